@@ -1,0 +1,102 @@
+# Berth: build, run and test. On a fresh Debian/Ubuntu machine `make run` and `make test`
+# install whatever is missing first (scripts/deps.sh).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.NOTPARALLEL:
+.DEFAULT_GOAL := help
+
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+# Software rendering under Xvfb / VMs: WebKitGTK's DMA-BUF renderer shows blank windows there.
+export WEBKIT_DISABLE_DMABUF_RENDERER ?= 1
+ifeq ($(CI),true)
+# Incremental artefacts only help rebuilds; a CI build is cold and should stay lean.
+export CARGO_INCREMENTAL ?= 0
+endif
+
+APP := $(CARGO_TARGET_DIR)/debug/berth
+
+.PHONY: help run test test-core test-ui test-e2e bench icons clean distclean \
+        deps-run deps-test engine test-image ui-build app _app _core _ui _e2e
+
+help:
+	@echo "make run        build the UI and run the app"
+	echo "make test       everything CI runs: core + UI + end-to-end tests"
+	echo "make test-core  Rust tests (workspace) against a real engine"
+	echo "make test-ui    UI unit tests"
+	echo "make test-e2e   drive the real window under Xvfb"
+	echo "make bench      benchmarks (tests/bench/run.sh)"
+	echo "make icons      regenerate icons/ from icons/berth.svg"
+	echo "make clean      remove build outputs (distclean: also node_modules, .tools)"
+
+run: deps-run ui-build
+	cargo run -p berth
+
+# Setup steps stop `make test` at once; the three suites all run, then a summary is printed.
+test: deps-test engine test-image ui-build
+	@failed=() passed=()
+	for suite in core ui e2e; do
+	  echo "==> test-$$suite"
+	  if $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
+	done
+	echo
+	echo "==> summary"
+	for s in "$${passed[@]}"; do echo "  PASS  test-$$s"; done
+	for s in "$${failed[@]}"; do echo "  FAIL  test-$$s"; done
+	[[ $${#failed[@]} -eq 0 ]]
+
+test-core: deps-test engine test-image ui-build _core
+test-ui: deps-run _ui
+test-e2e: deps-test engine test-image ui-build _e2e
+
+bench: deps-test engine test-image ui-build
+	@[[ -x tests/bench/run.sh ]] || { echo "tests/bench/run.sh is missing" >&2; exit 1; }
+	tests/bench/run.sh
+
+_core:
+	BERTH_TEST_ENGINE=1 cargo test --workspace
+
+_ui:
+	cd ui && npm test
+
+# The app is built here, not by `cargo test`, which does not always produce the plain binary.
+_e2e: _app
+	cd tests/e2e
+	BERTH_APP="$(APP)" xvfb-run -a -s "-screen 0 1280x800x24" npm test
+
+deps-run:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+engine:
+	@scripts/engine.sh ensure
+
+test-image:
+	@scripts/test-image.sh
+
+# Tauri embeds ui/dist at compile time, so the UI is built before any cargo build of src-tauri.
+ui-build:
+	cd ui && npm run build
+
+app: ui-build _app
+
+_app:
+	cargo build -p berth
+
+icons:
+	@if [[ -x ui/node_modules/.bin/tauri ]]; then
+	  (cd ui && npx tauri icon ../icons/berth.svg -o ../icons)
+	else
+	  tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT
+	  (cd "$$tmp" && npx --yes @tauri-apps/cli@2 icon "$(CURDIR)/icons/berth.svg" -o "$(CURDIR)/icons")
+	fi
+	rm -rf icons/android icons/ios
+
+clean:
+	cargo clean
+	rm -rf ui/dist tests/e2e/artifacts
+
+distclean: clean
+	rm -rf ui/node_modules tests/e2e/node_modules .tools

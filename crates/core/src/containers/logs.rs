@@ -1,0 +1,194 @@
+//! Container logs: followed as batches of lines for the viewer, or saved whole to a file.
+
+use crate::error::{Error, ErrorPayload, Result};
+use crate::Engine;
+use bollard::container::LogOutput;
+use bollard::query_parameters::LogsOptions;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::time::Instant;
+
+/// Lines are sent at most this often, or sooner when a batch reaches [`BATCH_LINES`].
+const BATCH_EVERY: Duration = Duration::from_millis(50);
+const BATCH_LINES: usize = 5_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogOptions {
+    pub follow: bool,
+    pub timestamps: bool,
+    /// Lines from the end to start with; None = all.
+    pub tail: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStream {
+    Out,
+    Err,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub stream: LogStream,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum LogEvent {
+    Lines { lines: Vec<LogLine> },
+    /// The stream is over: the container stopped (when following) or all lines were sent.
+    End { error: Option<ErrorPayload> },
+}
+
+fn options(opts: LogOptions) -> LogsOptions {
+    LogsOptions {
+        follow: opts.follow,
+        stdout: true,
+        stderr: true,
+        timestamps: opts.timestamps,
+        tail: opts.tail.map(|t| t.to_string()).unwrap_or_else(|| "all".into()),
+        ..Default::default()
+    }
+}
+
+/// Stream a container's logs to `emit` until they end; always finishes with [`LogEvent::End`].
+pub async fn follow(engine: &Engine, id: &str, opts: LogOptions, mut emit: impl FnMut(LogEvent)) {
+    let mut stream = engine.docker().logs(id, Some(options(opts)));
+    let mut splitter = Splitter::default();
+    let mut batch: Vec<LogLine> = Vec::new();
+    let mut flush_at: Option<Instant> = None;
+    let error = loop {
+        let flush = async {
+            match flush_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            item = stream.next() => match item {
+                Some(Ok(chunk)) => {
+                    splitter.push(chunk, &mut batch);
+                    if batch.len() >= BATCH_LINES {
+                        emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
+                        flush_at = None;
+                    } else if !batch.is_empty() {
+                        flush_at.get_or_insert_with(|| Instant::now() + BATCH_EVERY);
+                    }
+                }
+                Some(Err(e)) => break Some(engine.err(&format!("Container {}", super::short(id)))(e)),
+                None => break None,
+            },
+            _ = flush => {
+                emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
+                flush_at = None;
+            }
+        }
+    };
+    splitter.finish(&mut batch);
+    if !batch.is_empty() {
+        emit(LogEvent::Lines { lines: batch });
+    }
+    emit(LogEvent::End { error: error.map(ErrorPayload::from) });
+}
+
+/// Write the whole log to `path`, as `docker logs` prints it. Returns the bytes written.
+pub async fn save(engine: &Engine, id: &str, timestamps: bool, path: &Path) -> Result<u64> {
+    let opts = LogOptions { follow: false, timestamps, tail: None };
+    let mut stream = engine.docker().logs(id, Some(options(opts)));
+    let file = tokio::fs::File::create(path).await.map_err(|e| Error::io(format!("Cannot write {}", path.display()), e))?;
+    let mut out = tokio::io::BufWriter::new(file);
+    let mut written = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let bytes = chunk.map_err(engine.err(&format!("Container {}", super::short(id))))?.into_bytes();
+        written += bytes.len() as u64;
+        out.write_all(&bytes).await.map_err(|e| Error::io(format!("Cannot write {}", path.display()), e))?;
+    }
+    out.flush().await.map_err(|e| Error::io(format!("Cannot write {}", path.display()), e))?;
+    Ok(written)
+}
+
+/// Splits chunks into lines, carrying partial lines per stream until their newline arrives.
+#[derive(Default)]
+struct Splitter {
+    out: Vec<u8>,
+    err: Vec<u8>,
+}
+
+impl Splitter {
+    fn push(&mut self, chunk: LogOutput, lines: &mut Vec<LogLine>) {
+        let (stream, bytes) = match chunk {
+            LogOutput::StdErr { message } => (LogStream::Err, message),
+            LogOutput::StdOut { message } | LogOutput::Console { message } | LogOutput::StdIn { message } => {
+                (LogStream::Out, message)
+            }
+        };
+        let carry = match stream {
+            LogStream::Out => &mut self.out,
+            LogStream::Err => &mut self.err,
+        };
+        carry.extend_from_slice(&bytes);
+        let mut start = 0;
+        while let Some(pos) = carry[start..].iter().position(|&b| b == b'\n') {
+            lines.push(line(stream, &carry[start..start + pos]));
+            start += pos + 1;
+        }
+        carry.drain(..start);
+    }
+
+    fn finish(&mut self, lines: &mut Vec<LogLine>) {
+        for (stream, carry) in [(LogStream::Out, &mut self.out), (LogStream::Err, &mut self.err)] {
+            if !carry.is_empty() {
+                lines.push(line(stream, carry));
+                carry.clear();
+            }
+        }
+    }
+}
+
+fn line(stream: LogStream, bytes: &[u8]) -> LogLine {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    LogLine { stream, text: String::from_utf8_lossy(bytes).into_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(s: &str) -> LogOutput {
+        LogOutput::StdOut { message: s.as_bytes().to_vec().into() }
+    }
+
+    #[test]
+    fn splits_and_carries_partial_lines_per_stream() {
+        let mut sp = Splitter::default();
+        let mut lines = Vec::new();
+        sp.push(out("a\nb"), &mut lines);
+        sp.push(LogOutput::StdErr { message: b"oops\r\n".to_vec().into() }, &mut lines);
+        sp.push(out("c\n\nd"), &mut lines);
+        sp.finish(&mut lines);
+        let got: Vec<_> = lines.iter().map(|l| (l.stream, l.text.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (LogStream::Out, "a"),
+                (LogStream::Err, "oops"),
+                (LogStream::Out, "bc"),
+                (LogStream::Out, ""),
+                (LogStream::Out, "d"),
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept_lossily() {
+        let mut sp = Splitter::default();
+        let mut lines = Vec::new();
+        sp.push(LogOutput::StdOut { message: vec![0x66, 0xff, b'\n'].into() }, &mut lines);
+        assert_eq!(lines[0].text, "f\u{fffd}");
+    }
+}

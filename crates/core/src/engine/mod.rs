@@ -1,0 +1,24 @@
+//! The engine: discovery, connection and the supervised event pump.
+
+mod connect;
+pub mod context;
+pub mod discovery;
+mod endpoint;
+mod info;
+mod pump;
+
+pub use connect::Engine;
+pub use discovery::Environment;
+pub use endpoint::{EngineCandidate, EngineSource, Endpoint, TlsFiles};
+pub use info::EngineInfo;
+pub use pump::{EngineEvent, EngineStatus, Pump};
+
+/// Probe every endpoint discovery finds, in order; the UI lists them for switching.
+pub async fn candidates(env: &Environment) -> Vec<EngineCandidate> {
+    let endpoints = discovery::discover(env);
+    let probes = endpoints.iter().map(|ep| async move {
+        let error = Engine::connect(ep).await.err().map(|e| e.to_string());
+        ep.candidate(error)
+    });
+    futures_util::future::join_all(probes).await
+}

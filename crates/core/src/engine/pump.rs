@@ -1,0 +1,284 @@
+//! The supervised connection: one task per app that finds an engine, keeps the connection,
+//! follows the engine's event stream and reconnects by itself when the engine comes back.
+//!
+//! It reports through a plain callback ([`EngineEvent`]) and knows nothing of Tauri.
+
+use super::discovery::{self, Environment};
+use super::{Engine, EngineCandidate, EngineInfo, Endpoint};
+use crate::error::{Error, Result};
+use bollard::models::EventMessageTypeEnum;
+use bollard::query_parameters::EventsOptions;
+use futures_util::StreamExt;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// Changes to containers are gathered for this long before they are reported together.
+const COALESCE: Duration = Duration::from_millis(100);
+/// Retry delays while no engine answers: quick at first, then every two seconds.
+const RETRY_MIN: Duration = Duration::from_millis(250);
+const RETRY_MAX: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum EngineStatus {
+    Connecting { host: Option<String> },
+    Connected { engine: EngineInfo },
+    /// Nothing answers; `tried` lists every endpoint with its error. The pump keeps retrying.
+    Disconnected { reason: String, tried: Vec<EngineCandidate>, lost: Option<EngineInfo> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    Status(EngineStatus),
+    /// Containers created, changed or removed, by id (coalesced).
+    ContainersChanged(Vec<String>),
+}
+
+type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
+
+struct Shared {
+    env: Environment,
+    engine: RwLock<Option<Engine>>,
+    status: Mutex<EngineStatus>,
+    /// An endpoint the user picked; None = discovery order.
+    preferred: Mutex<Option<Endpoint>>,
+    /// Wakes the pump to reconnect now (after a switch, or to end a backoff early).
+    reconnect: Notify,
+    sink: Sink,
+}
+
+/// The running pump; dropping it stops the task.
+pub struct Pump {
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Pump {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Pump {
+    /// Start on the current tokio runtime.
+    pub fn start(env: Environment, sink: impl Fn(EngineEvent) + Send + Sync + 'static) -> Pump {
+        let shared = Arc::new(Shared {
+            env,
+            engine: RwLock::new(None),
+            status: Mutex::new(EngineStatus::Connecting { host: None }),
+            preferred: Mutex::new(None),
+            reconnect: Notify::new(),
+            sink: Arc::new(sink),
+        });
+        let task = tokio::spawn(run(shared.clone()));
+        Pump { shared, task }
+    }
+
+    /// The connected engine, or a sentence saying there is none.
+    pub fn engine(&self) -> Result<Engine> {
+        self.shared.engine.read().unwrap().clone().ok_or_else(|| match self.status() {
+            EngineStatus::Disconnected { reason, .. } => {
+                Error::EngineUnreachable { host: "any endpoint".into(), reason }
+            }
+            _ => Error::EngineUnreachable { host: "any endpoint".into(), reason: "Berth is still connecting".into() },
+        })
+    }
+
+    pub fn status(&self) -> EngineStatus {
+        self.shared.status.lock().unwrap().clone()
+    }
+
+    pub fn environment(&self) -> &Environment {
+        &self.shared.env
+    }
+
+    /// Switch to the endpoint with this host. Fails (keeping the current engine) when it does
+    /// not answer.
+    pub async fn select(&self, host: &str) -> Result<EngineStatus> {
+        let endpoint = discovery::discover(&self.shared.env)
+            .into_iter()
+            .find(|e| e.host == host)
+            .ok_or_else(|| Error::invalid("host", format!("{host} is not one of the engines Berth found.")))?;
+        let engine = Engine::connect(&endpoint).await?;
+        let info = engine.info().await?;
+        *self.shared.preferred.lock().unwrap() = Some(endpoint);
+        *self.shared.engine.write().unwrap() = Some(engine);
+        publish(&self.shared, EngineStatus::Connected { engine: info });
+        self.shared.reconnect.notify_one();
+        Ok(self.status())
+    }
+
+    /// Wait until connected (tests and start-up); None on timeout.
+    pub async fn connected(&self, timeout: Duration) -> Option<Engine> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(engine) = self.engine() {
+                return Some(engine);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
+fn publish(shared: &Shared, status: EngineStatus) {
+    let mut current = shared.status.lock().unwrap();
+    if *current != status {
+        *current = status.clone();
+        drop(current);
+        (shared.sink)(EngineEvent::Status(status));
+    }
+}
+
+async fn run(shared: Arc<Shared>) {
+    let mut lost: Option<EngineInfo> = None;
+    let mut retry = RETRY_MIN;
+    loop {
+        let (engine, info) = match connect_any(&shared).await {
+            Ok(found) => found,
+            Err((reason, tried)) => {
+                *shared.engine.write().unwrap() = None;
+                publish(&shared, EngineStatus::Disconnected { reason, tried, lost: lost.clone() });
+                tokio::select! {
+                    _ = tokio::time::sleep(retry) => {}
+                    _ = shared.reconnect.notified() => {}
+                }
+                retry = (retry * 2).min(RETRY_MAX);
+                continue;
+            }
+        };
+        retry = RETRY_MIN;
+        tracing::info!(host = engine.host(), version = %info.version, "connected to engine");
+        *shared.engine.write().unwrap() = Some(engine.clone());
+        lost = Some(info.clone());
+        publish(&shared, EngineStatus::Connected { engine: info });
+
+        tokio::select! {
+            reason = follow_events(&engine, &shared.sink) => {
+                tracing::warn!(host = engine.host(), %reason, "lost the engine");
+            }
+            _ = shared.reconnect.notified() => {}
+        }
+    }
+}
+
+/// Try the preferred endpoint, else every discovered one in order.
+async fn connect_any(shared: &Shared) -> std::result::Result<(Engine, EngineInfo), (String, Vec<EngineCandidate>)> {
+    let preferred = shared.preferred.lock().unwrap().clone();
+    let endpoints = match preferred {
+        Some(p) => vec![p],
+        None => discovery::discover(&shared.env),
+    };
+    if endpoints.is_empty() {
+        let tried = discovery::well_known_hosts(&shared.env)
+            .iter()
+            .map(|e| e.candidate(Some("nothing is listening there".into())))
+            .collect();
+        return Err(("No container engine was found on this computer.".into(), tried));
+    }
+    let mut tried = Vec::new();
+    for endpoint in &endpoints {
+        let attempt = async {
+            let engine = Engine::connect(endpoint).await?;
+            let info = engine.info().await?;
+            Ok::<_, Error>((engine, info))
+        };
+        match attempt.await {
+            Ok(found) => return Ok(found),
+            Err(e) => tried.push(endpoint.candidate(Some(e.to_string()))),
+        }
+    }
+    let reason = if tried.len() == 1 {
+        tried[0].error.clone().unwrap_or_default()
+    } else {
+        format!("None of the {} engines Berth found answers.", tried.len())
+    };
+    Err((reason, tried))
+}
+
+/// Follow /events until the engine goes away; resumes with `since` after a dropped stream.
+/// Returns why it stopped.
+async fn follow_events(engine: &Engine, sink: &Sink) -> String {
+    let mut since: Option<i64> = None;
+    loop {
+        let options = EventsOptions {
+            since: since.map(|t| format!("{}.{:09}", t / 1_000_000_000, t % 1_000_000_000)),
+            ..Default::default()
+        };
+        let mut stream = engine.docker().events(Some(options));
+        let mut pending: HashSet<String> = HashSet::new();
+        let mut flush_at: Option<Instant> = None;
+        let ended = loop {
+            let flush = async {
+                match flush_at {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                item = stream.next() => match item {
+                    Some(Ok(msg)) => {
+                        if let Some(t) = msg.time_nano { since = Some(t + 1); }
+                        if let Some(id) = container_change(&msg) {
+                            pending.insert(id);
+                            flush_at.get_or_insert_with(|| Instant::now() + COALESCE);
+                        }
+                    }
+                    Some(Err(e)) => break e.to_string(),
+                    None => break "the event stream ended".to_string(),
+                },
+                _ = flush => {
+                    sink(EngineEvent::ContainersChanged(pending.drain().collect()));
+                    flush_at = None;
+                }
+            }
+        };
+        if !pending.is_empty() {
+            sink(EngineEvent::ContainersChanged(pending.drain().collect()));
+        }
+        if let Err(e) = engine.ping().await {
+            return format!("{ended}; {e}");
+        }
+        tracing::debug!(%ended, "event stream dropped; resuming");
+    }
+}
+
+/// The container id an event changes, ignoring actions that change nothing the list shows.
+fn container_change(msg: &bollard::models::EventMessage) -> Option<String> {
+    if msg.typ != Some(EventMessageTypeEnum::CONTAINER) {
+        return None;
+    }
+    let action = msg.action.as_deref().unwrap_or_default();
+    let quiet = ["exec_", "attach", "resize", "top", "archive-path", "extract-to-dir", "export", "commit", "copy"];
+    if quiet.iter().any(|q| action.starts_with(q)) {
+        return None;
+    }
+    msg.actor.as_ref()?.id.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::{EventActor, EventMessage};
+
+    fn event(typ: EventMessageTypeEnum, action: &str) -> EventMessage {
+        EventMessage {
+            typ: Some(typ),
+            action: Some(action.into()),
+            actor: Some(EventActor { id: Some("abc".into()), attributes: None }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn container_lifecycle_events_count_exec_does_not() {
+        assert_eq!(container_change(&event(EventMessageTypeEnum::CONTAINER, "start")), Some("abc".into()));
+        assert_eq!(container_change(&event(EventMessageTypeEnum::CONTAINER, "health_status: healthy")), Some("abc".into()));
+        assert_eq!(container_change(&event(EventMessageTypeEnum::CONTAINER, "exec_start: sh")), None);
+        assert_eq!(container_change(&event(EventMessageTypeEnum::IMAGE, "pull")), None);
+    }
+}

@@ -1,0 +1,12 @@
+//! berth-core: all of Berth's Docker logic, with no Tauri dependency. One module per domain;
+//! each exposes plain async functions taking `&Engine` and returning its own model types,
+//! which are what the UI sees (bollard's types never cross the IPC boundary).
+
+pub mod containers;
+pub mod engine;
+pub mod error;
+pub mod images;
+pub mod networks;
+
+pub use engine::Engine;
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,127 @@
+// Page objects: what a user sees and does in the Berth window, by data-testid
+// (ui/src/lib/testIds.js is the contract shared with the UI).
+import { TestId } from '../../../ui/src/lib/testIds.js';
+import { waitFor } from '../support/wait.js';
+
+const sel = (id) => `[data-testid="${id}"]`;
+
+/** Types into a field whose test id sits on the input itself or on a wrapper around it. */
+async function fill(browser, id, value) {
+  let el = await browser.$(sel(id));
+  await el.waitForExist({ timeout: 5_000 });
+  const tag = (await el.getTagName()).toLowerCase();
+  if (tag !== 'input' && tag !== 'textarea') el = await el.$('input, textarea');
+  await el.setValue(value);
+}
+
+/** Clicks an element, hovering first: row actions may only show on hover. */
+async function click(el) {
+  await el.waitForExist({ timeout: 5_000 });
+  await el.scrollIntoView({ block: 'center' });
+  await el.moveTo();
+  await el.waitForClickable({ timeout: 5_000 });
+  await el.click();
+}
+
+export class ContainerList {
+  constructor(app) { this.browser = app.browser; }
+
+  row(name) { return this.browser.$(`${sel(TestId.containerRow)}[data-name="${name}"]`); }
+
+  /** The row's data-state, or null while the row is not there. */
+  async state(name) {
+    const row = this.row(name);
+    return (await row.isExisting()) ? row.getAttribute('data-state') : null;
+  }
+
+  async waitForList(timeout = 20_000) {
+    await this.browser.$(sel(TestId.containerList)).waitForDisplayed({ timeout });
+  }
+
+  async waitForState(name, state, timeout = 15_000) {
+    await waitFor(async () => (await this.state(name)) === state,
+      { timeout, message: `row ${name} with data-state=${state}` });
+  }
+
+  async waitForGone(name, timeout = 15_000) {
+    await waitFor(async () => !(await this.row(name).isExisting()),
+      { timeout, message: `row ${name} to disappear` });
+  }
+
+  /** Clicks a row action: start|stop|restart|kill|pause|unpause|remove. */
+  async action(name, action) {
+    await click(this.row(name).$(sel(TestId.action(action))));
+  }
+
+  /** Opens the container's details (a click on the row's name). */
+  async open(name) {
+    const row = this.row(name);
+    const label = row.$(`*=${name}`);
+    await click((await label.isExisting()) ? label : row);
+    await this.browser.$(sel(TestId.details)).waitForDisplayed({ timeout: 10_000 });
+    return new Details(this.browser);
+  }
+}
+
+export class Details {
+  constructor(browser) { this.browser = browser; }
+
+  async tab(name) { await click(this.browser.$(sel(TestId.tab(name)))); }
+
+  async logLines() {
+    const lines = await this.browser.$$(sel(TestId.logLine));
+    return Promise.all(lines.map((l) => l.getText()));
+  }
+
+  terminalRows() { return this.browser.$(`${sel(TestId.terminal)} .xterm-rows`); }
+
+  /** Focuses the terminal and types `text` (WebDriver key input, like a user). */
+  async typeInTerminal(text) {
+    await waitFor(() => this.terminalRows().isExisting(), { timeout: 10_000, message: 'xterm rows' });
+    await click(this.browser.$(sel(TestId.terminal)));
+    await this.browser.keys(text.split(''));
+  }
+
+  async terminalText() {
+    // xterm renders one div per row; non-breaking spaces pad the rows.
+    return (await this.terminalRows().getText()).replace(/\u00a0/g, ' ');
+  }
+}
+
+export class ConfirmDialog {
+  constructor(app) { this.browser = app.browser; }
+
+  async waitOpen() { await this.browser.$(sel(TestId.confirmDialog)).waitForDisplayed({ timeout: 5_000 }); }
+
+  async ok() { await click(this.browser.$(sel(TestId.confirmOk))); }
+}
+
+export class RunDialog {
+  constructor(app) { this.browser = app.browser; }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.runOpen)));
+    await this.browser.$(sel(TestId.runDialog)).waitForDisplayed({ timeout: 5_000 });
+  }
+
+  /** Fills the named fields (image, name, command, ports...). */
+  async fill(fields) {
+    for (const [field, value] of Object.entries(fields)) await fill(this.browser, TestId.runField(field), value);
+  }
+
+  async submit() { await click(this.browser.$(sel(TestId.runSubmit))); }
+
+  fieldError(field) { return this.browser.$(sel(TestId.fieldError(field))); }
+
+  isOpen() { return this.browser.$(sel(TestId.runDialog)).isDisplayed(); }
+}
+
+export class EngineBanner {
+  constructor(app) { this.browser = app.browser; }
+
+  down() { return this.browser.$(sel(TestId.engineDown)); }
+
+  async waitDown(timeout = 10_000) { await this.down().waitForDisplayed({ timeout }); }
+
+  async waitUp(timeout = 30_000) { await this.down().waitForDisplayed({ timeout, reverse: true }); }
+}

@@ -1,0 +1,92 @@
+// Starts tauri-driver, opens a WebDriver session on the real Berth window, and cleans up.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { remote } from 'webdriverio';
+import { appPath, artifactsDir, driverPort, nativePort, runId, tauriDriverPath } from './env.js';
+import { waitFor } from './wait.js';
+
+const statusUrl = (port) => `http://127.0.0.1:${port}/status`;
+const answers = (port) => fetch(statusUrl(port)).then((r) => r.ok, () => false);
+
+/** Launches the app under tauri-driver; returns an App. Needs an X display (xvfb-run). */
+export async function launchApp() {
+  for (const [what, file] of [['app binary', appPath], ['tauri-driver', tauriDriverPath]]) {
+    if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file} (make test-e2e builds/installs it)`);
+  }
+  if (!process.env.DISPLAY) throw new Error('no DISPLAY: run under xvfb-run -a (make test-e2e does)');
+  // A driver left over from an aborted run would answer for us with the wrong app.
+  if (await answers(driverPort)) throw new Error(`port ${driverPort} is taken; set BERTH_E2E_PORT`);
+
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  const log = fs.openSync(path.join(artifactsDir, `tauri-driver-${runId}.log`), 'a');
+  const driver = spawn(tauriDriverPath, ['--port', String(driverPort), '--native-port', String(nativePort)],
+    { stdio: ['ignore', log, log] });
+  const exited = new Promise((resolve) => driver.once('exit', resolve));
+
+  try {
+    await waitFor(() => answers(driverPort), { timeout: 15_000, message: 'tauri-driver to answer' });
+    const browser = await remote({
+      hostname: '127.0.0.1',
+      port: driverPort,
+      logLevel: 'warn',
+      connectionRetryCount: 0,
+      capabilities: {
+        browserName: 'wry',
+        'tauri:options': { application: appPath },
+        // WebKitWebDriver speaks classic WebDriver only; don't ask it for BiDi.
+        'wdio:enforceWebDriverClassic': true,
+      },
+    });
+    return new App(browser, driver, exited);
+  } catch (e) {
+    driver.kill('SIGTERM');
+    await exited;
+    throw e;
+  }
+}
+
+export class App {
+  constructor(browser, driver, exited) {
+    this.browser = browser;
+    this.driver = driver;
+    this.exited = exited;
+  }
+
+  /** The element with data-testid `id` (webdriverio chainable, lazily resolved). */
+  byTestId(id, extra = '') {
+    return this.browser.$(`[data-testid="${id}"]${extra}`);
+  }
+
+  /** Saves a screenshot of the window (WebDriver) into artifacts/<name>.png; returns the path. */
+  async screenshot(name) {
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    const file = path.join(artifactsDir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+    try {
+      await this.browser.saveScreenshot(file);
+    } catch {
+      // The whole X screen, when the session no longer answers.
+      try { execFileSync('import', ['-window', 'root', file], { stdio: 'ignore' }); } catch { return null; }
+    }
+    return file;
+  }
+
+  /** Runs `fn`; on failure saves a screenshot named after `name` and rethrows. */
+  async guard(name, fn) {
+    try {
+      return await fn();
+    } catch (e) {
+      const file = await this.screenshot(`FAILED-${name}`);
+      if (file) e.message += `\n    screenshot: ${path.relative(process.cwd(), file)}`;
+      throw e;
+    }
+  }
+
+  async close() {
+    try { await this.browser.deleteSession(); } catch { /* the app may be gone already */ }
+    this.driver.kill('SIGTERM');
+    await this.exited;
+    // The next spec reuses the ports.
+    await waitFor(async () => !(await answers(driverPort)), { timeout: 10_000, message: 'tauri-driver to exit' });
+  }
+}

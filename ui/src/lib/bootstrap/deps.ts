@@ -1,0 +1,55 @@
+import { getContext, setContext } from 'svelte';
+import { Confirmations } from '../components/confirm.svelte';
+import { ActionRunner } from '../containers/actionRunner.svelte';
+import { ContainersStore } from '../containers/containers.svelte';
+import { Selection } from '../containers/selection.svelte';
+import { EngineStore } from '../engine/engine.svelte';
+import type { Backend, Unsubscribe } from '../ipc/backend';
+import { Toasts } from '../toasts/toasts.svelte';
+
+/** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
+export interface Deps {
+  backend: Backend;
+  engine: EngineStore;
+  containers: ContainersStore;
+  actions: ActionRunner;
+  selection: Selection;
+  toasts: Toasts;
+  confirmations: Confirmations;
+}
+
+export function createDeps(backend: Backend): Deps {
+  const toasts = new Toasts();
+  const confirmations = new Confirmations();
+  return {
+    backend,
+    engine: new EngineStore(backend),
+    containers: new ContainersStore(backend),
+    actions: new ActionRunner(backend, toasts, confirmations),
+    selection: new Selection(),
+    toasts,
+    confirmations,
+  };
+}
+
+/** Starts the live subscriptions; returns their cleanup. */
+export function startDeps(deps: Deps): Unsubscribe {
+  const stopContainers = deps.containers.start(deps.engine);
+  const stopEngine = deps.engine.start();
+  return () => {
+    stopEngine();
+    stopContainers();
+  };
+}
+
+const KEY = Symbol('berth.deps');
+
+export function provideDeps(deps: Deps): void {
+  setContext<Deps>(KEY, deps);
+}
+
+export function useDeps(): Deps {
+  const deps = getContext<Deps | undefined>(KEY);
+  if (!deps) throw new Error('useDeps() called outside <App> (no deps in context)');
+  return deps;
+}

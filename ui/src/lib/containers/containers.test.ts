@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { EngineStore } from '../engine/engine.svelte';
+import { MockBackend } from '../ipc/mock';
+import { mockEngine } from '../ipc/mockData';
+import type { ContainerSummary } from '../ipc/types';
+import { ContainersStore } from './containers.svelte';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function summary(id: string, name: string, state: ContainerSummary['state'] = 'running'): ContainerSummary {
+  return {
+    id, name, image: 'alpine:3.20', imageId: 'sha256:1', command: 'sh', state, status: state, created: 1_700_000_000,
+    ports: [], composeProject: null, composeService: null, labels: {},
+  };
+}
+
+function setup(containers = [summary('a1', 'alpha'), summary('b2', 'beta', 'exited')]) {
+  const backend = new MockBackend({ containers });
+  const engine = new EngineStore(backend);
+  const store = new ContainersStore(backend);
+  const stop = [store.start(engine), engine.start()];
+  return { backend, engine, store, stop: () => stop.forEach((f) => f()) };
+}
+
+describe('ContainersStore', () => {
+  it('lists containers once the engine reports connected', async () => {
+    const { store, stop } = setup();
+    await tick();
+    await tick();
+    expect(store.loaded).toBe(true);
+    expect(store.all.map((c) => c.name).sort()).toEqual(['alpha', 'beta']);
+    stop();
+  });
+
+  it('upserts and removes from containers://changed without re-listing', async () => {
+    const { backend, store, stop } = setup();
+    await tick();
+    await tick();
+    const lists = backend.calls.filter((c) => c.command === 'container_list').length;
+    backend.emitChanged({ upserted: [{ ...summary('a1', 'alpha'), state: 'paused' }, summary('c3', 'gamma')], removed: ['b2'] });
+    expect(store.get('a1')?.state).toBe('paused');
+    expect(store.get('c3')?.name).toBe('gamma');
+    expect(store.get('b2')).toBeUndefined();
+    expect(backend.calls.filter((c) => c.command === 'container_list').length).toBe(lists);
+    stop();
+  });
+
+  it('re-lists when the engine comes back', async () => {
+    const { backend, store, stop } = setup();
+    await tick();
+    await tick();
+    backend.setStatus({ type: 'disconnected', reason: 'gone', tried: [], lost: mockEngine });
+    backend.containers.clear();
+    backend.containers.set('z9', summary('z9', 'zeta'));
+    backend.setStatus({ type: 'connected', engine: mockEngine });
+    await tick();
+    expect(store.all.map((c) => c.name)).toEqual(['zeta']);
+    expect(backend.calls.filter((c) => c.command === 'container_list').length).toBe(2);
+    stop();
+  });
+
+  it('keeps changes that arrive while a list is in flight', async () => {
+    const { backend, store, stop } = setup();
+    await tick();
+    await tick();
+    const refresh = store.refresh();
+    backend.emitChanged({ upserted: [], removed: ['a1'] });
+    // The mock's list already reflects the removal; simulate a stale list by re-adding it.
+    backend.containers.set('a1', summary('a1', 'alpha'));
+    await refresh;
+    expect(store.get('a1')).toBeUndefined();
+    stop();
+  });
+
+  it('stops listening after cleanup', async () => {
+    const { backend, store, stop } = setup();
+    await tick();
+    await tick();
+    stop();
+    backend.emitChanged({ upserted: [summary('d4', 'delta')], removed: [] });
+    expect(store.get('d4')).toBeUndefined();
+  });
+});

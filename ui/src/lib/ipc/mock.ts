@@ -1,0 +1,295 @@
+import type { Backend, ExecSink, Unsubscribe } from './backend';
+import { IpcError } from './error';
+import { mockCandidates, mockContainers, mockEngine, mockImages, mockNetworks, statusText } from './mockData';
+import type {
+  ActionOutcome, ContainerAction, ContainerDetails, ContainerState, ContainerSummary, ContainersChanged,
+  EngineCandidate, EngineStatus, ErrorCode, ExecSession, LogEvent, LogLine, RunSpec,
+} from './types';
+
+export interface MockOptions {
+  status?: EngineStatus;
+  containers?: ContainerSummary[];
+  /** Keep appending log lines to followed logs (for `npm run dev`). */
+  liveLogs?: boolean;
+  /** Artificial latency of every command, in ms. */
+  latency?: number;
+}
+
+const NEXT_STATE: Record<ContainerAction, ContainerState> = {
+  start: 'running', stop: 'exited', restart: 'running', kill: 'exited', pause: 'paused', unpause: 'running',
+};
+
+function fail(code: ErrorCode, message: string, field: string | null = null): never {
+  throw new IpcError({ code, message, detail: `mock: ${message}`, field }, 'mock');
+}
+
+const SAMPLE_LOG = [
+  '\x1b[32mINFO\x1b[0m  server listening on \x1b[1m0.0.0.0:3000\x1b[0m',
+  '\x1b[36mDEBUG\x1b[0m connected to postgres://db:5432/shop (pool=10)',
+  'GET /api/products 200 12ms',
+  'GET /api/cart 200 4ms',
+  '\x1b[33mWARN\x1b[0m  slow query (812ms): SELECT * FROM orders WHERE user_id = $1',
+  'POST /api/checkout 201 88ms',
+];
+
+/** In-memory backend for unit tests and for running the UI in a plain browser. */
+export class MockBackend implements Backend {
+  status: EngineStatus;
+  containers = new Map<string, ContainerSummary>();
+  readonly calls: { command: string; args: unknown[] }[] = [];
+  /** Per-id errors returned by container_action / container_remove. */
+  failures = new Map<string, string>();
+  readonly writes: string[] = [];
+  private statusHandlers = new Set<(s: EngineStatus) => void>();
+  private changeHandlers = new Set<(c: ContainersChanged) => void>();
+  private logSubs = new Map<string, { onEvent: (e: LogEvent) => void; timer: ReturnType<typeof setInterval> | null }>();
+  private execs = new Map<string, ExecSink>();
+  private nextId = 1;
+  private readonly options: MockOptions;
+
+  constructor(options: MockOptions = {}) {
+    this.options = options;
+    this.status = options.status ?? { type: 'connected', engine: mockEngine };
+    for (const c of options.containers ?? mockContainers()) this.containers.set(c.id, c);
+  }
+
+  // ---- test helpers ----
+
+  setStatus(status: EngineStatus): void {
+    this.status = status;
+    for (const h of this.statusHandlers) h(status);
+  }
+
+  emitChanged(change: ContainersChanged): void {
+    for (const c of change.upserted) this.containers.set(c.id, c);
+    for (const id of change.removed) this.containers.delete(id);
+    for (const h of this.changeHandlers) h(change);
+  }
+
+  emitLog(subscriptionId: string, event: LogEvent): void {
+    this.logSubs.get(subscriptionId)?.onEvent(event);
+  }
+
+  get activeLogSubscriptions(): string[] {
+    return [...this.logSubs.keys()];
+  }
+
+  byName(name: string): ContainerSummary {
+    const c = [...this.containers.values()].find((x) => x.name === name);
+    if (!c) throw new Error(`no mock container ${name}`);
+    return c;
+  }
+
+  // ---- Backend ----
+
+  private async step<T>(command: string, args: unknown[], body: () => T): Promise<T> {
+    this.calls.push({ command, args });
+    if (this.options.latency) await new Promise((r) => setTimeout(r, this.options.latency));
+    else await Promise.resolve();
+    try {
+      return body();
+    } catch (e) {
+      throw IpcError.from(e instanceof IpcError ? e.toPayload() : e, command);
+    }
+  }
+
+  private requireEngine(): void {
+    if (this.status.type !== 'connected') fail('EngineUnreachable', 'No container engine is reachable.');
+  }
+
+  private get(id: string): ContainerSummary {
+    const c = this.containers.get(id);
+    if (!c) fail('NotFound', `No such container: ${id.slice(0, 12)}.`);
+    return c;
+  }
+
+  engineStatus() { return this.step('engine_status', [], () => this.status); }
+
+  engineCandidates() {
+    return this.step('engine_candidates', [], (): EngineCandidate[] => mockCandidates.map((c) => ({ ...c })));
+  }
+
+  engineSelect(host: string) {
+    return this.step('engine_select', [host], () => {
+      const c = mockCandidates.find((x) => x.host === host);
+      if (!c) fail('NotFound', `Unknown endpoint ${host}.`);
+      if (c.error) fail('EngineUnreachable', c.error);
+      this.setStatus({ type: 'connected', engine: { ...mockEngine, name: c.name, host } });
+      return this.status;
+    });
+  }
+
+  containerList() {
+    return this.step('container_list', [], () => {
+      this.requireEngine();
+      return [...this.containers.values()];
+    });
+  }
+
+  private patch(ids: string[], apply: (c: ContainerSummary) => ContainerSummary | null): ActionOutcome[] {
+    this.requireEngine();
+    const upserted: ContainerSummary[] = [];
+    const removed: string[] = [];
+    const outcomes = ids.map((id): ActionOutcome => {
+      const failure = this.failures.get(id);
+      if (failure) return { id, error: { code: 'Conflict', message: failure, detail: `mock: ${failure}`, field: null } };
+      const c = this.containers.get(id);
+      if (!c) return { id, error: { code: 'NotFound', message: `No such container: ${id.slice(0, 12)}.`, detail: '', field: null } };
+      try {
+        const next = apply(c);
+        if (next) upserted.push(next); else removed.push(id);
+        return { id, error: null };
+      } catch (e) {
+        return { id, error: IpcError.from(e instanceof IpcError ? e.toPayload() : e, 'mock').toPayload() };
+      }
+    });
+    setTimeout(() => this.emitChanged({ upserted, removed }), 0);
+    return outcomes;
+  }
+
+  containerAction(ids: string[], action: ContainerAction) {
+    return this.step('container_action', [ids, action], () => this.patch(ids, (c) => {
+      const state = NEXT_STATE[action];
+      return { ...c, state, status: statusText(state, 1, action === 'kill' ? 137 : 0) };
+    }));
+  }
+
+  containerRemove(ids: string[], force: boolean) {
+    return this.step('container_remove', [ids, force], () => this.patch(ids, (c) => {
+      if (!force && (c.state === 'running' || c.state === 'paused' || c.state === 'restarting')) {
+        fail('Conflict', `${c.name} is running; stop it first or force the removal.`);
+      }
+      return null;
+    }));
+  }
+
+  containerInspect(id: string) {
+    return this.step('container_inspect', [id], (): ContainerDetails => {
+      const summary = this.get(id);
+      const running = summary.state === 'running' || summary.state === 'paused';
+      const details: Omit<ContainerDetails, 'raw'> = {
+        summary,
+        hostname: id.slice(0, 12),
+        user: '',
+        workingDir: '/app',
+        entrypoint: ['docker-entrypoint.sh'],
+        cmd: summary.command.split(' ').slice(1),
+        env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin', 'NODE_ENV=production', 'DATABASE_PASSWORD=hunter2'],
+        mounts: summary.composeProject ? [{
+          type: 'volume', name: `${summary.composeProject}_data`, source: `/var/lib/docker/volumes/${summary.composeProject}_data/_data`,
+          destination: '/data', readOnly: false,
+        }] : [],
+        networks: [{ name: summary.composeProject ? `${summary.composeProject}_default` : 'bridge',
+          ipAddress: running ? '172.18.0.3' : '', gateway: '172.18.0.1', macAddress: '02:42:ac:12:00:03' }],
+        restartPolicy: summary.composeProject ? 'unless-stopped' : 'no',
+        autoRemove: false,
+        startedAt: new Date((summary.created + 60) * 1000).toISOString(),
+        finishedAt: running ? null : new Date((summary.created + 120) * 1000).toISOString(),
+        exitCode: running ? null : summary.status.includes('(1)') ? 1 : 0,
+        health: summary.name.includes('db') ? 'healthy' : null,
+        tty: false,
+      };
+      return { ...details, raw: JSON.stringify({ Id: id, Name: `/${summary.name}`, ...details }, null, 2) };
+    });
+  }
+
+  containerRun(spec: RunSpec) {
+    return this.step('container_run', [spec], () => {
+      this.requireEngine();
+      if (!mockImages.includes(spec.image)) fail('InvalidInput', `Image “${spec.image}” is not available locally.`, 'image');
+      const name = spec.name ?? `berth-${this.nextId++}`;
+      if ([...this.containers.values()].some((c) => c.name === name)) fail('Conflict', `The name “${name}” is already in use.`);
+      const id = `${Date.now().toString(16)}${'0'.repeat(52)}`.slice(0, 64);
+      const summary: ContainerSummary = {
+        id, name, image: spec.image, imageId: 'sha256:0', command: spec.command ?? '', state: 'running',
+        status: statusText('running', 1), created: Math.floor(Date.now() / 1000), ports: [],
+        composeProject: null, composeService: null, labels: {},
+      };
+      setTimeout(() => this.emitChanged({ upserted: [summary], removed: [] }), 0);
+      return summary;
+    });
+  }
+
+  containerLogsSubscribe(id: string, options: { follow: boolean; timestamps: boolean; tail: number | null }, onEvent: (e: LogEvent) => void) {
+    return this.step('container_logs_subscribe', [id, options], () => {
+      const c = this.get(id);
+      const subId = `logs-${this.nextId++}`;
+      const line = (i: number): LogLine => {
+        const text = SAMPLE_LOG[i % SAMPLE_LOG.length];
+        const ts = new Date(Date.now() - (500 - i) * 1000).toISOString();
+        return { stream: i % 11 === 10 ? 'err' : 'out', text: options.timestamps ? `${ts} ${text}` : text };
+      };
+      const count = Math.min(options.tail ?? 500, 500);
+      let n = 0;
+      const timer = options.follow && this.options.liveLogs && c.state === 'running'
+        ? setInterval(() => onEvent({ type: 'lines', lines: [line(n++)] }), 1000) : null;
+      this.logSubs.set(subId, { onEvent, timer });
+      setTimeout(() => {
+        onEvent({ type: 'lines', lines: Array.from({ length: count }, () => line(n++)) });
+        if (c.state !== 'running') onEvent({ type: 'end', error: null });
+      }, 0);
+      return subId;
+    });
+  }
+
+  containerLogsSave(id: string, timestamps: boolean) {
+    return this.step('container_logs_save', [id, timestamps], () => `/home/dev/${this.get(id).name}.log`);
+  }
+
+  subscriptionCancel(id: string) {
+    return this.step('subscription_cancel', [id], () => {
+      const sub = this.logSubs.get(id);
+      if (sub?.timer) clearInterval(sub.timer);
+      this.logSubs.delete(id);
+    });
+  }
+
+  execStart(containerId: string, cols: number, rows: number, sink: ExecSink) {
+    return this.step('exec_start', [containerId, cols, rows], (): ExecSession => {
+      const c = this.get(containerId);
+      if (c.state !== 'running') fail('Conflict', `${c.name} is not running.`);
+      const execId = `exec-${this.nextId++}`;
+      this.execs.set(execId, sink);
+      const prompt = `root@${containerId.slice(0, 12)}:/# `;
+      setTimeout(() => sink.output(new TextEncoder().encode(prompt)), 0);
+      return { execId, shell: '/bin/sh' };
+    });
+  }
+
+  execWrite(execId: string, data: string) {
+    return this.step('exec_write', [execId, data], () => {
+      this.writes.push(data);
+      const sink = this.execs.get(execId);
+      if (!sink) fail('NotFound', 'The terminal session has ended.');
+      if (data === '\x04') {
+        this.execs.delete(execId);
+        sink.exit();
+        return;
+      }
+      const echo = data.replace(/\r/g, '\r\nmock shell: commands are not run in the browser preview\r\n# ');
+      sink.output(new TextEncoder().encode(echo));
+    });
+  }
+
+  execResize(execId: string, cols: number, rows: number) {
+    return this.step('exec_resize', [execId, cols, rows], () => undefined);
+  }
+
+  execClose(execId: string) {
+    return this.step('exec_close', [execId], () => { this.execs.delete(execId); });
+  }
+
+  imageNames() { return this.step('image_names', [], () => [...mockImages]); }
+  networkNames() { return this.step('network_names', [], () => [...mockNetworks]); }
+  portOpen(port: number) { return this.step('port_open', [port], () => undefined); }
+
+  onEngineStatus(handler: (s: EngineStatus) => void): Unsubscribe {
+    this.statusHandlers.add(handler);
+    return () => this.statusHandlers.delete(handler);
+  }
+
+  onContainersChanged(handler: (c: ContainersChanged) => void): Unsubscribe {
+    this.changeHandlers.add(handler);
+    return () => this.changeHandlers.delete(handler);
+  }
+}

@@ -1,0 +1,103 @@
+import type { ContainerState, ContainerSummary, EngineCandidate, EngineInfo, PortMapping } from './types';
+
+const now = Math.floor(Date.now() / 1000);
+
+export const mockEngine: EngineInfo = {
+  name: 'Docker Engine',
+  host: 'unix:///var/run/docker.sock',
+  product: 'Docker Engine - Community',
+  version: '27.3.1',
+  apiVersion: '1.47',
+  os: 'Debian GNU/Linux 12 (bookworm)',
+  osType: 'linux',
+  arch: 'x86_64',
+  kernelVersion: '6.1.0-27-amd64',
+  cpus: 8,
+  memoryBytes: 16_663_797_760,
+  containers: 8,
+  containersRunning: 5,
+  images: 23,
+};
+
+export const mockCandidates: EngineCandidate[] = [
+  { name: 'Docker Engine', host: 'unix:///var/run/docker.sock', source: 'wellKnown', error: null },
+  { name: 'Docker (rootless)', host: 'unix:///run/user/1000/docker.sock', source: 'wellKnown',
+    error: 'No socket at /run/user/1000/docker.sock.' },
+  { name: 'Podman (rootless)', host: 'unix:///run/user/1000/podman/podman.sock', source: 'wellKnown',
+    error: 'Connection refused: nothing is listening on the Podman socket.' },
+  { name: 'context: colima', host: 'unix:///home/dev/.colima/default/docker.sock', source: 'context',
+    error: 'No socket at /home/dev/.colima/default/docker.sock.' },
+];
+
+let seed = 0x2f6e2b1;
+function hexId(): string {
+  let s = '';
+  while (s.length < 64) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    s += (seed >>> 8).toString(16).padStart(6, '0');
+  }
+  return s.slice(0, 64);
+}
+
+function port(privatePort: number, publicPort: number | null, ip: string | null = '0.0.0.0'): PortMapping {
+  return { ip: publicPort ? ip : null, privatePort, publicPort, protocol: 'tcp' };
+}
+
+export function statusText(state: ContainerState, sinceSecs: number, exitCode = 0): string {
+  const ago = sinceSecs < 90 ? `${Math.max(1, Math.round(sinceSecs))} seconds` : sinceSecs < 5400
+    ? `${Math.round(sinceSecs / 60)} minutes` : `${Math.round(sinceSecs / 3600)} hours`;
+  switch (state) {
+    case 'running': return `Up ${ago}`;
+    case 'paused': return `Up ${ago} (Paused)`;
+    case 'exited': return `Exited (${exitCode}) ${ago} ago`;
+    case 'restarting': return `Restarting (${exitCode}) ${ago} ago`;
+    case 'created': return 'Created';
+    case 'dead': return 'Dead';
+    default: return state;
+  }
+}
+
+interface Seed {
+  name: string; image: string; command: string; state: ContainerState; age: number;
+  ports?: PortMapping[]; project?: string; service?: string; exitCode?: number;
+}
+
+const seeds: Seed[] = [
+  { name: 'shop-web-1', image: 'nginx:1.27-alpine', command: '/docker-entrypoint.sh nginx -g \'daemon off;\'',
+    state: 'running', age: 7200, ports: [port(80, 8080), port(443, 8443)], project: 'shop', service: 'web' },
+  { name: 'shop-api-1', image: 'ghcr.io/acme/shop-api:2.4.0', command: 'node dist/server.js',
+    state: 'running', age: 7100, ports: [port(3000, 3000)], project: 'shop', service: 'api' },
+  { name: 'shop-db-1', image: 'postgres:16', command: 'docker-entrypoint.sh postgres',
+    state: 'running', age: 7300, ports: [port(5432, 5432, '127.0.0.1')], project: 'shop', service: 'db' },
+  { name: 'shop-cache-1', image: 'redis:7-alpine', command: 'redis-server --appendonly yes',
+    state: 'paused', age: 7250, ports: [port(6379, null)], project: 'shop', service: 'cache' },
+  { name: 'shop-worker-1', image: 'ghcr.io/acme/shop-api:2.4.0', command: 'node dist/worker.js',
+    state: 'restarting', age: 40, project: 'shop', service: 'worker', exitCode: 1 },
+  { name: 'grafana', image: 'grafana/grafana:11.2.0', command: '/run.sh',
+    state: 'running', age: 86_400, ports: [port(3000, 3001)] },
+  { name: 'dev-sandbox', image: 'ubuntu:24.04', command: 'bash', state: 'exited', age: 18_000 },
+  { name: 'db-migrate', image: 'ghcr.io/acme/migrate:1.3', command: 'migrate up',
+    state: 'exited', age: 3600, exitCode: 1 },
+];
+
+export function mockContainers(): ContainerSummary[] {
+  return seeds.map((s) => {
+    const labels: Record<string, string> = {};
+    if (s.project) {
+      labels['com.docker.compose.project'] = s.project;
+      labels['com.docker.compose.service'] = s.service ?? '';
+    }
+    return {
+      id: hexId(), name: s.name, image: s.image, imageId: `sha256:${hexId()}`, command: s.command,
+      state: s.state, status: statusText(s.state, s.age, s.exitCode), created: now - s.age - 60,
+      ports: s.ports ?? [], composeProject: s.project ?? null, composeService: s.service ?? null, labels,
+    };
+  });
+}
+
+export const mockImages = [
+  'nginx:1.27-alpine', 'postgres:16', 'redis:7-alpine', 'ubuntu:24.04', 'alpine:3.20',
+  'grafana/grafana:11.2.0', 'ghcr.io/acme/shop-api:2.4.0', 'ghcr.io/acme/migrate:1.3', 'busybox:latest',
+];
+
+export const mockNetworks = ['bridge', 'host', 'none', 'shop_default'];

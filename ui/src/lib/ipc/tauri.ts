@@ -1,0 +1,71 @@
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { Backend, ExecSink, Unsubscribe } from './backend';
+import { IpcError } from './error';
+import type { ContainersChanged, EngineStatus, LogEvent } from './types';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw IpcError.from(reason, command);
+  }
+}
+
+/** `listen()` registers asynchronously; unlisten as soon as it resolves if we were already disposed. */
+function subscribe<T>(event: string, handler: (payload: T) => void): Unsubscribe {
+  let disposed = false;
+  let unlisten: Unsubscribe | null = null;
+  listen<T>(event, (e) => { if (!disposed) handler(e.payload); }).then(
+    (fn) => { if (disposed) fn(); else unlisten = fn; },
+    (reason) => console.error(`listen(${event}) failed`, reason),
+  );
+  return () => {
+    disposed = true;
+    unlisten?.();
+  };
+}
+
+function execChannel(sink: ExecSink): Channel<ArrayBuffer> {
+  return new Channel<ArrayBuffer>((message) => {
+    const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : Uint8Array.from(message as ArrayLike<number>);
+    if (bytes.byteLength === 0) sink.exit();
+    else sink.output(bytes);
+  });
+}
+
+export function createTauriBackend(): Backend {
+  return {
+    engineStatus: () => call('engine_status'),
+    engineCandidates: () => call('engine_candidates'),
+    engineSelect: (host) => call('engine_select', { host }),
+
+    containerList: () => call('container_list'),
+    containerAction: (ids, action) => call('container_action', { ids, action }),
+    containerRemove: (ids, force) => call('container_remove', { ids, force }),
+    containerInspect: (id) => call('container_inspect', { id }),
+    containerRun: (spec) => call('container_run', { spec }),
+
+    containerLogsSubscribe: (id, options, onEvent) =>
+      call('container_logs_subscribe', { id, options, channel: new Channel<LogEvent>(onEvent) }),
+    containerLogsSave: (id, timestamps) => call('container_logs_save', { id, timestamps }),
+    subscriptionCancel: (id) => call('subscription_cancel', { id }),
+
+    execStart: (containerId, cols, rows, sink) =>
+      call('exec_start', { containerId, cols, rows, channel: execChannel(sink) }),
+    execWrite: (execId, data) => call('exec_write', { execId, data }),
+    execResize: (execId, cols, rows) => call('exec_resize', { execId, cols, rows }),
+    execClose: (execId) => call('exec_close', { execId }),
+
+    imageNames: () => call('image_names'),
+    networkNames: () => call('network_names'),
+    portOpen: (port) => call('port_open', { port }),
+
+    onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
+    onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),
+  };
+}
+
+export function isTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+}

@@ -1,0 +1,188 @@
+// The IPC contract between berth-core (via src-tauri) and the UI.
+// Mirrors the serde models in crates/core/src/*/model.rs (camelCase, tagged enums with `type`).
+// Keep the two in step: a field added on one side must be added on the other.
+
+export type ErrorCode =
+  | 'EngineUnreachable'
+  | 'NotFound'
+  | 'Conflict'
+  | 'PortInUse'
+  | 'PermissionDenied'
+  | 'InvalidInput'
+  | 'Cancelled'
+  | 'Internal';
+
+/** Every failed command rejects with this. `message` is a sentence for the user. */
+export interface IpcErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** The raw error chain, for "copy details" and logs. */
+  detail: string;
+  /** For InvalidInput: which form field is wrong (RunSpec field name), else null. */
+  field: string | null;
+}
+
+// ---------- engine ----------
+
+/** Where an endpoint came from, in discovery order. */
+export type EngineSource = 'dockerHost' | 'context' | 'wellKnown';
+
+export interface EngineCandidate {
+  /** Human name: "Docker (DOCKER_HOST)", "context: colima", "Docker Engine", "Podman (rootless)"... */
+  name: string;
+  /** unix:///var/run/docker.sock, tcp://host:2376, npipe:////./pipe/docker_engine */
+  host: string;
+  source: EngineSource;
+  /** Filled by engine_candidates: null when it answered, else why not (a sentence). */
+  error: string | null;
+}
+
+export interface EngineInfo {
+  name: string;
+  host: string;
+  /** "Docker Engine - Community", "Podman Engine"... */
+  product: string;
+  version: string;
+  apiVersion: string;
+  os: string;           // e.g. "Debian GNU/Linux 12 (bookworm)"
+  osType: string;       // "linux"
+  arch: string;         // "x86_64"
+  kernelVersion: string;
+  cpus: number;
+  memoryBytes: number;
+  containers: number;
+  containersRunning: number;
+  images: number;
+}
+
+export type EngineStatus =
+  | { type: 'connecting'; host: string | null }
+  | { type: 'connected'; engine: EngineInfo }
+  /** No engine answers. `tried` lists every endpoint attempted with its error. Berth keeps retrying. */
+  | { type: 'disconnected'; reason: string; tried: EngineCandidate[]; lost: EngineInfo | null };
+
+// ---------- containers ----------
+
+export type ContainerState =
+  | 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | 'unknown';
+
+export interface PortMapping {
+  ip: string | null;
+  privatePort: number;
+  publicPort: number | null;
+  protocol: 'tcp' | 'udp' | 'sctp';
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;          // without leading '/'
+  image: string;
+  imageId: string;
+  command: string;
+  state: ContainerState;
+  status: string;        // "Up 3 minutes", "Exited (0) 2 hours ago"
+  created: number;       // unix seconds
+  ports: PortMapping[];
+  composeProject: string | null;
+  composeService: string | null;
+  labels: Record<string, string>;
+}
+
+export interface MountInfo {
+  type: string;          // bind | volume | tmpfs
+  name: string | null;   // volume name
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+export interface NetworkAttachment {
+  name: string;
+  ipAddress: string;
+  gateway: string;
+  macAddress: string;
+}
+
+export interface ContainerDetails {
+  summary: ContainerSummary;
+  hostname: string;
+  user: string;
+  workingDir: string;
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  mounts: MountInfo[];
+  networks: NetworkAttachment[];
+  restartPolicy: string;
+  autoRemove: boolean;
+  startedAt: string | null;   // RFC 3339
+  finishedAt: string | null;
+  exitCode: number | null;
+  health: string | null;      // healthy | unhealthy | starting
+  tty: boolean;
+  /** The engine's inspect JSON, pretty-printed. */
+  raw: string;
+}
+
+export type ContainerAction = 'start' | 'stop' | 'restart' | 'kill' | 'pause' | 'unpause';
+
+/** One result per id of a bulk action; error null on success. */
+export interface ActionOutcome {
+  id: string;
+  error: IpcErrorPayload | null;
+}
+
+/** `containers://changed`: coalesced (~100 ms) live changes from the engine's event stream. */
+export interface ContainersChanged {
+  upserted: ContainerSummary[];
+  removed: string[];
+}
+
+// ---------- logs ----------
+
+export interface LogOptions {
+  follow: boolean;
+  timestamps: boolean;
+  /** Lines from the end to start with; null = all. */
+  tail: number | null;
+}
+
+export interface LogLine {
+  /** 'out' | 'err' */
+  stream: 'out' | 'err';
+  /** One line, no trailing newline; with a leading RFC 3339 timestamp when asked for. */
+  text: string;
+}
+
+/** Sent over the Channel given to container_logs_subscribe, batched (~50 ms). */
+export type LogEvent =
+  | { type: 'lines'; lines: LogLine[] }
+  | { type: 'end'; error: IpcErrorPayload | null };
+
+// ---------- exec ----------
+
+export interface ExecSession {
+  execId: string;
+  /** The shell picked from what the image has, e.g. /bin/bash or /bin/sh. */
+  shell: string;
+}
+
+// ---------- run dialog ----------
+
+export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure';
+
+export interface RunSpec {
+  image: string;
+  name: string | null;
+  /** Shell-like words, e.g. `sh -c "echo hi"`; null = image default. */
+  command: string | null;
+  /** KEY=VALUE */
+  env: string[];
+  /** docker -p syntax: "8080:80", "80" (random host port), "127.0.0.1:8080:80/udp" */
+  ports: string[];
+  /** docker -v syntax: "/host/path:/in/container[:ro]" or "volname:/in/container" */
+  volumes: string[];
+  network: string | null;
+  restart: RestartPolicy;
+  autoRemove: boolean;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { computeWindow, isAtBottom, MAX_SCROLL_PX, scrollTopFor } from '../components/virtualWindow';
+import { LogBuffer, LogSearch } from './logBuffer.svelte';
+
+function manual() {
+  const queued: (() => void)[] = [];
+  return { schedule: (f: () => void) => queued.push(f), run: () => queued.splice(0).forEach((f) => f()), queued };
+}
+
+describe('LogBuffer', () => {
+  it('batches pushes into one append per frame', () => {
+    const frame = manual();
+    const buffer = new LogBuffer(frame.schedule);
+    buffer.push([{ stream: 'out', text: 'a' }]);
+    buffer.push([{ stream: 'err', text: '\x1b[31mb\x1b[0m' }]);
+    expect(frame.queued).toHaveLength(1);
+    expect(buffer.count).toBe(0);
+    frame.run();
+    expect(buffer.count).toBe(2);
+    expect(buffer.lines[1]).toEqual({ stream: 'err', raw: '\x1b[31mb\x1b[0m', plain: 'b' });
+    buffer.push([{ stream: 'out', text: 'c' }]);
+    expect(frame.queued).toHaveLength(1);
+  });
+
+  it('handles a million lines quickly', () => {
+    const frame = manual();
+    const buffer = new LogBuffer(frame.schedule);
+    const batch = Array.from({ length: 10_000 }, (_, i) => ({ stream: 'out' as const, text: `line ${i}` }));
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) buffer.push(batch);
+    frame.run();
+    expect(buffer.count).toBe(1_000_000);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('clear empties lines and pending batches', () => {
+    const frame = manual();
+    const buffer = new LogBuffer(frame.schedule);
+    buffer.push([{ stream: 'out', text: 'a' }]);
+    buffer.clear();
+    frame.run();
+    expect(buffer.count).toBe(0);
+    expect(buffer.text()).toBe('');
+  });
+});
+
+describe('LogSearch', () => {
+  it('finds matches incrementally and restarts on a new query or a clear', () => {
+    const frame = manual();
+    const buffer = new LogBuffer(frame.schedule);
+    const search = new LogSearch();
+    buffer.push([{ stream: 'out', text: 'GET /a' }, { stream: 'out', text: 'POST /b' }]);
+    frame.run();
+    expect(search.update(buffer, 'get')).toEqual([0]);
+    buffer.push([{ stream: 'out', text: 'get /c' }]);
+    frame.run();
+    expect(search.update(buffer, 'get')).toEqual([0, 2]);
+    expect(search.update(buffer, 'post')).toEqual([1]);
+    buffer.clear();
+    buffer.push([{ stream: 'out', text: 'x' }, { stream: 'out', text: 'y' }, { stream: 'out', text: 'post' }]);
+    frame.run();
+    expect(search.update(buffer, 'post')).toEqual([2]);
+  });
+});
+
+describe('virtual window and pinning', () => {
+  it('renders only the visible rows plus overscan', () => {
+    const w = computeWindow({ count: 1_000_000, rowHeight: 18, scrollTop: 18 * 500, height: 180, overscan: 5 });
+    expect(w.start).toBe(495);
+    expect(w.end).toBe(515);
+    expect(w.ratio).toBeGreaterThan(1);
+  });
+
+  it('caps the scroll height and still reaches the last row', () => {
+    const count = 1_000_000;
+    const height = 400;
+    const w0 = computeWindow({ count, rowHeight: 18, scrollTop: 0, height, overscan: 0 });
+    expect(w0.total).toBe(MAX_SCROLL_PX);
+    const bottom = computeWindow({ count, rowHeight: 18, scrollTop: MAX_SCROLL_PX - height, height, overscan: 0 });
+    expect(bottom.end).toBe(count);
+    expect(scrollTopFor(count - 1, 18, height, bottom.ratio)).toBeLessThanOrEqual(MAX_SCROLL_PX);
+  });
+
+  it('is pinned only at the bottom', () => {
+    expect(isAtBottom(600, 400, 1000)).toBe(true);
+    expect(isAtBottom(598, 400, 1000)).toBe(true);
+    expect(isAtBottom(500, 400, 1000)).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+import type { PortMapping } from '../ipc/types';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 16663797760 → "15.5 GiB" */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60],
+];
+
+/** Unix seconds → "3 hours ago" relative to `now` (ms). */
+export function relativeTime(unixSeconds: number, now = Date.now()): string {
+  const diff = unixSeconds - now / 1000;
+  for (const [unit, secs] of STEPS) {
+    if (Math.abs(diff) >= secs) return rtf.format(Math.round(diff / secs), unit);
+  }
+  return 'just now';
+}
+
+export function absoluteTime(value: number | string): string {
+  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+}
+
+/** "8080→80/tcp", or "80/tcp" when not published. */
+export function portLabel(p: PortMapping): string {
+  const inner = `${p.privatePort}/${p.protocol}`;
+  return p.publicPort ? `${p.publicPort}→${inner}` : inner;
+}
+
+/** Published ports, one per host port (IPv4 and IPv6 bindings collapse into one). */
+export function publishedPorts(ports: readonly PortMapping[]): PortMapping[] {
+  const seen = new Set<string>();
+  return ports.filter((p) => {
+    const key = `${p.publicPort}:${p.privatePort}/${p.protocol}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }).sort((a, b) => (a.publicPort ?? 0) - (b.publicPort ?? 0) || a.privatePort - b.privatePort);
+}
+
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}

@@ -1,0 +1,8 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+import { pickBackend } from './lib/bootstrap/backend';
+import { createDeps } from './lib/bootstrap/deps';
+
+const deps = createDeps(await pickBackend());
+mount(App, { target: document.getElementById('app')!, props: { deps } });
