@@ -1,1 +1,68 @@
-fn main(){}
+// Berth: the app shell. Window, plugins, managed state and the command list; all Docker logic
+// lives in berth-core.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod events;
+mod state;
+mod streams;
+
+use berth_core::engine::{Environment, Pump};
+use state::AppState;
+use tauri::Manager;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG").unwrap_or_else(|_| "berth=info,berth_core=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    // On Linux, WebKitGTK's DMA-BUF renderer paints blank windows under Xvfb and on some GPUs,
+    // and costs extra memory; switch it off unless the user chose otherwise.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("cannot start the async runtime");
+    tauri::async_runtime::set(runtime.handle().clone());
+    let _guard = runtime.enter();
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let sink = events::sink(app.handle().clone());
+            app.manage(AppState::new(Pump::start(Environment::from_process(), sink)));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_ready,
+            commands::engine::engine_status,
+            commands::engine::engine_candidates,
+            commands::engine::engine_select,
+            commands::containers::container_list,
+            commands::containers::container_action,
+            commands::containers::container_remove,
+            commands::containers::container_inspect,
+            commands::containers::container_run,
+            commands::containers::image_names,
+            commands::containers::network_names,
+            commands::containers::port_open,
+            commands::logs::container_logs_subscribe,
+            commands::logs::container_logs_save,
+            commands::logs::subscription_cancel,
+            commands::exec::exec_start,
+            commands::exec::exec_write,
+            commands::exec::exec_resize,
+            commands::exec::exec_close,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Berth");
+}

@@ -13,7 +13,7 @@ describe('containers', () => {
   before(async () => {
     app = await launchApp();
     list = new ContainerList(app);
-    await list.waitForList();
+    await app.guard('startup', () => list.waitForList());
   });
   after(async () => {
     await app?.close();

@@ -14,7 +14,7 @@ describe('run dialog', () => {
     app = await launchApp();
     list = new ContainerList(app);
     dialog = new RunDialog(app);
-    await list.waitForList();
+    await app.guard('startup', () => list.waitForList());
   });
   after(async () => {
     await app?.close();

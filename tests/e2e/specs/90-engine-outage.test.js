@@ -21,7 +21,7 @@ describe('engine outage', { skip: ours ? false : 'skipped: dockerd was not start
     app = await launchApp();
     list = new ContainerList(app);
     banner = new EngineBanner(app);
-    await list.waitForList();
+    await app.guard('startup', () => list.waitForList());
     // restart=always: it is running again when the engine comes back.
     runTicker(name, ['--restart', 'always']);
     await list.waitForState(name, 'running');

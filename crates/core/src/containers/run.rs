@@ -75,17 +75,14 @@ pub async fn run(engine: &Engine, spec: &RunSpec) -> Result<ContainerSummary> {
                     "name",
                     format!("The name \"{}\" is already used by another container.", name.unwrap_or_default()),
                 ),
-                Error::NotFound { detail, .. } if detail.contains("network") => {
-                    Error::invalid("network", format!("The network \"{}\" does not exist.", spec.network.clone().unwrap_or_default()))
-                }
-                other => other,
+                other => explain_network(other, spec),
             })
         }
     };
     if let Err(e) = engine.docker().start_container(&created.id, None::<StartContainerOptions>).await {
         let err = match engine.err("Container")(e) {
             Error::PortInUse { message } => Error::invalid("ports", message),
-            other => other,
+            other => explain_network(other, spec),
         };
         let cleanup = RemoveContainerOptions { force: true, v: true, link: false };
         if let Err(e) = engine.docker().remove_container(&created.id, Some(cleanup)).await {
@@ -103,6 +100,15 @@ pub async fn run(engine: &Engine, spec: &RunSpec) -> Result<ContainerSummary> {
         .next()
         .map(super::convert::summary)
         .ok_or_else(|| Error::Conflict { message: "The container started and exited at once, and was removed (auto-remove).".into() })
+}
+
+fn explain_network(e: Error, spec: &RunSpec) -> Error {
+    match (&e, spec.network.as_deref()) {
+        (Error::NotFound { detail, .. }, Some(net)) if detail.contains("network") => {
+            Error::invalid("network", format!("The network \"{net}\" does not exist."))
+        }
+        _ => e,
+    }
 }
 
 /// Validate everything and build the engine's create body, without touching the engine.

@@ -10,15 +10,17 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The inputs discovery depends on.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Environment {
     pub vars: HashMap<String, String>,
     pub home: Option<PathBuf>,
+    /// Prefix for system-wide sockets (/var/run/docker.sock, ...): "/" except in tests.
+    pub root: PathBuf,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
-        Environment { vars: std::env::vars().collect(), home: dirs::home_dir() }
+        Environment { vars: std::env::vars().collect(), home: dirs::home_dir(), root: PathBuf::from("/") }
     }
 
     fn var(&self, name: &str) -> Option<&str> {
@@ -96,13 +98,13 @@ fn well_known(env: &Environment) -> Vec<(&'static str, PathBuf)> {
             ("Podman", PathBuf::from(r"\\.\pipe\podman-machine-default")),
         ];
     }
-    let mut list = vec![("Docker Engine", PathBuf::from("/var/run/docker.sock"))];
+    let mut list = vec![("Docker Engine", env.root.join("var/run/docker.sock"))];
     if let Some(rt) = env.var("XDG_RUNTIME_DIR") {
         let rt = Path::new(rt);
         list.push(("Docker (rootless)", rt.join("docker.sock")));
         list.push(("Podman (rootless)", rt.join("podman/podman.sock")));
     }
-    list.push(("Podman", PathBuf::from("/run/podman/podman.sock")));
+    list.push(("Podman", env.root.join("run/podman/podman.sock")));
     if let Some(home) = &env.home {
         list.push(("Docker Desktop", home.join(".docker/run/docker.sock")));
         list.push(("Docker Desktop", home.join(".docker/desktop/docker.sock")));

@@ -44,7 +44,8 @@ struct Shared {
     env: Environment,
     engine: RwLock<Option<Engine>>,
     status: Mutex<EngineStatus>,
-    /// An endpoint the user picked; None = discovery order.
+    /// The endpoint to reconnect to: the one the user picked, else the first that answered.
+    /// None = try every discovered endpoint in order (until one answers).
     preferred: Mutex<Option<Endpoint>>,
     /// Wakes the pump to reconnect now (after a switch, or to end a backoff early).
     reconnect: Notify,
@@ -152,6 +153,8 @@ async fn run(shared: Arc<Shared>) {
             }
         };
         retry = RETRY_MIN;
+        // Stick to this engine: when it goes away, wait for it rather than silently switching.
+        shared.preferred.lock().unwrap().get_or_insert_with(|| engine.endpoint().clone());
         tracing::info!(host = engine.host(), version = %info.version, "connected to engine");
         *shared.engine.write().unwrap() = Some(engine.clone());
         lost = Some(info.clone());

@@ -56,7 +56,7 @@ export class ActionRunner {
       : ` ${active === 1 ? '1 of them is' : `${active} of them are`} running and will be stopped and force-removed.`;
     return this.confirmations.ask({
       title: targets.length === 1 ? 'Remove container?' : `Remove ${plural(targets.length)}?`,
-      message: `Remove ${what}? Its filesystem is deleted; named volumes are kept.${forceNote}`,
+      message: `Remove ${what}? ${targets.length === 1 ? 'Its filesystem is' : 'Their filesystems are'} deleted; named volumes are kept.${forceNote}`,
       items: targets.length > 1 ? targets.map((c) => c.name) : undefined,
       okLabel: force ? 'Force remove' : 'Remove',
       danger: true,

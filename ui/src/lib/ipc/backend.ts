@@ -41,6 +41,8 @@ export interface Backend {
   imageNames(): Promise<string[]>;
   networkNames(): Promise<string[]>;
   portOpen(port: number): Promise<void>;
+  /** Tells the app the first container list is on screen (the start-up benchmark times it). */
+  appReady(rows: number): Promise<void>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

@@ -1,8 +1,10 @@
+// @vitest-environment node
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const SRC = join(__dirname, '..', '..');
+const SRC = fileURLToPath(new URL('../..', import.meta.url));
 const IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)['"]@tauri-apps\/api/;
 
 function files(dir: string): string[] {

@@ -13,6 +13,8 @@ export interface MockOptions {
   liveLogs?: boolean;
   /** Artificial latency of every command, in ms. */
   latency?: number;
+  /** Lines of history each log subscription starts with (default 500). */
+  logLines?: number;
 }
 
 const NEXT_STATE: Record<ContainerAction, ContainerState> = {
@@ -214,18 +216,21 @@ export class MockBackend implements Backend {
     return this.step('container_logs_subscribe', [id, options], () => {
       const c = this.get(id);
       const subId = `logs-${this.nextId++}`;
+      const history = this.options.logLines ?? 500;
+      const count = Math.min(options.tail ?? history, history);
       const line = (i: number): LogLine => {
         const text = SAMPLE_LOG[i % SAMPLE_LOG.length];
-        const ts = new Date(Date.now() - (500 - i) * 1000).toISOString();
+        const ts = new Date(Date.now() - (count - i) * 1000).toISOString();
         return { stream: i % 11 === 10 ? 'err' : 'out', text: options.timestamps ? `${ts} ${text}` : text };
       };
-      const count = Math.min(options.tail ?? 500, 500);
       let n = 0;
       const timer = options.follow && this.options.liveLogs && c.state === 'running'
         ? setInterval(() => onEvent({ type: 'lines', lines: [line(n++)] }), 1000) : null;
       this.logSubs.set(subId, { onEvent, timer });
       setTimeout(() => {
-        onEvent({ type: 'lines', lines: Array.from({ length: count }, () => line(n++)) });
+        for (let sent = 0; sent < count; sent += 10_000) {
+          onEvent({ type: 'lines', lines: Array.from({ length: Math.min(10_000, count - sent) }, () => line(n++)) });
+        }
         if (c.state !== 'running') onEvent({ type: 'end', error: null });
       }, 0);
       return subId;
@@ -282,6 +287,7 @@ export class MockBackend implements Backend {
   imageNames() { return this.step('image_names', [], () => [...mockImages]); }
   networkNames() { return this.step('network_names', [], () => [...mockNetworks]); }
   portOpen(port: number) { return this.step('port_open', [port], () => undefined); }
+  appReady(rows: number) { return this.step('app_ready', [rows], () => undefined); }
 
   onEngineStatus(handler: (s: EngineStatus) => void): Unsubscribe {
     this.statusHandlers.add(handler);

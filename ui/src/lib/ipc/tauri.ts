@@ -60,6 +60,7 @@ export function createTauriBackend(): Backend {
     imageNames: () => call('image_names'),
     networkNames: () => call('network_names'),
     portOpen: (port) => call('port_open', { port }),
+    appReady: (rows) => call('app_ready', { rows }),
 
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),

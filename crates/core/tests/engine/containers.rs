@@ -1,0 +1,95 @@
+use super::support::*;
+use berth_core::containers::{self, ContainerAction, ContainerState};
+use berth_core::ErrorCode;
+
+#[tokio::test]
+async fn list_shows_a_cli_container_with_its_ports_and_compose_labels() {
+    if !enabled("list_shows_a_cli_container") {
+        return;
+    }
+    let engine = engine().await;
+    let name = name("list");
+    let id = docker(&[
+        "run", "-d", "--name", &name, "--label", run_label(), "--label", "com.docker.compose.project=shop",
+        "--label", "com.docker.compose.service=web", "-p", "127.0.0.1::80", IMAGE, "httpd", "-f", "-p", "80",
+    ]);
+    let _c = Cleanup(id.clone());
+    let list = containers::list(&engine).await.unwrap();
+    let row = list.iter().find(|c| c.id == id).expect("the container is listed");
+    assert_eq!(row.name, name);
+    assert_eq!(row.image, IMAGE);
+    assert_eq!(row.state, ContainerState::Running);
+    assert!(row.status.starts_with("Up"), "{}", row.status);
+    assert_eq!(row.compose_project.as_deref(), Some("shop"));
+    assert_eq!(row.compose_service.as_deref(), Some("web"));
+    assert_eq!(row.ports.len(), 1);
+    assert_eq!(row.ports[0].private_port, 80);
+    assert!(row.ports[0].public_port.is_some(), "a random host port was published");
+}
+
+#[tokio::test]
+async fn lifecycle_actions_change_the_state() {
+    if !enabled("lifecycle_actions_change_the_state") {
+        return;
+    }
+    let engine = engine().await;
+    let name = name("life");
+    let id = run_sh(&name, "sleep 300");
+    let _c = Cleanup(id.clone());
+    let state = || async { containers::inspect(&engine, &id).await.unwrap().summary.state };
+
+    containers::act(&engine, &id, ContainerAction::Pause).await.unwrap();
+    assert_eq!(state().await, ContainerState::Paused);
+    containers::act(&engine, &id, ContainerAction::Unpause).await.unwrap();
+    assert_eq!(state().await, ContainerState::Running);
+    containers::act(&engine, &id, ContainerAction::Kill).await.unwrap();
+    assert_eq!(state().await, ContainerState::Exited);
+    containers::act(&engine, &id, ContainerAction::Start).await.unwrap();
+    assert_eq!(state().await, ContainerState::Running);
+    containers::act(&engine, &id, ContainerAction::Restart).await.unwrap();
+    assert_eq!(state().await, ContainerState::Running);
+
+    // Removing a running container without force is refused in words; with force it goes.
+    let err = containers::remove(&engine, &id, false).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(err.to_string().contains("stop it first, or remove it with force"), "{err}");
+    containers::remove(&engine, &id, true).await.unwrap();
+    let err = containers::inspect(&engine, &id).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn inspect_gives_a_readable_summary_and_raw_json() {
+    if !enabled("inspect_gives_a_readable_summary") {
+        return;
+    }
+    let engine = engine().await;
+    let name = name("inspect");
+    let id = docker(&["run", "-d", "--name", &name, "--label", run_label(), "-e", "GREETING=hi", "-v", "/tmp:/host-tmp:ro", IMAGE, "sleep", "300"]);
+    let _c = Cleanup(id.clone());
+    let d = containers::inspect(&engine, &id).await.unwrap();
+    assert!(d.env.contains(&"GREETING=hi".to_string()));
+    assert_eq!(d.cmd, vec!["sleep", "300"]);
+    let m = d.mounts.iter().find(|m| m.destination == "/host-tmp").unwrap();
+    assert!(m.read_only);
+    assert_eq!(m.kind, "bind");
+    assert!(d.networks.iter().any(|n| n.name == "bridge" && !n.ip_address.is_empty()));
+    assert_eq!(d.restart_policy, "no");
+    assert!(d.started_at.is_some());
+    assert!(d.finished_at.is_none());
+    let raw: serde_json::Value = serde_json::from_str(&d.raw).unwrap();
+    assert_eq!(raw["Id"], id);
+}
+
+#[tokio::test]
+async fn actions_on_missing_containers_say_so() {
+    if !enabled("actions_on_missing_containers_say_so") {
+        return;
+    }
+    let engine = engine().await;
+    let err = containers::act(&engine, "berth-no-such-container", ContainerAction::Start).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert_eq!(err.to_string(), "Container berth-no-such-container was not found. It may have been removed meanwhile.");
+    // Removing what is already gone is not an error.
+    containers::remove(&engine, "berth-no-such-container", true).await.unwrap();
+}

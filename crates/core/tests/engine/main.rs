@@ -1,0 +1,11 @@
+//! berth-core against a real engine. One test binary, a module per topic.
+//! Runs when BERTH_TEST_ENGINE=1 (`make test` sets it); otherwise each test says it skipped.
+
+mod support;
+
+mod conformance;
+mod containers;
+mod discovery;
+mod exec_logs;
+mod pump;
+mod run;

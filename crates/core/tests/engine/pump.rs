@@ -1,0 +1,110 @@
+//! The supervised pump against a real engine reached through a socket we can cut: a small
+//! unix-socket relay in front of the real engine. Cutting it is the engine going away.
+
+use super::support::*;
+use berth_core::engine::{EngineEvent, EngineStatus, Environment, Pump};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::{UnixListener, UnixStream};
+
+/// Relays connections from `path` to the real engine socket until aborted.
+fn relay(path: PathBuf) -> tokio::task::JoinHandle<()> {
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path).unwrap();
+    tokio::spawn(async move {
+        let mut conns = tokio::task::JoinSet::new();
+        loop {
+            let (mut client, _) = listener.accept().await.unwrap();
+            conns.spawn(async move {
+                let mut engine = UnixStream::connect(socket()).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+            });
+        }
+        // Dropping the JoinSet (on abort) closes every relayed connection.
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_changes_loses_the_engine_and_reconnects() {
+    if !enabled("pump_reconnects") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("engine.sock");
+    let mut relay_task = relay(sock.clone());
+
+    let events: Arc<Mutex<Vec<EngineEvent>>> = Arc::default();
+    let seen = events.clone();
+    let env = Environment {
+        vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", sock.display()))]),
+        home: Some(dir.path().to_path_buf()),
+        root: dir.path().to_path_buf(),
+    };
+    let pump = Pump::start(env, move |e| seen.lock().unwrap().push(e));
+    pump.connected(Duration::from_secs(10)).await.expect("connects through the relay");
+    assert!(matches!(pump.status(), EngineStatus::Connected { .. }));
+
+    // A container made by the CLI is reported by the event stream, without polling.
+    let name = name("pump");
+    let id = run_sh(&name, "sleep 300");
+    let _c = Cleanup(id.clone());
+    until(10, "a change for the new container", async || {
+        events.lock().unwrap().iter().any(|e| matches!(e, EngineEvent::ContainersChanged(ids) if ids.contains(&id))).then_some(())
+    })
+    .await;
+
+    // The engine goes away: the status says so at once, naming what was lost.
+    relay_task.abort();
+    let _ = relay_task.await;
+    let _ = std::fs::remove_file(&sock);
+    until(5, "disconnected", async || match pump.status() {
+        EngineStatus::Disconnected { lost: Some(_), tried, .. } => Some(tried),
+        _ => None,
+    })
+    .await;
+    assert!(pump.engine().is_err());
+
+    // It comes back: the pump reconnects by itself within seconds.
+    relay_task = relay(sock.clone());
+    let start = std::time::Instant::now();
+    pump.connected(Duration::from_secs(10)).await.expect("reconnects");
+    assert!(start.elapsed() < Duration::from_secs(4), "reconnected in {:?}", start.elapsed());
+    let statuses: Vec<_> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::Status(s) => Some(match s {
+                EngineStatus::Connecting { .. } => "connecting",
+                EngineStatus::Connected { .. } => "connected",
+                EngineStatus::Disconnected { .. } => "disconnected",
+            }),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(statuses, ["connected", "disconnected", "connected"]);
+    relay_task.abort();
+}
+
+#[tokio::test]
+async fn no_engine_lists_what_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = Environment {
+        vars: HashMap::from([("DOCKER_HOST".to_string(), "unix:///nowhere/docker.sock".to_string())]),
+        home: Some(dir.path().to_path_buf()),
+        root: dir.path().to_path_buf(),
+    };
+    let pump = Pump::start(env, |_| {});
+    let status = until(5, "disconnected", async || match pump.status() {
+        s @ EngineStatus::Disconnected { .. } => Some(s),
+        _ => None,
+    })
+    .await;
+    let EngineStatus::Disconnected { tried, lost, .. } = status else { unreachable!() };
+    assert!(lost.is_none());
+    assert!(tried.iter().any(|t| t.host == "unix:///nowhere/docker.sock" && t.error.as_deref().unwrap().contains("no socket")));
+    let err = pump.engine().unwrap_err();
+    assert_eq!(err.code(), berth_core::ErrorCode::EngineUnreachable);
+}

@@ -1,0 +1,86 @@
+use berth_core::engine::{Endpoint, EngineSource};
+use berth_core::Engine;
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub const IMAGE: &str = "berth-test/busybox:1";
+
+/// A label every resource made by these tests carries, for teardown.
+pub fn run_label() -> &'static str {
+    static LABEL: OnceLock<String> = OnceLock::new();
+    LABEL.get_or_init(|| format!("berth.test=core-{}", std::process::id()))
+}
+
+/// None (and a line saying so) when the engine tests are not enabled.
+pub fn enabled(test: &str) -> bool {
+    if std::env::var("BERTH_TEST_ENGINE").as_deref() == Ok("1") {
+        ensure_image();
+        true
+    } else {
+        eprintln!("skipped {test}: set BERTH_TEST_ENGINE=1 (make test does) to run it against a real engine");
+        false
+    }
+}
+
+fn ensure_image() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/test-image.sh");
+        let ok = Command::new("bash").arg(script).status().map(|s| s.success()).unwrap_or(false);
+        assert!(ok, "could not build the test image with {script}");
+    });
+}
+
+pub fn socket() -> String {
+    std::env::var("BERTH_TEST_SOCKET").unwrap_or_else(|_| "/var/run/docker.sock".into())
+}
+
+pub async fn engine() -> Engine {
+    let endpoint = Endpoint {
+        name: "test".into(),
+        host: format!("unix://{}", socket()),
+        source: EngineSource::WellKnown,
+        tls: None,
+    };
+    Engine::connect(&endpoint).await.expect("the test engine answers")
+}
+
+/// `docker` with arguments; panics with its stderr on failure. Returns trimmed stdout.
+pub fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().expect("docker CLI runs");
+    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A unique container name for this run.
+pub fn name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("berth-core-{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// `docker run -d` a labelled container running `script` in sh; returns its id.
+pub fn run_sh(name: &str, script: &str) -> String {
+    docker(&["run", "-d", "--name", name, "--label", run_label(), IMAGE, "sh", "-c", script])
+}
+
+/// Removes a container when dropped, even if the test panicked.
+pub struct Cleanup(pub String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Command::new("docker").args(["rm", "-f", &self.0]).output();
+    }
+}
+
+/// Poll `check` until it returns Some, or panic after `secs`.
+pub async fn until<T>(secs: u64, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,56 @@
+use super::Res;
+use crate::state::AppState;
+use berth_core::containers::exec::{self, ExecSession};
+use berth_core::error::{Error, ErrorPayload};
+use futures_util::StreamExt;
+use tauri::ipc::{Channel, InvokeResponseBody};
+use tauri::State;
+use tokio::io::AsyncWriteExt;
+
+/// Open a shell in a container. Output goes over `channel` as raw bytes; an empty message
+/// means the session ended.
+#[tauri::command]
+pub async fn exec_start(
+    state: State<'_, AppState>,
+    container_id: String,
+    cols: u16,
+    rows: u16,
+    channel: Channel<InvokeResponseBody>,
+) -> Res<ExecSession> {
+    let engine = state.pump.engine()?;
+    let (session, mut output, input) = exec::start(&engine, &container_id, cols, rows).await?;
+    let task = tauri::async_runtime::spawn(async move {
+        while let Some(Ok(bytes)) = output.next().await {
+            if channel.send(InvokeResponseBody::Raw(bytes)).is_err() {
+                break;
+            }
+        }
+        let _ = channel.send(InvokeResponseBody::Raw(Vec::new()));
+    });
+    state.execs.insert(session.exec_id.clone(), input, task);
+    Ok(session)
+}
+
+#[tauri::command]
+pub async fn exec_write(state: State<'_, AppState>, exec_id: String, data: String) -> Res<()> {
+    let input = state.execs.input(&exec_id).ok_or_else(|| ended(&exec_id))?;
+    let mut input = input.lock().await;
+    input.write_all(data.as_bytes()).await.map_err(|e| ErrorPayload::from(Error::io("The terminal session has ended", e)))?;
+    input.flush().await.map_err(|e| ErrorPayload::from(Error::io("The terminal session has ended", e)))?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn exec_resize(state: State<'_, AppState>, exec_id: String, cols: u16, rows: u16) -> Res<()> {
+    Ok(exec::resize(&state.pump.engine()?, &exec_id, cols, rows).await?)
+}
+
+#[tauri::command]
+pub async fn exec_close(state: State<'_, AppState>, exec_id: String) -> Res<()> {
+    state.execs.close(&exec_id);
+    Ok(())
+}
+
+fn ended(exec_id: &str) -> ErrorPayload {
+    ErrorPayload::from(Error::NotFound { what: "The terminal session".into(), detail: exec_id.to_string() })
+}

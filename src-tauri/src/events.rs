@@ -1,0 +1,40 @@
+//! The only place that emits Tauri events: low-rate facts from the engine pump.
+//! `engine://status` carries the [`EngineStatus`]; `containers://changed` the rows to patch.
+//! Bulk streams (logs, terminals) use Channels instead, see `streams.rs`.
+
+use crate::state::AppState;
+use berth_core::containers;
+use berth_core::engine::EngineEvent;
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::mpsc;
+
+pub const ENGINE_STATUS: &str = "engine://status";
+pub const CONTAINERS_CHANGED: &str = "containers://changed";
+
+/// A callback for the pump. Events are handled in order on one task, so a later change can
+/// never overtake an earlier one.
+pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
+    let (tx, mut rx) = mpsc::unbounded_channel::<EngineEvent>();
+    tauri::async_runtime::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            match event {
+                EngineEvent::Status(status) => {
+                    let _ = app.emit(ENGINE_STATUS, status);
+                }
+                EngineEvent::ContainersChanged(ids) => {
+                    let Some(state) = app.try_state::<AppState>() else { continue };
+                    let Ok(engine) = state.pump.engine() else { continue };
+                    match containers::changes(&engine, ids).await {
+                        Ok(changed) => {
+                            let _ = app.emit(CONTAINERS_CHANGED, changed);
+                        }
+                        Err(e) => tracing::warn!(%e, "could not resolve container changes"),
+                    }
+                }
+            }
+        }
+    });
+    move |event| {
+        let _ = tx.send(event);
+    }
+}
