@@ -59,11 +59,17 @@ impl Engine {
     /// Version and host facts for the engine bar.
     pub async fn info(&self) -> Result<EngineInfo> {
         let (info, version) = tokio::try_join!(self.docker.info(), self.docker.version()).map_err(self.err("engine"))?;
+        // Docker Desktop and Docker CE name their platform; distribution builds (Debian's
+        // docker.io) do not, and Podman says so in its components.
+        let components = version.components.clone().unwrap_or_default();
         let product = version
             .platform
             .map(|p| p.name)
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "Container engine".into());
+            .unwrap_or_else(|| match components.iter().any(|c| c.name.contains("Podman")) {
+                true => "Podman Engine".into(),
+                false => "Docker Engine".into(),
+            });
         Ok(EngineInfo {
             name: self.endpoint.name.clone(),
             host: self.endpoint.host.clone(),
