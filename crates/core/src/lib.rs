@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod images;
 pub mod networks;
+mod stream;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};

@@ -63,12 +63,6 @@ pub async fn follow(engine: &Engine, id: &str, opts: LogOptions, mut emit: impl 
     let mut batch: Vec<LogLine> = Vec::new();
     let mut flush_at: Option<Instant> = None;
     let error = loop {
-        let flush = async {
-            match flush_at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             item = stream.next() => match item {
                 Some(Ok(chunk)) => {
@@ -83,7 +77,7 @@ pub async fn follow(engine: &Engine, id: &str, opts: LogOptions, mut emit: impl 
                 Some(Err(e)) => break Some(engine.err(&format!("Container {}", super::short(id)))(e)),
                 None => break None,
             },
-            _ = flush => {
+            _ = crate::stream::flush_timer(flush_at) => {
                 emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
                 flush_at = None;
             }

@@ -216,12 +216,6 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
         let mut pending: HashSet<String> = HashSet::new();
         let mut flush_at: Option<Instant> = None;
         let ended = loop {
-            let flush = async {
-                match flush_at {
-                    Some(at) => tokio::time::sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
                 item = stream.next() => match item {
                     Some(Ok(msg)) => {
@@ -234,7 +228,7 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
                     Some(Err(e)) => break e.to_string(),
                     None => break "the event stream ended".to_string(),
                 },
-                _ = flush => {
+                _ = crate::stream::flush_timer(flush_at) => {
                     sink(EngineEvent::ContainersChanged(pending.drain().collect()));
                     flush_at = None;
                 }
