@@ -17,7 +17,7 @@ endif
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
 .PHONY: help run test test-core test-ui test-e2e bench icons clean distclean \
-        deps-run deps-test engine test-image ui-build app _app _core _ui _e2e
+        deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -33,7 +33,7 @@ run: deps-run ui-build
 	cargo run -p berth
 
 # Setup steps stop `make test` at once; the three suites all run, then a summary is printed.
-test: deps-test engine test-image ui-build
+test: deps-test engine test-image registry ui-build
 	@failed=() passed=()
 	for suite in core ui e2e; do
 	  echo "==> test-$$suite"
@@ -45,9 +45,9 @@ test: deps-test engine test-image ui-build
 	for s in "$${failed[@]}"; do echo "  FAIL  test-$$s"; done
 	[[ $${#failed[@]} -eq 0 ]]
 
-test-core: deps-test engine test-image ui-build _core
+test-core: deps-test engine test-image registry ui-build _core
 test-ui: deps-run _ui
-test-e2e: deps-test engine test-image ui-build _e2e
+test-e2e: deps-test engine test-image registry ui-build _e2e
 
 bench: deps-test engine test-image ui-build
 	@[[ -x tests/bench/run.sh ]] || { echo "tests/bench/run.sh is missing" >&2; exit 1; }
@@ -62,7 +62,8 @@ _ui:
 # The app is built here, not by `cargo test`, which does not always produce the plain binary.
 _e2e: _app
 	cd tests/e2e
-	BERTH_APP="$(APP)" xvfb-run -a -s "-screen 0 1280x800x24" npm test
+	# The app reads the test registry's login like the docker CLI does.
+	DOCKER_CONFIG="$(CURDIR)/target/registry/docker-config" BERTH_APP="$(APP)" xvfb-run -a -s "-screen 0 1280x800x24" npm test
 
 deps-run:
 	@scripts/deps.sh run
@@ -75,6 +76,10 @@ engine:
 
 test-image:
 	@scripts/test-image.sh
+
+# A private registry with htpasswd login on 127.0.0.1:5000 (scripts/registry.sh stop ends it).
+registry:
+	@scripts/registry.sh start
 
 # Tauri embeds ui/dist at compile time, so the UI is built before any cargo build of src-tauri.
 ui-build:

@@ -12,6 +12,8 @@ pub enum ErrorCode {
     PortInUse,
     PermissionDenied,
     InvalidInput,
+    /// A registry refused or could not be reached (login, unknown repository, network).
+    Registry,
     Cancelled,
     Internal,
 }
@@ -38,6 +40,10 @@ pub enum Error {
     #[error("Permission denied talking to the engine at {host}. Add your user to the `docker` group (then log in again) or use a rootless engine.")]
     PermissionDenied { host: String },
 
+    /// A registry (or Docker Hub through the engine) failed; the message says what to do.
+    #[error("{message}")]
+    Registry { message: String, detail: String },
+
     #[error("The operation was cancelled.")]
     Cancelled,
 
@@ -63,6 +69,7 @@ impl Error {
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
+            Error::Registry { .. } => ErrorCode::Registry,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) => ErrorCode::Internal,
         }
@@ -79,7 +86,7 @@ impl Error {
     /// The raw detail behind the sentence: for "copy details" and logs, never shown alone.
     pub fn detail(&self) -> String {
         match self {
-            Error::NotFound { detail, .. } => detail.clone(),
+            Error::NotFound { detail, .. } | Error::Registry { detail, .. } => detail.clone(),
             Error::Engine { status, message } => format!("HTTP {status}: {message}"),
             other => format!("{other:?}"),
         }

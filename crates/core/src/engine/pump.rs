@@ -36,6 +36,9 @@ pub enum EngineEvent {
     Status(EngineStatus),
     /// Containers created, changed or removed, by id (coalesced).
     ContainersChanged(Vec<String>),
+    /// Images pulled, tagged, untagged, loaded or removed, or a container made from one came or
+    /// went (its count changed); coalesced like containers.
+    ImagesChanged,
 }
 
 type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
@@ -214,6 +217,7 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
         };
         let mut stream = engine.docker().events(Some(options));
         let mut pending: HashSet<String> = HashSet::new();
+        let mut images = false;
         let mut flush_at: Option<Instant> = None;
         let ended = loop {
             tokio::select! {
@@ -224,23 +228,44 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
                             pending.insert(id);
                             flush_at.get_or_insert_with(|| Instant::now() + COALESCE);
                         }
+                        if image_change(&msg) {
+                            images = true;
+                            flush_at.get_or_insert_with(|| Instant::now() + COALESCE);
+                        }
                     }
                     Some(Err(e)) => break e.to_string(),
                     None => break "the event stream ended".to_string(),
                 },
                 _ = crate::stream::flush_timer(flush_at) => {
-                    sink(EngineEvent::ContainersChanged(pending.drain().collect()));
+                    flush(sink, &mut pending, &mut images);
                     flush_at = None;
                 }
             }
         };
-        if !pending.is_empty() {
-            sink(EngineEvent::ContainersChanged(pending.drain().collect()));
-        }
+        flush(sink, &mut pending, &mut images);
         if let Err(e) = engine.ping().await {
             return format!("{ended}; {e}");
         }
         tracing::debug!(%ended, "event stream dropped; resuming");
+    }
+}
+
+fn flush(sink: &Sink, containers: &mut HashSet<String>, images: &mut bool) {
+    if !containers.is_empty() {
+        sink(EngineEvent::ContainersChanged(containers.drain().collect()));
+    }
+    if std::mem::take(images) {
+        sink(EngineEvent::ImagesChanged);
+    }
+}
+
+/// Does the event change the image list (an image's names, or its containers count)?
+fn image_change(msg: &bollard::models::EventMessage) -> bool {
+    let action = msg.action.as_deref().unwrap_or_default();
+    match msg.typ {
+        Some(EventMessageTypeEnum::IMAGE) => matches!(action, "pull" | "tag" | "untag" | "delete" | "import" | "load" | "prune"),
+        Some(EventMessageTypeEnum::CONTAINER) => matches!(action, "create" | "destroy" | "commit"),
+        _ => false,
     }
 }
 
@@ -277,5 +302,14 @@ mod tests {
         assert_eq!(container_change(&event(EventMessageTypeEnum::CONTAINER, "health_status: healthy")), Some("abc".into()));
         assert_eq!(container_change(&event(EventMessageTypeEnum::CONTAINER, "exec_start: sh")), None);
         assert_eq!(container_change(&event(EventMessageTypeEnum::IMAGE, "pull")), None);
+    }
+
+    #[test]
+    fn image_events_and_container_counts_change_images() {
+        assert!(image_change(&event(EventMessageTypeEnum::IMAGE, "pull")));
+        assert!(image_change(&event(EventMessageTypeEnum::IMAGE, "untag")));
+        assert!(!image_change(&event(EventMessageTypeEnum::IMAGE, "push")));
+        assert!(image_change(&event(EventMessageTypeEnum::CONTAINER, "destroy")));
+        assert!(!image_change(&event(EventMessageTypeEnum::CONTAINER, "start")));
     }
 }

@@ -7,5 +7,7 @@ mod conformance;
 mod containers;
 mod discovery;
 mod exec_logs;
+mod images;
+mod registry;
 mod pump;
 mod run;

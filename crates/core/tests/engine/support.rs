@@ -84,3 +84,44 @@ pub async fn until<T>(secs: u64, what: &str, mut check: impl AsyncFnMut() -> Opt
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// The test registry (scripts/registry.sh) as `127.0.0.1:<port>`, started once; its login is
+/// put where berth-core and the docker CLI look for it (DOCKER_CONFIG).
+pub fn registry() -> String {
+    static HOST: OnceLock<String> = OnceLock::new();
+    HOST.get_or_init(|| {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let ok = Command::new("bash").arg(format!("{root}/scripts/registry.sh")).arg("start").status().map(|s| s.success()).unwrap_or(false);
+        assert!(ok, "could not start the test registry with scripts/registry.sh");
+        let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{root}/target"));
+        let config = format!("{root}/target/registry/docker-config");
+        assert!(std::path::Path::new(&config).is_dir(), "no {config} (target dir {target})");
+        std::env::set_var("DOCKER_CONFIG", config);
+        format!("127.0.0.1:{}", std::env::var("BERTH_REGISTRY_PORT").unwrap_or_else(|_| "5000".into()))
+    })
+    .clone()
+}
+
+/// Build a labelled image from a Dockerfile body (FROM the test image); returns its tag.
+pub fn build_image(tag: &str, dockerfile: &str) -> String {
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::write(ctx.path().join("Dockerfile"), format!("FROM {IMAGE}\nLABEL {} berth.test.image={tag}\n{dockerfile}\n", run_label())).unwrap();
+    let out = Command::new("docker")
+        .args(["build", "-q", "-t", tag, ctx.path().to_str().unwrap()])
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .expect("docker build runs");
+    assert!(out.status.success(), "docker build {tag}: {}", String::from_utf8_lossy(&out.stderr));
+    tag.to_string()
+}
+
+/// Removes images (by name) when dropped.
+pub struct ImageCleanup(pub Vec<String>);
+
+impl Drop for ImageCleanup {
+    fn drop(&mut self) {
+        for name in &self.0 {
+            let _ = Command::new("docker").args(["rmi", "-f", name]).output();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The local image list, tag, remove and prune.
+
+use super::model::{ImageSummary, PruneReport, PruneScope};
+use super::normalize;
+use crate::error::{Error, Result};
+use crate::Engine;
+use bollard::query_parameters::{
+    ListContainersOptions, ListImagesOptions, PruneImagesOptions, RemoveImageOptions, TagImageOptions,
+};
+use std::collections::HashMap;
+
+/// Every local image (intermediate build layers excluded), with how many containers use it.
+pub async fn list(engine: &Engine) -> Result<Vec<ImageSummary>> {
+    let docker = engine.docker();
+    let (images, containers) = tokio::try_join!(
+        docker.list_images(None::<ListImagesOptions>),
+        docker.list_containers(Some(ListContainersOptions { all: true, ..Default::default() })),
+    )
+    .map_err(engine.err("images"))?;
+    let mut users: HashMap<String, u32> = HashMap::new();
+    for c in containers {
+        *users.entry(c.image_id.unwrap_or_default()).or_default() += 1;
+    }
+    Ok(images
+        .into_iter()
+        .map(|i| {
+            let repo_tags: Vec<String> = i.repo_tags.into_iter().filter(|t| t != "<none>:<none>").collect();
+            ImageSummary {
+                containers: users.get(&i.id).copied().unwrap_or(0),
+                dangling: repo_tags.is_empty(),
+                id: i.id,
+                repo_tags,
+                repo_digests: i.repo_digests.into_iter().filter(|d| d != "<none>@<none>").collect(),
+                size: i.size,
+                created: i.created,
+            }
+        })
+        .collect())
+}
+
+/// Every local `repository:tag`, sorted (the run dialog offers them).
+pub async fn names(engine: &Engine) -> Result<Vec<String>> {
+    let mut names: Vec<String> = list(engine).await?.into_iter().flat_map(|i| i.repo_tags).collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// Give `image` (id or name) the name `target`, which is checked and normalised first.
+pub async fn tag(engine: &Engine, image: &str, target: &str) -> Result<String> {
+    let r = normalize(target)?;
+    let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
+    let options = TagImageOptions { repo: Some(r.name()), tag: Some(tag) };
+    engine.docker().tag_image(image, Some(options)).await.map_err(engine.err(&format!("Image {image}")))?;
+    Ok(r.familiar())
+}
+
+/// Remove an image or one of its names. When containers use it, say which; `force` removes it
+/// from under stopped ones (as `docker rmi -f`).
+pub async fn remove(engine: &Engine, image: &str, force: bool) -> Result<()> {
+    let options = RemoveImageOptions { force, noprune: false, ..Default::default() };
+    match engine.docker().remove_image(image, Some(options), None).await {
+        Ok(_) => Ok(()),
+        Err(e) => match engine.err(&format!("Image {}", crate::containers::short(image)))(e) {
+            Error::Conflict { message } => Err(in_use(engine, image, &message).await),
+            other => Err(other),
+        },
+    }
+}
+
+async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
+    if engine_message.contains("multiple repositories") {
+        return Error::Conflict {
+            message: "This image has several names: remove the names one by one, or remove it with force.".into(),
+        };
+    }
+    let filters = HashMap::from([("ancestor".to_string(), vec![image.to_string()])]);
+    let options = ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+    let users = engine.docker().list_containers(Some(options)).await.unwrap_or_default();
+    let names: Vec<String> = users
+        .iter()
+        .filter_map(|c| c.names.as_ref()?.first().map(|n| n.trim_start_matches('/').to_string()))
+        .collect();
+    let running = users.iter().any(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"));
+    match (names.is_empty(), running) {
+        (true, _) => Error::Conflict { message: format!("The engine will not remove this image: {engine_message}") },
+        (false, true) => Error::Conflict {
+            message: format!("The image is used by running containers ({}): stop and remove them first.", names.join(", ")),
+        },
+        (false, false) => Error::Conflict {
+            message: format!("The image is used by containers {}: remove them first, or remove the image with force.", names.join(", ")),
+        },
+    }
+}
+
+/// What a prune of `scope` would remove, for the confirmation.
+pub async fn prune_estimate(engine: &Engine, scope: PruneScope) -> Result<PruneReport> {
+    let images = list(engine).await?;
+    let doomed = images.iter().filter(|i| i.containers == 0 && (scope == PruneScope::Unused || i.dangling));
+    let (count, bytes) = doomed.fold((0, 0), |(n, b), i| (n + 1, b + i.size));
+    Ok(PruneReport { images: count, bytes })
+}
+
+pub async fn prune(engine: &Engine, scope: PruneScope) -> Result<PruneReport> {
+    let dangling = if scope == PruneScope::Dangling { "true" } else { "false" };
+    let filters = HashMap::from([("dangling".to_string(), vec![dangling.to_string()])]);
+    let report = engine
+        .docker()
+        .prune_images(Some(PruneImagesOptions { filters: Some(filters) }))
+        .await
+        .map_err(engine.err("images"))?;
+    let deleted = report.images_deleted.unwrap_or_default();
+    Ok(PruneReport {
+        images: deleted.iter().filter(|d| d.deleted.is_some()).count() as u32,
+        bytes: report.space_reclaimed.unwrap_or(0),
+    })
+}
