@@ -20,6 +20,21 @@ const COMMANDS: &[&str] = &[
     "exec_write",
     "exec_resize",
     "exec_close",
+    "image_list",
+    "image_details",
+    "image_remove",
+    "image_prune_estimate",
+    "image_prune",
+    "image_reference",
+    "image_pull",
+    "image_push",
+    "image_tag",
+    "image_search_hub",
+    "image_registry_search",
+    "image_registry_tags",
+    "image_save",
+    "image_load",
+    "container_commit",
 ];
 
 fn main() {

@@ -1,15 +1,17 @@
 //! The only place that emits Tauri events: low-rate facts from the engine pump.
-//! `engine://status` carries the [`EngineStatus`]; `containers://changed` the rows to patch.
+//! `engine://status` carries the [`EngineStatus`]; `containers://changed` the rows to patch;
+//! `images://changed` the whole (short) image list.
 //! Bulk streams (logs, terminals) use Channels instead, see `streams.rs`.
 
 use crate::state::AppState;
-use berth_core::containers;
+use berth_core::{containers, images};
 use berth_core::engine::EngineEvent;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::mpsc;
 
 pub const ENGINE_STATUS: &str = "engine://status";
 pub const CONTAINERS_CHANGED: &str = "containers://changed";
+pub const IMAGES_CHANGED: &str = "images://changed";
 
 /// A callback for the pump. Events are handled in order on one task, so a later change can
 /// never overtake an earlier one.
@@ -29,6 +31,16 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
                             let _ = app.emit(CONTAINERS_CHANGED, changed);
                         }
                         Err(e) => tracing::warn!(%e, "could not resolve container changes"),
+                    }
+                }
+                EngineEvent::ImagesChanged => {
+                    let Some(state) = app.try_state::<AppState>() else { continue };
+                    let Ok(engine) = state.pump.engine() else { continue };
+                    match images::list(&engine).await {
+                        Ok(list) => {
+                            let _ = app.emit(IMAGES_CHANGED, list);
+                        }
+                        Err(e) => tracing::warn!(%e, "could not list images after a change"),
                     }
                 }
             }

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod dialogs;
 mod events;
 mod state;
 mod streams;
@@ -62,6 +63,21 @@ fn main() {
             commands::exec::exec_write,
             commands::exec::exec_resize,
             commands::exec::exec_close,
+            commands::images::image_list,
+            commands::images::image_details,
+            commands::images::image_remove,
+            commands::images::image_prune_estimate,
+            commands::images::image_prune,
+            commands::images::image_reference,
+            commands::images::image_pull,
+            commands::images::image_push,
+            commands::images::image_tag,
+            commands::images::image_search_hub,
+            commands::images::image_registry_search,
+            commands::images::image_registry_tags,
+            commands::images::image_save,
+            commands::images::image_load,
+            commands::images::container_commit,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Berth");

@@ -6,6 +6,7 @@ pub mod app;
 pub mod containers;
 pub mod engine;
 pub mod exec;
+pub mod images;
 pub mod logs;
 
 /// Every command's error type.

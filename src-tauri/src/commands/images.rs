@@ -1,0 +1,146 @@
+use super::Res;
+use crate::state::AppState;
+use berth_core::images::{
+    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneReport, PruneScope, SearchResult, TransferEvent,
+};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::State;
+
+#[tauri::command]
+pub async fn image_list(state: State<'_, AppState>) -> Res<Vec<ImageSummary>> {
+    Ok(images::list(&state.pump.engine()?).await?)
+}
+
+#[tauri::command]
+pub async fn image_details(state: State<'_, AppState>, image: String) -> Res<ImageDetails> {
+    Ok(images::details(&state.pump.engine()?, &image).await?)
+}
+
+#[tauri::command]
+pub async fn image_remove(state: State<'_, AppState>, image: String, force: bool) -> Res<()> {
+    Ok(images::remove(&state.pump.engine()?, &image, force).await?)
+}
+
+#[tauri::command]
+pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneReport> {
+    Ok(images::prune_estimate(&state.pump.engine()?, scope).await?)
+}
+
+#[tauri::command]
+pub async fn image_prune(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneReport> {
+    Ok(images::prune(&state.pump.engine()?, scope).await?)
+}
+
+/// A typed reference, normalised (what would be pulled), or why it is invalid.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NormalizedReference {
+    normalized: String,
+    familiar: String,
+}
+
+#[tauri::command]
+pub async fn image_reference(input: String) -> Res<NormalizedReference> {
+    let r = images::normalize(&input)?;
+    Ok(NormalizedReference { normalized: r.to_string(), familiar: r.familiar() })
+}
+
+/// A transfer the UI follows; cancel it with `subscription_cancel(id)`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferStarted {
+    id: String,
+    reference: String,
+}
+
+#[tauri::command]
+pub async fn image_pull(state: State<'_, AppState>, reference: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
+    let engine = state.pump.engine()?;
+    let r = images::normalize(&reference)?;
+    let familiar = r.familiar();
+    let id = state.subscriptions.spawn(async move {
+        images::pull(&engine, &r, |e| {
+            let _ = channel.send(e);
+        })
+        .await;
+    });
+    Ok(TransferStarted { id, reference: familiar })
+}
+
+/// Tag `image` as `target` (when it is not already that name), then push `target`.
+#[tauri::command]
+pub async fn image_push(state: State<'_, AppState>, image: String, target: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
+    let engine = state.pump.engine()?;
+    let familiar = images::tag(&engine, &image, &target).await?;
+    let r = images::normalize(&familiar)?;
+    let id = state.subscriptions.spawn(async move {
+        images::push(&engine, &r, |e| {
+            let _ = channel.send(e);
+        })
+        .await;
+    });
+    Ok(TransferStarted { id, reference: familiar })
+}
+
+#[tauri::command]
+pub async fn image_tag(state: State<'_, AppState>, image: String, target: String) -> Res<String> {
+    Ok(images::tag(&state.pump.engine()?, &image, &target).await?)
+}
+
+#[tauri::command]
+pub async fn image_search_hub(state: State<'_, AppState>, term: String) -> Res<Vec<SearchResult>> {
+    Ok(images::search_hub(&state.pump.engine()?, &term).await?)
+}
+
+#[tauri::command]
+pub async fn image_registry_search(registry: String, term: String) -> Res<Vec<String>> {
+    Ok(images::registry_repositories(&registry, &term).await?)
+}
+
+#[tauri::command]
+pub async fn image_registry_tags(registry: String, repository: String) -> Res<Vec<String>> {
+    Ok(images::registry_tags(&registry, &repository).await?)
+}
+
+/// Ask where to save, then write the images there. None when the user cancels the dialog.
+#[tauri::command]
+pub async fn image_save(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    images: Vec<String>,
+    channel: Channel<ArchiveProgress>,
+) -> Res<Option<String>> {
+    let engine = state.pump.engine()?;
+    let suggested = match images.as_slice() {
+        [one] => format!("{}.tar", one.replace(['/', ':'], "_")),
+        _ => "images.tar".into(),
+    };
+    let Some(path) = crate::dialogs::save_path(&app, &suggested, "Image archives", &["tar"]).await? else {
+        return Ok(None);
+    };
+    images::save(&engine, &images, &path, |p| {
+        let _ = channel.send(p);
+    })
+    .await?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Ask for a .tar, then load it. None when the user cancels; else the loaded names.
+#[tauri::command]
+pub async fn image_load(app: tauri::AppHandle, state: State<'_, AppState>, channel: Channel<ArchiveProgress>) -> Res<Option<Vec<String>>> {
+    let engine = state.pump.engine()?;
+    let Some(path) = crate::dialogs::open_path(&app, "Image archives", &["tar"]).await? else {
+        return Ok(None);
+    };
+    let loaded = images::load(&engine, &path, move |p| {
+        let _ = channel.send(p);
+    })
+    .await?;
+    Ok(Some(loaded))
+}
+
+#[tauri::command]
+pub async fn container_commit(state: State<'_, AppState>, spec: CommitSpec) -> Res<String> {
+    Ok(images::commit(&state.pump.engine()?, &spec).await?)
+}
