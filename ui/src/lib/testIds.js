@@ -28,4 +28,34 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
+  nav: (v) => `nav-${v}`,             // containers|images
+  imageList: 'image-list',
+  imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
+  imageFilter: 'image-filter',
+  imageAction: (a) => `image-${a}`,   // details|push|save|remove (per row), run (details pane)
+  imagePullOpen: 'image-pull-open',
+  imagePrune: 'image-prune',
+  imageLoad: 'image-load',
+  pullDialog: 'pull-dialog',
+  pullReference: 'pull-reference',
+  pullNormalized: 'pull-normalized',
+  pullSubmit: 'pull-submit',
+  searchSource: 'search-source',      // select: hub | registry
+  searchRegistry: 'search-registry',
+  searchTerm: 'search-term',
+  searchSubmit: 'search-submit',
+  searchResult: 'search-result',      // data-name
+  searchTag: 'search-tag',
+  searchError: 'search-error',
+  transfer: 'transfer',               // data-reference, data-kind, data-state (running|done|failed|cancelled)
+  transferCancel: 'transfer-cancel',
+  pushDialog: 'push-dialog',
+  pushTarget: 'push-target',
+  pushSubmit: 'push-submit',
+  imageDetails: 'image-details',
+  layerRow: 'layer-row',              // data-largest="true" on the biggest
+  commitOpen: 'commit-open',
+  commitDialog: 'commit-dialog',
+  commitField: (f) => `commit-${f}`,  // repository|tag|message|author
+  commitSubmit: 'commit-submit',
 });

@@ -4,6 +4,8 @@ import { ActionRunner } from '../containers/actionRunner.svelte';
 import { ContainersStore } from '../containers/containers.svelte';
 import { Selection } from '../containers/selection.svelte';
 import { EngineStore } from '../engine/engine.svelte';
+import { ImagesStore } from '../images/images.svelte';
+import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { Toasts } from '../toasts/toasts.svelte';
 
@@ -12,6 +14,8 @@ export interface Deps {
   backend: Backend;
   engine: EngineStore;
   containers: ContainersStore;
+  images: ImagesStore;
+  transfers: Transfers;
   actions: ActionRunner;
   selection: Selection;
   toasts: Toasts;
@@ -25,6 +29,12 @@ export function createDeps(backend: Backend): Deps {
     backend,
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
+    images: new ImagesStore(backend),
+    transfers: new Transfers(backend, (t) => {
+      const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';
+      if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);
+      else if (t.error) toasts.push('error', t.error.message, t.error.detail);
+    }),
     actions: new ActionRunner(backend, toasts, confirmations),
     selection: new Selection(),
     toasts,
@@ -35,10 +45,12 @@ export function createDeps(backend: Backend): Deps {
 /** Starts the live subscriptions; returns their cleanup. */
 export function startDeps(deps: Deps): Unsubscribe {
   const stopContainers = deps.containers.start(deps.engine);
+  const stopImages = deps.images.start(deps.engine);
   const stopEngine = deps.engine.start();
   return () => {
     stopEngine();
     stopContainers();
+    stopImages();
   };
 }
 

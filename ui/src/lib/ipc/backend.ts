@@ -1,6 +1,7 @@
 import type {
-  ActionOutcome, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
-  EngineCandidate, EngineStatus, ExecSession, LogEvent, LogOptions, RunSpec,
+  ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
+  EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
+  PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -44,6 +45,29 @@ export interface Backend {
   /** Tells the app the first container list is on screen (the start-up benchmark times it). */
   appReady(rows: number): Promise<void>;
 
+  imageList(): Promise<ImageSummary[]>;
+  imageDetails(image: string): Promise<ImageDetails>;
+  imageRemove(image: string, force: boolean): Promise<void>;
+  imagePruneEstimate(scope: PruneScope): Promise<PruneReport>;
+  imagePrune(scope: PruneScope): Promise<PruneReport>;
+  /** Rejects with InvalidInput (field 'reference') and a precise sentence when invalid. */
+  imageReference(input: string): Promise<NormalizedReference>;
+  /** Starts a pull; cancel with `subscriptionCancel(started.id)`. */
+  imagePull(reference: string, onEvent: (e: TransferEvent) => void): Promise<TransferStarted>;
+  /** Tags `image` as `target`, then pushes it. */
+  imagePush(image: string, target: string, onEvent: (e: TransferEvent) => void): Promise<TransferStarted>;
+  imageTag(image: string, target: string): Promise<string>;
+  imageSearchHub(term: string): Promise<SearchResult[]>;
+  imageRegistrySearch(registry: string, term: string): Promise<string[]>;
+  imageRegistryTags(registry: string, repository: string): Promise<string[]>;
+  /** Asks where to save (native dialog); null when cancelled. */
+  imageSave(images: string[], onProgress: (p: ArchiveProgress) => void): Promise<string | null>;
+  /** Asks for a .tar (native dialog); null when cancelled, else the loaded names. */
+  imageLoad(onProgress: (p: ArchiveProgress) => void): Promise<string[] | null>;
+  containerCommit(spec: CommitSpec): Promise<string>;
+
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;
+  /** `images://changed`: the whole image list, after image events (coalesced ~100 ms). */
+  onImagesChanged(handler: (images: ImageSummary[]) => void): Unsubscribe;
 }

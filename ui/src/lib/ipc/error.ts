@@ -2,7 +2,7 @@ import type { ErrorCode, IpcErrorPayload } from './types';
 
 const CODES: readonly ErrorCode[] = [
   'EngineUnreachable', 'NotFound', 'Conflict', 'PortInUse',
-  'PermissionDenied', 'InvalidInput', 'Cancelled', 'Internal',
+  'PermissionDenied', 'InvalidInput', 'Registry', 'Cancelled', 'Internal',
 ];
 
 function isPayload(value: unknown): value is IpcErrorPayload {

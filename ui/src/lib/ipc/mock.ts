@@ -1,9 +1,10 @@
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
-import { mockCandidates, mockContainers, mockEngine, mockImages, mockNetworks, statusText } from './mockData';
+import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, mockNetworks, statusText } from './mockData';
 import type {
-  ActionOutcome, ContainerAction, ContainerDetails, ContainerState, ContainerSummary, ContainersChanged,
-  EngineCandidate, EngineStatus, ErrorCode, ExecSession, LogEvent, LogLine, RunSpec,
+  ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
+  ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
+  LogLine, PruneScope, RunSpec, TransferEvent,
 } from './types';
 
 export interface MockOptions {
@@ -44,6 +45,10 @@ export class MockBackend implements Backend {
   readonly writes: string[] = [];
   private statusHandlers = new Set<(s: EngineStatus) => void>();
   private changeHandlers = new Set<(c: ContainersChanged) => void>();
+  private imageHandlers = new Set<(i: ImageSummary[]) => void>();
+  images: ImageSummary[] = mockImageList();
+  /** Channels of running pulls/pushes by subscription id, for tests to drive. */
+  readonly transfers = new Map<string, (e: TransferEvent) => void>();
   private logSubs = new Map<string, { onEvent: (e: LogEvent) => void; timer: ReturnType<typeof setInterval> | null }>();
   private execs = new Map<string, ExecSink>();
   private nextId = 1;
@@ -243,6 +248,7 @@ export class MockBackend implements Backend {
 
   subscriptionCancel(id: string) {
     return this.step('subscription_cancel', [id], () => {
+      this.transfers.delete(id);
       const sub = this.logSubs.get(id);
       if (sub?.timer) clearInterval(sub.timer);
       this.logSubs.delete(id);
@@ -288,6 +294,128 @@ export class MockBackend implements Backend {
   networkNames() { return this.step('network_names', [], () => [...mockNetworks]); }
   portOpen(port: number) { return this.step('port_open', [port], () => undefined); }
   appReady(rows: number) { return this.step('app_ready', [rows], () => undefined); }
+
+  emitImages(images: ImageSummary[]): void {
+    this.images = images;
+    for (const h of this.imageHandlers) h(images);
+  }
+
+  private image(ref: string): ImageSummary {
+    const i = this.images.find((x) => x.id === ref || x.repoTags.includes(ref));
+    if (!i) fail('NotFound', `Image ${ref} was not found. It may have been removed meanwhile.`);
+    return i;
+  }
+
+  private unused(scope: PruneScope): ImageSummary[] {
+    return this.images.filter((i) => i.containers === 0 && (scope === 'unused' || i.dangling));
+  }
+
+  imageList() { return this.step('image_list', [], () => { this.requireEngine(); return [...this.images]; }); }
+
+  imageDetails(image: string) {
+    return this.step('image_details', [image], (): ImageDetails => ({
+      summary: this.image(image), os: 'linux', architecture: 'amd64', author: '',
+      entrypoint: ['/docker-entrypoint.sh'], cmd: ['nginx', '-g', 'daemon off;'], env: ['PATH=/usr/bin', 'NGINX_VERSION=1.27'],
+      workingDir: '', user: '', exposedPorts: ['80/tcp'], volumes: [], labels: { maintainer: 'NGINX' },
+      layers: [
+        { instruction: 'ADD file:abc in /', size: 7_800_000, created: 0, comment: '' },
+        { instruction: 'ENV NGINX_VERSION=1.27', size: 0, created: 0, comment: '' },
+        { instruction: 'RUN apk add --no-cache nginx', size: 35_000_000, created: 0, comment: '' },
+        { instruction: 'EXPOSE 80', size: 0, created: 0, comment: '' },
+        { instruction: 'CMD ["nginx" "-g" "daemon off;"]', size: 0, created: 0, comment: '' },
+      ],
+    }));
+  }
+
+  imageRemove(image: string, force: boolean) {
+    return this.step('image_remove', [image, force], () => {
+      const i = this.image(image);
+      if (i.containers > 0 && !force) fail('Conflict', 'The image is used by containers web: remove them first, or remove the image with force.');
+      setTimeout(() => this.emitImages(this.images.filter((x) => x !== i)), 0);
+    });
+  }
+
+  imagePruneEstimate(scope: PruneScope) {
+    return this.step('image_prune_estimate', [scope], () => {
+      const doomed = this.unused(scope);
+      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0) };
+    });
+  }
+
+  imagePrune(scope: PruneScope) {
+    return this.step('image_prune', [scope], () => {
+      const doomed = this.unused(scope);
+      setTimeout(() => this.emitImages(this.images.filter((i) => !doomed.includes(i))), 0);
+      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0) };
+    });
+  }
+
+  imageReference(input: string) {
+    return this.step('image_reference', [input], () => {
+      const value = input.trim();
+      if (!value || /[A-Z]/.test(value.split(':')[0]) || value.startsWith(':') || value.endsWith(':')) {
+        fail('InvalidInput', `“${input}” is not a valid image reference.`, 'reference');
+      }
+      const familiar = value.includes(':') || value.includes('@') ? value : `${value}:latest`;
+      const normalized = familiar.includes('/') ? familiar : `docker.io/library/${familiar}`;
+      return { normalized, familiar };
+    });
+  }
+
+  private transfer(command: string, args: unknown[], reference: string, onEvent: (e: TransferEvent) => void) {
+    return this.step(command, args, () => {
+      this.requireEngine();
+      const id = `sub-${this.nextId++}`;
+      this.transfers.set(id, onEvent);
+      return { id, reference };
+    });
+  }
+
+  imagePull(reference: string, onEvent: (e: TransferEvent) => void) {
+    return this.transfer('image_pull', [reference], reference, onEvent);
+  }
+
+  imagePush(image: string, target: string, onEvent: (e: TransferEvent) => void) {
+    return this.transfer('image_push', [image, target], target, onEvent);
+  }
+
+  imageTag(image: string, target: string) {
+    return this.step('image_tag', [image, target], () => { this.image(image); return target; });
+  }
+
+  imageSearchHub(term: string) {
+    return this.step('image_search_hub', [term], () => {
+      if (!term.trim()) fail('InvalidInput', 'Type a word to search Docker Hub for.', 'term');
+      return [{ name: term, description: `Official ${term} image`, stars: 1200, official: true, automated: false },
+        { name: `bitnami/${term}`, description: '', stars: 80, official: false, automated: true }];
+    });
+  }
+
+  imageRegistrySearch(registry: string, term: string) {
+    return this.step('image_registry_search', [registry, term], () =>
+      ['team/api', 'team/web', 'tools/migrate'].filter((r) => r.includes(term)));
+  }
+
+  imageRegistryTags(registry: string, repository: string) {
+    return this.step('image_registry_tags', [registry, repository], () => ['latest', '2.0', '1.0']);
+  }
+
+  imageSave(images: string[], onProgress: (p: ArchiveProgress) => void) {
+    return this.step('image_save', [images], () => { onProgress({ bytes: 10, total: 10 }); return '/home/dev/images.tar'; });
+  }
+
+  imageLoad(onProgress: (p: ArchiveProgress) => void) {
+    return this.step('image_load', [], () => { onProgress({ bytes: 10, total: 10 }); return ['loaded:1']; });
+  }
+
+  containerCommit(spec: CommitSpec) {
+    return this.step('container_commit', [spec], () => { this.get(spec.container); return `${spec.repository}:${spec.tag || 'latest'}`; });
+  }
+
+  onImagesChanged(handler: (i: ImageSummary[]) => void): Unsubscribe {
+    this.imageHandlers.add(handler);
+    return () => this.imageHandlers.delete(handler);
+  }
 
   onEngineStatus(handler: (s: EngineStatus) => void): Unsubscribe {
     this.statusHandlers.add(handler);

@@ -1,4 +1,4 @@
-import type { ContainerState, ContainerSummary, EngineCandidate, EngineInfo, PortMapping } from './types';
+import type { ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, PortMapping } from './types';
 
 const now = Math.floor(Date.now() / 1000);
 
@@ -101,3 +101,14 @@ export const mockImages = [
 ];
 
 export const mockNetworks = ['bridge', 'host', 'none', 'shop_default'];
+
+/** Local images for the mock backend, one per name in `mockImages`, plus one dangling. */
+export function mockImageList(): ImageSummary[] {
+  const list: ImageSummary[] = mockImages.map((name, i) => ({
+    id: `sha256:${hexId()}`, repoTags: [name], repoDigests: [], size: (i + 1) * 23_456_789,
+    created: now - (i + 1) * 86_400, containers: 0, dangling: false,
+  }));
+  list.push({ id: `sha256:${hexId()}`, repoTags: [], repoDigests: [], size: 5_000_000, created: now - 400_000,
+    containers: 0, dangling: true });
+  return list;
+}

@@ -2,7 +2,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
-import type { ContainersChanged, EngineStatus, LogEvent } from './types';
+import type { ArchiveProgress, ContainersChanged, EngineStatus, ImageSummary, LogEvent, TransferEvent } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -62,8 +62,26 @@ export function createTauriBackend(): Backend {
     portOpen: (port) => call('port_open', { port }),
     appReady: (rows) => call('app_ready', { rows }),
 
+    imageList: () => call('image_list'),
+    imageDetails: (image) => call('image_details', { image }),
+    imageRemove: (image, force) => call('image_remove', { image, force }),
+    imagePruneEstimate: (scope) => call('image_prune_estimate', { scope }),
+    imagePrune: (scope) => call('image_prune', { scope }),
+    imageReference: (input) => call('image_reference', { input }),
+    imagePull: (reference, onEvent) => call('image_pull', { reference, channel: new Channel<TransferEvent>(onEvent) }),
+    imagePush: (image, target, onEvent) =>
+      call('image_push', { image, target, channel: new Channel<TransferEvent>(onEvent) }),
+    imageTag: (image, target) => call('image_tag', { image, target }),
+    imageSearchHub: (term) => call('image_search_hub', { term }),
+    imageRegistrySearch: (registry, term) => call('image_registry_search', { registry, term }),
+    imageRegistryTags: (registry, repository) => call('image_registry_tags', { registry, repository }),
+    imageSave: (images, onProgress) => call('image_save', { images, channel: new Channel<ArchiveProgress>(onProgress) }),
+    imageLoad: (onProgress) => call('image_load', { channel: new Channel<ArchiveProgress>(onProgress) }),
+    containerCommit: (spec) => call('container_commit', { spec }),
+
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),
+    onImagesChanged: (handler) => subscribe<ImageSummary[]>('images://changed', handler),
   };
 }
 

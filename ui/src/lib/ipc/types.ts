@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'PortInUse'
   | 'PermissionDenied'
   | 'InvalidInput'
+  | 'Registry'
   | 'Cancelled'
   | 'Internal';
 
@@ -185,4 +186,114 @@ export interface RunSpec {
   network: string | null;
   restart: RestartPolicy;
   autoRemove: boolean;
+}
+
+// ---------- images ----------
+
+export interface ImageSummary {
+  /** sha256:… */
+  id: string;
+  /** repo:tag names; empty for a dangling image. */
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+  /** unix seconds */
+  created: number;
+  /** Containers (running or not) made from this image. */
+  containers: number;
+  dangling: boolean;
+}
+
+export type PruneScope = 'dangling' | 'unused';
+
+export interface PruneReport {
+  images: number;
+  bytes: number;
+}
+
+export interface ImageLayer {
+  /** The instruction that made it: `RUN apk add …`, `COPY …`, `CMD ["sh"]`. */
+  instruction: string;
+  size: number;
+  created: number;
+  comment: string;
+}
+
+export interface ImageDetails {
+  summary: ImageSummary;
+  os: string;
+  architecture: string;
+  author: string;
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+  /** "80/tcp" */
+  exposedPorts: string[];
+  volumes: string[];
+  labels: Record<string, string>;
+  /** Oldest first. */
+  layers: ImageLayer[];
+}
+
+export interface NormalizedReference {
+  /** docker.io/library/ubuntu:latest */
+  normalized: string;
+  /** ubuntu:latest */
+  familiar: string;
+}
+
+export interface LayerProgress {
+  id: string;
+  status: string;
+  current: number;
+  total: number;
+  done: boolean;
+}
+
+export interface TransferProgress {
+  /** 0..1 */
+  fraction: number;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesPerSecond: number;
+  remainingBytes: number;
+  layersDone: number;
+  layersTotal: number;
+  message: string;
+  layers: LayerProgress[];
+}
+
+/** Sent over a pull's or push's Channel (≤ 25 progress events a second); ends with done or failed. */
+export type TransferEvent =
+  | ({ type: 'progress' } & TransferProgress)
+  | { type: 'done'; reference: string }
+  | { type: 'failed'; error: IpcErrorPayload };
+
+export interface TransferStarted {
+  /** For subscriptionCancel. */
+  id: string;
+  reference: string;
+}
+
+export interface SearchResult {
+  name: string;
+  description: string;
+  stars: number;
+  official: boolean;
+  automated: boolean;
+}
+
+export interface CommitSpec {
+  container: string;
+  repository: string;
+  tag: string;
+  message: string;
+  author: string;
+}
+
+export interface ArchiveProgress {
+  bytes: number;
+  total: number;
 }
