@@ -130,7 +130,7 @@ impl Error {
             B::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
                 Error::PermissionDenied { host: host.to_string() }
             }
-            B::HyperResponseError { .. } | B::HttpClientError { .. } | B::IOError { .. } => {
+            B::HyperResponseError { .. } | B::HttpClientError { .. } | B::HyperLegacyError { .. } | B::IOError { .. } => {
                 let text = err_chain(&err);
                 if text.contains("ermission denied") {
                     Error::PermissionDenied { host: host.to_string() }

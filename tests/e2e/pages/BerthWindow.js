@@ -125,3 +125,69 @@ export class EngineBanner {
 
   async waitUp(timeout = 30_000) { await this.down().waitForDisplayed({ timeout, reverse: true }); }
 }
+
+export class ImagesPage {
+  constructor(app) { this.browser = app.browser; }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.nav('images'))));
+    await this.browser.$(sel(TestId.imageList)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  row(name) { return this.browser.$(`${sel(TestId.imageRow)}[data-name="${name}"]`); }
+
+  async waitForRow(name, timeout = 20_000) {
+    await waitFor(() => this.row(name).isExisting(), { timeout, message: `image row ${name}` });
+  }
+
+  async waitForGone(name, timeout = 15_000) {
+    await waitFor(async () => !(await this.row(name).isExisting()), { timeout, message: `image row ${name} to go` });
+  }
+
+  /** Clicks a row action: details|push|save|remove. */
+  async action(name, action) { await click(this.row(name).$(sel(TestId.imageAction(action)))); }
+
+  async push(name, target) {
+    await this.action(name, 'push');
+    await fill(this.browser, TestId.pushTarget, target);
+    await click(this.browser.$(sel(TestId.pushSubmit)));
+  }
+
+  async openPull() {
+    await click(this.browser.$(sel(TestId.imagePullOpen)));
+    await this.browser.$(sel(TestId.pullDialog)).waitForDisplayed({ timeout: 5_000 });
+  }
+
+  async typeReference(text) { await fill(this.browser, TestId.pullReference, text); }
+
+  referenceError() { return this.browser.$(sel(TestId.fieldError('reference'))); }
+
+  /** Searches a private registry and picks a repository; returns the offered tags. */
+  async searchRegistry(registry, term, pick) {
+    await this.browser.$(sel(TestId.searchSource)).selectByAttribute('value', 'registry');
+    await fill(this.browser, TestId.searchRegistry, registry);
+    await fill(this.browser, TestId.searchTerm, term);
+    await click(this.browser.$(sel(TestId.searchSubmit)));
+    const result = this.browser.$(`${sel(TestId.searchResult)}[data-name="${pick}"]`);
+    await click(result);
+    const tag = this.browser.$(sel(TestId.searchTag));
+    await waitFor(async () => (await tag.isExisting()) && (await tag.getTagName()) === 'select',
+      { timeout: 10_000, message: 'the tag list' });
+    return (await tag.$$('option').map((o) => o.getText()));
+  }
+
+  async submitPull() { await click(this.browser.$(sel(TestId.pullSubmit))); }
+
+  transfer(reference) { return this.browser.$(`${sel(TestId.transfer)}[data-reference="${reference}"]`); }
+
+  /** Waits for the pull/push of `reference` to end; returns its final state. */
+  async waitTransfer(reference, timeout = 120_000) {
+    let state = null;
+    await waitFor(async () => {
+      const t = this.transfer(reference);
+      state = (await t.isExisting()) ? await t.getAttribute('data-state') : null;
+      return state && state !== 'running';
+    }, { timeout, message: `transfer ${reference} to end` });
+    return { state, text: await this.transfer(reference).getText() };
+  }
+}
