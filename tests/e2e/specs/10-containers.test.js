@@ -49,6 +49,18 @@ describe('containers', () => {
     });
   }));
 
+  it('a line wider than 80 columns stays on one line (the TTY got the window size)', () => app.guard('wide', async () => {
+    const wide = 'w'.repeat(100);
+    await details.typeInTerminal(`echo ${wide}\n`);
+    let text = '';
+    await waitFor(async () => {
+      text = await details.terminalText();
+      return text.split('\n').some((l) => l.trim() === wide);
+    }, { timeout: 10_000, message: 'a 100-column output line' }).catch((e) => {
+      throw new Error(`${e.message}; the terminal shows:\n${text.trim()}`);
+    });
+  }));
+
   it('stopping it from its row shows it exited', () => app.guard('stop', async () => {
     await list.action(name, 'stop');
     // busybox sh ignores SIGTERM as PID 1, so the engine kills it after the 10 s stop timeout.
