@@ -29,6 +29,15 @@ describe('App with the mock backend', () => {
     expect(screen.getByTestId(TestId.engineName).textContent).toContain('Docker Engine');
   });
 
+  it('asks for the status and the list once, then only listens (no polling, no effect loop)', async () => {
+    renderApp();
+    await waitFor(() => expect(row('grafana')).not.toBeNull());
+    await new Promise((r) => setTimeout(r, 300));
+    const count = (command: string) => backend.calls.filter((c) => c.command === command).length;
+    expect(count('engine_status')).toBe(1);
+    expect(count('container_list')).toBe(1);
+  });
+
   it('filters rows by text and by state', async () => {
     renderApp();
     await waitFor(() => expect(row('grafana')).not.toBeNull());

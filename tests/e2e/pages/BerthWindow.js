@@ -56,7 +56,8 @@ export class ContainerList {
   /** Opens the container's details (a click on the row's name). */
   async open(name) {
     const row = this.row(name);
-    const label = row.$(`*=${name}`);
+    // Whatever element shows the name (a button or a cell): markup-agnostic, by text.
+    const label = row.$(`.//*[normalize-space(text())="${name}"]`);
     await click((await label.isExisting()) ? label : row);
     await this.browser.$(sel(TestId.details)).waitForDisplayed({ timeout: 10_000 });
     return new Details(this.browser);
@@ -68,23 +69,26 @@ export class Details {
 
   async tab(name) { await click(this.browser.$(sel(TestId.tab(name)))); }
 
+  /** The text of the rendered log lines. */
   async logLines() {
-    const lines = await this.browser.$$(sel(TestId.logLine));
-    return Promise.all(lines.map((l) => l.getText()));
+    return this.browser.execute((s) => [...document.querySelectorAll(s)].map((l) => l.textContent), sel(TestId.logLine));
   }
 
-  terminalRows() { return this.browser.$(`${sel(TestId.terminal)} .xterm-rows`); }
-
-  /** Focuses the terminal and types `text` (WebDriver key input, like a user). */
+  /**
+   * Types `text` into the terminal once its shell has printed something, through xterm's
+   * input textarea (WebDriver key events, at WebDriver's speed); "\n" is the Enter key.
+   */
   async typeInTerminal(text) {
-    await waitFor(() => this.terminalRows().isExisting(), { timeout: 10_000, message: 'xterm rows' });
+    await waitFor(async () => /\S/.test(await this.terminalText()), { timeout: 20_000, message: 'the shell prompt' });
     await click(this.browser.$(sel(TestId.terminal)));
-    await this.browser.keys(text.split(''));
+    await this.browser.$(`${sel(TestId.terminal)} .xterm-helper-textarea`).addValue(text.replace(/\n/g, '\uE007'));
   }
 
+  /** The terminal's rows as text, one line per xterm row. */
   async terminalText() {
-    // xterm renders one div per row; non-breaking spaces pad the rows.
-    return (await this.terminalRows().getText()).replace(/\u00a0/g, ' ');
+    const rows = await this.browser.execute((s) =>
+      [...document.querySelectorAll(s)].map((r) => r.textContent), `${sel(TestId.terminal)} .xterm-rows > div`);
+    return rows.join('\n').replace(/\u00a0/g, ' '); // xterm pads rows with non-breaking spaces
   }
 }
 

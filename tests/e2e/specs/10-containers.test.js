@@ -40,8 +40,25 @@ describe('containers', () => {
     await details.tab('terminal');
     await details.typeInTerminal('echo hello-from-berth\n');
     // The output line, not the echoed command line.
-    await waitFor(async () => (await details.terminalText()).split('\n').some((l) => l.trim() === 'hello-from-berth'),
-      { timeout: 10_000, message: 'hello-from-berth in the terminal' });
+    let text = '';
+    await waitFor(async () => {
+      text = await details.terminalText();
+      return text.split('\n').some((l) => l.trim() === 'hello-from-berth');
+    }, { timeout: 10_000, message: 'a hello-from-berth output line' }).catch((e) => {
+      throw new Error(`${e.message}; the terminal shows:\n${text.trim()}`);
+    });
+  }));
+
+  it('a line wider than 80 columns stays on one line (the TTY got the window size)', () => app.guard('wide', async () => {
+    const wide = 'w'.repeat(100);
+    await details.typeInTerminal(`echo ${wide}\n`);
+    let text = '';
+    await waitFor(async () => {
+      text = await details.terminalText();
+      return text.split('\n').some((l) => l.trim() === wide);
+    }, { timeout: 10_000, message: 'a 100-column output line' }).catch((e) => {
+      throw new Error(`${e.message}; the terminal shows:\n${text.trim()}`);
+    });
   }));
 
   it('stopping it from its row shows it exited', () => app.guard('stop', async () => {

@@ -58,17 +58,25 @@ export class App {
     return this.browser.$(`[data-testid="${id}"]${extra}`);
   }
 
-  /** Saves a screenshot of the window (WebDriver) into artifacts/<name>.png; returns the path. */
+  /**
+   * Saves a screenshot of the X screen (the real window, as a user sees it) into
+   * artifacts/<name>.png; returns the path. `import` rather than WebDriver's screenshot: with
+   * WEBKIT_DISABLE_DMABUF_RENDERER=1, WebKit's snapshot of an idle page can hang for 120 s.
+   */
   async screenshot(name) {
     fs.mkdirSync(artifactsDir, { recursive: true });
     const file = path.join(artifactsDir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+    let crop = [];
     try {
-      await this.browser.saveScreenshot(file);
+      const { x, y, width, height } = await this.browser.getWindowRect();
+      crop = ['-crop', `${width}x${height}+${Math.max(x, 0)}+${Math.max(y, 0)}`, '+repage'];
+    } catch { /* the session is gone: take the whole screen */ }
+    try {
+      execFileSync('import', ['-window', 'root', ...crop, file], { stdio: 'ignore', timeout: 15_000 });
+      return file;
     } catch {
-      // The whole X screen, when the session no longer answers.
-      try { execFileSync('import', ['-window', 'root', file], { stdio: 'ignore' }); } catch { return null; }
+      return null;
     }
-    return file;
   }
 
   /** Runs `fn`; on failure saves a screenshot named after `name` and rethrows. */

@@ -110,7 +110,8 @@ export class MockBackend implements Backend {
     return c;
   }
 
-  engineStatus() { return this.step('engine_status', [], () => this.status); }
+  // A copy, as real IPC deserialises a new object on every call.
+  engineStatus() { return this.step('engine_status', [], () => structuredClone(this.status)); }
 
   engineCandidates() {
     return this.step('engine_candidates', [], (): EngineCandidate[] => mockCandidates.map((c) => ({ ...c })));

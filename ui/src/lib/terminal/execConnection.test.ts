@@ -31,6 +31,17 @@ describe('ExecConnection', () => {
     expect(backend.calls.some((c) => c.command === 'exec_resize')).toBe(true);
   });
 
+  it('sends fast typing in order, one call at a time, batching keys typed meanwhile', async () => {
+    const { backend, conn } = connect('shop-web-1');
+    await conn.start(80, 24);
+    for (const key of 'echo hi') conn.write(key);
+    await tick();
+    await tick();
+    expect(backend.writes.join('')).toBe('echo hi');
+    expect(backend.writes[0]).toBe('e');
+    expect(backend.writes.length).toBeLessThan(7);
+  });
+
   it('reports the end of the session (zero-length message) and stops writing', async () => {
     const { backend, conn, states } = connect('shop-web-1');
     await conn.start(80, 24);

@@ -13,6 +13,8 @@ export class ExecConnection {
   shell = '';
   private execId: string | null = null;
   private closed = false;
+  private queued = '';
+  private writing = false;
   private readonly backend: Backend;
   private readonly containerId: string;
   private readonly events: ExecEvents;
@@ -42,8 +44,30 @@ export class ExecConnection {
     }
   }
 
+  /**
+   * Keystrokes go out one call at a time, in order: concurrent IPC calls may be handled out of
+   * order, which would scramble fast typing. Keys typed while a call is in flight are sent
+   * together in the next one.
+   */
   write(data: string): void {
-    if (this.execId && !this.closed) this.backend.execWrite(this.execId, data).catch((e) => this.events.state('failed', toIpcError(e).message));
+    if (!this.execId || this.closed) return;
+    this.queued += data;
+    if (!this.writing) void this.flush(this.execId);
+  }
+
+  private async flush(execId: string): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queued && !this.closed) {
+        const data = this.queued;
+        this.queued = '';
+        await this.backend.execWrite(execId, data);
+      }
+    } catch (e) {
+      this.events.state('failed', toIpcError(e).message);
+    } finally {
+      this.writing = false;
+    }
   }
 
   resize(cols: number, rows: number): void {
