@@ -54,17 +54,21 @@ class X11:
         self.sock.close()
 
 
-def text_rows(x, y0, y1, step=4, width=None):
-    """How many sampled rows in [y0, y1) carry text-like detail (>= 4 distinct colours).
+def detailed(row):
+    """A 1-pixel row carries text-like detail: >= 4 distinct colours (glyph antialiasing)."""
+    return len(set(memoryview(row).cast("I"))) >= 4
 
-    A blank or flat-coloured window gives 0; a painted table of rows gives many.
-    """
-    rows = x.rows(range(y0, min(y1, x.height), step), width=width)
-    return sum(1 for r in rows if len(set(memoryview(r).cast("I"))) >= 4)
+
+def filled(x, y0, y1, slice_px=50, step=4, width=None):
+    """Every slice_px-high slice of [y0, y1) has a row with detail: a screen filled with rows of a
+    table. A blank window, or a page with a few lines of text (an error, a spinner), does not."""
+    ys = list(range(y0, min(y1, x.height), step))
+    hits = {(y - y0) // slice_px for y, row in zip(ys, x.rows(ys, width=width)) if detailed(row)}
+    return len(hits) == -(-(ys[-1] + 1 - y0) // slice_px)
 
 
 if __name__ == "__main__":  # quick look: python3 x11.py :NN
     import sys
 
     x = X11(sys.argv[1] if len(sys.argv) > 1 else os.environ["DISPLAY"])
-    print(f"root {x.root:#x} {x.width}x{x.height}; text rows y>=300: {text_rows(x, 300, x.height)}")
+    print(f"root {x.root:#x} {x.width}x{x.height}; rows fill y 300-650: {filled(x, 300, 650, width=900)}")

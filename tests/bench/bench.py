@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Measurements for tests/bench/run.sh (stdlib only). Each subcommand writes JSON to --out.
+
+  apps    start Berth and the floor app under one X display: start-up times, then PSS/RSS
+          after idling and idle CPU, each app's process tree measured the same way
+  list    `docker ps -a` and a raw API call on the socket, timed
+  report  the final table from the JSON files
+"""
+import argparse
+import http.client
+import json
+import os
+import select
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from x11 import X11, filled  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+MARKER = b"BERTH_FIRST_LIST"
+
+
+# ---- process trees ---------------------------------------------------------------------------
+
+def tree(root):
+    """root and all its descendants (WebKitWebProcess, WebKitNetworkProcess, bwrap, ...)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return "?"
+
+
+def memory(root):
+    """Summed Pss and Rss (kB) from smaps_rollup over the tree, and what each process holds."""
+    pss = rss = 0
+    parts = []
+    for pid in tree(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                fields = dict(line.split(":", 1) for line in f if line[0].isupper() and ":" in line)
+        except OSError:
+            continue
+        p, r = int(fields["Pss"].split()[0]), int(fields["Rss"].split()[0])
+        pss, rss = pss + p, rss + r
+        parts.append(f"{comm(pid)} {p / 1024:.0f}")
+    return pss, rss, parts
+
+
+def cpu_ticks(root):
+    """utime+stime per process of the tree."""
+    out = {}
+    for pid in tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = int(fields[11]) + int(fields[12])
+    return out
+
+
+def kill_tree(proc):
+    """TERM the whole tree, KILL what is left after 5 s, and reap our own child."""
+    pids = tree(proc.pid)
+    for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            proc.poll()
+            if all(_gone(p) for p in pids):
+                return proc.wait(timeout=5)
+            time.sleep(0.05)
+    raise RuntimeError(f"processes {pids} survived SIGKILL")
+
+
+def _gone(pid):
+    """Exited: no /proc entry, or a zombie (reaped by whoever is its parent now)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+# ---- one app run -----------------------------------------------------------------------------
+
+class Run:
+    """One start of an app. `marker` is the time to Berth's BERTH_FIRST_LIST line (None for the
+    floor, which prints nothing); `painted` is the time until the screen shows table rows."""
+
+    def __init__(self, name, argv, env, display, log, timeout):
+        self.name, self.marker, self.painted, self.rows = name, None, None, None
+        x = X11(display)
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
+        fd = self.proc.stdout.fileno()
+        os.set_blocking(fd, False)
+        deadline = t0 + timeout
+        try:
+            self._wait(x, fd, t0, deadline)
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            x.close()
+        # Keep draining stdout so a chatty app never blocks on a full pipe.
+        threading.Thread(target=self._drain, args=(fd,), daemon=True).start()
+
+    def _done(self):
+        return self.painted is not None and (self.name != "berth" or self.marker is not None)
+
+    def _wait(self, x, fd, t0, deadline):
+        buf = b""
+        while not self._done():
+            if time.monotonic() > deadline:
+                what = "painted rows" if self.painted is None else "BERTH_FIRST_LIST line"
+                raise RuntimeError(f"{self.name}: no {what} within {deadline - t0:.0f} s")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} during start-up")
+            if select.select([fd], [], [], 0.01)[0]:
+                buf += os.read(fd, 65536)
+                if self.marker is None and MARKER in buf:
+                    self.marker = time.monotonic() - t0
+                    line = buf[buf.index(MARKER):].split(b"\n")[0].decode()
+                    self.rows = int(line.split("rows=")[1].split()[0])
+            if self.painted is None and filled(x, *PAINT_BAND):
+                self.painted = time.monotonic() - t0
+
+    def _drain(self, fd):
+        os.set_blocking(fd, True)
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+
+    def stop(self):
+        kill_tree(self.proc)
+
+
+# A band both windows cover at (0,0) with no window manager (Berth 1280x800, the floor 1000x700):
+# the rows of a painted list fill it; Berth's engine-down page or a blank window do not.
+PAINT_BAND = (300, 650, 50, 4, 900)  # y0, y1, slice, step, width (from x=0)
+
+
+def cmd_apps(a):
+    env = dict(os.environ, DISPLAY=a.display, WEBKIT_DISABLE_DMABUF_RENDERER="1")
+    apps = [("berth", [a.berth])] + ([("floor", [a.floor])] if a.floor else [])
+    res = {name: {"marker": [], "painted": [], "rows": None} for name, _ in apps}
+    log = open(a.log, "ab")
+
+    # One untimed start each first (the WebKit caches and page cache warm up), then the timed
+    # starts interleaved so that any background load hits both apps alike.
+    for rnd in range(a.runs + 1):
+        for name, argv in apps:
+            r = Run(name, argv, env, a.display, log, a.timeout)
+            r.stop()
+            if rnd == 0:
+                continue
+            res[name]["painted"].append(r.painted)
+            if r.marker is not None:
+                res[name]["marker"].append(r.marker)
+                res[name]["rows"] = r.rows
+            print(f"  {name:5} start {rnd}: painted {r.painted * 1e3:4.0f} ms"
+                  + (f", BERTH_FIRST_LIST {r.marker * 1e3:4.0f} ms (rows={r.rows})" if r.marker else ""), flush=True)
+            time.sleep(0.5)
+
+    # Memory and idle CPU: one app at a time, so neither measures the other's load.
+    for name, argv in apps:
+        r = Run(name, argv, env, a.display, log, a.timeout)
+        try:
+            time.sleep(a.idle)
+            pss, rss, parts = memory(r.proc.pid)
+            c0, t0 = cpu_ticks(r.proc.pid), time.monotonic()
+            time.sleep(a.cpu)
+            c1, t1 = cpu_ticks(r.proc.pid), time.monotonic()
+            ticks = sum(v - c0.get(p, 0) for p, v in c1.items())
+            res[name].update(pss_mb=pss / 1024, rss_mb=rss / 1024, procs=parts,
+                             cpu_pct=100 * ticks / TICK / (t1 - t0))
+            print(f"  {name:5} PSS {pss / 1024:.0f} MB, RSS {rss / 1024:.0f} MB ({', '.join(parts)}); "
+                  f"idle CPU {res[name]['cpu_pct']:.2f} %", flush=True)
+        finally:
+            r.stop()
+    json.dump(res, open(a.out, "w"), indent=1)
+
+
+# ---- list latency ----------------------------------------------------------------------------
+
+class UnixHTTP(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=30)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(30)
+        self.sock.connect(self.path)
+
+
+def timed(fn, runs):
+    fn()  # warm-up, untimed
+    ms = []
+    for _ in range(runs):
+        t = time.monotonic()
+        fn()
+        ms.append((time.monotonic() - t) * 1e3)
+    return statistics.median(ms), min(ms)
+
+
+def cmd_list(a):
+    # One kept-alive connection, as Berth keeps one Engine: this is the engine's own cost plus
+    # the bytes on the socket, the least any client can pay.
+    conn = UnixHTTP(a.socket)
+
+    def raw():
+        conn.request("GET", "/v1.41/containers/json?all=1")
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"raw list: HTTP {r.status}: {body[:200]!r}")
+
+    def cli():
+        subprocess.run(["docker", "ps", "-a"], check=True, stdout=subprocess.DEVNULL, timeout=30)
+
+    res = {}
+    for name, fn in (("raw", raw), ("docker_ps", cli)):
+        med, lo = timed(fn, a.runs)
+        res[name] = {"median_ms": med, "min_ms": lo}
+        print(f"  {name:9} median {med:6.1f} ms, min {lo:6.1f} ms", flush=True)
+    json.dump(res, open(a.out, "w"), indent=1)
+
+
+# ---- report ----------------------------------------------------------------------------------
+
+def cmd_report(a):
+    apps = json.load(open(a.apps))
+    lst = json.load(open(a.list))
+    core = dict(kv.split("=") for kv in open(a.core).read().split())
+    b, f = apps["berth"], apps.get("floor")
+    med = statistics.median
+
+    def ratio(x, y):
+        return f"{x / y:.2f}" if y else "-"
+
+    rows = [("metric", "Berth", "floor / ref", "ratio", "target")]
+    start = f"{med(b['marker']):.2f} s (min {min(b['marker']):.2f})"
+    if f:
+        fs = med(f["painted"])
+        rows.append(("start -> first list (s)", start, f"{fs:.2f} s (min {min(f['painted']):.2f})",
+                     ratio(med(b["marker"]), fs), "< 1 s, <= floor x1.1"))
+        rows.append(("start -> rows on screen (s)", f"{med(b['painted']):.2f} s", f"{fs:.2f} s",
+                     ratio(med(b["painted"]), fs), "same method both"))
+        rows.append(("PSS after 10 s idle (MB)", f"{b['pss_mb']:.0f}", f"{f['pss_mb']:.0f}",
+                     ratio(b["pss_mb"], f["pss_mb"]), "<= floor x1.1"))
+        rows.append(("RSS, reference (MB)", f"{b['rss_mb']:.0f}", f"{f['rss_mb']:.0f}",
+                     ratio(b["rss_mb"], f["rss_mb"]), "-"))
+        rows.append(("idle CPU over 30 s (% core)", f"{b['cpu_pct']:.2f}", f"{f['cpu_pct']:.2f}",
+                     "-", "~0"))
+    else:
+        rows.append(("start -> first list (s)", start, "-", "-", "< 1 s"))
+        rows.append(("start -> rows on screen (s)", f"{med(b['painted']):.2f} s", "-", "-", "-"))
+        rows.append(("PSS after 10 s idle (MB)", f"{b['pss_mb']:.0f}", "-", "-", "~206 MB floor"))
+        rows.append(("RSS, reference (MB)", f"{b['rss_mb']:.0f}", "-", "-", "-"))
+        rows.append(("idle CPU over 30 s (% core)", f"{b['cpu_pct']:.2f}", "-", "-", "~0"))
+    bl = float(core["median_ms"])
+    rows.append(("list latency vs raw API (ms)", f"{bl:.1f}", f"{lst['raw']['median_ms']:.1f}",
+                 ratio(bl, lst["raw"]["median_ms"]), "<= raw x1.5"))
+    rows.append(("list latency vs docker ps -a (ms)", f"{bl:.1f}", f"{lst['docker_ps']['median_ms']:.1f}",
+                 ratio(bl, lst["docker_ps"]["median_ms"]), "< 1"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    notes = [
+        f"start: median (min) of {len(b['marker'])} starts after an untimed one. Berth: exec -> BERTH_FIRST_LIST;"
+        " rows on screen: exec -> table rows in the window's pixels, polled ~10 ms (the floor prints nothing)",
+        "memory: PSS (RSS) from smaps_rollup summed over the app and its descendants (WebKit), with"
+        " WEBKIT_DISABLE_DMABUF_RENDERER=1; CPU: utime+stime over the same tree",
+        f"list: Berth = containers::list on a connected Engine; raw = GET /containers/json?all=1 on a kept-alive"
+        f" socket; docker ps -a = a new CLI process; median of {a.runs}; {b['rows']} containers",
+    ]
+    text = "\n".join(lines + [""] + notes) + "\n"
+    print(text, end="")
+    with open(a.out, "w") as fh:
+        fh.write(a.header + "\n\n" + text)
+
+
+def main():
+    # TERM from run.sh's trap: unwind, so every app started so far is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("apps")
+    s.add_argument("--display", required=True)
+    s.add_argument("--berth", required=True)
+    s.add_argument("--floor")
+    s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--idle", type=float, default=10)
+    s.add_argument("--cpu", type=float, default=30)
+    s.add_argument("--timeout", type=float, default=30)
+    s.add_argument("--log", required=True)
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("list")
+    s.add_argument("--socket", default="/var/run/docker.sock")
+    s.add_argument("--runs", type=int, default=20)
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("report")
+    for k in ("apps", "list", "core", "out"):
+        s.add_argument(f"--{k}", required=True)
+    s.add_argument("--runs", type=int, default=20)
+    s.add_argument("--header", default="")
+    a = p.parse_args()
+    {"apps": cmd_apps, "list": cmd_list, "report": cmd_report}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()

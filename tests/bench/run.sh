@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Berth benchmark (`make bench`): start-up to first list, memory (PSS), idle CPU and list
+# latency, printed as ratios to the floor app (a bare Tauri 2 window with 200 rows, RECIPES §6)
+# measured in the same run on the same display. Results also go to target/bench/results.txt.
+#
+# Env: BERTH_FLOOR_APP  the floor app's sources (default: ../shared/floor-app next to the repo)
+#      BENCH_RUNS       timed starts per app (5); BENCH_LIST_RUNS list calls per client (20)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH=$REPO/tests/bench
+TARGET=${CARGO_TARGET_DIR:-$REPO/target}
+OUT=$REPO/target/bench
+FLOOR_SRC=${BERTH_FLOOR_APP:-$REPO/../shared/floor-app}
+RUNS=${BENCH_RUNS:-5}
+LIST_RUNS=${BENCH_LIST_RUNS:-20}
+IMAGE=berth-test/busybox:1
+LABEL=berth.bench=1
+N_CONTAINERS=200 N_RUNNING=20
+export WEBKIT_DISABLE_DMABUF_RENDERER=1 # software rendering under Xvfb; the floor's 206 MB is with it
+mkdir -p "$OUT"
+cd "$REPO"
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+xvfb_pid='' py_pid=''
+remove_containers() {
+  local ids
+  ids=$(timeout 60 docker ps -aq --filter "label=$LABEL") || return 0
+  [[ -z $ids ]] || timeout 120 docker rm -f $ids >/dev/null || true
+}
+cleanup() {
+  # python stops the apps it started on TERM; Xvfb going away also ends any straggler's GTK loop.
+  if [[ -n $py_pid ]] && kill -0 "$py_pid" 2>/dev/null; then
+    kill -TERM "$py_pid" 2>/dev/null || true
+    timeout 15 tail --pid="$py_pid" -f /dev/null || kill -KILL "$py_pid" 2>/dev/null || true
+  fi
+  if [[ -n $xvfb_pid ]]; then kill -TERM "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true; fi
+  say "removing the bench containers"
+  remove_containers
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Run a python step in the background and wait for it, so INT/TERM reach the trap at once.
+py() { python3 "$BENCH/bench.py" "$@" & py_pid=$!; wait "$py_pid"; py_pid=''; }
+
+build() { # build <what> <command...>: quiet unless it fails
+  say "building $1"
+  local log="$OUT/build-${1%% *}.log"; shift
+  "$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; die "build failed, see $log"; }
+}
+
+for tool in docker cargo npm python3 Xvfb curl timeout; do
+  command -v "$tool" >/dev/null || die "'$tool' not found (scripts/deps.sh test installs what is missing)"
+done
+timeout 20 docker info >/dev/null 2>&1 || die "no Docker engine answers (scripts/engine.sh ensure)"
+docker image inspect "$IMAGE" >/dev/null 2>&1 || scripts/test-image.sh
+
+# ---- 1. builds -------------------------------------------------------------------------------
+build "ui" bash -c 'cd ui && npm run build'
+build "berth (release, LTO: several minutes on 2 cores)" cargo build --release -p berth
+build "list_latency example" cargo build --release -p berth-core --example list_latency
+BERTH_BIN=$TARGET/release/berth
+
+floor_bin=''
+if [[ -d $FLOOR_SRC ]]; then
+  # Sources are read-only and shared: build a writable copy (tauri-build writes gen/ into it).
+  rm -rf "$OUT/floor-app"
+  cp -r "$FLOOR_SRC" "$OUT/floor-app" && chmod -R u+w "$OUT/floor-app"
+  # Berth's release profile, so the ratios compare the apps and not the compiler settings.
+  build "floor app (release, same profile as Berth)" env -C "$OUT/floor-app" \
+    CARGO_TARGET_DIR="$OUT/floor-target" CARGO_PROFILE_RELEASE_LTO=true \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+    CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release
+  floor_bin=$OUT/floor-target/release/floorapp
+else
+  echo "floor: $FLOOR_SRC is absent; printing absolute figures only"
+fi
+
+# ---- 2. containers ---------------------------------------------------------------------------
+# Created only now and removed by the trap: 200 extra containers make every client's list slower,
+# including other test runs sharing this engine.
+ensure_containers() { # create the missing berth-bench-NNN; true when all exist
+  local have i base
+  have=$(timeout 60 docker ps -a --filter "label=$LABEL" --format '{{.Names}}') || return 1
+  for i in $(seq -w 1 "$N_CONTAINERS"); do
+    grep -qx "berth-bench-$i" <<<"$have" && continue
+    base="--name berth-bench-$i --label $LABEL --network none $IMAGE" # no veth/iptables churn
+    if ((10#$i <= N_RUNNING)); then echo "run -d $base sleep 1000000"
+    elif ((10#$i % 2)); then echo "create $base true" # created, never started
+    else echo "run -d $base true"                     # exits at once: exited (0)
+    fi
+  done | timeout 300 xargs -P 8 -L 1 docker >/dev/null 2>>"$OUT/containers.log" || true
+  (($(timeout 60 docker ps -aq --filter "label=$LABEL" | wc -l) == N_CONTAINERS))
+}
+say "creating $N_CONTAINERS containers labelled $LABEL ($N_RUNNING running)"
+: >"$OUT/containers.log"
+ensure_containers || ensure_containers || die "could not create $N_CONTAINERS containers, see $OUT/containers.log"
+
+# A shared engine can be swamped for a while by other clients; measure once it answers briskly.
+engine_ms() { curl -s -o /dev/null -w '%{time_total}' --max-time 10 --unix-socket /var/run/docker.sock \
+  http://localhost/version | awk '{t = $1} END {printf "%d", t == "" ? 99999 : t * 1000}'; }
+for _ in $(seq 36); do (($(engine_ms) < 500)) && break; echo "  engine slow to answer, waiting"; sleep 5; done
+
+# ---- 3. the apps under one Xvfb --------------------------------------------------------------
+rm -f "$OUT/display"
+# -displayfd: Xvfb picks a free display itself, so parallel X users never collide.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 100); do [[ -s $OUT/display ]] && break; sleep 0.1; done
+[[ -s $OUT/display ]] || die "Xvfb did not start, see $OUT/xvfb.log"
+disp=:$(head -n1 "$OUT/display")
+
+header="Berth bench $(date -u +%FT%TZ), $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) cores;\
+ WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?');\
+ engine $(docker version -f '{{.Server.Version}}' 2>/dev/null); loadavg at start $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$header"
+say "start-up ($RUNS timed starts each, after one untimed), then memory after 10 s idle and CPU over 30 s"
+: >"$OUT/apps.log"
+py apps --display "$disp" --berth "$BERTH_BIN" ${floor_bin:+--floor "$floor_bin"} --runs "$RUNS" \
+  --log "$OUT/apps.log" --out "$OUT/apps.json"
+kill -TERM "$xvfb_pid"; wait "$xvfb_pid" 2>/dev/null || true; xvfb_pid=''
+
+# ---- 4. list latency -------------------------------------------------------------------------
+say "list latency ($LIST_RUNS calls each, median)"
+py list --runs "$LIST_RUNS" --out "$OUT/list.json"
+timeout 120 "$TARGET/release/examples/list_latency" "$LIST_RUNS" >"$OUT/core.txt"
+echo "  berth     $(cat "$OUT/core.txt")"
+
+# ---- 5. table --------------------------------------------------------------------------------
+echo
+py report --apps "$OUT/apps.json" --list "$OUT/list.json" --core "$OUT/core.txt" --runs "$LIST_RUNS" \
+  --header "$header" --out "$OUT/results.txt"
+echo "(written to $OUT/results.txt)"
