@@ -143,7 +143,8 @@ impl Error {
     }
 }
 
-fn err_chain(err: &dyn std::error::Error) -> String {
+/// An error and its sources, joined with ": ".
+pub(crate) fn err_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

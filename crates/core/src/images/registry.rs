@@ -64,7 +64,7 @@ impl Registry {
     }
 
     async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response> {
-        request.send().await.map_err(|e| unreachable(&self.host, &chain(&e)))
+        request.send().await.map_err(|e| unreachable(&self.host, &crate::error::err_chain(&e)))
     }
 
     async fn authorize(&self, request: RequestBuilder, challenge: &str) -> Result<RequestBuilder> {
@@ -125,17 +125,6 @@ fn challenge_param(params: &str, name: &str) -> Option<String> {
 fn is_loopback(host: &str) -> bool {
     let bare = host.rsplit_once(':').filter(|(h, p)| !h.is_empty() && p.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h);
     bare == "localhost" || bare.starts_with("127.") || bare == "[::1]"
-}
-
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 pub(crate) fn is_network_failure(message: &str) -> bool {
