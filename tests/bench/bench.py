@@ -73,6 +73,14 @@ def memory(root):
     return pss, rss, parts
 
 
+def other_webkit(root):
+    """WebKit processes outside our tree. Each one sharing the WebKit/GTK libraries lowers our PSS
+    (shared pages are split between all who map them), so figures are comparable within a run."""
+    ours = set(tree(root))
+    return sum(1 for d in os.listdir("/proc") if d.isdigit() and int(d) not in ours
+               and comm(int(d)).startswith("WebKitWebProc"))
+
+
 def cpu_ticks(root):
     """utime+stime per process of the tree."""
     out = {}
@@ -202,17 +210,32 @@ def cmd_apps(a):
         try:
             time.sleep(a.idle)
             pss, rss, parts = memory(r.proc.pid)
-            c0, t0 = cpu_ticks(r.proc.pid), time.monotonic()
+            others = other_webkit(r.proc.pid)
+            c0, t0, wall0 = cpu_ticks(r.proc.pid), time.monotonic(), int(time.time())
             time.sleep(a.cpu)
             c1, t1 = cpu_ticks(r.proc.pid), time.monotonic()
-            ticks = sum(v - c0.get(p, 0) for p, v in c1.items())
-            res[name].update(pss_mb=pss / 1024, rss_mb=rss / 1024, procs=parts,
-                             cpu_pct=100 * ticks / TICK / (t1 - t0))
+            ticks = {p: v - c0.get(p, 0) for p, v in c1.items()}
+            pct = 100 * sum(ticks.values()) / TICK / (t1 - t0)
+            per = ", ".join(f"{comm(p)} {100 * t / TICK / (t1 - t0):.2f}" for p, t in ticks.items() if t)
+            res[name].update(pss_mb=pss / 1024, rss_mb=rss / 1024, procs=parts, cpu_pct=pct,
+                             events=engine_events(wall0, int(time.time()) + 1), other_webkit=others)
             print(f"  {name:5} PSS {pss / 1024:.0f} MB, RSS {rss / 1024:.0f} MB ({', '.join(parts)}); "
-                  f"idle CPU {res[name]['cpu_pct']:.2f} %", flush=True)
+                  f"other WebKit processes on the machine: {others}", flush=True)
+            print(f"  {name:5} idle CPU {pct:.2f} % ({per or 'nothing'}); engine events meanwhile: "
+                  f"{res[name]['events']} (other clients' work that Berth follows live)", flush=True)
         finally:
             r.stop()
     json.dump(res, open(a.out, "w"), indent=1)
+
+
+def engine_events(since, until):
+    """How many engine events fell in [since, until): activity an idle Berth rightly reacts to."""
+    try:
+        out = subprocess.run(["docker", "events", "--since", str(since), "--until", str(until)],
+                             capture_output=True, text=True, timeout=30).stdout
+        return len(out.splitlines())
+    except subprocess.TimeoutExpired:
+        return -1
 
 
 # ---- list latency ----------------------------------------------------------------------------
@@ -305,7 +328,10 @@ def cmd_report(a):
         f"start: median (min) of {len(b['marker'])} starts after an untimed one. Berth: exec -> BERTH_FIRST_LIST;"
         " rows on screen: exec -> table rows in the window's pixels, polled ~10 ms (the floor prints nothing)",
         "memory: PSS (RSS) from smaps_rollup summed over the app and its descendants (WebKit), with"
-        " WEBKIT_DISABLE_DMABUF_RENDERER=1; CPU: utime+stime over the same tree",
+        f" WEBKIT_DISABLE_DMABUF_RENDERER=1; {b.get('other_webkit', '?')} other WebKit processes ran on the machine"
+        " (they take a share of the libraries' pages, so compare ratios across runs)",
+        "CPU: utime+stime over the same tree, during which the engine"
+        f" reported {b.get('events', '?')} events (other clients' work, which Berth follows live)",
         f"list: Berth = containers::list on a connected Engine; raw = GET /containers/json?all=1 on a kept-alive"
         f" socket; docker ps -a = a new CLI process; median of {a.runs}; {b['rows']} containers",
     ]

@@ -24,7 +24,7 @@ cd "$REPO"
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
-xvfb_pid='' py_pid=''
+xvfb_pid='' py_pid='' containers=''
 remove_containers() {
   local ids
   ids=$(timeout 60 docker ps -aq --filter "label=$LABEL") || return 0
@@ -37,14 +37,14 @@ cleanup() {
     timeout 15 tail --pid="$py_pid" -f /dev/null || kill -KILL "$py_pid" 2>/dev/null || true
   fi
   if [[ -n $xvfb_pid ]]; then kill -TERM "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true; fi
-  say "removing the bench containers"
-  remove_containers
+  # Only containers this run made: before the lock they may be another run's.
+  if [[ -n $containers ]]; then say "removing the bench containers"; remove_containers; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Run a python step in the background and wait for it, so INT/TERM reach the trap at once.
-py() { python3 "$BENCH/bench.py" "$@" & py_pid=$!; wait "$py_pid"; py_pid=''; }
+py() { python3 "$BENCH/bench.py" "$@" 9>&- & py_pid=$!; wait "$py_pid"; py_pid=""; }
 
 build() { # build <what> <command...>: quiet unless it fails
   say "building $1"
@@ -52,9 +52,16 @@ build() { # build <what> <command...>: quiet unless it fails
   "$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; die "build failed, see $log"; }
 }
 
-for tool in docker cargo npm python3 Xvfb curl timeout; do
+for tool in docker cargo npm python3 Xvfb curl timeout flock; do
   command -v "$tool" >/dev/null || die "'$tool' not found (scripts/deps.sh test installs what is missing)"
 done
+# One bench at a time on this machine, whichever clone it runs from: two would share the labelled
+# containers (one's cleanup removing the other's) and measure each other's load.
+exec 9>"${TMPDIR:-/tmp}/berth-bench.lock"
+if ! flock -n 9; then
+  say "another bench run holds ${TMPDIR:-/tmp}/berth-bench.lock; waiting for it (up to 1 h)"
+  flock -w 3600 9 || die "gave up waiting for the other bench run"
+fi
 timeout 20 docker info >/dev/null 2>&1 || die "no Docker engine answers (scripts/engine.sh ensure)"
 docker image inspect "$IMAGE" >/dev/null 2>&1 || scripts/test-image.sh
 
@@ -67,8 +74,9 @@ BERTH_BIN=$TARGET/release/berth
 floor_bin=''
 if [[ -d $FLOOR_SRC ]]; then
   # Sources are read-only and shared: build a writable copy (tauri-build writes gen/ into it).
-  rm -rf "$OUT/floor-app"
-  cp -r "$FLOOR_SRC" "$OUT/floor-app" && chmod -R u+w "$OUT/floor-app"
+  # Same timestamps as the sources, so an unchanged floor app is not rebuilt.
+  mkdir -p "$OUT/floor-app"
+  cp -r --preserve=timestamps "$FLOOR_SRC/." "$OUT/floor-app/" && chmod -R u+w "$OUT/floor-app"
   # Berth's release profile, so the ratios compare the apps and not the compiler settings.
   build "floor app (release, same profile as Berth)" env -C "$OUT/floor-app" \
     CARGO_TARGET_DIR="$OUT/floor-target" CARGO_PROFILE_RELEASE_LTO=true \
@@ -97,6 +105,7 @@ ensure_containers() { # create the missing berth-bench-NNN; true when all exist
 }
 say "creating $N_CONTAINERS containers labelled $LABEL ($N_RUNNING running)"
 : >"$OUT/containers.log"
+containers=1
 ensure_containers || ensure_containers || die "could not create $N_CONTAINERS containers, see $OUT/containers.log"
 
 # A shared engine can be swamped for a while by other clients; measure once it answers briskly.
@@ -107,7 +116,7 @@ for _ in $(seq 36); do (($(engine_ms) < 500)) && break; echo "  engine slow to a
 # ---- 3. the apps under one Xvfb --------------------------------------------------------------
 rm -f "$OUT/display"
 # -displayfd: Xvfb picks a free display itself, so parallel X users never collide.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 9>&- &
 xvfb_pid=$!
 for _ in $(seq 100); do [[ -s $OUT/display ]] && break; sleep 0.1; done
 [[ -s $OUT/display ]] || die "Xvfb did not start, see $OUT/xvfb.log"
