@@ -52,6 +52,15 @@ describe('Images view', () => {
     expect(backend.calls.some((c) => c.command === 'subscription_cancel' && c.args[0] === id)).toBe(true);
   });
 
+  it('opens details from a click anywhere on the row, but not from its action buttons', async () => {
+    await openImages();
+    const row = () => screen.getAllByTestId(TestId.imageRow).find((r) => r.dataset.name === 'nginx:1.27-alpine')!;
+    await fireEvent.click(row().querySelector(`[data-testid="${TestId.imageAction('push')}"]`)!);
+    expect(screen.queryAllByTestId(TestId.layerRow)).toHaveLength(0);
+    await fireEvent.click(row().querySelectorAll('td')[2]);
+    await waitFor(() => expect(screen.getAllByTestId(TestId.layerRow).length).toBe(5));
+  });
+
   it('opens details with the largest layer marked, and Run pre-fills the run dialog', async () => {
     await openImages();
     const row = screen.getAllByTestId(TestId.imageRow).find((r) => r.dataset.name === 'nginx:1.27-alpine')!;
