@@ -143,7 +143,7 @@ fn credential_hostnames() {
     let failed: Vec<String> = cases
         .iter()
         .filter_map(|c| {
-            let got = berth_core::images::auth::convert_to_hostname(c["input"].as_str().unwrap());
+            let got = berth_core::registry::convert_to_hostname(c["input"].as_str().unwrap());
             (got != c["expected"].as_str().unwrap()).then(|| format!("{c}: got {got}"))
         })
         .collect();

@@ -1,0 +1,266 @@
+//! A registry's v2 API over HTTP, answering its auth challenge (Basic, or Bearer with a token
+//! from the realm): used for the login check and for searching private registries.
+
+use super::host::Host;
+use super::model::Credentials;
+use crate::error::{err_chain, Error, Result};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+pub(crate) struct Client {
+    http: reqwest::Client,
+    host: Host,
+    credentials: Option<Credentials>,
+}
+
+/// How a request ended once the challenge was answered: the registry's answer, or the token
+/// service's refusal.
+enum Answer {
+    Registry(Response),
+    TokenRefused(StatusCode),
+}
+
+impl Client {
+    pub fn new(host: Host, credentials: Option<Credentials>) -> Result<Client> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            host,
+            credentials,
+        })
+    }
+
+    /// GET a v2 path as JSON.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, what: &str) -> Result<T> {
+        let response = match self.fetch(path).await? {
+            Answer::Registry(r) => r,
+            Answer::TokenRefused(status) => return Err(self.status_error(status, "a token", "")),
+        };
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.text().await.unwrap_or_default();
+            return Err(self.status_error(status, what, &body));
+        }
+        response.json().await.map_err(|e| Error::Registry {
+            message: format!(
+                "The registry {} sent an answer Berth cannot read.",
+                self.host
+            ),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Whether the registry accepts these credentials, the way `docker login` checks: `/v2/`
+    /// with the challenge answered. Wrong ones are an error on the `secret` field.
+    pub async fn check_login(&self) -> Result<()> {
+        let status = match self.fetch("/v2/").await? {
+            Answer::Registry(r) => r.status(),
+            Answer::TokenRefused(s) => s,
+        };
+        match status {
+            s if s.is_success() => Ok(()),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::invalid(
+                "secret",
+                format!(
+                    "Wrong username or password for {}. Nothing was saved.",
+                    self.host
+                ),
+            )),
+            s => Err(self.status_error(s, "the login check", "")),
+        }
+    }
+
+    async fn fetch(&self, path: &str) -> Result<Answer> {
+        let url = format!("{}{path}", self.host.api_base());
+        let first = self.send(self.http.get(&url)).await?;
+        if first.status() != StatusCode::UNAUTHORIZED {
+            return Ok(Answer::Registry(first));
+        }
+        let challenge = first
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let Some(creds) = &self.credentials else {
+            return Err(Error::Registry {
+                message: format!(
+                    "The registry {} requires a login: log in to it in Registries first.",
+                    self.host
+                ),
+                detail: format!("401, challenge: {challenge}"),
+            });
+        };
+        let (scheme, params) = challenge.split_once(' ').unwrap_or((&challenge, ""));
+        let request = self.http.get(&url);
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Ok(Answer::Registry(
+                self.send(request.basic_auth(&creds.username, Some(&creds.password)))
+                    .await?,
+            ));
+        }
+        let realm = challenge_param(params, "realm").ok_or_else(|| Error::Registry {
+            message: format!(
+                "The registry {} asked for a token but did not say where to get it.",
+                self.host
+            ),
+            detail: challenge.to_string(),
+        })?;
+        let mut query = vec![("account", creds.username.clone())];
+        for name in ["service", "scope"] {
+            if let Some(value) = challenge_param(params, name) {
+                query.push((name, value));
+            }
+        }
+        let response = self
+            .send(
+                self.http
+                    .get(&realm)
+                    .query(&query)
+                    .basic_auth(&creds.username, Some(&creds.password)),
+            )
+            .await?;
+        if !response.status().is_success() {
+            return Ok(Answer::TokenRefused(response.status()));
+        }
+        let body: serde_json::Value = response.json().await.map_err(|e| Error::Registry {
+            message: format!(
+                "The token service of {} sent an answer Berth cannot read.",
+                self.host
+            ),
+            detail: e.to_string(),
+        })?;
+        let token = body["token"]
+            .as_str()
+            .or(body["access_token"].as_str())
+            .unwrap_or_default();
+        Ok(Answer::Registry(
+            self.send(request.bearer_auth(token)).await?,
+        ))
+    }
+
+    async fn send(&self, request: RequestBuilder) -> Result<Response> {
+        request
+            .send()
+            .await
+            .map_err(|e| connect_error(self.host.name(), &err_chain(&e)))
+    }
+
+    fn status_error(&self, status: StatusCode, what: &str, body: &str) -> Error {
+        let host = &self.host;
+        let message = match status {
+            StatusCode::UNAUTHORIZED => format!("The registry {host} did not accept the saved user name and password (401). Log in again with the right ones."),
+            StatusCode::FORBIDDEN => format!("Your account may not read {what} on {host} (403)."),
+            StatusCode::NOT_FOUND => format!("The registry {host} has no {what}: check the name."),
+            s => format!("The registry {host} answered {s} for {what}."),
+        };
+        Error::Registry {
+            message,
+            detail: format!(
+                "HTTP {status}: {}",
+                body.chars().take(300).collect::<String>()
+            ),
+        }
+    }
+}
+
+/// One `key="value"` of a `WWW-Authenticate` challenge.
+fn challenge_param(params: &str, name: &str) -> Option<String> {
+    let start = params.find(&format!("{name}=\""))? + name.len() + 2;
+    let end = params[start..].find('"')? + start;
+    Some(params[start..end].to_string())
+}
+
+/// A request that got no HTTP answer: an untrusted certificate, or no server there.
+fn connect_error(host: &str, chain: &str) -> Error {
+    let c = chain.to_lowercase();
+    if c.contains("certificate") || c.contains("unknownissuer") || c.contains("invalid peer") {
+        return Error::Registry {
+            message: format!("The registry {host} presented a certificate this computer does not trust (self-signed, expired or issued for another name). Add its certificate authority to the system's trusted certificates, or check the address."),
+            detail: chain.to_string(),
+        };
+    }
+    if c.contains("corrupt message")
+        || c.contains("invalidcontenttype")
+        || c.contains("wrong version number")
+    {
+        return Error::Registry {
+            message: format!("The registry {host} does not speak HTTPS at that address. Type http:// in front if it is a plain-HTTP registry you trust."),
+            detail: chain.to_string(),
+        };
+    }
+    unreachable(host, chain)
+}
+
+pub(crate) fn is_network_failure(message: &str) -> bool {
+    let m = message.to_lowercase();
+    [
+        "dial tcp",
+        "no such host",
+        "i/o timeout",
+        "connection refused",
+        "network is unreachable",
+        "server misbehaving",
+        "tls handshake timeout",
+        "client.timeout",
+        "timed out",
+        "error sending request",
+        "connection reset",
+        "temporary failure in name resolution",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
+}
+
+pub(crate) fn unreachable(host: &str, detail: &str) -> Error {
+    Error::Registry {
+        message: format!("Cannot reach the registry {host}. Check its address and port, that it is running, and the network."),
+        detail: detail.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_bearer_challenge() {
+        let c = r#"realm="https://auth.example.com/token",service="registry.example.com",scope="registry:catalog:*""#;
+        assert_eq!(
+            challenge_param(c, "realm").as_deref(),
+            Some("https://auth.example.com/token")
+        );
+        assert_eq!(
+            challenge_param(c, "scope").as_deref(),
+            Some("registry:catalog:*")
+        );
+        assert_eq!(challenge_param(c, "nope"), None);
+    }
+
+    #[test]
+    fn connection_failures_are_told_apart() {
+        let tls = connect_error("r:1", "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer");
+        assert!(
+            tls.to_string()
+                .contains("certificate this computer does not trust"),
+            "{tls}"
+        );
+        let down = connect_error(
+            "r:1",
+            "error sending request: tcp connect error: Connection refused (os error 111)",
+        );
+        assert!(
+            down.to_string()
+                .starts_with("Cannot reach the registry r:1."),
+            "{down}"
+        );
+    }
+}
