@@ -245,6 +245,51 @@ mod tests {
         assert_eq!(challenge_param(c, "nope"), None);
     }
 
+    /// A registry that wants a Bearer token from its own token service, accepting u:p only;
+    /// answers `/v2/` and `/token` like Docker Hub and GHCR do.
+    async fn bearer_registry() -> (String, tokio::task::JoinHandle<()>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let mut buf = vec![0; 4096];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let basic = "Basic dTpw"; // u:p
+                let (status, headers, body) = if request.starts_with("GET /token?") {
+                    if request.contains(basic) && request.contains("account=u") && request.contains("service=test") {
+                        ("200 OK", String::new(), r#"{"token":"t0k"}"#)
+                    } else {
+                        ("401 Unauthorized", String::new(), "{}")
+                    }
+                } else if request.contains("Authorization: Bearer t0k") || request.contains("authorization: Bearer t0k") {
+                    ("200 OK", String::new(), "{}")
+                } else {
+                    ("401 Unauthorized", format!("www-authenticate: Bearer realm=\"http://{addr}/token\",service=\"test\"\r\n"), "{}")
+                };
+                let reply = format!("HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let _ = socket.write_all(reply.as_bytes()).await;
+            }
+        });
+        (addr.to_string(), server)
+    }
+
+    #[tokio::test]
+    async fn logs_in_through_a_bearer_token_service() {
+        let (addr, server) = bearer_registry().await;
+        let host = Host::parse(&addr).unwrap();
+        let creds = |p: &str| Some(Credentials { username: "u".into(), password: p.into() });
+        Client::new(host.clone(), creds("p")).unwrap().check_login().await.unwrap();
+        let e = Client::new(host.clone(), creds("wrong")).unwrap().check_login().await.unwrap_err();
+        assert_eq!(e.field(), Some("secret"), "{e}");
+        assert!(e.to_string().starts_with("Wrong username or password"), "{e}");
+        let e = Client::new(host, None).unwrap().check_login().await.unwrap_err();
+        assert!(e.to_string().contains("requires a login"), "{e}");
+        server.abort();
+    }
+
     #[test]
     fn connection_failures_are_told_apart() {
         let tls = connect_error("r:1", "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer");
