@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchApp } from '../support/app.js';
 import { docker } from '../support/docker.js';
-import { repoRoot, runId, TEST_IMAGE } from '../support/env.js';
+import { artifactsDir, repoRoot, runId, TEST_IMAGE } from '../support/env.js';
 import { ConfirmDialog, RegistriesPage } from '../pages/BerthWindow.js';
 
 const port = process.env.BERTH_REGISTRY_PORT ?? 5000;
@@ -60,8 +60,12 @@ describe('registries', () => {
     const plain = Buffer.from(`${user}:${secret}`).toString('base64');
     fs.writeFileSync(path.join(config, 'config.json'),
       JSON.stringify({ auths: { [alias]: { auth: plain } }, credsStore: 'secretservice' }));
-    process.env.DOCKER_CONFIG = config;                         // the app inherits these
-    process.env.XDG_CONFIG_HOME = path.join(home, 'config');
+    // The app inherits these: its config, data and cache folders are searched for the secret.
+    process.env.DOCKER_CONFIG = config;
+    for (const [name, dir] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache']]) {
+      process.env[name] = path.join(home, dir);
+    }
+    process.env.BERTH_LOG = 'berth=debug,berth_core=debug';
     for (const h of [registry, alias]) forget(h);
 
     app = await launchApp();
@@ -113,6 +117,14 @@ describe('registries', () => {
     const pull = cli('pull', image);
     assert.equal(pull.status, 0, `docker pull after a Berth login: ${pull.stderr}`);
     assert.deepEqual(filesWithSecret(home), []);
+  }));
+
+  it('leaves the secret in no file, app folder or log', () => app.guard('no-secret', async () => {
+    const log = path.join(artifactsDir, `tauri-driver-${runId}.log`);
+    assert.match(fs.readFileSync(log, 'utf8'), /logged in/, 'the app log is where we look');
+    assert.deepEqual(filesWithSecret(home), []);
+    assert.ok(fs.existsSync(path.join(home, 'data')), 'the app wrote its data folder here');
+    assert.equal(fs.readFileSync(log, 'latin1').includes(secret), false, 'the secret is in the app log');
   }));
 
   it('logs out after confirmation, everywhere', () => app.guard('logout', async () => {
