@@ -342,6 +342,7 @@ async fn unreachable_and_untrusted_registries_are_explained() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let _ = server.kill();
+    let _ = server.wait();
     let e = result.expect("the TLS server answered").unwrap_err();
     assert!(e.to_string().contains("certificate this computer does not trust"), "{e}");
     assert!(registry::list(&s.places).await.unwrap().logins.is_empty());
