@@ -15,7 +15,7 @@ pub(crate) fn explain(message: &str, registry: &str, reference: &str, had_creden
         if had_credentials {
             format!("The registry {registry} did not accept the saved user name and password (401). Log in again with the right ones.")
         } else {
-            format!("The registry {registry} requires a login: log in to it first (docker login {registry}).")
+            format!("The registry {registry} requires a login: log in to it in Registries first.")
         }
     } else if m.contains("manifest unknown") || m.contains("not found") || m.contains("name unknown") || m.contains("repository does not exist") {
         format!("{reference} does not exist on {registry}: check the repository name and tag.")
