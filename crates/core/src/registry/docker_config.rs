@@ -75,13 +75,30 @@ impl DockerConfig {
 
     /// Drops every `auths` entry for `host` that holds a secret; true when one was removed.
     pub fn remove_plain(&mut self, host: &Host) -> bool {
-        let Some(auths) = self.doc.get_mut("auths").and_then(Value::as_object_mut) else {
+        self.remove_where(host, |entry| plain(entry).is_some())
+    }
+
+    /// Drops every `auths` entry for `host`, as `docker logout` does; true when one was removed.
+    pub fn remove_all(&mut self, host: &Host) -> bool {
+        self.remove_where(host, |_| true)
+    }
+
+    /// Records a login kept by a credential helper the way `docker login` does: an empty
+    /// `auths` entry, which `docker logout` looks for before it erases. True when added.
+    pub fn mark_helper_login(&mut self, host: &Host) -> bool {
+        let auths = self.doc.entry("auths").or_insert_with(|| Value::Object(Map::new()));
+        let Some(auths) = auths.as_object_mut() else { return false };
+        if auths.keys().any(|k| Host::from_key(k).as_ref() == Some(host)) {
             return false;
-        };
+        }
+        auths.insert(host.server_address().to_string(), Value::Object(Map::new()));
+        true
+    }
+
+    fn remove_where(&mut self, host: &Host, drop: impl Fn(&Value) -> bool) -> bool {
+        let Some(auths) = self.doc.get_mut("auths").and_then(Value::as_object_mut) else { return false };
         let before = auths.len();
-        auths.retain(|key, entry| {
-            Host::from_key(key).as_ref() != Some(host) || plain(entry).is_none()
-        });
+        auths.retain(|key, entry| Host::from_key(key).as_ref() != Some(host) || !drop(entry));
         before != auths.len()
     }
 
@@ -189,6 +206,8 @@ mod tests {
         );
         assert!(c.remove_plain(&Host::parse("127.0.0.1:5000").unwrap()));
         assert!(!c.remove_plain(&Host::parse("quay.io").unwrap()));
+        assert!(c.mark_helper_login(&Host::parse("docker.io").unwrap()));
+        assert!(!c.mark_helper_login(&Host::parse("ghcr.io").unwrap()), "already has an entry");
         c.save().unwrap();
         let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
         assert!(

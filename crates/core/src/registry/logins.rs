@@ -132,7 +132,7 @@ pub async fn logout(places: &Places, host: &str) -> Result<Registries> {
     if let Some(helper) = config.helper_for(&host) {
         helper::erase(&helper, host.server_address()).await?;
     }
-    if config.remove_plain(&host) {
+    if config.remove_all(&host) {
         config.save()?;
     }
     tracing::info!(registry = %host, "logged out");
@@ -150,13 +150,15 @@ async fn save(
     let shared = async {
         index.insert(host, &credentials.username)?;
         let mut config = DockerConfig::load(&places.docker_config)?;
+        // A plain-text copy is stale now, and a secret in a file.
+        let mut changed = config.remove_plain(host);
         if share_with_cli {
             if let Some(helper) = config.helper_for(host) {
                 helper::store(&helper, host.server_address(), credentials).await?;
+                changed |= config.mark_helper_login(host);
             }
         }
-        // A plain-text copy is stale now, and a secret in a file.
-        if config.remove_plain(host) {
+        if changed {
             config.save()?;
         }
         Ok(())

@@ -92,6 +92,12 @@ impl Session {
         let _ = helper("erase", &self.registry);
     }
 
+    /// config.json's `auths`.
+    fn auths(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.places.docker_config.join("config.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["auths"].clone()
+    }
+
     fn request(&self, secret: &str) -> LoginRequest {
         LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true }
     }
@@ -209,8 +215,11 @@ async fn docker_cli_pulls_after_a_berth_login() {
     let (ok, out) = s.docker(&["pull", &image]);
     assert!(ok, "docker pull after a Berth login: {out}");
     s.assert_no_secret_outside_the_keychain();
+    // As after `docker login`: an empty entry, which `docker logout` needs to find.
+    assert_eq!(s.auths()[&s.registry], serde_json::json!({}));
 
     registry::logout(&s.places, &s.registry).await.unwrap();
+    assert!(s.auths().get(&s.registry).is_none(), "{}", s.auths());
     let (ok, _) = helper("get", &s.registry);
     assert!(!ok, "logout erases the helper's copy too");
     support::docker(&["rmi", &image]);
