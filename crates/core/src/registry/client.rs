@@ -31,11 +31,7 @@ impl Client {
             .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-        Ok(Client {
-            http,
-            host,
-            credentials,
-        })
+        Ok(Client { http, host, credentials })
     }
 
     /// GET a v2 path as JSON.
@@ -50,10 +46,7 @@ impl Client {
             return Err(self.status_error(status, what, &body));
         }
         response.json().await.map_err(|e| Error::Registry {
-            message: format!(
-                "The registry {} sent an answer Berth cannot read.",
-                self.host
-            ),
+            message: format!("The registry {} sent an answer Berth cannot read.", self.host),
             detail: e.to_string(),
         })
     }
@@ -69,10 +62,7 @@ impl Client {
             s if s.is_success() => Ok(()),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::invalid(
                 "secret",
-                format!(
-                    "Wrong username or password for {}. Nothing was saved.",
-                    self.host
-                ),
+                format!("Wrong username or password for {}. Nothing was saved.", self.host),
             )),
             s => Err(self.status_error(s, "the login check", "")),
         }
@@ -84,34 +74,20 @@ impl Client {
         if first.status() != StatusCode::UNAUTHORIZED {
             return Ok(Answer::Registry(first));
         }
-        let challenge = first
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let challenge = first.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let Some(creds) = &self.credentials else {
             return Err(Error::Registry {
-                message: format!(
-                    "The registry {} requires a login: log in to it in Registries first.",
-                    self.host
-                ),
+                message: format!("The registry {} requires a login: log in to it in Registries first.", self.host),
                 detail: format!("401, challenge: {challenge}"),
             });
         };
         let (scheme, params) = challenge.split_once(' ').unwrap_or((&challenge, ""));
         let request = self.http.get(&url);
         if !scheme.eq_ignore_ascii_case("bearer") {
-            return Ok(Answer::Registry(
-                self.send(request.basic_auth(&creds.username, Some(&creds.password)))
-                    .await?,
-            ));
+            return Ok(Answer::Registry(self.send(request.basic_auth(&creds.username, Some(&creds.password))).await?));
         }
         let realm = challenge_param(params, "realm").ok_or_else(|| Error::Registry {
-            message: format!(
-                "The registry {} asked for a token but did not say where to get it.",
-                self.host
-            ),
+            message: format!("The registry {} asked for a token but did not say where to get it.", self.host),
             detail: challenge.to_string(),
         })?;
         let mut query = vec![("account", creds.username.clone())];
@@ -120,38 +96,21 @@ impl Client {
                 query.push((name, value));
             }
         }
-        let response = self
-            .send(
-                self.http
-                    .get(&realm)
-                    .query(&query)
-                    .basic_auth(&creds.username, Some(&creds.password)),
-            )
-            .await?;
+        let response =
+            self.send(self.http.get(&realm).query(&query).basic_auth(&creds.username, Some(&creds.password))).await?;
         if !response.status().is_success() {
             return Ok(Answer::TokenRefused(response.status()));
         }
         let body: serde_json::Value = response.json().await.map_err(|e| Error::Registry {
-            message: format!(
-                "The token service of {} sent an answer Berth cannot read.",
-                self.host
-            ),
+            message: format!("The token service of {} sent an answer Berth cannot read.", self.host),
             detail: e.to_string(),
         })?;
-        let token = body["token"]
-            .as_str()
-            .or(body["access_token"].as_str())
-            .unwrap_or_default();
-        Ok(Answer::Registry(
-            self.send(request.bearer_auth(token)).await?,
-        ))
+        let token = body["token"].as_str().or(body["access_token"].as_str()).unwrap_or_default();
+        Ok(Answer::Registry(self.send(request.bearer_auth(token)).await?))
     }
 
     async fn send(&self, request: RequestBuilder) -> Result<Response> {
-        request
-            .send()
-            .await
-            .map_err(|e| connect_error(self.host.name(), &err_chain(&e)))
+        request.send().await.map_err(|e| connect_error(self.host.name(), &err_chain(&e)))
     }
 
     fn status_error(&self, status: StatusCode, what: &str, body: &str) -> Error {
@@ -162,13 +121,7 @@ impl Client {
             StatusCode::NOT_FOUND => format!("The registry {host} has no {what}: check the name."),
             s => format!("The registry {host} answered {s} for {what}."),
         };
-        Error::Registry {
-            message,
-            detail: format!(
-                "HTTP {status}: {}",
-                body.chars().take(300).collect::<String>()
-            ),
-        }
+        Error::Registry { message, detail: format!("HTTP {status}: {}", body.chars().take(300).collect::<String>()) }
     }
 }
 
@@ -188,10 +141,7 @@ fn connect_error(host: &str, chain: &str) -> Error {
             detail: chain.to_string(),
         };
     }
-    if c.contains("corrupt message")
-        || c.contains("invalidcontenttype")
-        || c.contains("wrong version number")
-    {
+    if c.contains("corrupt message") || c.contains("invalidcontenttype") || c.contains("wrong version number") {
         return Error::Registry {
             message: format!("The registry {host} does not speak HTTPS at that address. Type http:// in front if it is a plain-HTTP registry you trust."),
             detail: chain.to_string(),
@@ -222,7 +172,9 @@ pub(crate) fn is_network_failure(message: &str) -> bool {
 
 pub(crate) fn unreachable(host: &str, detail: &str) -> Error {
     Error::Registry {
-        message: format!("Cannot reach the registry {host}. Check its address and port, that it is running, and the network."),
+        message: format!(
+            "Cannot reach the registry {host}. Check its address and port, that it is running, and the network."
+        ),
         detail: detail.to_string(),
     }
 }
@@ -234,14 +186,8 @@ mod tests {
     #[test]
     fn reads_a_bearer_challenge() {
         let c = r#"realm="https://auth.example.com/token",service="registry.example.com",scope="registry:catalog:*""#;
-        assert_eq!(
-            challenge_param(c, "realm").as_deref(),
-            Some("https://auth.example.com/token")
-        );
-        assert_eq!(
-            challenge_param(c, "scope").as_deref(),
-            Some("registry:catalog:*")
-        );
+        assert_eq!(challenge_param(c, "realm").as_deref(), Some("https://auth.example.com/token"));
+        assert_eq!(challenge_param(c, "scope").as_deref(), Some("registry:catalog:*"));
         assert_eq!(challenge_param(c, "nope"), None);
     }
 
@@ -264,12 +210,20 @@ mod tests {
                     } else {
                         ("401 Unauthorized", String::new(), "{}")
                     }
-                } else if request.contains("Authorization: Bearer t0k") || request.contains("authorization: Bearer t0k") {
+                } else if request.contains("Authorization: Bearer t0k") || request.contains("authorization: Bearer t0k")
+                {
                     ("200 OK", String::new(), "{}")
                 } else {
-                    ("401 Unauthorized", format!("www-authenticate: Bearer realm=\"http://{addr}/token\",service=\"test\"\r\n"), "{}")
+                    (
+                        "401 Unauthorized",
+                        format!("www-authenticate: Bearer realm=\"http://{addr}/token\",service=\"test\"\r\n"),
+                        "{}",
+                    )
                 };
-                let reply = format!("HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let reply = format!(
+                    "HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
                 let _ = socket.write_all(reply.as_bytes()).await;
             }
         });
@@ -292,20 +246,12 @@ mod tests {
 
     #[test]
     fn connection_failures_are_told_apart() {
-        let tls = connect_error("r:1", "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer");
-        assert!(
-            tls.to_string()
-                .contains("certificate this computer does not trust"),
-            "{tls}"
-        );
-        let down = connect_error(
+        let tls = connect_error(
             "r:1",
-            "error sending request: tcp connect error: Connection refused (os error 111)",
+            "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer",
         );
-        assert!(
-            down.to_string()
-                .starts_with("Cannot reach the registry r:1."),
-            "{down}"
-        );
+        assert!(tls.to_string().contains("certificate this computer does not trust"), "{tls}");
+        let down = connect_error("r:1", "error sending request: tcp connect error: Connection refused (os error 111)");
+        assert!(down.to_string().starts_with("Cannot reach the registry r:1."), "{down}");
     }
 }

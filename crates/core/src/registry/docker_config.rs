@@ -21,7 +21,10 @@ impl DockerConfig {
         let doc = match std::fs::read_to_string(&path) {
             Ok(text) if text.trim().is_empty() => Map::new(),
             Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Registry {
-                message: format!("{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.", path.display()),
+                message: format!(
+                    "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
+                    path.display()
+                ),
                 detail: e.to_string(),
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
@@ -36,10 +39,7 @@ impl DockerConfig {
 
     /// `credsStore`: the helper for every registry without a `credHelpers` entry.
     pub fn creds_store(&self) -> Option<&str> {
-        self.doc
-            .get("credsStore")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
+        self.doc.get("credsStore").and_then(Value::as_str).filter(|s| !s.is_empty())
     }
 
     /// `credHelpers`, by registry.
@@ -47,9 +47,7 @@ impl DockerConfig {
         let Some(map) = self.doc.get("credHelpers").and_then(Value::as_object) else {
             return Vec::new();
         };
-        map.iter()
-            .filter_map(|(k, v)| Some((Host::from_key(k)?, v.as_str()?.to_string())))
-            .collect()
+        map.iter().filter_map(|(k, v)| Some((Host::from_key(k)?, v.as_str()?.to_string()))).collect()
     }
 
     /// The helper the docker CLI uses for `host`.
@@ -67,10 +65,7 @@ impl DockerConfig {
         let Some(auths) = self.doc.get("auths").and_then(Value::as_object) else {
             return Vec::new();
         };
-        auths
-            .iter()
-            .filter_map(|(key, entry)| Some((Host::from_key(key)?, plain(entry)?)))
-            .collect()
+        auths.iter().filter_map(|(key, entry)| Some((Host::from_key(key)?, plain(entry)?))).collect()
     }
 
     /// Drops every `auths` entry for `host` that holds a secret; true when one was removed.
@@ -107,39 +102,30 @@ impl DockerConfig {
     pub fn save(&self) -> Result<()> {
         use serde::Serialize;
         let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut out,
-            serde_json::ser::PrettyFormatter::with_indent(b"\t"),
-        );
-        self.doc
-            .serialize(&mut ser)
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"\t"));
+        self.doc.serialize(&mut ser).map_err(|e| Error::Internal(e.to_string()))?;
         write_atomically(&self.path, &out)
     }
 }
 
 fn plain(entry: &Value) -> Option<Credentials> {
-    if let (Some(u), Some(p)) = (entry["username"].as_str(), entry["password"].as_str()) {
-        return Some(Credentials {
-            username: u.into(),
-            password: p.into(),
-        });
+    if let Some(token) = entry["identitytoken"].as_str().filter(|t| !t.is_empty()) {
+        let password = token.to_string();
+        return Some(Credentials { username: super::model::IDENTITY_TOKEN_USER.into(), password });
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(entry["auth"].as_str()?.trim())
-        .ok()?;
+    if let (Some(u), Some(p)) = (entry["username"].as_str(), entry["password"].as_str()) {
+        return Some(Credentials { username: u.into(), password: p.into() });
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(entry["auth"].as_str()?.trim()).ok()?;
     let (u, p) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-    Some(Credentials {
-        username: u.into(),
-        password: p.trim_end_matches('\0').into(),
-    })
+    Some(Credentials { username: u.into(), password: p.trim_end_matches('\0').into() })
 }
 
 /// Replace `path` with `bytes` through a sibling temporary file (mode 0600 on Unix).
 pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("Creating {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("Creating {}", dir.display()), e))?;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut options = std::fs::OpenOptions::new();
@@ -174,27 +160,23 @@ mod tests {
         let got = c.plain_auths();
         assert_eq!(got.len(), 2, "an empty entry is no login");
         let hub = got.iter().find(|(h, _)| h.is_hub()).unwrap();
-        assert_eq!(
-            (hub.1.username.as_str(), hub.1.password.as_str()),
-            ("joejoe", "hello")
-        );
-        assert!(got
-            .iter()
-            .any(|(h, c)| h.name() == "localhost:5000" && c.password == "p"));
+        assert_eq!((hub.1.username.as_str(), hub.1.password.as_str()), ("joejoe", "hello"));
+        assert!(got.iter().any(|(h, c)| h.name() == "localhost:5000" && c.password == "p"));
+    }
+
+    #[test]
+    fn an_identity_token_goes_to_the_engine_as_one() {
+        let (_d, c) = config(r#"{"auths":{"myacr.azurecr.io":{"auth":"MDAwOg==","identitytoken":"refresh"}}}"#);
+        let (host, creds) = &c.plain_auths()[0];
+        let docker = creds.docker(host.server_address());
+        assert_eq!((docker.identitytoken.as_deref(), docker.password), (Some("refresh"), None));
     }
 
     #[test]
     fn helpers_follow_the_cli_precedence() {
-        let (_d, c) =
-            config(r#"{"credsStore":"secretservice","credHelpers":{"images.io":"images-io"}}"#);
-        assert_eq!(
-            c.helper_for(&Host::parse("images.io").unwrap()).as_deref(),
-            Some("images-io")
-        );
-        assert_eq!(
-            c.helper_for(&Host::parse("ghcr.io").unwrap()).as_deref(),
-            Some("secretservice")
-        );
+        let (_d, c) = config(r#"{"credsStore":"secretservice","credHelpers":{"images.io":"images-io"}}"#);
+        assert_eq!(c.helper_for(&Host::parse("images.io").unwrap()).as_deref(), Some("images-io"));
+        assert_eq!(c.helper_for(&Host::parse("ghcr.io").unwrap()).as_deref(), Some("secretservice"));
         let (_d, c) = config("{}");
         assert_eq!(c.helper_for(&Host::parse("ghcr.io").unwrap()), None);
     }
@@ -222,10 +204,7 @@ mod tests {
     #[test]
     fn a_missing_file_is_empty_and_a_broken_one_is_said() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(DockerConfig::load(dir.path())
-            .unwrap()
-            .plain_auths()
-            .is_empty());
+        assert!(DockerConfig::load(dir.path()).unwrap().plain_auths().is_empty());
         let (_d, _) = config("{}");
         std::fs::write(dir.path().join("config.json"), "{nope").unwrap();
         let e = DockerConfig::load(dir.path()).err().unwrap();
@@ -235,17 +214,8 @@ mod tests {
     #[test]
     fn conformance_samples_read_like_the_cli() {
         // docker/cli config_test.go TestNewJSON (also in ../shared/conformance/credentials).
-        let (_d, c) = config(
-            r#" { "auths": { "https://index.docker.io/v1/": { "auth": "am9lam9lOmhlbGxv" } } }"#,
-        );
+        let (_d, c) = config(r#" { "auths": { "https://index.docker.io/v1/": { "auth": "am9lam9lOmhlbGxv" } } }"#);
         let (host, creds) = &c.plain_auths()[0];
-        assert_eq!(
-            (
-                host.name(),
-                creds.username.as_str(),
-                creds.password.as_str()
-            ),
-            ("docker.io", "joejoe", "hello")
-        );
+        assert_eq!((host.name(), creds.username.as_str(), creds.password.as_str()), ("docker.io", "joejoe", "hello"));
     }
 }

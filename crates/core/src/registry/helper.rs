@@ -30,12 +30,8 @@ pub(super) async fn get(helper: &str, server: &str) -> Result<Option<Credentials
     match call(helper, "get", server.as_bytes()).await? {
         Reply::NotFound => Ok(None),
         Reply::Out(out) => {
-            let item: Item = serde_json::from_slice(&out)
-                .map_err(|e| unreadable(helper, "get", &e.to_string()))?;
-            Ok(Some(Credentials {
-                username: item.username,
-                password: item.secret,
-            }))
+            let item: Item = serde_json::from_slice(&out).map_err(|e| unreadable(helper, "get", &e.to_string()))?;
+            Ok(Some(Credentials { username: item.username, password: item.secret }))
         }
     }
 }
@@ -59,9 +55,7 @@ pub(super) async fn erase(helper: &str, server: &str) -> Result<()> {
 pub(super) async fn list(helper: &str) -> Result<BTreeMap<String, String>> {
     match call(helper, "list", b"").await? {
         Reply::NotFound => Ok(BTreeMap::new()),
-        Reply::Out(out) => {
-            serde_json::from_slice(&out).map_err(|e| unreadable(helper, "list", &e.to_string()))
-        }
+        Reply::Out(out) => serde_json::from_slice(&out).map_err(|e| unreadable(helper, "list", &e.to_string())),
     }
 }
 
@@ -108,20 +102,13 @@ async fn call(helper: &str, action: &str, input: &[u8]) -> Result<Reply> {
         return Ok(Reply::Out(output.stdout));
     }
     // Helpers print their error on stdout (credentials/credentials.go), some on stderr.
-    let said = format!(
-        "{} {}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let said = format!("{} {}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     let said = said.trim();
     if said.contains(NOT_FOUND) {
         return Ok(Reply::NotFound);
     }
     Err(Error::Registry {
-        message: format!(
-            "The credential helper {program} failed to {action} the login: {}",
-            sentence(said)
-        ),
+        message: format!("The credential helper {program} failed to {action} the login: {}", sentence(said)),
         detail: format!("{action}: {}: {said}", output.status),
     })
 }
@@ -137,9 +124,7 @@ fn sentence(said: &str) -> String {
 
 fn unreadable(helper: &str, action: &str, detail: &str) -> Error {
     Error::Registry {
-        message: format!(
-            "The credential helper docker-credential-{helper} gave an answer Berth cannot read."
-        ),
+        message: format!("The credential helper docker-credential-{helper} gave an answer Berth cannot read."),
         detail: format!("{action}: {detail}"),
     }
 }

@@ -8,12 +8,7 @@ use crate::images::reference::grammar::DOMAIN;
 /// Docker Hub's name in Berth, and the key the docker CLI and credential helpers use for it.
 pub const HUB: &str = "docker.io";
 pub const HUB_SERVER: &str = "https://index.docker.io/v1/";
-const HUB_ALIASES: [&str; 4] = [
-    "docker.io",
-    "index.docker.io",
-    "registry-1.docker.io",
-    "registry.hub.docker.com",
-];
+const HUB_ALIASES: [&str; 4] = ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
 
 /// A registry as logins are keyed: `docker.io`, `ghcr.io`, `127.0.0.1:5000`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,7 +26,12 @@ impl Host {
         let lower = input.to_ascii_lowercase();
         let name = from_key(&lower);
         if name.is_empty() || !DOMAIN.is_match(&name) {
-            return Err(Error::invalid("host", format!("“{input}” is not a registry address; use host or host:port, such as ghcr.io or localhost:5000.")));
+            return Err(Error::invalid(
+                "host",
+                format!(
+                    "“{input}” is not a registry address; use host or host:port, such as ghcr.io or localhost:5000."
+                ),
+            ));
         }
         let https = if lower.starts_with("https://") {
             true
@@ -47,10 +47,7 @@ impl Host {
     /// registry address.
     pub fn from_key(key: &str) -> Option<Host> {
         let name = from_key(&key.to_ascii_lowercase());
-        (!name.is_empty() && DOMAIN.is_match(&name)).then(|| Host {
-            https: !is_loopback(&name),
-            name,
-        })
+        (!name.is_empty() && DOMAIN.is_match(&name)).then(|| Host { https: !is_loopback(&name), name })
     }
 
     pub fn name(&self) -> &str {
@@ -75,11 +72,7 @@ impl Host {
         if self.is_hub() {
             return "https://registry-1.docker.io".into();
         }
-        format!(
-            "{}://{}",
-            if self.https { "https" } else { "http" },
-            self.name
-        )
+        format!("{}://{}", if self.https { "https" } else { "http" }, self.name)
     }
 }
 
@@ -125,19 +118,12 @@ fn split_host_port(authority: &str) -> (&str, Option<&str>) {
     let (mut host, mut port) = (authority, None);
     if let Some(colon) = authority.rfind(':') {
         let p = &authority[colon + 1..];
-        if p.bytes().all(|b| b.is_ascii_digit())
-            && (!authority.starts_with('[') || authority[..colon].ends_with(']'))
-        {
+        if p.bytes().all(|b| b.is_ascii_digit()) && (!authority.starts_with('[') || authority[..colon].ends_with(']')) {
             host = &authority[..colon];
             port = Some(p).filter(|p| !p.is_empty());
         }
     }
-    (
-        host.strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .unwrap_or(host),
-        port,
-    )
+    (host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host), port)
 }
 
 #[cfg(test)]
@@ -146,12 +132,7 @@ mod tests {
 
     #[test]
     fn hub_has_one_name() {
-        for input in [
-            "docker.io",
-            "index.docker.io",
-            "https://index.docker.io/v1/",
-            "Registry-1.Docker.io",
-        ] {
+        for input in ["docker.io", "index.docker.io", "https://index.docker.io/v1/", "Registry-1.Docker.io"] {
             let h = Host::parse(input).unwrap();
             assert_eq!((h.name(), h.server_address()), (HUB, HUB_SERVER), "{input}");
             assert_eq!(h.api_base(), "https://registry-1.docker.io");
@@ -160,26 +141,11 @@ mod tests {
 
     #[test]
     fn loopback_speaks_http_unless_told() {
-        assert_eq!(
-            Host::parse("127.0.0.1:5000").unwrap().api_base(),
-            "http://127.0.0.1:5000"
-        );
-        assert_eq!(
-            Host::parse("localhost:5000").unwrap().api_base(),
-            "http://localhost:5000"
-        );
-        assert_eq!(
-            Host::parse("https://127.0.0.1:5000/").unwrap().api_base(),
-            "https://127.0.0.1:5000"
-        );
-        assert_eq!(
-            Host::parse("ghcr.io").unwrap().api_base(),
-            "https://ghcr.io"
-        );
-        assert_eq!(
-            Host::parse("https://quay.io/v2/").unwrap().name(),
-            "quay.io"
-        );
+        assert_eq!(Host::parse("127.0.0.1:5000").unwrap().api_base(), "http://127.0.0.1:5000");
+        assert_eq!(Host::parse("localhost:5000").unwrap().api_base(), "http://localhost:5000");
+        assert_eq!(Host::parse("https://127.0.0.1:5000/").unwrap().api_base(), "https://127.0.0.1:5000");
+        assert_eq!(Host::parse("ghcr.io").unwrap().api_base(), "https://ghcr.io");
+        assert_eq!(Host::parse("https://quay.io/v2/").unwrap().name(), "quay.io");
     }
 
     #[test]

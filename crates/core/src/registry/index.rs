@@ -22,10 +22,8 @@ impl Index {
     /// An unreadable file counts as empty: the secrets stay in the keychain either way.
     pub fn load(dir: &Path) -> Index {
         let path = dir.join("registries.json");
-        let mut index: Index = std::fs::read(&path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let mut index: Index =
+            std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         index.path = path;
         index
     }
@@ -39,8 +37,7 @@ impl Index {
     }
 
     pub fn insert(&mut self, host: &Host, username: &str) -> Result<()> {
-        self.logins
-            .insert(host.name().to_string(), username.to_string());
+        self.logins.insert(host.name().to_string(), username.to_string());
         self.save()
     }
 

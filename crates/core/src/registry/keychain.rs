@@ -16,9 +16,7 @@ pub(super) async fn store(host: &Host, secret: &str) -> Result<()> {
     let secret = secret.to_string();
     match run(host, move |entry| entry.set_password(&secret)).await {
         Ok(()) => Ok(()),
-        Err(Missing) => Err(keychain_error(
-            "the keychain has no collection to store into",
-        )),
+        Err(Missing) => Err(keychain_error("the keychain has no collection to store into")),
         Err(Failed(e)) => Err(e),
     }
 }
@@ -50,17 +48,13 @@ async fn run<T: Send + 'static>(
     op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
 ) -> Result<T, Outcome> {
     let user = host.name().to_string();
-    let task = tokio::task::spawn_blocking(move || {
-        keyring::Entry::new(SERVICE, &user).and_then(|e| op(&e))
-    });
+    let task = tokio::task::spawn_blocking(move || keyring::Entry::new(SERVICE, &user).and_then(|e| op(&e)));
     match tokio::time::timeout(TIMEOUT, task).await {
         Ok(Ok(Ok(value))) => Ok(value),
         Ok(Ok(Err(keyring::Error::NoEntry))) => Err(Missing),
         Ok(Ok(Err(e))) => Err(Failed(keychain_error(&e.to_string()))),
         Ok(Err(join)) => Err(Failed(Error::Internal(format!("keychain task: {join}")))),
-        Err(_) => Err(Failed(keychain_error(
-            "the keychain did not answer in time (locked, waiting for a prompt?)",
-        ))),
+        Err(_) => Err(Failed(keychain_error("the keychain did not answer in time (locked, waiting for a prompt?)"))),
     }
 }
 

@@ -22,11 +22,7 @@ pub async fn list(places: &Places) -> Result<Registries> {
         }
     };
     let mut logins: BTreeMap<Host, RegistryLogin> = BTreeMap::new();
-    fn add<'a>(
-        logins: &'a mut BTreeMap<Host, RegistryLogin>,
-        host: Host,
-        username: &str,
-    ) -> &'a mut RegistryLogin {
+    fn add<'a>(logins: &'a mut BTreeMap<Host, RegistryLogin>, host: Host, username: &str) -> &'a mut RegistryLogin {
         logins.entry(host.clone()).or_insert_with(|| RegistryLogin {
             host: host.name().to_string(),
             username: username.to_string(),
@@ -66,14 +62,8 @@ pub async fn list(places: &Places) -> Result<Registries> {
     }
     Ok(Registries {
         logins: logins.into_values().collect(),
-        cli_helper: config
-            .as_ref()
-            .and_then(|c| c.creds_store().map(str::to_string)),
-        config_file: places
-            .docker_config
-            .join("config.json")
-            .display()
-            .to_string(),
+        cli_helper: config.as_ref().and_then(|c| c.creds_store().map(str::to_string)),
+        config_file: places.docker_config.join("config.json").display().to_string(),
         problems,
     })
 }
@@ -84,24 +74,13 @@ pub async fn login(places: &Places, request: LoginRequest) -> Result<Registries>
     let host = Host::parse(&request.host)?;
     let username = request.username.trim();
     if username.is_empty() {
-        return Err(Error::invalid(
-            "username",
-            "Type the user name for this registry.",
-        ));
+        return Err(Error::invalid("username", "Type the user name for this registry."));
     }
     if request.secret.is_empty() {
-        return Err(Error::invalid(
-            "secret",
-            "Type the password or access token.",
-        ));
+        return Err(Error::invalid("secret", "Type the password or access token."));
     }
-    let credentials = Credentials {
-        username: username.to_string(),
-        password: request.secret,
-    };
-    Client::new(host.clone(), Some(credentials.clone()))?
-        .check_login()
-        .await?;
+    let credentials = Credentials { username: username.to_string(), password: request.secret };
+    Client::new(host.clone(), Some(credentials.clone()))?.check_login().await?;
     save(places, &host, &credentials, request.share_with_cli).await?;
     tracing::info!(registry = %host, username, "logged in");
     list(places).await
@@ -139,12 +118,7 @@ pub async fn logout(places: &Places, host: &str) -> Result<Registries> {
     list(places).await
 }
 
-async fn save(
-    places: &Places,
-    host: &Host,
-    credentials: &Credentials,
-    share_with_cli: bool,
-) -> Result<()> {
+async fn save(places: &Places, host: &Host, credentials: &Credentials, share_with_cli: bool) -> Result<()> {
     keychain::store(host, &credentials.password).await?;
     let mut index = Index::load(&places.berth_config);
     let shared = async {
@@ -176,21 +150,15 @@ async fn save(
 pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials> {
     if let Some(username) = Index::load(&places.berth_config).username(host) {
         match keychain::get(host).await {
-            Ok(Some(password)) => {
-                return Some(Credentials {
-                    username: username.to_string(),
-                    password,
-                })
-            }
+            Ok(Some(password)) => return Some(Credentials { username: username.to_string(), password }),
             Ok(None) => {
                 tracing::warn!(registry = %host, "the keychain no longer holds Berth's login")
             }
             Err(e) => tracing::warn!(registry = %host, error = %e, "keychain lookup failed"),
         }
     }
-    let config = DockerConfig::load(&places.docker_config)
-        .map_err(|e| tracing::warn!(error = %e, "config.json"))
-        .ok()?;
+    let config =
+        DockerConfig::load(&places.docker_config).map_err(|e| tracing::warn!(error = %e, "config.json")).ok()?;
     if let Some(name) = config.helper_for(host) {
         match helper::get(&name, host.server_address()).await {
             Ok(Some(c)) => return Some(c),
@@ -200,11 +168,7 @@ pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials
             }
         }
     }
-    config
-        .plain_auths()
-        .into_iter()
-        .find(|(h, _)| h == host)
-        .map(|(_, c)| c)
+    config.plain_auths().into_iter().find(|(h, _)| h == host).map(|(_, c)| c)
 }
 
 /// The engine's `X-Registry-Config` for a build: every known login keyed by its server
@@ -221,10 +185,7 @@ pub async fn registry_config(places: &Places) -> HashMap<String, bollard::auth::
             continue;
         };
         if let Some(c) = credentials_for(places, &host).await {
-            out.insert(
-                host.server_address().to_string(),
-                c.docker(host.server_address()),
-            );
+            out.insert(host.server_address().to_string(), c.docker(host.server_address()));
         }
     }
     out

@@ -36,9 +36,7 @@ impl Places {
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from)
                 .unwrap_or_else(|| home.join(".docker")),
-            berth_config: dirs::config_dir()
-                .unwrap_or_else(|| home.join(".config"))
-                .join("berth"),
+            berth_config: dirs::config_dir().unwrap_or_else(|| home.join(".config")).join("berth"),
         }
     }
 }

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The user name credential helpers give for an identity (refresh) token, e.g. Azure's
+/// (docker/cli `tokenUsername`); the secret is then the token.
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+
 /// A user name and its password or access token. Debug output hides the secret.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
@@ -11,21 +15,25 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Credentials {{ username: {:?}, password: <redacted> }}",
-            self.username
-        )
+        write!(f, "Credentials {{ username: {:?}, password: <redacted> }}", self.username)
     }
 }
 
 impl Credentials {
     /// For the engine's X-Registry-Auth / X-Registry-Config.
     pub fn docker(&self, server_address: &str) -> bollard::auth::DockerCredentials {
+        let serveraddress = Some(server_address.to_string());
+        if self.username == IDENTITY_TOKEN_USER {
+            return bollard::auth::DockerCredentials {
+                identitytoken: Some(self.password.clone()),
+                serveraddress,
+                ..Default::default()
+            };
+        }
         bollard::auth::DockerCredentials {
             username: Some(self.username.clone()),
             password: Some(self.password.clone()),
-            serveraddress: Some(server_address.to_string()),
+            serveraddress,
             ..Default::default()
         }
     }
