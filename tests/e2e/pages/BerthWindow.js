@@ -233,6 +233,9 @@ export class RegistriesPage {
 
   fieldError(field) { return this.browser.$(sel(TestId.fieldError(field))); }
 
+  /** The dialog's error about no particular field (no keychain, unreachable registry). */
+  loginError() { return this.browser.$(sel(TestId.loginError)); }
+
   async moveToKeychain(host) { await click(this.row(host).$(sel(TestId.registryMove))); }
 
   async logout(host) { await click(this.row(host).$(sel(TestId.registryLogout))); }

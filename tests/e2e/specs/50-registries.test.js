@@ -137,3 +137,33 @@ describe('registries', () => {
     assert.equal(helperHas(registry), false);
   }));
 });
+
+describe('registries without a keychain', () => {
+  let app, page, home;
+
+  before(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-reg-e2e-'));
+    process.env.DOCKER_CONFIG = path.join(home, 'docker');
+    process.env.XDG_CONFIG_HOME = path.join(home, 'config');
+    // A desktop with no Secret Service: the session bus is nowhere.
+    process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/berth-e2e-bus';
+    app = await launchApp();
+    page = new RegistriesPage(app);
+    await app.guard('no-keychain-open', () => page.open());
+  });
+
+  after(async () => {
+    await app?.close();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('says so, and stores nothing anywhere', () => app.guard('no-keychain', async () => {
+    await page.fillLogin({ preset: 'custom', host: registry, username: user, secret });
+    await page.submitLogin();
+    await page.loginError().waitForDisplayed({ timeout: 30_000 });
+    assert.match(await page.loginError().getText(), /keychain cannot be used, so nothing was saved/);
+    await app.screenshot('registries-no-keychain');
+    assert.equal(await page.row(registry).isExisting(), false);
+    assert.deepEqual(fs.existsSync(home) ? filesWithSecret(home) : [], []);
+  }));
+});
