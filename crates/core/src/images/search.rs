@@ -55,8 +55,9 @@ struct Tags {
 /// A v2 client for `registry` with the user's login for it.
 async fn client(registry: &str) -> Result<Client> {
     let host = Host::parse(registry)?;
-    let credentials = credentials_for(&Places::from_process(), &host).await;
-    Client::new(host, credentials)
+    let places = Places::from_process();
+    let credentials = credentials_for(&places, &host).await;
+    Client::new(host, credentials, &places.docker_config)
 }
 
 /// Repositories of a private registry whose name contains `term` (all when empty).

@@ -6,6 +6,7 @@ use super::model::Credentials;
 use crate::error::{err_chain, Error, Result};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
+use std::path::Path;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -24,11 +25,14 @@ enum Answer {
 }
 
 impl Client {
-    pub fn new(host: Host, credentials: Option<Credentials>) -> Result<Client> {
+    /// `docker_config` is the docker CLI's folder: its `certs.d` is searched for the registry's
+    /// certificate authority, as is `/etc/docker/certs.d`.
+    pub fn new(host: Host, credentials: Option<Credentials>, docker_config: &Path) -> Result<Client> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(docker_cas(&host, docker_config))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         Ok(Client { http, host, credentials })
@@ -125,6 +129,19 @@ impl Client {
     }
 }
 
+/// The certificate authorities docker trusts for `host`: the `*.crt` files of
+/// `certs.d/<host>/` under /etc/docker and under the docker CLI's folder.
+fn docker_cas(host: &Host, docker_config: &Path) -> Vec<reqwest::Certificate> {
+    let dirs = [Path::new("/etc/docker/certs.d").join(host.name()), docker_config.join("certs.d").join(host.name())];
+    let files = dirs.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten().map(|e| e.path());
+    files
+        .filter(|p| p.extension().is_some_and(|x| x == "crt"))
+        .filter_map(|p| std::fs::read(&p).ok())
+        .filter_map(|pem| reqwest::Certificate::from_pem_bundle(&pem).ok())
+        .flatten()
+        .collect()
+}
+
 /// One `key="value"` of a `WWW-Authenticate` challenge.
 fn challenge_param(params: &str, name: &str) -> Option<String> {
     let start = params.find(&format!("{name}=\""))? + name.len() + 2;
@@ -137,7 +154,7 @@ fn connect_error(host: &str, chain: &str) -> Error {
     let c = chain.to_lowercase();
     if c.contains("certificate") || c.contains("unknownissuer") || c.contains("invalid peer") {
         return Error::Registry {
-            message: format!("The registry {host} presented a certificate this computer does not trust (self-signed, expired or issued for another name). Add its certificate authority to the system's trusted certificates, or check the address."),
+            message: format!("The registry {host} presented a certificate this computer does not trust (self-signed, expired or issued for another name). Put its certificate authority in /etc/docker/certs.d/{host}/ca.crt, as for docker, or check the address."),
             detail: chain.to_string(),
         };
     }
@@ -235,11 +252,11 @@ mod tests {
         let (addr, server) = bearer_registry().await;
         let host = Host::parse(&addr).unwrap();
         let creds = |p: &str| Some(Credentials { username: "u".into(), password: p.into() });
-        Client::new(host.clone(), creds("p")).unwrap().check_login().await.unwrap();
-        let e = Client::new(host.clone(), creds("wrong")).unwrap().check_login().await.unwrap_err();
+        Client::new(host.clone(), creds("p"), Path::new("/nonexistent")).unwrap().check_login().await.unwrap();
+        let e = Client::new(host.clone(), creds("wrong"), Path::new("/nonexistent")).unwrap().check_login().await.unwrap_err();
         assert_eq!(e.field(), Some("secret"), "{e}");
         assert!(e.to_string().starts_with("Wrong username or password"), "{e}");
-        let e = Client::new(host, None).unwrap().check_login().await.unwrap_err();
+        let e = Client::new(host, None, Path::new("/nonexistent")).unwrap().check_login().await.unwrap_err();
         assert!(e.to_string().contains("requires a login"), "{e}");
         server.abort();
     }

@@ -80,7 +80,7 @@ pub async fn login(places: &Places, request: LoginRequest) -> Result<Registries>
         return Err(Error::invalid("secret", "Type the password or access token."));
     }
     let credentials = Credentials { username: username.to_string(), password: request.secret };
-    Client::new(host.clone(), Some(credentials.clone()))?.check_login().await?;
+    Client::new(host.clone(), Some(credentials.clone()), &places.docker_config)?.check_login().await?;
     save(places, &host, &credentials, request.share_with_cli).await?;
     tracing::info!(registry = %host, username, "logged in");
     list(places).await

@@ -322,16 +322,14 @@ async fn unreachable_and_untrusted_registries_are_explained() {
     let e = registry::login(&s.places, login("127.0.0.1:1")).await.unwrap_err();
     assert!(e.to_string().starts_with("Cannot reach the registry 127.0.0.1:1."), "{e}");
 
-    // A TLS server with a self-signed certificate (openssl s_server).
+    // A TLS server (openssl s_server) whose certificate comes from a private CA.
     let dir = tempfile::tempdir().unwrap();
-    let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", "k.pem", "-out", "c.pem"])
-        .current_dir(dir.path())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "openssl makes a certificate");
+    let script = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=berth-test-ca -days 1 -keyout ca.key -out ca.pem \
+        && openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout k.pem -out s.csr \
+        && printf 'subjectAltName=IP:127.0.0.1' > ext \
+        && openssl x509 -req -in s.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile ext -out c.pem";
+    let ok = Command::new("sh").args(["-c", script]).current_dir(dir.path()).stderr(Stdio::null()).status().unwrap().success();
+    assert!(ok, "openssl makes a CA and a server certificate");
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = Command::new("openssl")
         .args(["s_server", "-quiet", "-www", "-cert", "c.pem", "-key", "k.pem", "-accept", &format!("127.0.0.1:{port}")])
@@ -350,9 +348,19 @@ async fn unreachable_and_untrusted_registries_are_explained() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let _ = server.kill();
-    let _ = server.wait();
     let e = result.expect("the TLS server answered").unwrap_err();
     assert!(e.to_string().contains("certificate this computer does not trust"), "{e}");
+    assert!(e.to_string().contains(&format!("certs.d/127.0.0.1:{port}/ca.crt")), "{e}");
     assert!(registry::list(&s.places).await.unwrap().logins.is_empty());
+
+    // Trusted the way docker trusts it (certs.d), the TLS handshake passes (s_server answers
+    // every request with 200, so the "login" succeeds).
+    let certs = s.places.docker_config.join(format!("certs.d/127.0.0.1:{port}"));
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(dir.path().join("ca.pem"), certs.join("ca.crt")).unwrap();
+    let r = registry::login(&s.places, login(&host)).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    r.expect("trusted through certs.d");
+    registry::logout(&s.places, &host).await.unwrap();
 }
