@@ -32,6 +32,18 @@ const forget = (host) => {
   spawnSync('docker-credential-secretservice', ['erase'], { input: host });
 };
 
+/** Points the app (which inherits this environment) at a fresh folder for the docker CLI's
+ *  config and its own config, data and cache, which are then searched for the secret. */
+function isolate() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-reg-e2e-'));
+  process.env.DOCKER_CONFIG = path.join(home, 'docker');
+  for (const [name, dir] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache']]) {
+    process.env[name] = path.join(home, dir);
+  }
+  fs.mkdirSync(process.env.DOCKER_CONFIG);
+  return home;
+}
+
 /** Every file under `dir` that holds the secret, plain or base64 as config.json would. */
 function filesWithSecret(dir) {
   const encoded = Buffer.from(`${user}:${secret}`).toString('base64');
@@ -54,17 +66,10 @@ describe('registries', () => {
     execFileSync('docker', ['--config', path.join(repoRoot, 'target/registry/docker-config'), 'push', image], { stdio: 'ignore' });
     docker('rmi', image);
 
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-reg-e2e-'));
-    const config = path.join(home, 'docker');
-    fs.mkdirSync(config);
+    home = isolate();
     const plain = Buffer.from(`${user}:${secret}`).toString('base64');
-    fs.writeFileSync(path.join(config, 'config.json'),
+    fs.writeFileSync(path.join(process.env.DOCKER_CONFIG, 'config.json'),
       JSON.stringify({ auths: { [alias]: { auth: plain } }, credsStore: 'secretservice' }));
-    // The app inherits these: its config, data and cache folders are searched for the secret.
-    process.env.DOCKER_CONFIG = config;
-    for (const [name, dir] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache']]) {
-      process.env[name] = path.join(home, dir);
-    }
     process.env.BERTH_LOG = 'berth=debug,berth_core=debug';
     for (const h of [registry, alias]) forget(h);
 
@@ -142,9 +147,7 @@ describe('registries without a keychain', () => {
   let app, page, home;
 
   before(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-reg-e2e-'));
-    process.env.DOCKER_CONFIG = path.join(home, 'docker');
-    process.env.XDG_CONFIG_HOME = path.join(home, 'config');
+    home = isolate();
     // A desktop with no Secret Service: the session bus is nowhere.
     process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/berth-e2e-bus';
     app = await launchApp();
@@ -164,6 +167,6 @@ describe('registries without a keychain', () => {
     assert.match(await page.loginError().getText(), /keychain cannot be used, so nothing was saved/);
     await app.screenshot('registries-no-keychain');
     assert.equal(await page.row(registry).isExisting(), false);
-    assert.deepEqual(fs.existsSync(home) ? filesWithSecret(home) : [], []);
+    assert.deepEqual(filesWithSecret(home), []);
   }));
 });
