@@ -73,8 +73,14 @@ impl Context {
     }
 
     /// The ignore patterns, with the Dockerfile and the ignore file kept in the context as the
-    /// docker CLI does (`TrimBuildFilesFromExcludes`); the engine drops them again if ignored.
+    /// docker CLI does (`TrimBuildFilesFromExcludes`); the classic builder drops them again if
+    /// ignored. BuildKit reads no `.dockerignore` from an uploaded context, so for it an
+    /// ignored `.dockerignore` is simply not sent (`keep_ignore_file` false).
     fn matcher(&self) -> Result<(PatternMatcher, Option<String>)> {
+        self.matcher_keeping(true)
+    }
+
+    fn matcher_keeping(&self, keep_ignore_file: bool) -> Result<(PatternMatcher, Option<String>)> {
         let specific = format!("{}.dockerignore", self.dockerfile);
         let (name, text) = [specific, ".dockerignore".to_string()]
             .into_iter()
@@ -85,7 +91,7 @@ impl Context {
         let bad = |e: super::ignore::PatternError| {
             Error::invalid("dockerignore", format!("{} has a bad pattern: {e}. Fix the line and try again.", name.as_deref().unwrap_or(".dockerignore")))
         };
-        if super::ignore::matches(".dockerignore", &patterns).map_err(bad)? {
+        if keep_ignore_file && super::ignore::matches(".dockerignore", &patterns).map_err(bad)? {
             patterns.push("!.dockerignore".into());
         }
         if super::ignore::matches(&self.dockerfile, &patterns).map_err(bad)? {
@@ -115,8 +121,8 @@ impl Context {
 
     /// Start packing on a blocking thread. The returned stream yields the tar in chunks; the
     /// outcome (a file that changed, a read error) is in [`Packing::finish`].
-    pub fn pack(&self) -> Result<Packing> {
-        let (matcher, _) = self.matcher()?;
+    pub fn pack(&self, keep_ignore_file: bool) -> Result<Packing> {
+        let (matcher, _) = self.matcher_keeping(keep_ignore_file)?;
         let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
         let sent = Arc::new(AtomicU64::new(0));
         let failure = Arc::new(Mutex::new(None));
@@ -385,12 +391,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_file_that_changes_while_packed_fails_the_context() {
+        use futures_util::StreamExt;
+        let dir = tree(&["Dockerfile"], "");
+        let big = dir.path().join("a.bin");
+        fs::write(&big, vec![7u8; 8 * CHUNK * CHANNEL_DEPTH]).unwrap();
+        let ctx = Context::new(dir.path(), "Dockerfile").unwrap();
+        let mut packing = ctx.pack(true).unwrap();
+        let mut body = Box::pin(packing.body());
+        // The packer is now blocked inside a.bin (the channel holds a quarter of it).
+        body.next().await.unwrap().unwrap();
+        fs::OpenOptions::new().append(true).open(&big).unwrap().write_all(b"more").unwrap();
+        let rest: Vec<_> = body.collect().await;
+        assert!(rest.last().unwrap().is_err(), "the body fails so the engine gets no valid tar");
+        let err = packing.finish().await.unwrap_err();
+        assert!(err.to_string().contains("“a.bin” changed while Berth was sending"), "{err}");
+    }
+
+    #[tokio::test]
     async fn packs_a_tar_with_links_not_followed() {
         use futures_util::StreamExt;
         let dir = tree(&["Dockerfile", "data/x"], "");
         std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link")).unwrap();
         let ctx = Context::new(dir.path(), "Dockerfile").unwrap();
-        let mut packing = ctx.pack().unwrap();
+        let mut packing = ctx.pack(true).unwrap();
         let chunks: Vec<_> = packing.body().collect().await;
         packing.finish().await.unwrap();
         let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.unwrap().to_vec()).collect();

@@ -131,11 +131,11 @@ impl Dockerfile {
     pub fn line_of_vertex(&self, vertex: &str) -> Option<u32> {
         let inner = vertex.strip_prefix('[')?;
         let (label, text) = inner.split_once("] ")?;
-        let (stage_name, position) = match label.rsplit_once(' ') {
+        let (stage_name, position) = match label.trim().rsplit_once(' ') {
             Some((stage, pos)) => (Some(stage), pos),
-            None => (None, label),
+            None => (None, label.trim()),
         };
-        let index: usize = position.split_once('/')?.0.parse().ok()?;
+        let index: usize = position.split_once('/')?.0.trim().parse().ok()?;
         let stage = match stage_name {
             Some(name) => self.stages.iter().enumerate().position(|(i, s)| {
                 s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)) || format!("stage-{i}") == name
@@ -144,7 +144,12 @@ impl Dockerfile {
             // Unprefixed names in a multi-stage file: find the instruction by its text.
             None => return self.instructions.iter().find(|i| text.starts_with(&format!("{} {}", i.keyword, i.args))).map(|i| i.line),
         };
-        self.instructions.iter().filter(|i| i.stage == Some(stage)).nth(index.checked_sub(1)?).map(|i| i.line)
+        // BuildKit numbers only the instructions that become build operations.
+        self.instructions
+            .iter()
+            .filter(|i| i.stage == Some(stage) && matches!(i.keyword.as_str(), "FROM" | "RUN" | "COPY" | "ADD" | "WORKDIR"))
+            .nth(index.checked_sub(1)?)
+            .map(|i| i.line)
     }
 }
 
@@ -213,9 +218,11 @@ mod tests {
     #[test]
     fn vertex_and_step_lines() {
         let d = Dockerfile::parse(FILE);
-        assert_eq!(d.line_of_vertex("[build 3/4] RUN echo a && echo b"), Some(6));
-        assert_eq!(d.line_of_vertex("[final 3/3] COPY --from=build /x /y"), Some(14));
-        assert_eq!(d.line_of_vertex("[stage-1 2/3] ARG VERSION=2.0"), Some(13));
+        assert_eq!(d.line_of_vertex("[build 2/3] RUN echo a && echo b"), Some(6));
+        assert_eq!(d.line_of_vertex("[final 2/2] COPY --from=build /x /y"), Some(14));
+        assert_eq!(d.line_of_vertex("[stage-1 2/2] COPY --from=build /x /y"), Some(14));
+        let wide = Dockerfile::parse(&format!("FROM x\n{}", "RUN a\n".repeat(11)));
+        assert_eq!(wide.line_of_vertex("[ 3/12] RUN a"), Some(3));
         assert_eq!(d.line_of_vertex("[internal] load build context"), None);
         assert_eq!(d.line_of_step(4), Some(6));
         let single = Dockerfile::parse("FROM x\nRUN a\n\nRUN b\n");

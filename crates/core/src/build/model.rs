@@ -24,6 +24,9 @@ pub struct BuildRequest {
     pub no_cache: bool,
     #[serde(default)]
     pub pull: bool,
+    /// Force a builder; `None` picks BuildKit when the engine has it.
+    #[serde(default)]
+    pub builder: Option<Builder>,
 }
 
 /// The build form's starting point for one Dockerfile.

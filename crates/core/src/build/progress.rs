@@ -207,6 +207,9 @@ impl Fold {
 
     fn finish_classic_step(&mut self, now_ms: u64, out: &mut Vec<BuildEvent>) {
         let Some(step) = self.current_step_mut() else { return };
+        if step.duration_ms.is_some() {
+            return; // already closed ("Successfully built", then the end of the stream)
+        }
         if step.state == StepState::Running {
             step.state = StepState::Done;
         }

@@ -52,10 +52,13 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
     let ctx = Context::new(&request.folder, &request.dockerfile).map_err(plain)?;
     let dockerfile_text = std::fs::read_to_string(ctx.dockerfile_path()).map_err(|e| plain(Error::io("Reading the Dockerfile", e)))?;
     let summary = ctx.summarize().map_err(plain)?;
-    let (builder, note) = choose(engine).await;
+    let (builder, note) = match request.builder {
+        Some(Builder::Classic) => (Builder::Classic, Some("The classic builder was chosen for this build.".into())),
+        _ => choose(engine).await,
+    };
     emit(BuildEvent::Started { builder, note: note.clone(), context: summary.clone() });
 
-    let mut packing = ctx.pack().map_err(plain)?;
+    let mut packing = ctx.pack(builder == Builder::Classic).map_err(plain)?;
     let sent = packing.sent();
     let build_id = format!("berth-{}", started.elapsed().as_nanos() ^ std::process::id() as u128 ^ now_nanos());
     let mut options = bollard::query_parameters::BuildImageOptions {
@@ -74,7 +77,10 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
     let messages: Messages = match &direct {
         Some(direct) => {
             let query = query(&options, builder, &build_id);
-            direct.build(engine, &query, body).await.map_err(|e| plain(packing.failure().unwrap_or(e)))?
+            match direct.build(engine, &query, body).await {
+                Ok(messages) => messages,
+                Err(e) => return Err(packing.failure().map(plain).unwrap_or_else(|| refused(e, &dockerfile_text))),
+            }
         }
         None => {
             options.version = bollard::query_parameters::BuilderVersion::BuilderV1;
@@ -127,7 +133,7 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
     if let Err(e) = packing.finish().await {
         return Err(plain(e));
     }
-    outcome.map_err(plain)?;
+    outcome.map_err(|e| refused(e, &dockerfile_text))?;
     if let Some(failure) = fold.failure.take() {
         return Err(failure);
     }
@@ -150,6 +156,19 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         builder: fold.builder.unwrap_or(builder),
         duration_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// The engine refused the build request itself (the classic builder does so for a Dockerfile
+/// it cannot parse): explain it like a failure in the stream, with its line.
+fn refused(error: Error, dockerfile_text: &str) -> Failure {
+    match error {
+        Error::Engine { message, .. } => {
+            let mut fold = Fold::new(dockerfile_text);
+            fold.apply(super::progress::Message { error: Some(message), ..Default::default() }, &mut Vec::new());
+            fold.failure.take().unwrap_or_else(|| plain(Error::Internal("the build failed".into())))
+        }
+        other => plain(other),
+    }
 }
 
 fn now_nanos() -> u128 {
