@@ -35,6 +35,14 @@ const COMMANDS: &[&str] = &[
     "image_save",
     "image_load",
     "container_commit",
+    "project_open",
+    "project_pick",
+    "project_recent",
+    "build_plan",
+    "build_start",
+    "build_history",
+    "starter_preview",
+    "starter_write",
 ];
 
 fn main() {

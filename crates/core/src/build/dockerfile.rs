@@ -132,7 +132,7 @@ impl Dockerfile {
         let inner = vertex.strip_prefix('[')?;
         let (label, text) = inner.split_once("] ")?;
         let (stage_name, position) = match label.trim().rsplit_once(' ') {
-            Some((stage, pos)) => (Some(stage), pos),
+            Some((stage, pos)) => (Some(stage.trim()), pos),
             None => (None, label.trim()),
         };
         let index: usize = position.split_once('/')?.0.trim().parse().ok()?;
@@ -223,6 +223,7 @@ mod tests {
         assert_eq!(d.line_of_vertex("[stage-1 2/2] COPY --from=build /x /y"), Some(14));
         let wide = Dockerfile::parse(&format!("FROM x\n{}", "RUN a\n".repeat(11)));
         assert_eq!(wide.line_of_vertex("[ 3/12] RUN a"), Some(3));
+        assert_eq!(d.line_of_vertex("[build  2/3] RUN echo a && echo b"), Some(6));
         assert_eq!(d.line_of_vertex("[internal] load build context"), None);
         assert_eq!(d.line_of_step(4), Some(6));
         let single = Dockerfile::parse("FROM x\nRUN a\n\nRUN b\n");
