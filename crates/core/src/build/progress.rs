@@ -335,13 +335,22 @@ fn step_text(name: &str) -> &str {
     }
 }
 
-/// The engine's message without its plumbing prefixes.
+/// The engine's message without its plumbing: prefixes, and the command repeated back
+/// ("executor failed running [/bin/sh -c …]: exit code: 2" → "exit code 2").
 fn short(message: &str) -> String {
     let mut m = message.trim();
     for prefix in ["failed to solve with frontend dockerfile.v0: ", "failed to solve: ", "failed to create LLB definition: ", "rpc error: code = Unknown desc = "] {
         m = m.strip_prefix(prefix).unwrap_or(m);
     }
-    m.trim_end_matches('.').to_string()
+    let code = m
+        .rsplit_once("exit code: ")
+        .filter(|_| m.starts_with("executor failed running") || m.starts_with("process "))
+        .or_else(|| m.rsplit_once("returned a non-zero code: ").filter(|_| m.starts_with("The command")))
+        .map(|(_, code)| code.trim());
+    match code {
+        Some(code) => format!("exit code {code}"),
+        None => m.trim_end_matches('.').to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -377,7 +386,7 @@ mod tests {
         fold.apply(Message { error: Some("The command '/bin/sh -c exit 3' returned a non-zero code: 3".into()), ..Default::default() }, &mut out);
         let f = fold.failure.unwrap();
         assert_eq!((f.line, f.step_id.as_deref(), f.output), (Some(3), Some("step-2"), vec!["oops".to_string()]));
-        assert!(f.error.to_string().starts_with("“RUN exit 3” (Dockerfile line 3) failed"), "{}", f.error);
+        assert_eq!(f.error.to_string(), "“RUN exit 3” (Dockerfile line 3) failed: exit code 3. Its output is shown below.");
     }
 
     #[test]
