@@ -379,6 +379,7 @@ mod tests {
         assert_eq!(ctx.summarize().unwrap().ignore_file.as_deref(), Some("app.Dockerfile.dockerignore"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn refuses_escapes() {
         let dir = tree(&["Dockerfile"], "");
@@ -408,6 +409,7 @@ mod tests {
         assert!(err.to_string().contains("“a.bin” changed while Berth was sending"), "{err}");
     }
 
+    #[cfg(unix)]
     #[tokio::test]
     async fn packs_a_tar_with_links_not_followed() {
         use futures_util::StreamExt;
