@@ -81,12 +81,10 @@ impl Context {
     }
 
     fn matcher_keeping(&self, keep_ignore_file: bool) -> Result<(PatternMatcher, Option<String>)> {
-        let specific = format!("{}.dockerignore", self.dockerfile);
-        let (name, text) = [specific, ".dockerignore".to_string()]
-            .into_iter()
-            .find_map(|name| fs::read_to_string(self.root.join(&name)).ok().map(|t| (name, t)))
-            .map(|(n, t)| (Some(n), t))
-            .unwrap_or((None, String::new()));
+        let (name, text) = match self.ignore_file() {
+            Some((name, text)) => (Some(name), text),
+            None => (None, String::new()),
+        };
         let mut patterns = read_patterns(&text);
         let bad = |e: super::ignore::PatternError| {
             Error::invalid("dockerignore", format!("{} has a bad pattern: {e}. Fix the line and try again.", name.as_deref().unwrap_or(".dockerignore")))
@@ -99,6 +97,20 @@ impl Context {
         }
         let matcher = PatternMatcher::new(&patterns).map_err(bad)?;
         Ok((matcher, name))
+    }
+
+    /// Does the ignore file leave out the Dockerfile itself? It is sent anyway; the classic
+    /// builder drops it from the context again, BuildKit over the API cannot.
+    pub fn ignores_dockerfile(&self) -> bool {
+        let patterns = read_patterns(&self.ignore_file().map(|(_, text)| text).unwrap_or_default());
+        super::ignore::matches(&self.dockerfile, &patterns).unwrap_or(false)
+    }
+
+    /// `<Dockerfile>.dockerignore` when it exists (it wins), else `.dockerignore`: name and text.
+    fn ignore_file(&self) -> Option<(String, String)> {
+        [format!("{}.dockerignore", self.dockerfile), ".dockerignore".to_string()]
+            .into_iter()
+            .find_map(|name| fs::read_to_string(self.root.join(&name)).ok().map(|t| (name, t)))
     }
 
     /// Count what will be sent.

@@ -56,7 +56,12 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         Some(Builder::Classic) => (Builder::Classic, Some("The classic builder was chosen for this build.".into())),
         _ => choose(engine).await,
     };
-    emit(BuildEvent::Started { builder, note: note.clone(), context: summary.clone() });
+    let note = note.or_else(|| {
+        (builder == Builder::BuildKit && ctx.ignores_dockerfile()).then(|| {
+            format!("{} leaves out the Dockerfile; BuildKit still finds “{}” in the context Berth uploads, so a COPY of the whole folder includes it.", summary.ignore_file.as_deref().unwrap_or(".dockerignore"), ctx.dockerfile)
+        })
+    });
+    emit(BuildEvent::Started { builder, note, context: summary.clone() });
 
     let mut packing = ctx.pack(builder == Builder::Classic).map_err(plain)?;
     let sent = packing.sent();
@@ -93,14 +98,16 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
     let mut events = Vec::new();
     let mut messages = messages;
     let mut last_upload = Instant::now();
+    let mut reported = 0;
     let total = summary.bytes;
     let mut announced = false;
     let outcome: Result<(), Error> = loop {
         let next = tokio::time::timeout(UPLOAD_EVERY, messages.next()).await;
         let now_sent = sent.load(Ordering::Relaxed);
-        if last_upload.elapsed() >= UPLOAD_EVERY {
+        if now_sent != reported && last_upload.elapsed() >= UPLOAD_EVERY {
             emit(BuildEvent::Uploading { sent_bytes: now_sent, total_bytes: total.max(now_sent) });
             last_upload = Instant::now();
+            reported = now_sent;
         }
         match next {
             Err(_) => continue,
