@@ -81,6 +81,22 @@ describe('build', () => {
   });
 });
 
+describe('starter', () => {
+  it('offers a starter for a folder without a Dockerfile, writes it after review, then offers Build', async () => {
+    const backend = setup();
+    const folder = '/home/dev/api';
+    backend.projects.set(folder, { folder, name: 'api', dockerfiles: [], composeFiles: [], pipeline: null, language: 'go' });
+    backend.emitDrop({ type: 'drop', paths: [folder] });
+    const text = (await screen.findByTestId(TestId.starterText)) as HTMLTextAreaElement;
+    await waitFor(() => expect(text.value).toBe('FROM go\n'));
+    await fireEvent.input(text, { target: { value: 'FROM golang:1\n' } });
+    await fireEvent.click(screen.getByTestId(TestId.starterWrite));
+    await screen.findByTestId(TestId.buildSubmit);
+    const write = backend.calls.find((c) => c.command === 'starter_write');
+    expect(write?.args[1]).toMatchObject({ language: 'go', dockerfile: 'FROM golang:1\n' });
+  });
+});
+
 describe('BuildRun', () => {
   it('folds steps, focuses the failed one and counts progress without internals', () => {
     const run = new BuildRun(new MockBackend(), {} as never);
