@@ -39,6 +39,14 @@ const COMMANDS: &[&str] = &[
     "registry_logout",
     "registry_move_to_keychain",
     "container_commit",
+    "project_open",
+    "project_pick",
+    "project_recent",
+    "build_plan",
+    "build_start",
+    "build_history",
+    "starter_preview",
+    "starter_write",
 ];
 
 fn main() {

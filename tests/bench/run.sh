@@ -5,6 +5,7 @@
 #
 # Env: BERTH_FLOOR_APP  the floor app's sources (default: ../shared/floor-app next to the repo)
 #      BENCH_RUNS       timed starts per app (5); BENCH_LIST_RUNS list calls per client (20)
+#      BUILD_RUNS       timed builds per builder in the build-context bench (3)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,6 +70,7 @@ docker image inspect "$IMAGE" >/dev/null 2>&1 || scripts/test-image.sh
 build "ui" bash -c 'cd ui && npm run build'
 build "berth (release, LTO: several minutes on 2 cores)" cargo build --release -p berth
 build "list_latency example" cargo build --release -p berth-core --example list_latency
+build "build_context example" cargo build --release -p berth-core --example build_context
 BERTH_BIN=$TARGET/release/berth
 
 floor_bin=''
@@ -138,8 +140,21 @@ py list --runs "$LIST_RUNS" --out "$OUT/list.json"
 timeout 120 "$TARGET/release/examples/list_latency" "$LIST_RUNS" >"$OUT/core.txt"
 echo "  berth     $(cat "$OUT/core.txt")"
 
-# ---- 5. table --------------------------------------------------------------------------------
+# ---- 5. build context -------------------------------------------------------------------------
+# 500 MB in 20,000 files, half left out by .dockerignore; generated once under target/ (not git).
+say "build context: Berth (BuildKit, classic) vs docker build, same folder, alternating (${BUILD_RUNS:-3} runs, median)"
+timeout 1800 "$TARGET/release/examples/build_context" "$OUT/build-context" "${BUILD_RUNS:-3}" >"$OUT/build.txt"
+cat "$OUT/build.txt" | sed 's/^/  /'
+
+# ---- 6. table --------------------------------------------------------------------------------
 echo
 py report --apps "$OUT/apps.json" --list "$OUT/list.json" --core "$OUT/core.txt" --runs "$LIST_RUNS" \
   --header "$header" --out "$OUT/results.txt"
+{
+  echo
+  echo "build context (500 MB, 20,000 files, half left out by .dockerignore; trivial Dockerfile):"
+  sed 's/^/  /' "$OUT/build.txt"
+  echo "  ratio = Berth / docker build (the docker CLI here has no buildx, so it builds classic); peak_mb = VmHWM"
+  echo "  of the process running Berth's build (context walk, tar and upload), not the whole app window."
+} | tee -a "$OUT/results.txt"
 echo "(written to $OUT/results.txt)"

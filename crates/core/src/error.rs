@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Registry,
     /// The OS keychain is missing or locked: registry logins cannot be kept.
     Keychain,
+    /// A build step or the Dockerfile failed; the build event carries the line and output.
+    BuildFailed,
     Cancelled,
     Internal,
 }
@@ -49,6 +51,9 @@ pub enum Error {
     /// The OS keychain (Secret Service, Keychain, Credential Manager) cannot be used.
     #[error("{message}")]
     Keychain { message: String, detail: String },
+    /// A build failed in the engine (the Dockerfile, a step); the message says where.
+    #[error("{message}")]
+    Build { message: String, detail: String },
 
     #[error("The operation was cancelled.")]
     Cancelled,
@@ -77,6 +82,7 @@ impl Error {
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             Error::Registry { .. } => ErrorCode::Registry,
             Error::Keychain { .. } => ErrorCode::Keychain,
+            Error::Build { .. } => ErrorCode::BuildFailed,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) => ErrorCode::Internal,
         }
@@ -93,9 +99,10 @@ impl Error {
     /// The raw detail behind the sentence: for "copy details" and logs, never shown alone.
     pub fn detail(&self) -> String {
         match self {
-            Error::NotFound { detail, .. } | Error::Registry { detail, .. } | Error::Keychain { detail, .. } => {
-                detail.clone()
-            }
+            Error::NotFound { detail, .. }
+            | Error::Registry { detail, .. }
+            | Error::Keychain { detail, .. }
+            | Error::Build { detail, .. } => detail.clone(),
             Error::Engine { status, message } => format!("HTTP {status}: {message}"),
             other => format!("{other:?}"),
         }

@@ -28,7 +28,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|registries
+  nav: (v) => `nav-${v}`,             // containers|images|build|registries
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -71,4 +71,25 @@ export const TestId = Object.freeze({
   loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
   loginSubmit: 'login-submit',
   loginError: 'login-error',
+  projectView: 'project-view',        // the Build view: start screen or the open project
+  projectOpen: 'project-open',        // "Open folder…"
+  projectRecent: 'project-recent',    // each recent folder button, data-folder
+  projectPanel: 'project-panel',      // data-folder
+  projectError: 'project-error',
+  projectAction: (a) => `project-action-${a}`, // build|starter|… (tabs)
+  dropOverlay: 'drop-overlay',
+  buildField: (f) => `build-${f}`,    // dockerfile|tags|target|noCache|pull|builder|arg (rows, data-name)
+  buildContext: 'build-context',      // the context summary line
+  buildSubmit: 'build-submit',
+  buildLive: 'build-live',            // data-phase (starting|running|done|failed|cancelled), data-builder
+  buildStep: 'build-step',            // data-state, data-line
+  buildLog: 'build-log',
+  buildCancel: 'build-cancel',
+  buildResult: 'build-result',        // data-image-id
+  buildRun: 'build-run',
+  buildPush: 'build-push',
+  buildFailure: 'build-failure',
+  buildHistory: 'build-history',      // rows have data-outcome
+  starterText: 'starter-text',
+  starterWrite: 'starter-write',
 });

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod build;
 mod conformance;
 mod containers;
 mod discovery;

@@ -8,6 +8,7 @@ import { ImagesStore } from '../images/images.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { RegistriesStore } from '../registries/registries.svelte';
+import { ProjectStore } from '../project/project.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
@@ -16,6 +17,7 @@ export interface Deps {
   engine: EngineStore;
   containers: ContainersStore;
   images: ImagesStore;
+  projects: ProjectStore;
   transfers: Transfers;
   registries: RegistriesStore;
   actions: ActionRunner;
@@ -32,6 +34,7 @@ export function createDeps(backend: Backend): Deps {
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
     images: new ImagesStore(backend),
+    projects: new ProjectStore(backend),
     transfers: new Transfers(backend, (t) => {
       const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';
       if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);
