@@ -31,7 +31,7 @@ async fn push_search_pull_remove_round_trip() {
     }
     let registry = support::registry();
     let engine = support::engine().await;
-    let repo = format!("berth-core-{}/app", std::process::id());
+    let repo = format!("berth-core-rt-{}/app", std::process::id());
     let local = format!("berth-core-rt-{}:1", std::process::id());
     let remote = format!("{registry}/{repo}:1");
     let _cleanup = ImageCleanup(vec![local.clone(), remote.clone()]);
@@ -43,7 +43,7 @@ async fn push_search_pull_remove_round_trip() {
     assert!(matches!(pushed.last(), Some(TransferEvent::Done { .. })), "{pushed:#?}");
     assert!(pushed.iter().any(|e| matches!(e, TransferEvent::Progress(p) if p.bytes_total > 0)), "push reports bytes");
 
-    let repos = images::registry_repositories(&registry, &format!("berth-core-{}", std::process::id())).await.unwrap();
+    let repos = images::registry_repositories(&registry, &format!("berth-core-rt-{}", std::process::id())).await.unwrap();
     assert_eq!(repos, vec![repo.clone()]);
     assert_eq!(images::registry_tags(&registry, &repo).await.unwrap(), vec!["1".to_string()]);
     let e = images::registry_tags(&registry, "berth-core-none/nothing").await.unwrap_err();
