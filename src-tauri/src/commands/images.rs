@@ -1,7 +1,7 @@
 use super::Res;
 use crate::state::AppState;
 use berth_core::images::{
-    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneReport, PruneScope, SearchResult, TransferEvent,
+    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneEstimate, PruneReport, PruneScope, SearchResult, TransferEvent,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -23,7 +23,7 @@ pub async fn image_remove(state: State<'_, AppState>, image: String, force: bool
 }
 
 #[tauri::command]
-pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneReport> {
+pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneEstimate> {
     Ok(images::prune_estimate(&state.pump.engine()?, scope).await?)
 }
 

@@ -31,7 +31,11 @@ pub fn normalize(input: &str) -> Result<Reference, Error> {
             Some((cut, _)) => format!("{}…", &input[..cut]),
             None => input.to_string(),
         };
-        Error::invalid("reference", format!("“{shown}” is not a valid image reference. {e}"))
+        let why = match e {
+            reference::RefError::InvalidFormat => reference::diagnose(input).unwrap_or_else(|| e.to_string()),
+            e => e.to_string(),
+        };
+        Error::invalid("reference", format!("“{shown}” is not a valid image reference. {why}"))
     })
 }
 
