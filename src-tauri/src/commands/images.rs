@@ -1,8 +1,10 @@
 use super::Res;
 use crate::state::AppState;
 use berth_core::images::{
-    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneEstimate, PruneReport, PruneScope, SearchResult, TransferEvent,
+    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneEstimate, PruneReport, PruneScope, Reference, SearchResult,
+    TransferEvent,
 };
+use berth_core::Engine;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -58,14 +60,7 @@ pub struct TransferStarted {
 pub async fn image_pull(state: State<'_, AppState>, reference: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
     let engine = state.pump.engine()?;
     let r = images::normalize(&reference)?;
-    let familiar = r.familiar();
-    let id = state.subscriptions.spawn(async move {
-        images::pull(&engine, &r, |e| {
-            let _ = channel.send(e);
-        })
-        .await;
-    });
-    Ok(TransferStarted { id, reference: familiar })
+    Ok(follow(&state, engine, r, Direction::Pull, channel))
 }
 
 /// Tag `image` as `target` (when it is not already that name), then push `target`.
@@ -74,13 +69,27 @@ pub async fn image_push(state: State<'_, AppState>, image: String, target: Strin
     let engine = state.pump.engine()?;
     let familiar = images::tag(&engine, &image, &target).await?;
     let r = images::normalize(&familiar)?;
+    Ok(follow(&state, engine, r, Direction::Push, channel))
+}
+
+enum Direction {
+    Pull,
+    Push,
+}
+
+/// Run the transfer as a subscription the UI can cancel, its events going over `channel`.
+fn follow(state: &AppState, engine: Engine, r: Reference, direction: Direction, channel: Channel<TransferEvent>) -> TransferStarted {
+    let reference = r.familiar();
     let id = state.subscriptions.spawn(async move {
-        images::push(&engine, &r, |e| {
+        let emit = |e| {
             let _ = channel.send(e);
-        })
-        .await;
+        };
+        match direction {
+            Direction::Pull => images::pull(&engine, &r, emit).await,
+            Direction::Push => images::push(&engine, &r, emit).await,
+        }
     });
-    Ok(TransferStarted { id, reference: familiar })
+    TransferStarted { id, reference }
 }
 
 #[tauri::command]

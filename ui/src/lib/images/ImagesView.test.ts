@@ -35,6 +35,18 @@ describe('Images view', () => {
     expect(dialog.textContent).toContain('frees about 4.8 MiB');
   });
 
+  it('saves several picked images into one archive', async () => {
+    const { backend } = await openImages();
+    const pickRow = (name: string) => screen.getAllByTestId(TestId.imageRow).find((r) => r.dataset.name === name)!
+      .querySelector(`[data-testid="${TestId.imagePick}"]`)!;
+    await fireEvent.click(pickRow('alpine:3.20'));
+    await fireEvent.click(pickRow('nginx:1.27-alpine'));
+    const button = await screen.findByTestId(TestId.imageSaveSelected);
+    expect(button.textContent).toContain('Save 2 images');
+    await fireEvent.click(button);
+    await waitFor(() => expect(backend.calls.find((c) => c.command === 'image_save')?.args).toEqual([['alpine:3.20', 'nginx:1.27-alpine']]));
+  });
+
   it('pulls from the dialog and shows the transfer with a cancel button', async () => {
     const { backend } = await openImages();
     await fireEvent.click(screen.getByTestId(TestId.imagePullOpen));

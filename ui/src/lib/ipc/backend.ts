@@ -1,7 +1,7 @@
 import type {
   ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
-  PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  PruneEstimate, PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -48,7 +48,7 @@ export interface Backend {
   imageList(): Promise<ImageSummary[]>;
   imageDetails(image: string): Promise<ImageDetails>;
   imageRemove(image: string, force: boolean): Promise<void>;
-  imagePruneEstimate(scope: PruneScope): Promise<PruneReport>;
+  imagePruneEstimate(scope: PruneScope): Promise<PruneEstimate>;
   imagePrune(scope: PruneScope): Promise<PruneReport>;
   /** Rejects with InvalidInput (field 'reference') and a precise sentence when invalid. */
   imageReference(input: string): Promise<NormalizedReference>;

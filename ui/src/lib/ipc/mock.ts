@@ -339,7 +339,7 @@ export class MockBackend implements Backend {
   imagePruneEstimate(scope: PruneScope) {
     return this.step('image_prune_estimate', [scope], () => {
       const doomed = this.unused(scope);
-      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0) };
+      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0), upperBound: false };
     });
   }
 

@@ -211,6 +211,11 @@ export interface PruneReport {
   bytes: number;
 }
 
+export interface PruneEstimate extends PruneReport {
+  /** The engine did not say which layers other images share: `bytes` counts them all. */
+  upperBound: boolean;
+}
+
 export interface ImageLayer {
   /** The instruction that made it: `RUN apk add …`, `COPY …`, `CMD ["sh"]`. */
   instruction: string;
