@@ -4,6 +4,7 @@ use berth_core::images::{
     self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneEstimate, PruneReport, PruneScope, Reference, SearchResult,
     TransferEvent,
 };
+use berth_core::error::ErrorPayload;
 use berth_core::Engine;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -81,9 +82,7 @@ enum Direction {
 fn follow(state: &AppState, engine: Engine, r: Reference, direction: Direction, channel: Channel<TransferEvent>) -> TransferStarted {
     let reference = r.familiar();
     let id = state.subscriptions.spawn(async move {
-        let emit = |e| {
-            let _ = channel.send(e);
-        };
+        let emit = |e| send(&channel, e);
         match direction {
             Direction::Pull => images::pull(&engine, &r, emit).await,
             Direction::Push => images::push(&engine, &r, emit).await,
@@ -112,14 +111,30 @@ pub async fn image_registry_tags(registry: String, repository: String) -> Res<Ve
     Ok(images::registry_tags(&registry, &repository).await?)
 }
 
+/// A save or load under way, sent over its Channel; ends with `saved`, `loaded` or `failed`.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ArchiveEvent {
+    Progress(ArchiveProgress),
+    Saved { path: String },
+    Loaded { images: Vec<String> },
+    Failed { error: ErrorPayload },
+}
+
+/// A save or load the UI follows; cancel it with `subscription_cancel(id)`.
+#[derive(Serialize)]
+pub struct ArchiveStarted {
+    id: String,
+}
+
 /// Ask where to save, then write the images there. None when the user cancels the dialog.
 #[tauri::command]
 pub async fn image_save(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     images: Vec<String>,
-    channel: Channel<ArchiveProgress>,
-) -> Res<Option<String>> {
+    channel: Channel<ArchiveEvent>,
+) -> Res<Option<ArchiveStarted>> {
     let engine = state.pump.engine()?;
     let suggested = match images.as_slice() {
         [one] => format!("{}.tar", one.replace(['/', ':'], "_")),
@@ -128,25 +143,45 @@ pub async fn image_save(
     let Some(path) = crate::dialogs::save_path(&app, &suggested, "Image archives", &["tar"]).await? else {
         return Ok(None);
     };
-    images::save(&engine, &images, &path, |p| {
-        let _ = channel.send(p);
-    })
-    .await?;
-    Ok(Some(path.display().to_string()))
+    let id = state.subscriptions.spawn(async move {
+        let progress = |p| send(&channel, ArchiveEvent::Progress(p));
+        let end = match images::save(&engine, &images, &path, progress).await {
+            Ok(_) => ArchiveEvent::Saved { path: path.display().to_string() },
+            Err(e) => ArchiveEvent::Failed { error: e.into() },
+        };
+        send(&channel, end);
+    });
+    Ok(Some(ArchiveStarted { id }))
 }
 
-/// Ask for a .tar, then load it. None when the user cancels; else the loaded names.
+/// Ask for a .tar, then load it. None when the user cancels the dialog.
 #[tauri::command]
-pub async fn image_load(app: tauri::AppHandle, state: State<'_, AppState>, channel: Channel<ArchiveProgress>) -> Res<Option<Vec<String>>> {
+pub async fn image_load(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    channel: Channel<ArchiveEvent>,
+) -> Res<Option<ArchiveStarted>> {
     let engine = state.pump.engine()?;
     let Some(path) = crate::dialogs::open_path(&app, "Image archives", &["tar"]).await? else {
         return Ok(None);
     };
-    let loaded = images::load(&engine, &path, move |p| {
-        let _ = channel.send(p);
-    })
-    .await?;
-    Ok(Some(loaded))
+    let id = state.subscriptions.spawn(async move {
+        let progress = {
+            let channel = channel.clone();
+            move |p| send(&channel, ArchiveEvent::Progress(p))
+        };
+        let end = match images::load(&engine, &path, progress).await {
+            Ok(images) => ArchiveEvent::Loaded { images },
+            Err(e) => ArchiveEvent::Failed { error: e.into() },
+        };
+        send(&channel, end);
+    });
+    Ok(Some(ArchiveStarted { id }))
+}
+
+/// A closed Channel means the window went away; the task ends with it.
+fn send<T: tauri::ipc::IpcResponse>(channel: &Channel<T>, event: T) {
+    let _ = channel.send(event);
 }
 
 #[tauri::command]

@@ -39,6 +39,7 @@ export const TestId = Object.freeze({
   imageSaveSelected: 'image-save-selected',
   imagePick: 'image-pick',
   archiveProgress: 'archive-progress',
+  archiveCancel: 'archive-cancel',
   pullDialog: 'pull-dialog',
   pullReference: 'pull-reference',
   pullNormalized: 'pull-normalized',

@@ -93,6 +93,13 @@ async fn save_load_and_commit() {
     let loaded = images::load(&engine, &tar, |_| {}).await.unwrap();
     assert_eq!(loaded, vec![name.clone()]);
 
+    // A failed save keeps what was at the path and leaves no partial file behind.
+    let kept = dir.path().join("kept.tar");
+    std::fs::write(&kept, b"keep").unwrap();
+    assert!(images::save(&engine, &[format!("berth-core-absent-{pid}:1")], &kept, |_| {}).await.is_err());
+    assert_eq!(std::fs::read(&kept).unwrap(), b"keep");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "only images.tar and kept.tar");
+
     let bad = dir.path().join("bad.tar");
     std::fs::write(&bad, b"not a tar").unwrap();
     assert!(images::load(&engine, &bad, |_| {}).await.is_err());

@@ -1,5 +1,5 @@
 import type {
-  ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
+  ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
   PruneEstimate, PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
 } from './types';
@@ -60,10 +60,10 @@ export interface Backend {
   imageSearchHub(term: string): Promise<SearchResult[]>;
   imageRegistrySearch(registry: string, term: string): Promise<string[]>;
   imageRegistryTags(registry: string, repository: string): Promise<string[]>;
-  /** Asks where to save (native dialog); null when cancelled. */
-  imageSave(images: string[], onProgress: (p: ArchiveProgress) => void): Promise<string | null>;
-  /** Asks for a .tar (native dialog); null when cancelled, else the loaded names. */
-  imageLoad(onProgress: (p: ArchiveProgress) => void): Promise<string[] | null>;
+  /** Asks where to save (native dialog), then saves; null when the dialog is cancelled. */
+  imageSave(images: string[], onEvent: (e: ArchiveEvent) => void): Promise<ArchiveStarted | null>;
+  /** Asks for a .tar (native dialog), then loads it; null when the dialog is cancelled. */
+  imageLoad(onEvent: (e: ArchiveEvent) => void): Promise<ArchiveStarted | null>;
   containerCommit(spec: CommitSpec): Promise<string>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;

@@ -2,7 +2,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
-import type { ArchiveProgress, ContainersChanged, EngineStatus, ImageSummary, LogEvent, TransferEvent } from './types';
+import type { ArchiveEvent, ContainersChanged, EngineStatus, ImageSummary, LogEvent, TransferEvent } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -75,8 +75,8 @@ export function createTauriBackend(): Backend {
     imageSearchHub: (term) => call('image_search_hub', { term }),
     imageRegistrySearch: (registry, term) => call('image_registry_search', { registry, term }),
     imageRegistryTags: (registry, repository) => call('image_registry_tags', { registry, repository }),
-    imageSave: (images, onProgress) => call('image_save', { images, channel: new Channel<ArchiveProgress>(onProgress) }),
-    imageLoad: (onProgress) => call('image_load', { channel: new Channel<ArchiveProgress>(onProgress) }),
+    imageSave: (images, onEvent) => call('image_save', { images, channel: new Channel<ArchiveEvent>(onEvent) }),
+    imageLoad: (onEvent) => call('image_load', { channel: new Channel<ArchiveEvent>(onEvent) }),
     containerCommit: (spec) => call('container_commit', { spec }),
 
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),

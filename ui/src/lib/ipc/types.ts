@@ -302,3 +302,15 @@ export interface ArchiveProgress {
   bytes: number;
   total: number;
 }
+
+/** A save or load under way; ends with saved, loaded or failed. */
+export type ArchiveEvent =
+  | ({ type: 'progress' } & ArchiveProgress)
+  | { type: 'saved'; path: string }
+  | { type: 'loaded'; images: string[] }
+  | { type: 'failed'; error: IpcErrorPayload };
+
+export interface ArchiveStarted {
+  /** For subscriptionCancel. */
+  id: string;
+}
