@@ -31,6 +31,8 @@ pub async fn save(engine: &Engine, images: &[String], path: &Path, mut progress:
     let partial = Partial::new(path);
     let mut out = tokio::io::BufWriter::new(tokio::fs::File::create(&partial.path).await.map_err(cannot_write)?);
     let mut bytes = 0u64;
+    // The engine may take a while to start sending a large image: show what is coming meanwhile.
+    progress(ArchiveProgress { bytes, total });
     let mut last = Instant::now();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(engine.err(&format!("Image {}", images.join(", "))))?;
