@@ -87,7 +87,7 @@ async fn save_load_and_commit() {
     let dir = tempfile::tempdir().unwrap();
     let tar = dir.path().join("images.tar");
     let mut updates = 0;
-    let bytes = images::save(&engine, &[name.clone()], &tar, |_| updates += 1).await.unwrap();
+    let bytes = images::save(&engine, std::slice::from_ref(&name), &tar, |_| updates += 1).await.unwrap();
     assert!(bytes > 0 && updates >= 1 && std::fs::metadata(&tar).unwrap().len() == bytes);
     docker(&["rmi", &name]);
     let loaded = images::load(&engine, &tar, |_| {}).await.unwrap();
