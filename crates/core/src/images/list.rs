@@ -4,6 +4,7 @@ use super::model::{ImageSummary, PruneEstimate, PruneReport, PruneScope};
 use super::normalize;
 use crate::error::{Error, Result};
 use crate::Engine;
+use bollard::models::ImageDeleteResponseItem;
 use bollard::query_parameters::{
     ListContainersOptions, ListImagesOptions, PruneImagesOptions, RemoveImageOptions, TagImageOptions,
 };
@@ -129,9 +130,10 @@ fn prunes(scope: PruneScope, image: &ImageSummary) -> bool {
 }
 
 /// Prune, reporting the images of the list that went (the engine also removes their untagged
-/// parent layers, which the list never shows) and the bytes the engine reclaimed.
+/// parent layers, which the list never shows), the bytes the engine reclaimed, and the names it
+/// took from images that stay.
 pub async fn prune(engine: &Engine, scope: PruneScope) -> Result<PruneReport> {
-    let shown: Vec<String> = list(engine).await?.into_iter().map(|i| i.id).collect();
+    let before = list(engine).await?;
     let dangling = if scope == PruneScope::Dangling { "true" } else { "false" };
     let filters = HashMap::from([("dangling".to_string(), vec![dangling.to_string()])]);
     let report = engine
@@ -139,9 +141,54 @@ pub async fn prune(engine: &Engine, scope: PruneScope) -> Result<PruneReport> {
         .prune_images(Some(PruneImagesOptions { filters: Some(filters) }))
         .await
         .map_err(engine.err("images"))?;
-    let deleted = report.images_deleted.unwrap_or_default();
-    Ok(PruneReport {
-        images: deleted.iter().filter(|d| d.deleted.as_ref().is_some_and(|id| shown.contains(id))).count() as u32,
-        bytes: report.space_reclaimed.unwrap_or(0),
-    })
+    let (images, untagged) = tally(&before, &report.images_deleted.unwrap_or_default());
+    Ok(PruneReport { images, bytes: report.space_reclaimed.unwrap_or(0), untagged })
+}
+
+/// The listed images a prune deleted, and the names it removed from images it left: the engine
+/// untags every name of every image under `prune -a`, but cannot delete the last name of an image a
+/// container uses.
+fn tally(before: &[ImageSummary], outcome: &[ImageDeleteResponseItem]) -> (u32, Vec<String>) {
+    let deleted: Vec<&str> = outcome.iter().filter_map(|d| d.deleted.as_deref()).collect();
+    let images = before.iter().filter(|i| deleted.contains(&i.id.as_str())).count() as u32;
+    let kept: Vec<&ImageSummary> = before.iter().filter(|i| !deleted.contains(&i.id.as_str())).collect();
+    let untagged = outcome
+        .iter()
+        .filter_map(|d| d.untagged.clone())
+        .filter(|name| kept.iter().any(|i| i.repo_tags.contains(name)))
+        .collect();
+    (images, untagged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(id: &str, tags: &[&str]) -> ImageSummary {
+        ImageSummary {
+            id: id.into(),
+            repo_tags: tags.iter().map(|t| t.to_string()).collect(),
+            repo_digests: vec![],
+            size: 1,
+            created: 0,
+            containers: 0,
+            dangling: tags.is_empty(),
+        }
+    }
+
+    #[test]
+    fn tally_counts_listed_images_and_names_taken_from_kept_ones() {
+        let before = [image("sha256:a", &["old:1"]), image("sha256:b", &["app:1", "registry:5000/app:1"])];
+        let item = |untagged: Option<&str>, deleted: Option<&str>| ImageDeleteResponseItem {
+            untagged: untagged.map(Into::into),
+            deleted: deleted.map(Into::into),
+        };
+        let outcome = [
+            item(Some("old:1"), None),
+            item(None, Some("sha256:a")),
+            item(None, Some("sha256:parent-layer-never-listed")),
+            item(Some("registry:5000/app:1"), None),
+        ];
+        assert_eq!(tally(&before, &outcome), (1, vec!["registry:5000/app:1".to_string()]));
+    }
 }

@@ -41,11 +41,13 @@ pub struct PruneEstimate {
 }
 
 /// What a prune removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PruneReport {
     pub images: u32,
     pub bytes: i64,
+    /// Names taken from images that stay (an image a container uses keeps one of its names).
+    pub untagged: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

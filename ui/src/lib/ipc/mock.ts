@@ -349,7 +349,7 @@ export class MockBackend implements Backend {
     return this.step('image_prune', [scope], () => {
       const doomed = this.unused(scope);
       setTimeout(() => this.emitImages(this.images.filter((i) => !doomed.includes(i))), 0);
-      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0) };
+      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0), untagged: [] };
     });
   }
 

@@ -206,14 +206,18 @@ export interface ImageSummary {
 
 export type PruneScope = 'dangling' | 'unused';
 
+export interface PruneEstimate {
+  images: number;
+  bytes: number;
+  /** The engine did not say which layers other images share: `bytes` counts them all. */
+  upperBound: boolean;
+}
+
 export interface PruneReport {
   images: number;
   bytes: number;
-}
-
-export interface PruneEstimate extends PruneReport {
-  /** The engine did not say which layers other images share: `bytes` counts them all. */
-  upperBound: boolean;
+  /** Names taken from images that stay (an image a container uses keeps one of its names). */
+  untagged: string[];
 }
 
 export interface ImageLayer {
