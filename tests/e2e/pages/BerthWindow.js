@@ -195,6 +195,19 @@ export class ImagesPage {
 
   async submitPull() { await click(this.browser.$(sel(TestId.pullSubmit))); }
 
+  /** Searches Docker Hub from the open pull dialog: { error } as shown, or { results } (names). */
+  async searchHub(term) {
+    await this.browser.$(sel(TestId.searchSource)).selectByAttribute('value', 'hub');
+    await fill(this.browser, TestId.searchTerm, term);
+    await click(this.browser.$(sel(TestId.searchSubmit)));
+    const error = this.browser.$(sel(TestId.searchError));
+    const results = () => this.browser.$$(sel(TestId.searchResult));
+    await waitFor(async () => (await error.isExisting()) || (await results().length) > 0,
+      { timeout: 60_000, message: 'Hub search results or its error' });
+    if (await error.isExisting()) return { error: await error.getText() };
+    return { results: await results().map((r) => r.getAttribute('data-name')) };
+  }
+
   /** Opens the details pane of `name` and presses its Run button. */
   async runFromDetails(name) {
     await this.action(name, 'details');

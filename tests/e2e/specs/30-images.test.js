@@ -66,6 +66,14 @@ describe('images', () => {
     assert.match(await images.referenceError().getText(), /not a valid image reference/);
   }));
 
+  it('says in words when Docker Hub cannot be reached', () => app.guard('hub-search', async () => {
+    // The pull dialog is still open. These machines do not reach the internet; one that does
+    // gets results, which must then include the official image.
+    const { error, results } = await images.searchHub('nginx');
+    if (error !== undefined) assert.match(error, /^Docker Hub cannot be reached/);
+    else assert.ok(results.includes('nginx'), `Hub answered: ${results.join(', ')}`);
+  }));
+
   it('finds the image by searching the registry and pulls the picked tag', () => app.guard('search-pull', async () => {
     const tags = await images.searchRegistry(registry, `berth-e2e-${runId}`, repo);
     assert.deepEqual(tags, ['1']);
