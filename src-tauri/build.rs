@@ -34,6 +34,10 @@ const COMMANDS: &[&str] = &[
     "image_registry_tags",
     "image_save",
     "image_load",
+    "registry_list",
+    "registry_login",
+    "registry_logout",
+    "registry_move_to_keychain",
     "container_commit",
 ];
 

@@ -77,6 +77,10 @@ fn main() {
             commands::images::image_registry_tags,
             commands::images::image_save,
             commands::images::image_load,
+            commands::registry::registry_list,
+            commands::registry::registry_login,
+            commands::registry::registry_logout,
+            commands::registry::registry_move_to_keychain,
             commands::images::container_commit,
         ])
         .run(tauri::generate_context!())

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// A registry refused or could not be reached (login, unknown repository, network).
     Registry,
+    /// The OS keychain is missing or locked: registry logins cannot be kept.
+    Keychain,
     Cancelled,
     Internal,
 }
@@ -44,6 +46,10 @@ pub enum Error {
     #[error("{message}")]
     Registry { message: String, detail: String },
 
+    /// The OS keychain (Secret Service, Keychain, Credential Manager) cannot be used.
+    #[error("{message}")]
+    Keychain { message: String, detail: String },
+
     #[error("The operation was cancelled.")]
     Cancelled,
 
@@ -70,6 +76,7 @@ impl Error {
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             Error::Registry { .. } => ErrorCode::Registry,
+            Error::Keychain { .. } => ErrorCode::Keychain,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) => ErrorCode::Internal,
         }
@@ -86,7 +93,9 @@ impl Error {
     /// The raw detail behind the sentence: for "copy details" and logs, never shown alone.
     pub fn detail(&self) -> String {
         match self {
-            Error::NotFound { detail, .. } | Error::Registry { detail, .. } => detail.clone(),
+            Error::NotFound { detail, .. } | Error::Registry { detail, .. } | Error::Keychain { detail, .. } => {
+                detail.clone()
+            }
             Error::Engine { status, message } => format!("HTTP {status}: {message}"),
             other => format!("{other:?}"),
         }

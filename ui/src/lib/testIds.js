@@ -28,7 +28,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images
+  nav: (v) => `nav-${v}`,             // containers|images|registries
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -62,4 +62,17 @@ export const TestId = Object.freeze({
   commitDialog: 'commit-dialog',
   commitField: (f) => `commit-${f}`,  // repository|tag|message|author
   commitSubmit: 'commit-submit',
+  registriesView: 'registries-view',
+  registryList: 'registry-list',
+  registryRow: 'registry-row',        // data-host, data-plain ("true" when config.json holds it in plain text)
+  registryUser: 'registry-user',
+  registryLogout: 'registry-logout',
+  registryPlainWarning: 'registry-plain-warning',
+  registryMove: 'registry-move',      // "Move into keychain"
+  loginOpen: 'login-open',
+  loginDialog: 'login-dialog',
+  loginPreset: (p) => `login-preset-${p}`, // hub|ghcr|gitlab|quay|custom
+  loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
+  loginSubmit: 'login-submit',
+  loginError: 'login-error',
 });

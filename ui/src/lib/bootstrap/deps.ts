@@ -7,6 +7,7 @@ import { EngineStore } from '../engine/engine.svelte';
 import { ImagesStore } from '../images/images.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
+import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
@@ -16,6 +17,7 @@ export interface Deps {
   containers: ContainersStore;
   images: ImagesStore;
   transfers: Transfers;
+  registries: RegistriesStore;
   actions: ActionRunner;
   selection: Selection;
   toasts: Toasts;
@@ -35,6 +37,7 @@ export function createDeps(backend: Backend): Deps {
       if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);
       else if (t.error) toasts.push('error', t.error.message, t.error.detail);
     }),
+    registries: new RegistriesStore(backend),
     actions: new ActionRunner(backend, toasts, confirmations),
     selection: new Selection(),
     toasts,

@@ -1,7 +1,7 @@
 import type {
   ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
-  PruneEstimate, PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -65,6 +65,15 @@ export interface Backend {
   /** Asks for a .tar (native dialog), then loads it; null when the dialog is cancelled. */
   imageLoad(onEvent: (e: ArchiveEvent) => void): Promise<ArchiveStarted | null>;
   containerCommit(spec: CommitSpec): Promise<string>;
+
+  registryList(): Promise<Registries>;
+  /** Checks the login against the registry, then keeps the secret in the OS keychain. Wrong
+   *  credentials reject with InvalidInput (field 'secret'); no keychain with code Keychain. */
+  registryLogin(request: LoginRequest): Promise<Registries>;
+  /** Removes the login from the keychain, the docker CLI's helper and config.json. */
+  registryLogout(host: string): Promise<Registries>;
+  /** Moves a plain-text login out of config.json into the keychain. */
+  registryMoveToKeychain(host: string): Promise<Registries>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

@@ -4,7 +4,7 @@ import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, 
 import type {
   ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
-  LogLine, PruneScope, RunSpec, TransferEvent,
+  LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
 } from './types';
 
 export interface MockOptions {
@@ -423,6 +423,46 @@ export class MockBackend implements Backend {
 
   containerCommit(spec: CommitSpec) {
     return this.step('container_commit', [spec], () => { this.get(spec.container); return `${spec.repository}:${spec.tag || 'latest'}`; });
+  }
+
+  /** Registry logins; the mock accepts any secret except "wrong". */
+  registries: Registries = {
+    logins: [{ host: 'ghcr.io', username: 'octocat', keychain: false, helper: null, plainText: true }],
+    cliHelper: 'secretservice',
+    configFile: '/home/dev/.docker/config.json',
+    problems: [],
+  };
+
+  registryList() {
+    return this.step('registry_list', [], () => structuredClone(this.registries));
+  }
+
+  registryLogin(request: LoginRequest) {
+    return this.step('registry_login', [{ ...request, secret: '<redacted>' }], () => {
+      if (!request.host.trim()) fail('InvalidInput', 'Type the registry address.', 'host');
+      if (!request.username.trim()) fail('InvalidInput', 'Type the user name for this registry.', 'username');
+      if (request.secret === 'wrong') fail('InvalidInput', `Wrong username or password for ${request.host}. Nothing was saved.`, 'secret');
+      const rest = this.registries.logins.filter((l) => l.host !== request.host);
+      const helper = request.shareWithCli ? this.registries.cliHelper : null;
+      this.registries.logins = [...rest, { host: request.host, username: request.username, keychain: true, helper, plainText: false }];
+      return structuredClone(this.registries);
+    });
+  }
+
+  registryLogout(host: string) {
+    return this.step('registry_logout', [host], () => {
+      this.registries.logins = this.registries.logins.filter((l) => l.host !== host);
+      return structuredClone(this.registries);
+    });
+  }
+
+  registryMoveToKeychain(host: string) {
+    return this.step('registry_move_to_keychain', [host], () => {
+      const login = this.registries.logins.find((l) => l.host === host && l.plainText);
+      if (!login) fail('NotFound', `A plain-text login for ${host} was not found.`);
+      Object.assign(login, { plainText: false, keychain: true, helper: this.registries.cliHelper });
+      return structuredClone(this.registries);
+    });
   }
 
   onImagesChanged(handler: (i: ImageSummary[]) => void): Unsubscribe {

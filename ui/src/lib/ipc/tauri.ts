@@ -79,6 +79,11 @@ export function createTauriBackend(): Backend {
     imageLoad: (onEvent) => call('image_load', { channel: new Channel<ArchiveEvent>(onEvent) }),
     containerCommit: (spec) => call('container_commit', { spec }),
 
+    registryList: () => call('registry_list'),
+    registryLogin: (request) => call('registry_login', { request }),
+    registryLogout: (host) => call('registry_logout', { host }),
+    registryMoveToKeychain: (host) => call('registry_move_to_keychain', { host }),
+
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),
     onImagesChanged: (handler) => subscribe<ImageSummary[]>('images://changed', handler),
