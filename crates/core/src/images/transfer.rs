@@ -84,6 +84,8 @@ async fn run(
                         _ => {
                             emit(TransferEvent::Progress(fold.snapshot(now.into_std())));
                             last_sent = Some(now);
+                            // This update carries what a pending flush would have sent.
+                            flush_at = None;
                         }
                     }
                 }
