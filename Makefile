@@ -16,7 +16,7 @@ endif
 
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
-.PHONY: help run test test-core test-ui test-e2e bench icons clean distclean \
+.PHONY: help run test test-core test-ui test-e2e bench bench-pull icons clean distclean \
         deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e
 
 help:
@@ -25,7 +25,8 @@ help:
 	echo "make test-core  Rust tests (workspace) against a real engine"
 	echo "make test-ui    UI unit tests"
 	echo "make test-e2e   drive the real window under Xvfb"
-	echo "make bench      benchmarks (tests/bench/run.sh)"
+	echo "make bench      benchmarks (tests/bench/run.sh, then pull.sh)"
+	echo "make bench-pull only the pull benchmark (tests/bench/pull.sh)"
 	echo "make icons      regenerate icons/ from icons/berth.svg"
 	echo "make clean      remove build outputs (distclean: also node_modules, .tools)"
 
@@ -49,9 +50,13 @@ test-core: deps-test engine test-image registry ui-build _core
 test-ui: deps-run _ui
 test-e2e: deps-test engine test-image registry ui-build _e2e
 
-bench: deps-test engine test-image ui-build
-	@[[ -x tests/bench/run.sh ]] || { echo "tests/bench/run.sh is missing" >&2; exit 1; }
-	tests/bench/run.sh
+bench: deps-test engine test-image registry ui-build
+	@tests/bench/run.sh
+	tests/bench/pull.sh
+
+# Only the pull benchmark: Berth's core vs `docker pull` of a 40-layer image from the test registry.
+bench-pull: deps-test engine registry
+	@tests/bench/pull.sh
 
 # Registry logins need a real OS keychain: scripts/keyring.sh runs the suite beside a private,
 # unlocked GNOME Keyring (Secret Service), never the user's own.

@@ -1,8 +1,11 @@
 use super::Res;
 use crate::state::AppState;
 use berth_core::images::{
-    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneReport, PruneScope, SearchResult, TransferEvent,
+    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneEstimate, PruneReport, PruneScope, Reference, SearchResult,
+    TransferEvent,
 };
+use berth_core::error::ErrorPayload;
+use berth_core::Engine;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -23,7 +26,7 @@ pub async fn image_remove(state: State<'_, AppState>, image: String, force: bool
 }
 
 #[tauri::command]
-pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneReport> {
+pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneEstimate> {
     Ok(images::prune_estimate(&state.pump.engine()?, scope).await?)
 }
 
@@ -58,14 +61,7 @@ pub struct TransferStarted {
 pub async fn image_pull(state: State<'_, AppState>, reference: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
     let engine = state.pump.engine()?;
     let r = images::normalize(&reference)?;
-    let familiar = r.familiar();
-    let id = state.subscriptions.spawn(async move {
-        images::pull(&engine, &r, |e| {
-            let _ = channel.send(e);
-        })
-        .await;
-    });
-    Ok(TransferStarted { id, reference: familiar })
+    Ok(follow(&state, engine, r, Direction::Pull, channel))
 }
 
 /// Tag `image` as `target` (when it is not already that name), then push `target`.
@@ -74,13 +70,25 @@ pub async fn image_push(state: State<'_, AppState>, image: String, target: Strin
     let engine = state.pump.engine()?;
     let familiar = images::tag(&engine, &image, &target).await?;
     let r = images::normalize(&familiar)?;
+    Ok(follow(&state, engine, r, Direction::Push, channel))
+}
+
+enum Direction {
+    Pull,
+    Push,
+}
+
+/// Run the transfer as a subscription the UI can cancel, its events going over `channel`.
+fn follow(state: &AppState, engine: Engine, r: Reference, direction: Direction, channel: Channel<TransferEvent>) -> TransferStarted {
+    let reference = r.familiar();
     let id = state.subscriptions.spawn(async move {
-        images::push(&engine, &r, |e| {
-            let _ = channel.send(e);
-        })
-        .await;
+        let emit = |e| send(&channel, e);
+        match direction {
+            Direction::Pull => images::pull(&engine, &r, emit).await,
+            Direction::Push => images::push(&engine, &r, emit).await,
+        }
     });
-    Ok(TransferStarted { id, reference: familiar })
+    TransferStarted { id, reference }
 }
 
 #[tauri::command]
@@ -103,14 +111,30 @@ pub async fn image_registry_tags(registry: String, repository: String) -> Res<Ve
     Ok(images::registry_tags(&registry, &repository).await?)
 }
 
+/// A save or load under way, sent over its Channel; ends with `saved`, `loaded` or `failed`.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ArchiveEvent {
+    Progress(ArchiveProgress),
+    Saved { path: String },
+    Loaded { images: Vec<String> },
+    Failed { error: ErrorPayload },
+}
+
+/// A save or load the UI follows; cancel it with `subscription_cancel(id)`.
+#[derive(Serialize)]
+pub struct ArchiveStarted {
+    id: String,
+}
+
 /// Ask where to save, then write the images there. None when the user cancels the dialog.
 #[tauri::command]
 pub async fn image_save(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     images: Vec<String>,
-    channel: Channel<ArchiveProgress>,
-) -> Res<Option<String>> {
+    channel: Channel<ArchiveEvent>,
+) -> Res<Option<ArchiveStarted>> {
     let engine = state.pump.engine()?;
     let suggested = match images.as_slice() {
         [one] => format!("{}.tar", one.replace(['/', ':'], "_")),
@@ -119,25 +143,45 @@ pub async fn image_save(
     let Some(path) = crate::dialogs::save_path(&app, &suggested, "Image archives", &["tar"]).await? else {
         return Ok(None);
     };
-    images::save(&engine, &images, &path, |p| {
-        let _ = channel.send(p);
-    })
-    .await?;
-    Ok(Some(path.display().to_string()))
+    let id = state.subscriptions.spawn(async move {
+        let progress = |p| send(&channel, ArchiveEvent::Progress(p));
+        let end = match images::save(&engine, &images, &path, progress).await {
+            Ok(_) => ArchiveEvent::Saved { path: path.display().to_string() },
+            Err(e) => ArchiveEvent::Failed { error: e.into() },
+        };
+        send(&channel, end);
+    });
+    Ok(Some(ArchiveStarted { id }))
 }
 
-/// Ask for a .tar, then load it. None when the user cancels; else the loaded names.
+/// Ask for a .tar, then load it. None when the user cancels the dialog.
 #[tauri::command]
-pub async fn image_load(app: tauri::AppHandle, state: State<'_, AppState>, channel: Channel<ArchiveProgress>) -> Res<Option<Vec<String>>> {
+pub async fn image_load(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    channel: Channel<ArchiveEvent>,
+) -> Res<Option<ArchiveStarted>> {
     let engine = state.pump.engine()?;
     let Some(path) = crate::dialogs::open_path(&app, "Image archives", &["tar"]).await? else {
         return Ok(None);
     };
-    let loaded = images::load(&engine, &path, move |p| {
-        let _ = channel.send(p);
-    })
-    .await?;
-    Ok(Some(loaded))
+    let id = state.subscriptions.spawn(async move {
+        let progress = {
+            let channel = channel.clone();
+            move |p| send(&channel, ArchiveEvent::Progress(p))
+        };
+        let end = match images::load(&engine, &path, progress).await {
+            Ok(images) => ArchiveEvent::Loaded { images },
+            Err(e) => ArchiveEvent::Failed { error: e.into() },
+        };
+        send(&channel, end);
+    });
+    Ok(Some(ArchiveStarted { id }))
+}
+
+/// A closed Channel means the window went away; the task ends with it.
+fn send<T: tauri::ipc::IpcResponse>(channel: &Channel<T>, event: T) {
+    let _ = channel.send(event);
 }
 
 #[tauri::command]

@@ -98,6 +98,10 @@ export class ConfirmDialog {
   async waitOpen() { await this.browser.$(sel(TestId.confirmDialog)).waitForDisplayed({ timeout: 5_000 }); }
 
   async ok() { await click(this.browser.$(sel(TestId.confirmOk))); }
+
+  async cancel() { await click(this.browser.$(sel(TestId.confirmCancel))); }
+
+  text() { return this.browser.$(sel(TestId.confirmDialog)).getText(); }
 }
 
 export class RunDialog {
@@ -118,6 +122,15 @@ export class RunDialog {
   fieldError(field) { return this.browser.$(sel(TestId.fieldError(field))); }
 
   isOpen() { return this.browser.$(sel(TestId.runDialog)).isDisplayed(); }
+
+  async waitOpen() { await this.browser.$(sel(TestId.runDialog)).waitForDisplayed({ timeout: 5_000 }); }
+
+  value(field) { return this.browser.$(sel(TestId.runField(field))).getValue(); }
+
+  async close() {
+    await click(this.browser.$(`${sel(TestId.runDialog)} button.close`));
+    await this.browser.$(sel(TestId.runDialog)).waitForDisplayed({ timeout: 5_000, reverse: true });
+  }
 }
 
 export class EngineBanner {
@@ -181,6 +194,32 @@ export class ImagesPage {
   }
 
   async submitPull() { await click(this.browser.$(sel(TestId.pullSubmit))); }
+
+  /** Searches Docker Hub from the open pull dialog: { error } as shown, or { results } (names). */
+  async searchHub(term) {
+    await this.browser.$(sel(TestId.searchSource)).selectByAttribute('value', 'hub');
+    await fill(this.browser, TestId.searchTerm, term);
+    await click(this.browser.$(sel(TestId.searchSubmit)));
+    const error = this.browser.$(sel(TestId.searchError));
+    const results = () => this.browser.$$(sel(TestId.searchResult));
+    await waitFor(async () => (await error.isExisting()) || (await results().length) > 0,
+      { timeout: 60_000, message: 'Hub search results or its error' });
+    if (await error.isExisting()) return { error: await error.getText() };
+    return { results: await results().map((r) => r.getAttribute('data-name')) };
+  }
+
+  /** Opens the details pane of `name` and presses its Run button. */
+  async runFromDetails(name) {
+    await this.action(name, 'details');
+    const run = this.browser.$(`${sel(TestId.imageDetails)} ${sel(TestId.imageAction('run'))}`);
+    await run.waitForDisplayed({ timeout: 10_000 });
+    await click(run);
+  }
+
+  /** Picks a prune scope (dangling|unused) from the toolbar; a confirmation follows. */
+  async prune(scope) { await this.browser.$(sel(TestId.imagePrune)).selectByAttribute('value', scope); }
+
+  async cancelTransfer(reference) { await click(this.transfer(reference).$(sel(TestId.transferCancel))); }
 
   transfer(reference) { return this.browser.$(`${sel(TestId.transfer)}[data-reference="${reference}"]`); }
 

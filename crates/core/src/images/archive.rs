@@ -5,14 +5,16 @@ use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::query_parameters::ImportImageOptions;
 use futures_util::StreamExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
 use super::transfer::PROGRESS_EVERY;
 
 /// Write `images` (names or ids) into one tar at `path`. `total` in the progress is the sum of
-/// the images' sizes: a close estimate of the archive's size.
+/// the images' sizes: a close estimate of the archive's size. The archive is written beside
+/// `path` and renamed into place when complete, so a failed or cancelled (dropped) save leaves
+/// neither a truncated archive nor a clobbered one.
 pub async fn save(engine: &Engine, images: &[String], path: &Path, mut progress: impl FnMut(ArchiveProgress)) -> Result<u64> {
     if images.is_empty() {
         return Err(Error::invalid("images", "Choose at least one image to save."));
@@ -26,18 +28,14 @@ pub async fn save(engine: &Engine, images: &[String], path: &Path, mut progress:
     let names: Vec<&str> = images.iter().map(String::as_str).collect();
     let mut stream = engine.docker().export_images(&names);
     let cannot_write = |e| Error::io(format!("Cannot write {}", path.display()), e);
-    let mut out = tokio::io::BufWriter::new(tokio::fs::File::create(path).await.map_err(cannot_write)?);
+    let partial = Partial::new(path);
+    let mut out = tokio::io::BufWriter::new(tokio::fs::File::create(&partial.path).await.map_err(cannot_write)?);
     let mut bytes = 0u64;
+    // The engine may take a while to start sending a large image: show what is coming meanwhile.
+    progress(ArchiveProgress { bytes, total });
     let mut last = Instant::now();
     while let Some(chunk) = stream.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => {
-                drop(out);
-                let _ = tokio::fs::remove_file(path).await;
-                return Err(engine.err(&format!("Image {}", images.join(", ")))(e));
-            }
-        };
+        let chunk = chunk.map_err(engine.err(&format!("Image {}", images.join(", "))))?;
         bytes += chunk.len() as u64;
         out.write_all(&chunk).await.map_err(cannot_write)?;
         if last.elapsed() >= PROGRESS_EVERY {
@@ -46,6 +44,8 @@ pub async fn save(engine: &Engine, images: &[String], path: &Path, mut progress:
         }
     }
     out.flush().await.map_err(cannot_write)?;
+    drop(out);
+    partial.finish(path).await.map_err(cannot_write)?;
     progress(ArchiveProgress { bytes, total: bytes });
     Ok(bytes)
 }
@@ -88,4 +88,32 @@ pub async fn load(engine: &Engine, path: &Path, progress: impl FnMut(ArchiveProg
         }
     }
     Ok(loaded)
+}
+
+/// An archive being written; removed when dropped before [`Partial::finish`] renames it.
+struct Partial {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl Partial {
+    fn new(path: &Path) -> Partial {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".partial");
+        Partial { path: path.with_file_name(name), renamed: false }
+    }
+
+    async fn finish(mut self, path: &Path) -> std::io::Result<()> {
+        tokio::fs::rename(&self.path, path).await?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }

@@ -2,7 +2,8 @@
 
 use super::model::CommitSpec;
 use super::normalize;
-use crate::error::Result;
+use super::reference;
+use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::ContainerConfig;
 use bollard::query_parameters::CommitContainerOptions;
@@ -10,7 +11,13 @@ use bollard::query_parameters::CommitContainerOptions;
 /// Returns the new image's familiar name.
 pub async fn commit(engine: &Engine, spec: &CommitSpec) -> Result<String> {
     let tag = if spec.tag.trim().is_empty() { "latest" } else { spec.tag.trim() };
-    let r = normalize(&format!("{}:{tag}", spec.repository.trim()))?;
+    let repository = spec.repository.trim();
+    // Each part is checked on its own, so the message stands under the field that is wrong.
+    if has_tag(repository) || repository.contains('@') {
+        return Err(Error::invalid("repository", "Give the repository without a tag or digest; the tag has its own field."));
+    }
+    let r = normalize(repository).map_err(|e| Error::invalid("repository", e.to_string()))?;
+    let r = r.with_tag(tag).map_err(|_| Error::invalid("tag", format!("“{tag}” is not a valid tag: {}", reference::TAG_RULE)))?;
     let non_empty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let options = CommitContainerOptions {
         container: Some(spec.container.clone()),
@@ -27,4 +34,9 @@ pub async fn commit(engine: &Engine, spec: &CommitSpec) -> Result<String> {
         .await
         .map_err(engine.err(&format!("Container {}", crate::containers::short(&spec.container))))?;
     Ok(r.familiar())
+}
+
+/// A ':' after the last '/' (a registry's port comes before it).
+fn has_tag(repository: &str) -> bool {
+    repository.rsplit('/').next().is_some_and(|last| last.contains(':'))
 }

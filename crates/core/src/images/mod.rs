@@ -26,7 +26,23 @@ use crate::error::Error;
 /// A user-typed reference, normalised as `docker pull` does, or a sentence saying what is wrong.
 pub fn normalize(input: &str) -> Result<Reference, Error> {
     reference::parse_docker_ref(input).map_err(|e| {
-        let shown = if input.len() > 60 { format!("{}…", &input[..60]) } else { input.to_string() };
-        Error::invalid("reference", format!("“{shown}” is not a valid image reference. {e}"))
+        let shown = match input.char_indices().nth(60) {
+            Some((cut, _)) => format!("{}…", &input[..cut]),
+            None => input.to_string(),
+        };
+        let why = match e {
+            reference::RefError::InvalidFormat => reference::diagnose(input).unwrap_or_else(|| e.to_string()),
+            e => e.to_string(),
+        };
+        Error::invalid("reference", format!("“{shown}” is not a valid image reference. {why}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_reference_is_shortened_on_a_character_boundary() {
+        let err = super::normalize(&"é".repeat(200)).unwrap_err().to_string();
+        assert!(err.contains(&format!("“{}…”", "é".repeat(60))), "{err}");
+    }
 }

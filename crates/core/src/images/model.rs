@@ -30,12 +30,24 @@ pub enum PruneScope {
     Unused,
 }
 
-/// What a prune would remove (before) or removed (after).
+/// What a prune would remove, for its confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PruneEstimate {
+    pub images: u32,
+    pub bytes: i64,
+    /// The engine did not say which layers other images share: `bytes` counts them all.
+    pub upper_bound: bool,
+}
+
+/// What a prune removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PruneReport {
     pub images: u32,
     pub bytes: i64,
+    /// Names taken from images that stay (an image a container uses keeps one of its names).
+    pub untagged: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

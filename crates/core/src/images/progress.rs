@@ -47,31 +47,36 @@ impl Fold {
         Fold { kind, layers: Vec::new(), message: String::new(), samples: VecDeque::new() }
     }
 
+    /// A push of an image with `layers` layers. bollard's push stream drops the engine's layer
+    /// ids, so its lines are matched to numbered slots: bytes by the layer's size (compressed
+    /// sizes rarely collide), "Pushed" to a finished upload, "already exists" to one that never
+    /// uploaded.
+    pub fn push(layers: usize) -> Fold {
+        let mut fold = Fold::new(Kind::Push);
+        fold.layers = (1..=layers).map(|i| Layer::new(format!("layer {i}"))).collect();
+        fold
+    }
+
     /// Apply one step; false when it changed nothing worth showing.
     pub fn apply(&mut self, step: Step) -> bool {
-        let key = match (&step.id, self.kind) {
-            (Some(id), _) if is_layer_status(&step.status) => id.clone(),
-            // The push stream carries no layer id (bollard drops it): tell layers apart by size.
-            (_, Kind::Push) if step.status == "Pushing" && step.total.is_some() => format!("{}", step.total.unwrap_or(0)),
-            (_, Kind::Push) if is_push_done(&step.status) => {
-                if let Some(layer) = self.layers.iter_mut().find(|l| !l.done && l.moved >= l.total) {
-                    layer.done = true;
+        let index = match (&step.id, self.kind) {
+            (Some(id), _) if is_layer_status(&step.status) => match self.layers.iter().position(|l| &l.id == id) {
+                Some(i) => i,
+                None => {
+                    self.layers.push(Layer::new(id.clone()));
+                    self.layers.len() - 1
                 }
-                return true;
-            }
+            },
+            (None, Kind::Push) if is_layer_status(&step.status) => match self.push_slot(&step) {
+                Some(i) => i,
+                None => return false,
+            },
             _ => {
                 self.message = match &step.id {
                     Some(id) if !step.status.contains(id.as_str()) => format!("{}: {}", id, step.status),
                     _ => step.status,
                 };
                 return true;
-            }
-        };
-        let index = match self.layers.iter().position(|l| l.id == key) {
-            Some(i) => i,
-            None => {
-                self.layers.push(Layer { id: key, status: String::new(), moved: 0, extracted: 0, total: 0, done: false });
-                self.layers.len() - 1
             }
         };
         let layer = &mut self.layers[index];
@@ -109,7 +114,11 @@ impl Fold {
         }
         let layers_done = self.layers.iter().filter(|l| l.done).count() as u32;
         let layers_total = self.layers.len() as u32;
-        let fraction = if total > 0 {
+        let fraction = if self.kind == Kind::Push && layers_total > 0 {
+            // Layers that already exist upload nothing: count each layer as an equal share.
+            let share = |l: &Layer| if l.done { 1.0 } else if l.total > 0 { l.moved as f64 / l.total as f64 } else { 0.0 };
+            self.layers.iter().map(share).sum::<f64>() / layers_total as f64
+        } else if total > 0 {
             done as f64 / (total * phases) as f64
         } else if layers_total > 0 {
             layers_done as f64 / layers_total as f64
@@ -144,6 +153,33 @@ impl Fold {
                 })
                 .collect(),
         }
+    }
+}
+
+impl Layer {
+    fn new(id: String) -> Layer {
+        Layer { id, status: String::new(), moved: 0, extracted: 0, total: 0, done: false }
+    }
+}
+
+impl Fold {
+    /// The push slot an id-less line belongs to; None for lines that say nothing per layer.
+    fn push_slot(&mut self, step: &Step) -> Option<usize> {
+        let open = |want: fn(&Layer) -> bool| self.layers.iter().position(|l| !l.done && want(l));
+        let found = match step.status.as_str() {
+            "Pushing" => {
+                let total = step.total.filter(|t| *t > 0)?;
+                self.layers.iter().position(|l| !l.done && l.total == total).or_else(|| open(|l| l.total == 0))
+            }
+            "Pushed" => open(|l| l.total > 0 && l.moved >= l.total).or_else(|| open(|l| l.total > 0)),
+            s if is_push_done(s) => open(|l| l.total == 0),
+            _ => return None, // Preparing, Waiting: every layer says it; nothing to tell apart
+        };
+        // More layers than the image had when the push began: give the line a slot of its own.
+        Some(found.unwrap_or_else(|| {
+            self.layers.push(Layer::new(format!("layer {}", self.layers.len() + 1)));
+            self.layers.len() - 1
+        }))
     }
 }
 
@@ -189,12 +225,40 @@ mod tests {
         assert_eq!((p.fraction, p.layers_done, p.layers_total), (1.0, 2, 2));
     }
 
+    fn push_step(status: &str, current: u64, total: u64) -> Step {
+        let total = Some(total).filter(|t| *t > 0);
+        Step { id: None, status: status.into(), current: total.map(|_| current), total }
+    }
+
     #[test]
-    fn push_layers_are_told_apart_by_size() {
-        let mut f = Fold::new(Kind::Push);
-        f.apply(Step { status: "Pushing".into(), current: Some(10), total: Some(100), id: None });
-        f.apply(Step { status: "Pushing".into(), current: Some(50), total: Some(300), id: None });
+    fn push_lines_without_ids_land_on_their_layers() {
+        let mut f = Fold::push(3);
+        for _ in 0..3 {
+            assert!(!f.apply(push_step("Preparing", 0, 0)));
+        }
+        f.apply(push_step("Pushing", 10, 100));
+        f.apply(push_step("Pushing", 50, 300));
+        f.apply(push_step("Layer already exists", 0, 0));
         let p = f.snapshot(Instant::now());
-        assert_eq!((p.bytes_done, p.bytes_total, p.layers_total), (60, 400, 2));
+        assert_eq!((p.bytes_done, p.bytes_total, p.layers_done, p.layers_total), (60, 400, 1, 3));
+        let layers: Vec<_> = p.layers.iter().map(|l| (l.id.as_str(), l.current, l.total, l.done)).collect();
+        assert_eq!(layers, [("layer 1", 10, 100, false), ("layer 2", 50, 300, false), ("layer 3", 0, 0, true)]);
+        f.apply(push_step("Pushing", 100, 100));
+        f.apply(push_step("Pushed", 0, 0));
+        let p = f.snapshot(Instant::now());
+        assert!(p.layers[0].done && !p.layers[1].done, "{:?}", p.layers);
+        assert!((p.fraction - (1.0 + 50.0 / 300.0 + 1.0) / 3.0).abs() < 1e-9, "{}", p.fraction);
+        f.apply(push_step("Pushing", 300, 300));
+        f.apply(push_step("Pushed", 0, 0));
+        assert_eq!(f.snapshot(Instant::now()).layers_done, 3);
+    }
+
+    #[test]
+    fn push_of_more_layers_than_announced_still_counts_them() {
+        let mut f = Fold::push(0);
+        f.apply(push_step("Pushing", 5, 10));
+        f.apply(push_step("Layer already exists", 0, 0));
+        let p = f.snapshot(Instant::now());
+        assert_eq!((p.layers_total, p.layers_done), (2, 1));
     }
 }

@@ -31,18 +31,26 @@ pub async fn pull(engine: &Engine, reference: &Reference, emit: impl FnMut(Trans
     let stream = engine.docker().create_image(Some(options), None, auth).map(|item| {
         item.map(|i| Step { id: i.id, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) })
     });
-    run(engine, reference, Kind::Pull, credentials.is_some(), stream, emit).await
+    run(engine, reference, Fold::new(Kind::Pull), credentials.is_some(), stream, emit).await
 }
 
 /// Push a local image named `reference` (tag it first, see [`super::tag`]).
-pub async fn push(engine: &Engine, reference: &Reference, emit: impl FnMut(TransferEvent)) {
+pub async fn push(engine: &Engine, reference: &Reference, mut emit: impl FnMut(TransferEvent)) {
     let credentials = credentials_for_registry(reference.registry()).await;
     let options = PushImageOptions { tag: reference.tag.clone(), platform: None };
     let auth = credentials.as_ref().map(|c| c.docker(&server_address(reference)));
+    // The layer count lets progress number the layers, which the push stream does not name.
+    let layers = match engine.docker().inspect_image(&reference.to_string()).await {
+        Ok(image) => image.root_fs.and_then(|fs| fs.layers).map_or(0, |l| l.len()),
+        Err(e) => {
+            let error = failure(engine, reference, credentials.is_some(), e);
+            return emit(TransferEvent::Failed { error: ErrorPayload::from(error) });
+        }
+    };
     let stream = engine.docker().push_image(&reference.name(), Some(options), auth).map(|item| {
         item.map(|i| Step { id: None, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) })
     });
-    run(engine, reference, Kind::Push, credentials.is_some(), stream, emit).await
+    run(engine, reference, Fold::push(layers), credentials.is_some(), stream, emit).await
 }
 
 fn server_address(reference: &Reference) -> String {
@@ -57,13 +65,12 @@ fn detail(d: Option<ProgressDetail>) -> Step {
 async fn run(
     engine: &Engine,
     reference: &Reference,
-    kind: Kind,
+    mut fold: Fold,
     had_credentials: bool,
     stream: impl Stream<Item = Result<Step, bollard::errors::Error>>,
     mut emit: impl FnMut(TransferEvent),
 ) {
     let mut stream = std::pin::pin!(stream);
-    let mut fold = Fold::new(kind);
     let mut last_sent: Option<Instant> = None;
     let mut flush_at: Option<Instant> = None;
     let result = loop {
@@ -77,6 +84,8 @@ async fn run(
                         _ => {
                             emit(TransferEvent::Progress(fold.snapshot(now.into_std())));
                             last_sent = Some(now);
+                            // This update carries what a pending flush would have sent.
+                            flush_at = None;
                         }
                     }
                 }

@@ -58,8 +58,16 @@ async fn prune_estimate_counts_dangling_images() {
     let old_id = docker(&["image", "inspect", "-f", "{{.Id}}", &first]);
     build_image(&name, "RUN echo two > /v");
     let _old = ImageCleanup(vec![old_id.clone()]);
+    let whole: i64 = images::list(&engine).await.unwrap().iter().filter(|i| i.dangling && i.containers == 0).map(|i| i.size).sum();
     let estimate = images::prune_estimate(&engine, PruneScope::Dangling).await.unwrap();
     assert!(estimate.images >= 1, "{estimate:?}");
+    // The old build shares the test image's layers, which a prune leaves: they are not counted
+    // when the engine says what is shared (API 1.42 and later).
+    if estimate.upper_bound {
+        assert_eq!(estimate.bytes, whole, "{estimate:?}");
+    } else {
+        assert!(estimate.bytes < whole, "{estimate:?} counts shared layers ({whole} B in all)");
+    }
     let unused = images::prune_estimate(&engine, PruneScope::Unused).await.unwrap();
     assert!(unused.images >= estimate.images && unused.bytes >= estimate.bytes);
 }
@@ -79,11 +87,18 @@ async fn save_load_and_commit() {
     let dir = tempfile::tempdir().unwrap();
     let tar = dir.path().join("images.tar");
     let mut updates = 0;
-    let bytes = images::save(&engine, &[name.clone()], &tar, |_| updates += 1).await.unwrap();
+    let bytes = images::save(&engine, std::slice::from_ref(&name), &tar, |_| updates += 1).await.unwrap();
     assert!(bytes > 0 && updates >= 1 && std::fs::metadata(&tar).unwrap().len() == bytes);
     docker(&["rmi", &name]);
     let loaded = images::load(&engine, &tar, |_| {}).await.unwrap();
     assert_eq!(loaded, vec![name.clone()]);
+
+    // A failed save keeps what was at the path and leaves no partial file behind.
+    let kept = dir.path().join("kept.tar");
+    std::fs::write(&kept, b"keep").unwrap();
+    assert!(images::save(&engine, &[format!("berth-core-absent-{pid}:1")], &kept, |_| {}).await.is_err());
+    assert_eq!(std::fs::read(&kept).unwrap(), b"keep");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "only images.tar and kept.tar");
 
     let bad = dir.path().join("bad.tar");
     std::fs::write(&bad, b"not a tar").unwrap();
@@ -99,6 +114,12 @@ async fn save_load_and_commit() {
         message: "a snapshot".into(),
         author: "Berth tests".into(),
     };
+    let e = images::commit(&engine, &CommitSpec { tag: "v 1".into(), ..spec.clone() }).await.unwrap_err();
+    assert_eq!((e.field(), e.to_string().starts_with("“v 1” is not a valid tag")), (Some("tag"), true), "{e}");
+    let e = images::commit(&engine, &CommitSpec { repository: "Team/App".into(), ..spec.clone() }).await.unwrap_err();
+    assert_eq!((e.field(), e.to_string().contains("must be lowercase")), (Some("repository"), true), "{e}");
+    let e = images::commit(&engine, &CommitSpec { repository: "team/app:1".into(), ..spec.clone() }).await.unwrap_err();
+    assert_eq!(e.field(), Some("repository"), "{e}");
     assert_eq!(images::commit(&engine, &spec).await.unwrap(), committed);
     let out = docker(&["run", "--rm", &committed, "cat", "/marker"]);
     assert_eq!(out, "changed");

@@ -42,6 +42,11 @@ async fn push_search_pull_remove_round_trip() {
     let pushed = events(async |emit| images::push(&engine, &r, emit).await).await;
     assert!(matches!(pushed.last(), Some(TransferEvent::Done { .. })), "{pushed:#?}");
     assert!(pushed.iter().any(|e| matches!(e, TransferEvent::Progress(p) if p.bytes_total > 0)), "push reports bytes");
+    // Per layer: each of the image's layers (the test image's two, then /a and /b) accounted for.
+    let layers: usize = docker(&["image", "inspect", "-f", "{{len .RootFS.Layers}}", &local]).parse().unwrap();
+    let last = pushed.iter().rev().find_map(|e| match e { TransferEvent::Progress(p) => Some(p), _ => None }).unwrap();
+    assert_eq!((last.layers_total as usize, last.layers_done as usize), (layers, layers), "{last:?}");
+    assert!(last.layers.iter().filter(|l| l.total >= 1_000_000).count() >= 2, "the two big layers show their sizes: {last:?}");
 
     let repos = images::registry_repositories(&registry, &format!("berth-core-rt-{}", std::process::id())).await.unwrap();
     assert_eq!(repos, vec![repo.clone()]);

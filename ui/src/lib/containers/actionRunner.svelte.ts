@@ -2,9 +2,10 @@ import type { Confirmations } from '../components/confirm.svelte';
 import type { Backend } from '../ipc/backend';
 import type { ActionOutcome, ContainerSummary } from '../ipc/types';
 import type { Toasts } from '../toasts/toasts.svelte';
+import { count } from '../util/format';
 import { ACTION_DONE, ACTION_LABEL, appliesTo, isActive, type RowAction } from './actions';
 
-const plural = (n: number) => (n === 1 ? '1 container' : `${n} containers`);
+const plural = (n: number) => count(n, 'container');
 
 /** Runs container actions (single or bulk), tracks which ids are busy, reports outcomes as toasts. */
 export class ActionRunner {

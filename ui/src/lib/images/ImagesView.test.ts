@@ -35,6 +35,35 @@ describe('Images view', () => {
     expect(dialog.textContent).toContain('frees about 4.8 MiB');
   });
 
+  it('saves several picked images into one archive', async () => {
+    const { backend } = await openImages();
+    const pickRow = (name: string) => screen.getAllByTestId(TestId.imageRow).find((r) => r.dataset.name === name)!
+      .querySelector(`[data-testid="${TestId.imagePick}"]`)!;
+    await fireEvent.click(pickRow('alpine:3.20'));
+    await fireEvent.click(pickRow('nginx:1.27-alpine'));
+    const button = await screen.findByTestId(TestId.imageSaveSelected);
+    expect(button.textContent).toContain('Save 2 images');
+    await fireEvent.click(button);
+    await waitFor(() => expect(backend.calls.find((c) => c.command === 'image_save')?.args).toEqual([['alpine:3.20', 'nginx:1.27-alpine']]));
+    const progress = await screen.findByTestId(TestId.archiveProgress);
+    await waitFor(() => expect(progress.textContent).toContain('Saving 2 images: 4 B of 10 B'));
+    const [id, send] = [...backend.archives.entries()][0];
+    send({ type: 'saved', path: '/home/dev/images.tar' });
+    await waitFor(() => expect(screen.queryByTestId(TestId.archiveProgress)).toBeNull());
+    expect(screen.getByText('Saved 2 images to /home/dev/images.tar.')).toBeTruthy();
+    expect(backend.calls.some((c) => c.command === 'subscription_cancel' && c.args[0] === id)).toBe(false);
+  });
+
+  it('cancels a load under way', async () => {
+    const { backend } = await openImages();
+    await fireEvent.click(screen.getByTestId(TestId.imageLoad));
+    const cancel = await screen.findByTestId(TestId.archiveCancel);
+    const [id] = [...backend.archives.keys()];
+    await fireEvent.click(cancel);
+    await waitFor(() => expect(screen.queryByTestId(TestId.archiveProgress)).toBeNull());
+    expect(backend.calls.some((c) => c.command === 'subscription_cancel' && c.args[0] === id)).toBe(true);
+  });
+
   it('pulls from the dialog and shows the transfer with a cancel button', async () => {
     const { backend } = await openImages();
     await fireEvent.click(screen.getByTestId(TestId.imagePullOpen));

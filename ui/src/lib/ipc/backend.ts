@@ -1,7 +1,7 @@
 import type {
-  ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
+  ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
-  PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
 } from './types';
 
@@ -49,7 +49,7 @@ export interface Backend {
   imageList(): Promise<ImageSummary[]>;
   imageDetails(image: string): Promise<ImageDetails>;
   imageRemove(image: string, force: boolean): Promise<void>;
-  imagePruneEstimate(scope: PruneScope): Promise<PruneReport>;
+  imagePruneEstimate(scope: PruneScope): Promise<PruneEstimate>;
   imagePrune(scope: PruneScope): Promise<PruneReport>;
   /** Rejects with InvalidInput (field 'reference') and a precise sentence when invalid. */
   imageReference(input: string): Promise<NormalizedReference>;
@@ -61,10 +61,10 @@ export interface Backend {
   imageSearchHub(term: string): Promise<SearchResult[]>;
   imageRegistrySearch(registry: string, term: string): Promise<string[]>;
   imageRegistryTags(registry: string, repository: string): Promise<string[]>;
-  /** Asks where to save (native dialog); null when cancelled. */
-  imageSave(images: string[], onProgress: (p: ArchiveProgress) => void): Promise<string | null>;
-  /** Asks for a .tar (native dialog); null when cancelled, else the loaded names. */
-  imageLoad(onProgress: (p: ArchiveProgress) => void): Promise<string[] | null>;
+  /** Asks where to save (native dialog), then saves; null when the dialog is cancelled. */
+  imageSave(images: string[], onEvent: (e: ArchiveEvent) => void): Promise<ArchiveStarted | null>;
+  /** Asks for a .tar (native dialog), then loads it; null when the dialog is cancelled. */
+  imageLoad(onEvent: (e: ArchiveEvent) => void): Promise<ArchiveStarted | null>;
   containerCommit(spec: CommitSpec): Promise<string>;
 
   registryList(): Promise<Registries>;

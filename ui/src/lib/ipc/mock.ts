@@ -2,7 +2,7 @@ import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, mockNetworks, statusText } from './mockData';
 import type {
-  ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
+  ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
   LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
@@ -59,6 +59,7 @@ export class MockBackend implements Backend {
   /** What `projectPick` answers (null: the user cancelled). */
   picked: string | null = mockProject.folder;
   private dropHandlers = new Set<(e: DropEvent) => void>();
+  readonly archives = new Map<string, (e: ArchiveEvent) => void>();
   private logSubs = new Map<string, { onEvent: (e: LogEvent) => void; timer: ReturnType<typeof setInterval> | null }>();
   private execs = new Map<string, ExecSink>();
   private nextId = 1;
@@ -260,6 +261,7 @@ export class MockBackend implements Backend {
   subscriptionCancel(id: string) {
     return this.step('subscription_cancel', [id], () => {
       this.transfers.delete(id);
+      this.archives.delete(id);
       const sub = this.logSubs.get(id);
       if (sub?.timer) clearInterval(sub.timer);
       this.logSubs.delete(id);
@@ -349,7 +351,7 @@ export class MockBackend implements Backend {
   imagePruneEstimate(scope: PruneScope) {
     return this.step('image_prune_estimate', [scope], () => {
       const doomed = this.unused(scope);
-      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0) };
+      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0), upperBound: false };
     });
   }
 
@@ -357,7 +359,7 @@ export class MockBackend implements Backend {
     return this.step('image_prune', [scope], () => {
       const doomed = this.unused(scope);
       setTimeout(() => this.emitImages(this.images.filter((i) => !doomed.includes(i))), 0);
-      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0) };
+      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0), untagged: [] };
     });
   }
 
@@ -411,12 +413,22 @@ export class MockBackend implements Backend {
     return this.step('image_registry_tags', [registry, repository], () => ['latest', '2.0', '1.0']);
   }
 
-  imageSave(images: string[], onProgress: (p: ArchiveProgress) => void) {
-    return this.step('image_save', [images], () => { onProgress({ bytes: 10, total: 10 }); return '/home/dev/images.tar'; });
+  /** Saves and loads run until the test sends their end through `archives`. */
+  private archive(command: string, args: unknown[], onEvent: (e: ArchiveEvent) => void) {
+    return this.step(command, args, () => {
+      const id = `sub-${this.nextId++}`;
+      this.archives.set(id, onEvent);
+      setTimeout(() => onEvent({ type: 'progress', bytes: 4, total: 10 }), 0);
+      return { id };
+    });
   }
 
-  imageLoad(onProgress: (p: ArchiveProgress) => void) {
-    return this.step('image_load', [], () => { onProgress({ bytes: 10, total: 10 }); return ['loaded:1']; });
+  imageSave(images: string[], onEvent: (e: ArchiveEvent) => void) {
+    return this.archive('image_save', [images], onEvent);
+  }
+
+  imageLoad(onEvent: (e: ArchiveEvent) => void) {
+    return this.archive('image_load', [], onEvent);
   }
 
   containerCommit(spec: CommitSpec) {

@@ -4,7 +4,7 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
-  ArchiveProgress, BuildEvent, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent, TransferEvent,
+  ArchiveEvent, BuildEvent, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent, TransferEvent,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -97,7 +97,7 @@ export function createTauriBackend(): Backend {
     imageSearchHub: (term) => call('image_search_hub', { term }),
     imageRegistrySearch: (registry, term) => call('image_registry_search', { registry, term }),
     imageRegistryTags: (registry, repository) => call('image_registry_tags', { registry, repository }),
-    imageSave: (images, onProgress) => call('image_save', { images, channel: new Channel<ArchiveProgress>(onProgress) }),
+    imageSave: (images, onEvent) => call('image_save', { images, channel: new Channel<ArchiveEvent>(onEvent) }),
     projectOpen: (folder) => call('project_open', { folder }),
     projectPick: () => call('project_pick'),
     projectRecent: () => call('project_recent'),
@@ -107,7 +107,7 @@ export function createTauriBackend(): Backend {
     starterPreview: (language) => call('starter_preview', { language }),
     starterWrite: (folder, starter) => call('starter_write', { folder, starter }),
     onDrop,
-    imageLoad: (onProgress) => call('image_load', { channel: new Channel<ArchiveProgress>(onProgress) }),
+    imageLoad: (onEvent) => call('image_load', { channel: new Channel<ArchiveEvent>(onEvent) }),
     containerCommit: (spec) => call('container_commit', { spec }),
 
     registryList: () => call('registry_list'),

@@ -208,9 +208,18 @@ export interface ImageSummary {
 
 export type PruneScope = 'dangling' | 'unused';
 
+export interface PruneEstimate {
+  images: number;
+  bytes: number;
+  /** The engine did not say which layers other images share: `bytes` counts them all. */
+  upperBound: boolean;
+}
+
 export interface PruneReport {
   images: number;
   bytes: number;
+  /** Names taken from images that stay (an image a container uses keeps one of its names). */
+  untagged: string[];
 }
 
 export interface ImageLayer {
@@ -298,6 +307,18 @@ export interface CommitSpec {
 export interface ArchiveProgress {
   bytes: number;
   total: number;
+}
+
+/** A save or load under way; ends with saved, loaded or failed. */
+export type ArchiveEvent =
+  | ({ type: 'progress' } & ArchiveProgress)
+  | { type: 'saved'; path: string }
+  | { type: 'loaded'; images: string[] }
+  | { type: 'failed'; error: IpcErrorPayload };
+
+export interface ArchiveStarted {
+  /** For subscriptionCancel. */
+  id: string;
 }
 
 // ---------- registries (crates/core/src/registry/model.rs) ----------

@@ -49,6 +49,11 @@ export function publishedPorts(ports: readonly PortMapping[]): PortMapping[] {
   }).sort((a, b) => (a.publicPort ?? 0) - (b.publicPort ?? 0) || a.privatePort - b.privatePort);
 }
 
+/** count(1, 'image') → "1 image", count(3, 'image') → "3 images". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }

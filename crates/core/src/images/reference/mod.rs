@@ -81,13 +81,13 @@ impl fmt::Display for RefError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = match self {
             RefError::Empty => "Enter an image reference, such as ubuntu or registry.example.com/team/app:1.0.".into(),
-            RefError::InvalidFormat => "This is not a valid image reference: use name[:tag][@digest], with a tag of letters, digits, '_', '.' or '-'.".into(),
+            RefError::InvalidFormat => "Write it as name[:tag][@digest]: a name of lowercase letters, digits and '.', '_' or '-' between them, parts separated by '/'.".into(),
             RefError::ContainsUppercase | RefError::RepositoryNotLowercase(_) => {
                 "Repository names must be lowercase (a registry host or a tag may use capitals).".into()
             }
             RefError::TooLong(n) => format!("The repository name is {n} characters long; the limit is {NAME_MAX}."),
             RefError::NotCanonical => "Give the full reference, registry included (e.g. docker.io/library/ubuntu).".into(),
-            RefError::TagInvalid => "The tag is invalid: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.".into(),
+            RefError::TagInvalid => format!("The tag is invalid: {TAG_RULE}"),
             RefError::DigestInvalidFormat => "The digest is invalid: it looks like sha256: followed by 64 lowercase hex digits.".into(),
             RefError::DigestInvalidLength => "The digest has the wrong length for its algorithm (sha256 needs 64 hex digits).".into(),
             RefError::DigestUnsupported => "The digest algorithm is not supported; use sha256, sha384 or sha512.".into(),
@@ -260,6 +260,42 @@ pub fn parse_docker_ref(s: &str) -> Result<Reference, RefError> {
     Ok(r)
 }
 
+/// Which part of a reference the grammar refused, as a sentence; None when no part stands out.
+/// distribution only says "invalid reference format"; a user needs to know what to fix.
+pub fn diagnose(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.contains(char::is_whitespace) {
+        return Some("A reference cannot contain spaces.".into());
+    }
+    let (rest, digest) = match s.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (s, None),
+    };
+    // The tag's ':' comes after the last '/', so a registry's port is not mistaken for one.
+    let (name, tag) = match rest.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => (name, Some(tag)),
+        _ => (rest, None),
+    };
+    if name.is_empty() {
+        return Some("There is no image name before the ':' or '@' (e.g. ubuntu:22.04).".into());
+    }
+    match tag {
+        Some("") => return Some("The tag after ':' is empty: give one (e.g. ubuntu:22.04) or leave out the ':' for latest.".into()),
+        Some(t) if !grammar::TAG_ONLY.is_match(t) => return Some(format!("The tag “{t}” is invalid: {TAG_RULE}")),
+        _ => {}
+    }
+    match digest {
+        Some("") => Some("The digest after '@' is empty: give one (sha256: and 64 hex digits) or leave out the '@'.".into()),
+        Some(d) => validate_digest(d).err().map(|e| e.to_string()),
+        None if name.ends_with('/') => Some("The name ends with '/': add the repository after it.".into()),
+        None if name.contains("//") => Some("The name has an empty part between two '/'.".into()),
+        None => None,
+    }
+}
+
+/// What a tag may be, for messages.
+pub const TAG_RULE: &str = "up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.";
+
 /// A reference or a bare image digest (docker's `ParseAnyReference`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnyReference {
@@ -334,5 +370,18 @@ mod tests {
         assert_eq!(parse_docker_ref("ubuntu@sha256:abc"), Err(RefError::InvalidFormat));
         assert_eq!(parse_docker_ref(&format!("ubuntu@sha256:{}", "a".repeat(63) + "g")), Err(RefError::InvalidFormat));
         assert!(matches!(parse_docker_ref(&"a".repeat(256)), Err(RefError::TooLong(_))));
+    }
+
+    #[test]
+    fn diagnoses_the_part_that_is_wrong() {
+        let said = |s: &str| diagnose(s).unwrap_or_default();
+        assert!(said(":tag").starts_with("There is no image name"), "{}", said(":tag"));
+        assert!(said("ubuntu:").starts_with("The tag after ':' is empty"));
+        assert!(said("ubuntu:-x").starts_with("The tag “-x” is invalid"));
+        assert!(said("ubuntu@sha256:abc").contains("wrong length"), "{}", said("ubuntu@sha256:abc"));
+        assert!(said("ubuntu@").starts_with("The digest after '@' is empty"));
+        assert!(said("my app").contains("spaces"));
+        assert!(said("team/").contains("ends with '/'"));
+        assert_eq!(diagnose("localhost:5000/app_"), None, "no part stands out: the general rule applies");
     }
 }
