@@ -47,6 +47,10 @@ pub enum Error {
     #[error("The operation was cancelled.")]
     Cancelled,
 
+    /// A compose file that cannot be loaded; says the file, line and field.
+    #[error("{0} Fix the file and try again.")]
+    Compose(crate::compose::Problem),
+
     /// The engine refused with a message of its own; we pass its words on.
     #[error("The engine refused: {message}")]
     Engine { status: u16, message: String },
@@ -64,7 +68,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::EngineUnreachable { .. } => ErrorCode::EngineUnreachable,
-            Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::InvalidInput { .. } | Error::Compose(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::PortInUse { .. } => ErrorCode::PortInUse,
