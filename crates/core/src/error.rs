@@ -47,6 +47,10 @@ pub enum Error {
     #[error("The operation was cancelled.")]
     Cancelled,
 
+    /// A compose service that could not be brought up, and why.
+    #[error("Service \"{service}\" failed: {message}")]
+    Service { service: String, message: String },
+
     /// A compose file that cannot be loaded; says the file, line and field.
     #[error("{0} Fix the file and try again.")]
     Compose(crate::compose::Problem),
@@ -75,7 +79,7 @@ impl Error {
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             Error::Registry { .. } => ErrorCode::Registry,
             Error::Cancelled => ErrorCode::Cancelled,
-            Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) => ErrorCode::Internal,
+            Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) | Error::Service { .. } => ErrorCode::Internal,
         }
     }
 

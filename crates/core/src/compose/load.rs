@@ -33,7 +33,7 @@ pub struct Options {
 
 /// A loaded project: the resolved configuration as `docker compose config` would print it.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct Project {
     pub name: String,
     pub working_dir: PathBuf,
     pub config_files: Vec<PathBuf>,
@@ -83,7 +83,7 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
-pub fn load(opts: &Options) -> Res<Loaded> {
+pub fn load(opts: &Options) -> Res<Project> {
     let cwd = opts.project_dir.clone().unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let mut files: Vec<PathBuf> = opts.files.iter().map(|f| if f.is_absolute() { f.clone() } else { cwd.join(f) }).collect();
     if files.is_empty() {
@@ -151,7 +151,7 @@ pub fn load(opts: &Options) -> Res<Loaded> {
         checks::references(&model, &disabled)?;
     }
     finish_resources(&mut model, &name, &mut warnings);
-    Ok(Loaded {
+    Ok(Project {
         name,
         working_dir,
         config_files: files,
@@ -220,7 +220,7 @@ impl Ctx<'_> {
             normalize::document(&mut doc.value, base)
                 .map_err(|(field, m)| Problem::new(m).in_file(path).at(field.clone(), at(&field, &doc)))?;
             let tags = Tags { resets: doc.resets.clone(), overrides: doc.overrides.clone() };
-            self.extends(&mut doc.value, &tags, path).map_err(|p| {
+            self.extends(&mut doc.value, &tags).map_err(|p| {
                 let line = p.field.as_deref().and_then(|f| doc.line(f));
                 p.in_file(path).at("", line)
             })?;
@@ -233,11 +233,11 @@ impl Ctx<'_> {
         Ok(merged.unwrap_or_else(|| (json!({}), Tags::default())))
     }
 
-    fn extends(&mut self, doc: &mut Value, tags: &Tags, path: &Path) -> Res<()> {
+    fn extends(&mut self, doc: &mut Value, tags: &Tags) -> Res<()> {
         let Some(services) = doc.get("services").and_then(Value::as_object).cloned() else { return Ok(()) };
         let mut done: BTreeMap<String, Value> = BTreeMap::new();
         for name in services.keys() {
-            let svc = self.extended(name, &services, &mut done, &mut Vec::new(), tags, path)?;
+            let svc = self.extended(name, &services, &mut done, &mut Vec::new(), tags)?;
             doc["services"][name] = svc;
         }
         Ok(())
@@ -251,7 +251,6 @@ impl Ctx<'_> {
         done: &mut BTreeMap<String, Value>,
         stack: &mut Vec<String>,
         tags: &Tags,
-        path: &Path,
     ) -> Res<Value> {
         if let Some(v) = done.get(name) {
             return Ok(v.clone());
@@ -286,7 +285,7 @@ impl Ctx<'_> {
                     return Err(Problem::new(format!("service \"{name}\" extends itself through a cycle")).at(field, None));
                 }
                 stack.push(name.to_string());
-                let b = self.extended(&base_name, services, done, stack, tags, path)?;
+                let b = self.extended(&base_name, services, done, stack, tags)?;
                 stack.pop();
                 b
             }

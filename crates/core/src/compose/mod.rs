@@ -2,14 +2,20 @@
 //! Engine API with the same labels and names, so Berth and `docker compose` share stacks.
 
 mod checks;
+mod create;
 pub mod dotenv;
 pub mod interpolate;
+pub mod labels;
 mod load;
 mod merge;
 mod normalize;
 mod problem;
 pub mod schema;
+pub mod stack;
+pub mod up;
 pub mod yaml;
 
-pub use load::{find_files, load, normalize_name, Loaded, Options, DEFAULT_FILES};
+pub use load::{find_files, load, normalize_name, Options, Project, DEFAULT_FILES};
 pub use problem::Problem;
+pub use stack::{DownOptions, Stack};
+pub use up::{undo, up, Created, Progress, UpOptions, UpOutcome};

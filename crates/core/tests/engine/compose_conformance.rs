@@ -35,7 +35,7 @@ fn compose_interpolation() {
 /// Load one YAML text as compose-go's test would: its working folder is the Go package's
 /// testdata, the environment only what the case gives, no consistency checks (its loadYAML
 /// skips them; Berth runs them before `up`, see the compose engine tests).
-fn load_case(dir: &std::path::Path, case: &Value) -> Result<compose::Loaded, String> {
+fn load_case(dir: &std::path::Path, case: &Value) -> Result<compose::Project, String> {
     let package = case["file"].as_str().unwrap().rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let work = dir.join("compose/testdata").join(package);
     let file = work.join("compose.yaml");
@@ -88,7 +88,7 @@ fn compose_schema_is_current() {
     assert_eq!(ours, theirs, "crates/core/src/compose/compose-spec.json differs from the conformance copy");
 }
 
-fn load_fixture(dir: &std::path::Path, file: &str) -> Result<compose::Loaded, String> {
+fn load_fixture(dir: &std::path::Path, file: &str) -> Result<compose::Project, String> {
     let path = dir.join("compose/testdata").join(file);
     let opts = compose::Options {
         project_dir: Some(path.parent().unwrap().to_path_buf()),

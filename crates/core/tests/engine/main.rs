@@ -3,6 +3,7 @@
 
 mod support;
 
+mod compose;
 mod compose_conformance;
 mod conformance;
 mod containers;
