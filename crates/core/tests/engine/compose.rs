@@ -73,6 +73,7 @@ services:
   db:
     image: IMAGE
     command: sh -c "sleep 1; echo ok > /ready; exec sleep 3600"
+    stop_grace_period: 1s
     healthcheck:
       test: ["CMD-SHELL", "test -f /ready"]
       interval: 1s
@@ -88,6 +89,7 @@ services:
   web:
     image: IMAGE
     command: sleep 3600
+    stop_grace_period: 1s
     ports: ["127.0.0.1::80"]
     networks: [back, default]
     environment:
@@ -98,6 +100,7 @@ services:
   debug:
     image: IMAGE
     command: sleep 3600
+    stop_grace_period: 1s
     profiles: [debug]
 volumes:
   data: {}
@@ -181,7 +184,7 @@ async fn a_cli_stack_is_listed_stopped_restarted_and_taken_down() {
         return;
     }
     let engine = engine().await;
-    let s = Stack::new("cli", "services:\n  app:\n    image: IMAGE\n    command: sleep 3600\n    volumes: [keep:/k]\n  side:\n    image: IMAGE\n    command: sleep 3600\nvolumes:\n  keep: {}\n");
+    let s = Stack::new("cli", "services:\n  app:\n    image: IMAGE\n    command: sleep 3600\n    stop_grace_period: 1s\n    volumes: [keep:/k]\n  side:\n    image: IMAGE\n    command: sleep 3600\n    stop_grace_period: 1s\nvolumes:\n  keep: {}\n");
     s.cli(&["up", "-d"]);
     let st = stack::list(&engine).await.unwrap().into_iter().find(|x| x.name == s.name).expect("listed");
     assert_eq!((st.running, st.total), (2, 2));
@@ -237,7 +240,7 @@ async fn a_failed_up_names_the_service_and_can_be_undone() {
         return;
     }
     let engine = engine().await;
-    let s = Stack::new("fail", "services:\n  ok:\n    image: IMAGE\n    command: sleep 3600\n  bad:\n    image: berthcmp/missing:1\n    pull_policy: never\n    depends_on: [ok]\n");
+    let s = Stack::new("fail", "services:\n  ok:\n    image: IMAGE\n    command: sleep 3600\n    stop_grace_period: 1s\n  bad:\n    image: berthcmp/missing:1\n    pull_policy: never\n    depends_on: [ok]\n");
     let p = s.load(&[]);
     let outcome = compose::up(&engine, &p, &UpOptions::default(), &|_| {}).await.unwrap();
     let error = outcome.error.expect("the up fails");
