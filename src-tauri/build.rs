@@ -35,6 +35,17 @@ const COMMANDS: &[&str] = &[
     "image_save",
     "image_load",
     "container_commit",
+    "compose_stacks",
+    "compose_open",
+    "compose_pick_folder",
+    "compose_up",
+    "compose_down",
+    "compose_action",
+    "compose_undo",
+    "compose_logs_subscribe",
+    "compose_validate",
+    "compose_file_read",
+    "compose_file_save",
 ];
 
 fn main() {

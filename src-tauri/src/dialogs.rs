@@ -32,3 +32,12 @@ fn local(path: Option<FilePath>) -> Res<Option<PathBuf>> {
         field: None,
     })
 }
+
+/// Ask for a folder; None when the user cancels.
+pub async fn folder_path(app: &tauri::AppHandle) -> Res<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().pick_folder(move |path| {
+        let _ = tx.send(path);
+    });
+    local(rx.await.ok().flatten())
+}

@@ -78,6 +78,17 @@ fn main() {
             commands::images::image_save,
             commands::images::image_load,
             commands::images::container_commit,
+            commands::compose::compose_stacks,
+            commands::compose::compose_open,
+            commands::compose::compose_pick_folder,
+            commands::compose::compose_up,
+            commands::compose::compose_down,
+            commands::compose::compose_action,
+            commands::compose::compose_undo,
+            commands::compose::compose_logs_subscribe,
+            commands::compose::compose_validate,
+            commands::compose::compose_file_read,
+            commands::compose::compose_file_save,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Berth");

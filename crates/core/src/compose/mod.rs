@@ -3,9 +3,11 @@
 
 mod checks;
 mod create;
+pub mod emit;
 pub mod dotenv;
 pub mod interpolate;
 pub mod labels;
+pub mod logs;
 mod load;
 mod merge;
 mod normalize;
