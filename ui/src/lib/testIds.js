@@ -28,7 +28,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images
+  nav: (v) => `nav-${v}`,             // containers|images|stacks
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -58,4 +58,29 @@ export const TestId = Object.freeze({
   commitDialog: 'commit-dialog',
   commitField: (f) => `commit-${f}`,  // repository|tag|message|author
   commitSubmit: 'commit-submit',
+  stacksView: 'stacks-view',
+  stackRow: 'stack-row',              // data-name, data-state (running|partial|exited)
+  stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs (per stack)
+  stackService: 'stack-service',      // data-name, data-state, data-health
+  serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec
+  projectPath: 'project-path',
+  projectOpen: 'project-open',
+  projectBrowse: 'project-browse',
+  projectPanel: 'project-panel',
+  projectProfile: (p) => `project-profile-${p}`,
+  projectUp: 'project-up',
+  projectEdit: 'project-edit',
+  upProgress: 'up-progress',
+  upError: 'up-error',
+  upUndo: 'up-undo',
+  downDialog: 'down-dialog',
+  downVolumes: 'down-volumes',
+  downSubmit: 'down-submit',
+  stackLogs: 'stack-logs',
+  stackTerminal: 'stack-terminal',
+  composeEditor: 'compose-editor',
+  composeProblem: 'compose-problem',
+  composeResolved: 'compose-resolved',
+  composeSave: 'compose-save',
+  composeApply: 'compose-apply',
 });

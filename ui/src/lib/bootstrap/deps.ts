@@ -5,6 +5,7 @@ import { ContainersStore } from '../containers/containers.svelte';
 import { Selection } from '../containers/selection.svelte';
 import { EngineStore } from '../engine/engine.svelte';
 import { ImagesStore } from '../images/images.svelte';
+import { RecentFolders, StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { Toasts } from '../toasts/toasts.svelte';
@@ -15,6 +16,8 @@ export interface Deps {
   engine: EngineStore;
   containers: ContainersStore;
   images: ImagesStore;
+  stacks: StacksStore;
+  recentFolders: RecentFolders;
   transfers: Transfers;
   actions: ActionRunner;
   selection: Selection;
@@ -30,6 +33,8 @@ export function createDeps(backend: Backend): Deps {
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
     images: new ImagesStore(backend),
+    stacks: new StacksStore(backend),
+    recentFolders: new RecentFolders(),
     transfers: new Transfers(backend, (t) => {
       const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';
       if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);
@@ -46,11 +51,13 @@ export function createDeps(backend: Backend): Deps {
 export function startDeps(deps: Deps): Unsubscribe {
   const stopContainers = deps.containers.start(deps.engine);
   const stopImages = deps.images.start(deps.engine);
+  const stopStacks = deps.stacks.start(deps.engine);
   const stopEngine = deps.engine.start();
   return () => {
     stopEngine();
     stopContainers();
     stopImages();
+    stopStacks();
   };
 }
 

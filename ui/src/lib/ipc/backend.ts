@@ -2,6 +2,7 @@ import type {
   ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
   PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -65,6 +66,24 @@ export interface Backend {
   /** Asks for a .tar (native dialog); null when cancelled, else the loaded names. */
   imageLoad(onProgress: (p: ArchiveProgress) => void): Promise<string[] | null>;
   containerCommit(spec: CommitSpec): Promise<string>;
+
+  /** Every compose project on the engine, by its labels. */
+  composeStacks(): Promise<Stack[]>;
+  /** Loads the project in a folder (as the Compose CLI would there); rejects with the file, line and field. */
+  composeOpen(dir: string, profiles: string[]): Promise<ProjectInfo>;
+  /** Asks for a project folder (native dialog); null when cancelled. */
+  composePickFolder(): Promise<string | null>;
+  /** Starts an up; cancel with `subscriptionCancel`. Ends with a 'done' or 'failed' event. */
+  composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void): Promise<string>;
+  composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void): Promise<void>;
+  composeAction(project: string, service: string | null, action: ContainerAction): Promise<void>;
+  /** Removes what a failed up created. */
+  composeUndo(created: ComposeCreated): Promise<void>;
+  composeLogsSubscribe(project: string, service: string | null, options: LogOptions, onEvent: (e: LogEvent) => void): Promise<string>;
+  composeValidate(dir: string, file: string, text: string, profiles: string[]): Promise<ComposeValidation>;
+  composeFileRead(file: string): Promise<string>;
+  /** Refuses (with the file, line and field) a text that does not load. */
+  composeFileSave(dir: string, file: string, text: string): Promise<void>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

@@ -2,7 +2,9 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
-import type { ArchiveProgress, ContainersChanged, EngineStatus, ImageSummary, LogEvent, TransferEvent } from './types';
+import type {
+  ArchiveProgress, ComposeProgress, ContainersChanged, EngineStatus, ImageSummary, LogEvent, TransferEvent, UpEvent,
+} from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -78,6 +80,21 @@ export function createTauriBackend(): Backend {
     imageSave: (images, onProgress) => call('image_save', { images, channel: new Channel<ArchiveProgress>(onProgress) }),
     imageLoad: (onProgress) => call('image_load', { channel: new Channel<ArchiveProgress>(onProgress) }),
     containerCommit: (spec) => call('container_commit', { spec }),
+
+    composeStacks: () => call('compose_stacks'),
+    composeOpen: (dir, profiles) => call('compose_open', { dir, profiles }),
+    composePickFolder: () => call('compose_pick_folder'),
+    composeUp: (dir, profiles, options, onEvent) =>
+      call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
+    composeDown: (project, volumes, onProgress) =>
+      call('compose_down', { project, volumes, channel: new Channel<ComposeProgress>(onProgress) }),
+    composeAction: (project, service, action) => call('compose_action', { project, service, action }),
+    composeUndo: (created) => call('compose_undo', { created }),
+    composeLogsSubscribe: (project, service, options, onEvent) =>
+      call('compose_logs_subscribe', { project, service, options, channel: new Channel<LogEvent>(onEvent) }),
+    composeValidate: (dir, file, text, profiles) => call('compose_validate', { dir, file, text, profiles }),
+    composeFileRead: (file) => call('compose_file_read', { file }),
+    composeFileSave: (dir, file, text) => call('compose_file_save', { dir, file, text }),
 
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),

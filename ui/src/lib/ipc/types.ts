@@ -297,3 +297,84 @@ export interface ArchiveProgress {
   bytes: number;
   total: number;
 }
+
+// ---------- compose stacks ----------
+
+export interface StackContainer {
+  id: string;
+  name: string;
+  number: number;
+  image: string;
+  state: ContainerState;
+  status: string;
+  /** 'healthy' | 'unhealthy' | 'starting' when there is a healthcheck. */
+  health: string | null;
+  ports: PortMapping[];
+}
+
+export interface StackService {
+  name: string;
+  containers: StackContainer[];
+}
+
+/** A compose project on the engine, found by its labels, whoever started it. */
+export interface Stack {
+  name: string;
+  workingDir: string | null;
+  configFiles: string[];
+  services: StackService[];
+  running: number;
+  total: number;
+}
+
+/** A project folder as loaded: what would run. */
+export interface ProjectInfo {
+  name: string;
+  workingDir: string;
+  configFiles: string[];
+  services: string[];
+  profiles: string[];
+  activeProfiles: string[];
+  disabled: string[];
+  warnings: string[];
+  /** The resolved configuration as YAML. */
+  config: string;
+}
+
+/** One progress line, as the Compose CLI prints them ("Container p-web-1  Started"). */
+export interface ComposeProgress {
+  resource: string;
+  service: string | null;
+  state: string;
+}
+
+export interface ComposeCreated {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+export interface UpOptions {
+  services: string[];
+  noDeps: boolean;
+  forceRecreate: boolean;
+  scale: Record<string, number>;
+}
+
+export type UpEvent =
+  | ({ type: 'progress' } & ComposeProgress)
+  | { type: 'done'; error: IpcErrorPayload | null; created: ComposeCreated }
+  | { type: 'failed'; error: IpcErrorPayload };
+
+/** What is wrong with a compose file being edited. */
+export interface ComposeProblem {
+  file: string | null;
+  line: number | null;
+  field: string | null;
+  message: string;
+}
+
+export interface ComposeValidation {
+  problem: ComposeProblem | null;
+  project: ProjectInfo | null;
+}
