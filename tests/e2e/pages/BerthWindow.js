@@ -195,3 +195,53 @@ export class ImagesPage {
     return { state, text: await this.transfer(reference).getText() };
   }
 }
+
+export class StacksPage {
+  constructor(app) { this.browser = app.browser; }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.nav('stacks'))));
+    await this.browser.$(sel(TestId.stacksView)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  async openFolder(dir) {
+    await fill(this.browser, TestId.projectPath, dir);
+    await click(this.browser.$(sel(TestId.projectOpen)));
+    await this.browser.$(sel(TestId.projectPanel)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  async up() { await click(this.browser.$(sel(TestId.projectUp))); }
+
+  stack(name) { return this.browser.$(`${sel(TestId.stackRow)}[data-name="${name}"]`); }
+
+  service(stack, name) { return this.stack(stack).$(`${sel(TestId.stackService)}[data-name="${name}"]`); }
+
+  /** `{state, health}` of a service row, or null while it is not shown. */
+  async serviceStatus(stack, name) {
+    const row = this.service(stack, name);
+    if (!(await row.isExisting())) return null;
+    return { state: await row.getAttribute('data-state'), health: await row.getAttribute('data-health') };
+  }
+
+  async waitForService(stack, name, check, message, timeout = 30_000) {
+    await waitFor(async () => check(await this.serviceStatus(stack, name)), { timeout, message });
+  }
+
+  async stackAction(stack, action) { await click(this.stack(stack).$(sel(TestId.stackAction(action)))); }
+
+  async down(stack, { volumes }) {
+    await this.stackAction(stack, 'down');
+    await this.browser.$(sel(TestId.downDialog)).waitForDisplayed({ timeout: 5_000 });
+    if (volumes) await click(this.browser.$(sel(TestId.downVolumes)));
+    await click(this.browser.$(sel(TestId.downSubmit)));
+  }
+
+  async logLines() {
+    return this.browser.execute((s) => [...document.querySelectorAll(s)].map((l) => l.textContent),
+      `${sel(TestId.stackLogs)} ${sel(TestId.logLine)}`);
+  }
+
+  async waitForGone(stack, timeout = 30_000) {
+    await waitFor(async () => !(await this.stack(stack).isExisting()), { timeout, message: `stack ${stack} to go` });
+  }
+}

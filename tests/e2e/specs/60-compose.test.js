@@ -1,0 +1,97 @@
+// A compose project as a user runs it: open its folder, bring it up, watch its services get
+// healthy and its merged logs, then take it down; the docker-compose CLI sees the same stack.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchApp } from '../support/app.js';
+import { docker } from '../support/docker.js';
+import { runId, TEST_IMAGE } from '../support/env.js';
+import { waitFor } from '../support/wait.js';
+import { StacksPage } from '../pages/BerthWindow.js';
+
+const project = `berthcmp-e2e-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berthcmp-e2e-'));
+const folder = path.join(dir, project);
+
+const COMPOSE = `
+services:
+  db:
+    image: ${TEST_IMAGE}
+    command: sh -c "sleep 1; echo ok > /ready; while true; do echo db tick; sleep 1; done"
+    stop_grace_period: 1s
+    healthcheck:
+      test: ["CMD-SHELL", "test -f /ready"]
+      interval: 1s
+      retries: 30
+    volumes: [data:/data]
+  web:
+    image: ${TEST_IMAGE}
+    command: sh -c "while true; do echo web says \${GREETING}; sleep 1; done"
+    stop_grace_period: 1s
+    ports: ["127.0.0.1::80"]
+    environment:
+      GREETING: \${GREETING:-hello}
+    depends_on:
+      db: {condition: service_healthy}
+  debug:
+    image: ${TEST_IMAGE}
+    command: sleep 3600
+    profiles: [debug]
+volumes:
+  data: {}
+`;
+
+describe('compose stacks', () => {
+  let app, stacks;
+
+  before(async () => {
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'compose.yaml'), COMPOSE);
+    fs.writeFileSync(path.join(folder, '.env'), 'GREETING=from-dotenv\n');
+    app = await launchApp();
+    stacks = new StacksPage(app);
+    await app.guard('startup', () => stacks.open());
+  });
+  after(async () => {
+    await app?.close();
+    try { execFileSync('docker-compose', ['-p', project, 'down', '-v'], { cwd: folder, stdio: 'ignore' }); } catch { /* already down */ }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opening a folder shows its project, and Up brings its services up healthy', () => app.guard('up', async () => {
+    await stacks.openFolder(folder);
+    await stacks.up();
+    await stacks.waitForService(project, 'db', (s) => s?.health === 'healthy', 'db to be healthy');
+    await stacks.waitForService(project, 'web', (s) => s?.state === 'running', 'web to run');
+    assert.equal(await stacks.service(project, 'debug').isExisting(), false, 'the debug profile is not active');
+    await app.screenshot('stacks-up');
+  }));
+
+  it('the docker-compose CLI sees the same stack', () => app.guard('cli', async () => {
+    const ps = execFileSync('docker-compose', ['-p', project, 'ps'], { cwd: folder, encoding: 'utf8' });
+    assert.match(ps, new RegExp(`${project}-web-1`));
+    assert.match(ps, new RegExp(`${project}-db-1`));
+  }));
+
+  it('its logs are merged from every service', () => app.guard('logs', async () => {
+    await stacks.stackAction(project, 'logs');
+    const lines = await waitFor(async () => {
+      const all = await stacks.logLines();
+      return all.some((l) => l.includes('web says from-dotenv')) && all.some((l) => l.includes('db tick')) && all;
+    }, { timeout: 15_000, message: 'log lines from web and db' });
+    assert.ok(lines.some((l) => /^web-1\s+\|/.test(l)), lines.slice(0, 5).join('\n'));
+    await app.screenshot('stacks-logs');
+  }));
+
+  it('Down removes its containers and network and, when asked, its volume', () => app.guard('down', async () => {
+    await stacks.down(project, { volumes: true });
+    await stacks.waitForGone(project);
+    const label = `label=com.docker.compose.project=${project}`;
+    await waitFor(() => docker('ps', '-aq', '--filter', label) === '', { timeout: 15_000, message: 'no containers left' });
+    assert.equal(docker('network', 'ls', '-q', '--filter', label), '');
+    assert.equal(docker('volume', 'ls', '-q', '--filter', label), '');
+  }));
+});
