@@ -68,7 +68,7 @@ docker image inspect "$IMAGE" >/dev/null 2>&1 || scripts/test-image.sh
 # ---- 1. builds -------------------------------------------------------------------------------
 build "ui" bash -c 'cd ui && npm run build'
 build "berth (release, LTO: several minutes on 2 cores)" cargo build --release -p berth
-build "list_latency example" cargo build --release -p berth-core --example list_latency
+build "core examples" cargo build --release -p berth-core --example list_latency --example compose_stack
 BERTH_BIN=$TARGET/release/berth
 
 floor_bin=''
@@ -138,8 +138,18 @@ py list --runs "$LIST_RUNS" --out "$OUT/list.json"
 timeout 120 "$TARGET/release/examples/list_latency" "$LIST_RUNS" >"$OUT/core.txt"
 echo "  berth     $(cat "$OUT/core.txt")"
 
-# ---- 5. table --------------------------------------------------------------------------------
+# ---- 5. compose -------------------------------------------------------------------------------
+# Needs the reference CLI (scripts/deps.sh test installs docker-compose); medians of BENCH_COMPOSE_RUNS.
+if command -v docker-compose >/dev/null; then
+  say "compose: a 20-service stack up (to all running) and down, Berth's core vs docker-compose"
+  timeout 900 "$TARGET/release/examples/compose_stack" "${BENCH_COMPOSE_RUNS:-3}" 20 | tee "$OUT/compose.txt" | sed 's/^/  /'
+else
+  echo "compose: skipped, docker-compose is not installed (scripts/deps.sh test installs it)"
+fi
+
+# ---- 6. table --------------------------------------------------------------------------------
 echo
 py report --apps "$OUT/apps.json" --list "$OUT/list.json" --core "$OUT/core.txt" --runs "$LIST_RUNS" \
   --header "$header" --out "$OUT/results.txt"
+[[ -s $OUT/compose.txt ]] && { echo; echo "compose (seconds, median; ratio = Berth / docker-compose):"; cat "$OUT/compose.txt"; } | tee -a "$OUT/results.txt"
 echo "(written to $OUT/results.txt)"

@@ -143,22 +143,29 @@ pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn
         .list_networks(Some(ListNetworksOptions { filters: Some(label.clone()) }))
         .await
         .map_err(engine.err("networks"))?;
-    for n in networks.into_iter().filter_map(|n| n.name) {
+    let removed = join_all(networks.into_iter().filter_map(|n| n.name).map(|n| async move {
         say(format!("Network {n}"), "Removing");
         engine.docker().remove_network(&n).await.map_err(engine.err(&format!("Network {n}")))?;
         say(format!("Network {n}"), "Removed");
-    }
+        Ok::<_, crate::Error>(())
+    }))
+    .await;
+    removed.into_iter().collect::<Result<Vec<_>>>()?;
     if opts.volumes {
         let volumes = engine
             .docker()
             .list_volumes(Some(ListVolumesOptions { filters: Some(label) }))
             .await
             .map_err(engine.err("volumes"))?;
-        for v in volumes.volumes.unwrap_or_default() {
+        let removed = join_all(volumes.volumes.unwrap_or_default().into_iter().map(|v| async move {
             say(format!("Volume {}", v.name), "Removing");
-            engine.docker().remove_volume(&v.name, None::<bollard::query_parameters::RemoveVolumeOptions>).await.map_err(engine.err(&format!("Volume {}", v.name)))?;
+            let none = None::<bollard::query_parameters::RemoveVolumeOptions>;
+            engine.docker().remove_volume(&v.name, none).await.map_err(engine.err(&format!("Volume {}", v.name)))?;
             say(format!("Volume {}", v.name), "Removed");
-        }
+            Ok::<_, crate::Error>(())
+        }))
+        .await;
+        removed.into_iter().collect::<Result<Vec<_>>>()?;
     }
     Ok(())
 }

@@ -65,6 +65,10 @@ struct Run<'a> {
     opts: &'a UpOptions,
     emit: Emit<'a>,
     created: Mutex<Created>,
+    /// The project's containers when the up began, by service (one list call, not one each).
+    existing: Mutex<HashMap<String, Vec<crate::containers::ContainerSummary>>>,
+    /// Image ids by name, inspected (or pulled) once however many services share an image.
+    images: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
 fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
@@ -100,7 +104,19 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
             return Err(Error::invalid("scale", format!("Service \"{name}\" sets container_name, so it cannot run more than one container.")));
         }
     }
-    let run = Run { engine, project, opts, emit, created: Mutex::new(Created::default()) };
+    let mut existing: HashMap<String, Vec<_>> = HashMap::new();
+    for c in super::stack::containers(engine, &project.name, None).await? {
+        existing.entry(c.compose_service.clone().unwrap_or_default()).or_default().push(c);
+    }
+    let run = Run {
+        engine,
+        project,
+        opts,
+        emit,
+        created: Mutex::new(Created::default()),
+        existing: Mutex::new(existing),
+        images: Default::default(),
+    };
     let result = run.go(&order).await;
     let created = run.created.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created })
@@ -226,39 +242,55 @@ impl<'a> Run<'a> {
             .filter(|v| v["type"] == "volume")
             .filter_map(|v| v["source"].as_str())
             .collect();
-        for (key, vol) in p.config["volumes"].as_object().into_iter().flatten().filter(|(k, _)| used.contains(&k.as_str())) {
-            let name = vol["name"].as_str().unwrap_or(key).to_string();
-            let exists = self.engine.docker().inspect_volume(&name).await.is_ok();
-            if vol["external"].as_bool() == Some(true) {
-                if !exists {
-                    return Err(Error::invalid(
-                        "volumes",
-                        format!("Volume \"{name}\" is declared as external but does not exist. Create it with `docker volume create {name}`."),
-                    ));
-                }
-                continue;
-            }
-            if exists {
-                continue;
-            }
-            let req = VolumeCreateRequest {
-                name: Some(name.clone()),
-                driver: vol["driver"].as_str().map(str::to_string),
-                driver_opts: vol["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
-                labels: Some(labels::resource(&p.name, labels::VOLUME, key, vol.get("labels"))),
-                ..Default::default()
-            };
-            say(self.emit, format!("Volume {name}"), None, "Creating");
-            self.engine.docker().create_volume(req).await.map_err(self.engine.err(&format!("Volume {name}")))?;
-            self.created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(name.clone());
-            say(self.emit, format!("Volume {name}"), None, "Created");
-        }
+        let wanted = p.config["volumes"].as_object().into_iter().flatten().filter(|(k, _)| used.contains(&k.as_str()));
+        join_all(wanted.map(|(key, vol)| self.volume(key, vol))).await.into_iter().collect::<Result<Vec<_>>>()?;
         Ok(())
     }
 
-    /// The image's id, pulling it when missing (unless `pull_policy: never`).
+    async fn volume(&self, key: &str, vol: &Value) -> Result<()> {
+        let p = self.project;
+        let name = vol["name"].as_str().unwrap_or(key).to_string();
+        let exists = self.engine.docker().inspect_volume(&name).await.is_ok();
+        if vol["external"].as_bool() == Some(true) {
+            if !exists {
+                return Err(Error::invalid(
+                    "volumes",
+                    format!("Volume \"{name}\" is declared as external but does not exist. Create it with `docker volume create {name}`."),
+                ));
+            }
+            return Ok(());
+        }
+        if exists {
+            return Ok(());
+        }
+        let req = VolumeCreateRequest {
+            name: Some(name.clone()),
+            driver: vol["driver"].as_str().map(str::to_string),
+            driver_opts: vol["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+            labels: Some(labels::resource(&p.name, labels::VOLUME, key, vol.get("labels"))),
+            ..Default::default()
+        };
+        say(self.emit, format!("Volume {name}"), None, "Creating");
+        self.engine.docker().create_volume(req).await.map_err(self.engine.err(&format!("Volume {name}")))?;
+        self.created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(name.clone());
+        say(self.emit, format!("Volume {name}"), None, "Created");
+        Ok(())
+    }
+
+    /// The image's id, pulling it when missing (unless `pull_policy: never`); once per image.
     async fn image(&self, name: &str, svc: &Value) -> Result<String> {
         let image = create::image_name(&self.project.name, name, svc);
+        let mut cache = self.images.lock().await;
+        if let Some(id) = cache.get(&image) {
+            return Ok(id.clone());
+        }
+        let id = self.find_or_pull(name, svc, &image).await?;
+        cache.insert(image, id.clone());
+        Ok(id)
+    }
+
+    async fn find_or_pull(&self, name: &str, svc: &Value, image: &str) -> Result<String> {
+        let image = image.to_string();
         let policy = svc["pull_policy"].as_str().unwrap_or("missing");
         let docker = self.engine.docker();
         if policy != "always" {
@@ -300,7 +332,7 @@ impl<'a> Run<'a> {
         let image_id = self.image(name, svc).await?;
         let hash = labels::config_hash(svc);
         let want = replicas(p, self.opts, name);
-        let existing = super::stack::containers(self.engine, &p.name, Some(name)).await?;
+        let existing = self.existing.lock().unwrap_or_else(|e| e.into_inner()).remove(name).unwrap_or_default();
         let docker = self.engine.docker();
         let mut have = Vec::new();
         for c in existing {
