@@ -46,6 +46,14 @@ const COMMANDS: &[&str] = &[
     "compose_validate",
     "compose_file_read",
     "compose_file_save",
+    "project_open",
+    "project_pick",
+    "project_recent",
+    "build_plan",
+    "build_start",
+    "build_history",
+    "starter_preview",
+    "starter_write",
 ];
 
 fn main() {

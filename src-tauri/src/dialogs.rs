@@ -23,6 +23,15 @@ pub async fn open_path(app: &tauri::AppHandle, filter: &str, extensions: &[&str]
     local(rx.await.ok().flatten())
 }
 
+/// Ask for a folder; None when the user cancels.
+pub async fn folder_path(app: &tauri::AppHandle) -> Res<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Open a project folder").pick_folder(move |path| {
+        let _ = tx.send(path);
+    });
+    local(rx.await.ok().flatten())
+}
+
 fn local(path: Option<FilePath>) -> Res<Option<PathBuf>> {
     let Some(path) = path else { return Ok(None) };
     path.into_path().map(Some).map_err(|e| ErrorPayload {
@@ -31,13 +40,4 @@ fn local(path: Option<FilePath>) -> Res<Option<PathBuf>> {
         detail: e.to_string(),
         field: None,
     })
-}
-
-/// Ask for a folder; None when the user cancels.
-pub async fn folder_path(app: &tauri::AppHandle) -> Res<Option<PathBuf>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().pick_folder(move |path| {
-        let _ = tx.send(path);
-    });
-    local(rx.await.ok().flatten())
 }

@@ -40,7 +40,10 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let sink = events::sink(app.handle().clone());
-            app.manage(AppState::new(Pump::start(Environment::from_process(), sink)));
+            // BERTH_DATA_DIR lets tests keep their history apart from the user's.
+            let data_dir = std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
+            let history = berth_core::build::history::History::new(&data_dir);
+            app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -89,6 +92,14 @@ fn main() {
             commands::compose::compose_validate,
             commands::compose::compose_file_read,
             commands::compose::compose_file_save,
+            commands::build::project_open,
+            commands::build::project_pick,
+            commands::build::project_recent,
+            commands::build::build_plan,
+            commands::build::build_start,
+            commands::build::build_history,
+            commands::build::starter_preview,
+            commands::build::starter_write,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Berth");

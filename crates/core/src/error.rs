@@ -14,6 +14,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// A registry refused or could not be reached (login, unknown repository, network).
     Registry,
+    /// A build step or the Dockerfile failed; the build event carries the line and output.
+    BuildFailed,
     Cancelled,
     Internal,
 }
@@ -43,6 +45,10 @@ pub enum Error {
     /// A registry (or Docker Hub through the engine) failed; the message says what to do.
     #[error("{message}")]
     Registry { message: String, detail: String },
+
+    /// A build failed in the engine (the Dockerfile, a step); the message says where.
+    #[error("{message}")]
+    Build { message: String, detail: String },
 
     #[error("The operation was cancelled.")]
     Cancelled,
@@ -78,6 +84,7 @@ impl Error {
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             Error::Registry { .. } => ErrorCode::Registry,
+            Error::Build { .. } => ErrorCode::BuildFailed,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) | Error::Service { .. } => ErrorCode::Internal,
         }
@@ -94,7 +101,7 @@ impl Error {
     /// The raw detail behind the sentence: for "copy details" and logs, never shown alone.
     pub fn detail(&self) -> String {
         match self {
-            Error::NotFound { detail, .. } | Error::Registry { detail, .. } => detail.clone(),
+            Error::NotFound { detail, .. } | Error::Registry { detail, .. } | Error::Build { detail, .. } => detail.clone(),
             Error::Engine { status, message } => format!("HTTP {status}: {message}"),
             other => format!("{other:?}"),
         }

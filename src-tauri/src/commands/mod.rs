@@ -3,6 +3,7 @@
 //! field}` payload the UI expects.
 
 pub mod app;
+pub mod build;
 pub mod compose;
 pub mod containers;
 pub mod engine;

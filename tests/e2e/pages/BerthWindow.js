@@ -205,12 +205,12 @@ export class StacksPage {
   }
 
   async openFolder(dir) {
-    await fill(this.browser, TestId.projectPath, dir);
-    await click(this.browser.$(sel(TestId.projectOpen)));
-    await this.browser.$(sel(TestId.projectPanel)).waitForDisplayed({ timeout: 10_000 });
+    await fill(this.browser, TestId.stackFolderPath, dir);
+    await click(this.browser.$(sel(TestId.stackFolderOpen)));
+    await this.browser.$(sel(TestId.stackProject)).waitForDisplayed({ timeout: 10_000 });
   }
 
-  async up() { await click(this.browser.$(sel(TestId.projectUp))); }
+  async up() { await click(this.browser.$(sel(TestId.stackUp))); }
 
   stack(name) { return this.browser.$(`${sel(TestId.stackRow)}[data-name="${name}"]`); }
 

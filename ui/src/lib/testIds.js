@@ -28,7 +28,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|stacks
+  nav: (v) => `nav-${v}`,             // containers|images|build|stacks
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -63,13 +63,13 @@ export const TestId = Object.freeze({
   stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs (per stack)
   stackService: 'stack-service',      // data-name, data-state, data-health
   serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec
-  projectPath: 'project-path',
-  projectOpen: 'project-open',
-  projectBrowse: 'project-browse',
-  projectPanel: 'project-panel',
-  projectProfile: (p) => `project-profile-${p}`,
-  projectUp: 'project-up',
-  projectEdit: 'project-edit',
+  stackFolderPath: 'stack-folder-path',
+  stackFolderOpen: 'stack-folder-open',
+  stackFolderBrowse: 'stack-folder-browse',
+  stackProject: 'stack-project',
+  stackProfile: (p) => `stack-profile-${p}`,
+  stackUp: 'stack-up',
+  stackEdit: 'stack-edit',
   upProgress: 'up-progress',
   upError: 'up-error',
   upUndo: 'up-undo',
@@ -83,4 +83,25 @@ export const TestId = Object.freeze({
   composeResolved: 'compose-resolved',
   composeSave: 'compose-save',
   composeApply: 'compose-apply',
+  projectView: 'project-view',        // the Build view: start screen or the open project
+  projectOpen: 'project-open',        // "Open folder…"
+  projectRecent: 'project-recent',    // each recent folder button, data-folder
+  projectPanel: 'project-panel',      // data-folder
+  projectError: 'project-error',
+  projectAction: (a) => `project-action-${a}`, // build|starter|… (tabs)
+  dropOverlay: 'drop-overlay',
+  buildField: (f) => `build-${f}`,    // dockerfile|tags|target|noCache|pull|builder|arg (rows, data-name)
+  buildContext: 'build-context',      // the context summary line
+  buildSubmit: 'build-submit',
+  buildLive: 'build-live',            // data-phase (starting|running|done|failed|cancelled), data-builder
+  buildStep: 'build-step',            // data-state, data-line
+  buildLog: 'build-log',
+  buildCancel: 'build-cancel',
+  buildResult: 'build-result',        // data-image-id
+  buildRun: 'build-run',
+  buildPush: 'build-push',
+  buildFailure: 'build-failure',
+  buildHistory: 'build-history',      // rows have data-outcome
+  starterText: 'starter-text',
+  starterWrite: 'starter-write',
 });

@@ -150,3 +150,194 @@ fn credential_hostnames() {
     println!("conformance credential-hostnames: {}/{} passed", cases.len() - failed.len(), cases.len());
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+#[test]
+fn dockerignore_patterns() {
+    use berth_core::build::ignore::{self, PatternMatcher};
+    let Some(dir) = dir() else { return };
+    let text = std::fs::read_to_string(dir.join("dockerignore/pattern_cases.json")).unwrap();
+    let table: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let strings = |v: &serde_json::Value| -> Vec<String> { v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect() };
+    let mut failed = Vec::new();
+    let cases = table["cases"].as_array().unwrap();
+    let mut ran = 0;
+    for case in cases {
+        // The table's Windows-only cases use `\` as the separator; Berth's context paths are `/`.
+        if case["platform"].as_str() == Some("windows") {
+            continue;
+        }
+        ran += 1;
+        let patterns = strings(&case["patterns"]);
+        let path = case["path"].as_str().unwrap();
+        let api = case["api"].as_str().unwrap();
+        let got = if api.starts_with("Matches (package func") {
+            ignore::matches(path, &patterns)
+        } else {
+            PatternMatcher::new(&patterns).and_then(|pm| pm.matches(path))
+        };
+        let ok = match (&got, case.get("error")) {
+            (Err(_), Some(_)) => true,
+            (Ok(m), None) => *m == case["match"].as_bool().unwrap(),
+            _ => false,
+        };
+        if !ok {
+            failed.push(format!("{patterns:?} {path:?}: got {got:?}, want {case}"));
+        }
+    }
+    for case in table["pattern_cleaning"].as_array().unwrap() {
+        ran += 1;
+        let got = PatternMatcher::new(&strings(&case["patterns"]));
+        let ok = match (&got, case.get("error")) {
+            (Err(e), Some(want)) => e.to_string() == want.as_str().unwrap(),
+            (Ok(pm), None) => {
+                pm.exclusions() == case["exclusions"].as_bool().unwrap()
+                    && case.get("cleaned_count").is_none_or(|n| n.as_u64() == Some(pm.len() as u64))
+            }
+            _ => false,
+        };
+        if !ok {
+            failed.push(format!("cleaning {case}: got {got:?}"));
+        }
+    }
+    for case in table["ignorefile_readall"].as_array().unwrap() {
+        ran += 1;
+        let got = ignore::read_patterns(case["content"].as_str().unwrap_or(""));
+        if got != strings(&case["expected"]) {
+            failed.push(format!("ReadAll {case}: got {got:?}"));
+        }
+    }
+    println!("conformance dockerignore patterns: {}/{ran} passed", ran - failed.len());
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// One build-context scenario written to a temporary folder.
+pub struct Scenario {
+    pub name: String,
+    pub dir: tempfile::TempDir,
+    pub dockerfile: String,
+    pub dockerignore: Option<String>,
+    pub present: Vec<String>,
+    pub absent: Vec<String>,
+    pub exact: Option<Vec<String>>,
+    pub error: Option<String>,
+    /// Files the harness wrote that the scenario's tree does not have (fsutil scenarios pass
+    /// their patterns to the walker directly and name no Dockerfile); not compared.
+    pub added: Vec<String>,
+}
+
+/// The scenarios Berth can run: those whose Dockerfile is in the folder (the docker CLI's
+/// `-f -`, a Dockerfile from stdin, has no counterpart in Berth). Also the count left out.
+pub fn context_scenarios(dir: &std::path::Path) -> (Vec<Scenario>, usize) {
+    let text = std::fs::read_to_string(dir.join("dockerignore/build_context_cases.json")).unwrap();
+    let table: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let mut left_out = 0;
+    for s in table["scenarios"].as_array().unwrap() {
+        let files = strings(&s["files"]);
+        let dockerfile = s["dockerfile"].as_str().unwrap().to_string();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut has_dockerfile = false;
+        for f in &files {
+            let path = tmp.path().join(f);
+            if let Some(d) = f.strip_suffix('/') {
+                std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+                continue;
+            }
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, f.as_bytes()).unwrap();
+            has_dockerfile |= *f == dockerfile;
+        }
+        let is_moby = s["source"]["repo"].as_str() == Some("moby/moby");
+        if is_moby && !has_dockerfile {
+            left_out += 1;
+            continue;
+        }
+        let dockerignore = s["dockerignore"].as_str().map(String::from);
+        if let Some(text) = &dockerignore {
+            std::fs::write(tmp.path().join(".dockerignore"), text).unwrap();
+        }
+        let mut added = Vec::new();
+        if !files.iter().any(|f| f == ".dockerignore") {
+            added.push(".dockerignore".to_string());
+        }
+        if !has_dockerfile {
+            std::fs::write(tmp.path().join(&dockerfile), "").unwrap();
+            added.push(dockerfile.clone());
+        }
+        out.push(Scenario {
+            name: s["test"].as_str().unwrap().to_string(),
+            dir: tmp,
+            dockerfile,
+            dockerignore,
+            present: strings(&s["expect_present"]),
+            absent: strings(&s["expect_absent"]),
+            exact: s.get("expect_exact_listing").map(strings),
+            error: s.get("expect_error").and_then(|e| e.as_str()).map(String::from),
+            added,
+        });
+    }
+    (out, left_out)
+}
+
+impl Scenario {
+    /// Check a listing of what reached the build (slash paths relative to the context; the
+    /// directories holding listed files are implied). None when it agrees.
+    pub fn check(&self, listing: &[String]) -> Option<String> {
+        let mut all: std::collections::BTreeSet<String> = listing.iter().cloned().collect();
+        for p in listing {
+            let mut parts: Vec<&str> = p.split('/').collect();
+            while parts.len() > 1 {
+                parts.pop();
+                all.insert(parts.join("/"));
+            }
+        }
+        all.retain(|p| !self.added.contains(p));
+        let missing: Vec<_> = self.present.iter().filter(|p| !all.contains(*p)).collect();
+        let leaked: Vec<_> = self.absent.iter().filter(|p| all.iter().any(|a| a == *p || a.starts_with(&format!("{p}/")))).collect();
+        let exact_ok = self.exact.as_ref().is_none_or(|want| all.iter().cloned().collect::<Vec<_>>() == *want);
+        if missing.is_empty() && leaked.is_empty() && exact_ok {
+            None
+        } else {
+            Some(format!("{}: missing {missing:?}, leaked {leaked:?}, got {all:?}, want exactly {:?}", self.name, self.exact))
+        }
+    }
+}
+
+/// What the engine keeps of the sent context: the Dockerfile and `.dockerignore` are always
+/// sent, and dropped again when the ignore file names them.
+pub fn reaches_build(s: &Scenario, listing: Vec<String>) -> Vec<String> {
+    let patterns = berth_core::build::ignore::read_patterns(s.dockerignore.as_deref().unwrap_or(""));
+    listing
+        .into_iter()
+        .filter(|p| {
+            !((*p == s.dockerfile || p == ".dockerignore") && berth_core::build::ignore::matches(p, &patterns).unwrap_or(false))
+        })
+        .collect()
+}
+
+#[test]
+fn dockerignore_build_contexts() {
+    use berth_core::build::{listing, Context};
+    let Some(dir) = dir() else { return };
+    let (scenarios, left_out) = context_scenarios(&dir);
+    let mut failed = Vec::new();
+    for s in &scenarios {
+        let got = Context::new(s.dir.path(), &s.dockerfile).and_then(|ctx| listing(&ctx));
+        let problem = match (got, &s.error) {
+            (Err(e), Some(want)) => (!e.to_string().contains(want.as_str())).then(|| format!("{}: error {e}, want {want}", s.name)),
+            (Err(e), None) => Some(format!("{}: {e}", s.name)),
+            (Ok(_), Some(want)) => Some(format!("{}: no error, want {want}", s.name)),
+            (Ok(listing), None) => s.check(&reaches_build(s, listing)),
+        };
+        failed.extend(problem);
+    }
+    println!(
+        "conformance dockerignore contexts: {}/{} passed ({left_out} left out: a Dockerfile read from stdin, which Berth does not offer)",
+        scenarios.len() - failed.len(),
+        scenarios.len()
+    );
+    assert!(failed.is_empty(), "{failed:#?}");
+}

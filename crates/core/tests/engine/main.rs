@@ -3,6 +3,7 @@
 
 mod support;
 
+mod build;
 mod compose;
 mod compose_conformance;
 mod conformance;

@@ -8,6 +8,7 @@ import { ImagesStore } from '../images/images.svelte';
 import { RecentFolders, StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
+import { ProjectStore } from '../project/project.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
@@ -18,6 +19,7 @@ export interface Deps {
   images: ImagesStore;
   stacks: StacksStore;
   recentFolders: RecentFolders;
+  projects: ProjectStore;
   transfers: Transfers;
   actions: ActionRunner;
   selection: Selection;
@@ -35,6 +37,7 @@ export function createDeps(backend: Backend): Deps {
     images: new ImagesStore(backend),
     stacks: new StacksStore(backend),
     recentFolders: new RecentFolders(),
+    projects: new ProjectStore(backend),
     transfers: new Transfers(backend, (t) => {
       const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';
       if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);

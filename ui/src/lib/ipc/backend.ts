@@ -3,6 +3,7 @@ import type {
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
   PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
   ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
+  BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -84,6 +85,22 @@ export interface Backend {
   composeFileRead(file: string): Promise<string>;
   /** Refuses (with the file, line and field) a text that does not load. */
   composeFileSave(dir: string, file: string, text: string): Promise<void>;
+  /** Opens a folder (dropped or recent); rejects with InvalidInput for a file or a missing path. */
+  projectOpen(folder: string): Promise<Project>;
+  /** Asks for a folder (native dialog); null when cancelled. */
+  projectPick(): Promise<Project | null>;
+  projectRecent(): Promise<RecentFolder[]>;
+  /** ARGs, stages, the context after .dockerignore and a default tag, for the build form. */
+  buildPlan(folder: string, dockerfile: string): Promise<BuildPlan>;
+  /** Starts a build; cancel with `subscriptionCancel(id)`. */
+  buildStart(request: BuildRequest, onEvent: (e: BuildEvent) => void): Promise<{ id: string }>;
+  /** Newest first. */
+  buildHistory(folder: string): Promise<HistoryEntry[]>;
+  starterPreview(language: Language): Promise<Starter>;
+  /** Writes the reviewed starter (never overwrites) and reopens the folder. */
+  starterWrite(folder: string, starter: Starter): Promise<Project>;
+  /** Files dragged over / dropped on the window (Tauri's drag-drop events). */
+  onDrop(handler: (e: DropEvent) => void): Unsubscribe;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

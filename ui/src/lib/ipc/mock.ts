@@ -6,7 +6,9 @@ import type {
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
   LogLine, PruneScope, RunSpec, TransferEvent,
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions,
+  BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
 } from './types';
+import { mockPlan, mockProject } from './mockData';
 
 export interface MockOptions {
   status?: EngineStatus;
@@ -50,6 +52,14 @@ export class MockBackend implements Backend {
   images: ImageSummary[] = mockImageList();
   /** Channels of running pulls/pushes by subscription id, for tests to drive. */
   readonly transfers = new Map<string, (e: TransferEvent) => void>();
+  /** Channels of running builds by subscription id, for tests to drive. */
+  readonly builds = new Map<string, { request: BuildRequest; onEvent: (e: BuildEvent) => void }>();
+  /** Folders the mock knows, by path; others are "missing". */
+  projects = new Map<string, Project>([[mockProject.folder, mockProject]]);
+  history: HistoryEntry[] = [];
+  /** What `projectPick` answers (null: the user cancelled). */
+  picked: string | null = mockProject.folder;
+  private dropHandlers = new Set<(e: DropEvent) => void>();
   private logSubs = new Map<string, { onEvent: (e: LogEvent) => void; timer: ReturnType<typeof setInterval> | null }>();
   private execs = new Map<string, ExecSink>();
   private nextId = 1;
@@ -500,6 +510,69 @@ export class MockBackend implements Backend {
 
   composeFileRead(file: string) { return this.step('compose_file_read', [file], () => 'services:\n  web:\n    image: nginx\n'); }
   composeFileSave(dir: string, file: string, text: string) { return this.step('compose_file_save', [dir, file, text], () => undefined); }
+
+  private project(folder: string): Project {
+    const p = this.projects.get(folder);
+    if (!p) fail('InvalidInput', `${folder} does not exist.`, 'folder');
+    return p;
+  }
+
+  projectOpen(folder: string) {
+    return this.step('project_open', [folder], () => {
+      if (/\.[a-z]+$/i.test(folder) && !this.projects.has(folder)) {
+        fail('InvalidInput', `${folder} is a file. Drop or choose the project's folder instead.`, 'folder');
+      }
+      return this.project(folder);
+    });
+  }
+
+  projectPick() {
+    return this.step('project_pick', [], () => (this.picked ? this.project(this.picked) : null));
+  }
+
+  projectRecent() {
+    return this.step('project_recent', [], () => [...this.projects.keys()].map((folder, i) => ({ folder, openedAt: 1_700_000_000_000 - i })));
+  }
+
+  buildPlan(folder: string, dockerfile: string) {
+    return this.step('build_plan', [folder, dockerfile], () => ({ ...mockPlan, dockerfile, defaultTag: this.project(folder).name }));
+  }
+
+  buildStart(request: BuildRequest, onEvent: (e: BuildEvent) => void) {
+    return this.step('build_start', [request], () => {
+      this.requireEngine();
+      const id = `sub-${this.nextId++}`;
+      this.builds.set(id, { request, onEvent });
+      return { id };
+    });
+  }
+
+  buildHistory(folder: string) {
+    return this.step('build_history', [folder], () => this.history);
+  }
+
+  starterPreview(language: Language) {
+    return this.step('starter_preview', [language], () => ({ language, dockerfile: `FROM ${language}\n`, dockerignore: '.git\n' }));
+  }
+
+  starterWrite(folder: string, starter: Starter) {
+    return this.step('starter_write', [folder, starter], () => {
+      const p = this.project(folder);
+      const next = { ...p, dockerfiles: ['Dockerfile'] };
+      this.projects.set(folder, next);
+      return next;
+    });
+  }
+
+  onDrop(handler: (e: DropEvent) => void): Unsubscribe {
+    this.dropHandlers.add(handler);
+    return () => this.dropHandlers.delete(handler);
+  }
+
+  /** Test hook: files dragged over / dropped on the window. */
+  emitDrop(e: DropEvent): void {
+    for (const h of this.dropHandlers) h(e);
+  }
 
   onImagesChanged(handler: (i: ImageSummary[]) => void): Unsubscribe {
     this.imageHandlers.add(handler);

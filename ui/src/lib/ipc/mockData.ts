@@ -1,4 +1,4 @@
-import type { ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, PortMapping } from './types';
+import type { BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, PortMapping } from './types';
 
 const now = Math.floor(Date.now() / 1000);
 
@@ -112,3 +112,20 @@ export function mockImageList(): ImageSummary[] {
     containers: 0, dangling: true });
   return list;
 }
+
+export const mockProject: Project = {
+  folder: '/home/dev/shop',
+  name: 'shop',
+  dockerfiles: ['Dockerfile', 'api/Dockerfile'],
+  composeFiles: ['compose.yaml'],
+  pipeline: '.gitlab-ci.yml',
+  language: 'node',
+};
+
+export const mockPlan: BuildPlan = {
+  dockerfile: 'Dockerfile',
+  args: [{ name: 'NODE_VERSION', default: '20', line: 1 }, { name: 'API_URL', default: null, line: 4 }],
+  stages: [{ name: 'deps', base: 'node:20', line: 2 }, { name: 'runtime', base: 'node:20-slim', line: 8 }],
+  context: { files: 312, bytes: 4_812_331, excludedFiles: 20_118, ignoreFile: '.dockerignore' },
+  defaultTag: 'shop',
+};

@@ -1,9 +1,11 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
-  ArchiveProgress, ComposeProgress, ContainersChanged, EngineStatus, ImageSummary, LogEvent, TransferEvent, UpEvent,
+  ArchiveProgress, BuildEvent, ComposeProgress, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent,
+  TransferEvent, UpEvent,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -21,6 +23,25 @@ function subscribe<T>(event: string, handler: (payload: T) => void): Unsubscribe
   listen<T>(event, (e) => { if (!disposed) handler(e.payload); }).then(
     (fn) => { if (disposed) fn(); else unlisten = fn; },
     (reason) => console.error(`listen(${event}) failed`, reason),
+  );
+  return () => {
+    disposed = true;
+    unlisten?.();
+  };
+}
+
+/** Tauri's drag-drop events of this webview, folded to what the UI needs. */
+function onDrop(handler: (e: DropEvent) => void): Unsubscribe {
+  let disposed = false;
+  let unlisten: Unsubscribe | null = null;
+  getCurrentWebview().onDragDropEvent(({ payload }) => {
+    if (disposed) return;
+    if (payload.type === 'drop') handler({ type: 'drop', paths: payload.paths });
+    else if (payload.type === 'leave') handler({ type: 'leave' });
+    else handler({ type: 'over' });
+  }).then(
+    (fn) => { if (disposed) fn(); else unlisten = fn; },
+    (reason) => console.error('onDragDropEvent failed', reason),
   );
   return () => {
     disposed = true;
@@ -78,6 +99,15 @@ export function createTauriBackend(): Backend {
     imageRegistrySearch: (registry, term) => call('image_registry_search', { registry, term }),
     imageRegistryTags: (registry, repository) => call('image_registry_tags', { registry, repository }),
     imageSave: (images, onProgress) => call('image_save', { images, channel: new Channel<ArchiveProgress>(onProgress) }),
+    projectOpen: (folder) => call('project_open', { folder }),
+    projectPick: () => call('project_pick'),
+    projectRecent: () => call('project_recent'),
+    buildPlan: (folder, dockerfile) => call('build_plan', { folder, dockerfile }),
+    buildStart: (request, onEvent) => call('build_start', { request, channel: new Channel<BuildEvent>(onEvent) }),
+    buildHistory: (folder) => call('build_history', { folder }),
+    starterPreview: (language) => call('starter_preview', { language }),
+    starterWrite: (folder, starter) => call('starter_write', { folder, starter }),
+    onDrop,
     imageLoad: (onProgress) => call('image_load', { channel: new Channel<ArchiveProgress>(onProgress) }),
     containerCommit: (spec) => call('container_commit', { spec }),
 

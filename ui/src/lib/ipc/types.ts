@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'InvalidInput'
   | 'Registry'
   | 'Cancelled'
-  | 'Internal';
+  | 'Internal'
+  | 'BuildFailed';
 
 /** Every failed command rejects with this. `message` is a sentence for the user. */
 export interface IpcErrorPayload {
@@ -378,3 +379,113 @@ export interface ComposeValidation {
   problem: ComposeProblem | null;
   project: ProjectInfo | null;
 }
+// ---- Projects and builds (berth-core `build`) ----
+
+export type Language = 'rust' | 'go' | 'node' | 'python' | 'static';
+
+/** A project folder and what it holds that Berth can act on. */
+export interface Project {
+  folder: string;
+  name: string;
+  /** Slash paths relative to the folder, shallowest first. */
+  dockerfiles: string[];
+  composeFiles: string[];
+  pipeline: string | null;
+  language: Language | null;
+}
+
+export interface RecentFolder {
+  folder: string;
+  openedAt: number;
+}
+
+export interface BuildArg {
+  name: string;
+  default: string | null;
+  line: number;
+}
+
+export interface BuildStage {
+  name: string | null;
+  base: string;
+  line: number;
+}
+
+export interface ContextSummary {
+  files: number;
+  bytes: number;
+  excludedFiles: number;
+  ignoreFile: string | null;
+}
+
+export interface BuildPlan {
+  dockerfile: string;
+  args: BuildArg[];
+  stages: BuildStage[];
+  context: ContextSummary;
+  defaultTag: string;
+}
+
+export type Builder = 'buildKit' | 'classic';
+
+export interface BuildRequest {
+  folder: string;
+  dockerfile: string;
+  tags: string[];
+  args: Record<string, string>;
+  target: string | null;
+  noCache: boolean;
+  pull: boolean;
+  /** null: BuildKit when the engine has it. */
+  builder: Builder | null;
+}
+
+export type StepState = 'running' | 'done' | 'cached' | 'failed';
+
+export interface BuildStep {
+  id: string;
+  name: string;
+  line: number | null;
+  state: StepState;
+  internal: boolean;
+  startedMs: number | null;
+  durationMs: number | null;
+}
+
+export interface BuildResult {
+  imageId: string;
+  tags: string[];
+  exposedPorts: string[];
+  builder: Builder;
+  durationMs: number;
+}
+
+/** Sent over a build's Channel: started, then uploading/step/log, then done or failed (none when cancelled). */
+export type BuildEvent =
+  | { kind: 'started'; builder: Builder; note: string | null; context: ContextSummary }
+  | { kind: 'builder'; builder: Builder; note: string | null }
+  | { kind: 'uploading'; sentBytes: number; totalBytes: number }
+  | { kind: 'step'; step: BuildStep }
+  | { kind: 'log'; stepId: string; lines: string[] }
+  | { kind: 'done'; result: BuildResult }
+  | { kind: 'failed'; error: IpcErrorPayload; stepId: string | null; line: number | null; output: string[] };
+
+export interface HistoryEntry {
+  at: number;
+  durationMs: number;
+  outcome: 'succeeded' | 'failed' | 'cancelled';
+  dockerfile: string;
+  tags: string[];
+  imageId: string | null;
+  builder: Builder | null;
+  message: string | null;
+}
+
+export interface Starter {
+  language: Language;
+  dockerfile: string;
+  dockerignore: string;
+}
+
+/** What the window reports while files are dragged over it. */
+export type DropEvent = { type: 'over' } | { type: 'drop'; paths: string[] } | { type: 'leave' };

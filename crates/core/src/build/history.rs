@@ -1,0 +1,155 @@
+//! Build history per project folder and the recently opened folders, in one small JSON file
+//! in the app's data directory, kept across restarts.
+
+use super::model::{BuildResult, Builder};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const PER_FOLDER: usize = 20;
+const RECENT: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// Unix milliseconds when the build started.
+    pub at: u64,
+    pub duration_ms: u64,
+    pub outcome: Outcome,
+    pub dockerfile: String,
+    pub tags: Vec<String>,
+    pub image_id: Option<String>,
+    pub builder: Option<Builder>,
+    /// The failure's sentence.
+    pub message: Option<String>,
+}
+
+impl HistoryEntry {
+    pub fn new(at: u64, dockerfile: &str, outcome: std::result::Result<&BuildResult, (&Error, Vec<String>)>) -> HistoryEntry {
+        let now = now_ms();
+        match outcome {
+            Ok(r) => HistoryEntry {
+                at,
+                duration_ms: r.duration_ms,
+                outcome: Outcome::Succeeded,
+                dockerfile: dockerfile.into(),
+                tags: r.tags.clone(),
+                image_id: Some(r.image_id.clone()),
+                builder: Some(r.builder),
+                message: None,
+            },
+            Err((e, tags)) => HistoryEntry {
+                at,
+                duration_ms: now.saturating_sub(at),
+                outcome: if matches!(e, Error::Cancelled) { Outcome::Cancelled } else { Outcome::Failed },
+                dockerfile: dockerfile.into(),
+                tags,
+                image_id: None,
+                builder: None,
+                message: Some(e.to_string()),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentFolder {
+    pub folder: PathBuf,
+    pub opened_at: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Data {
+    #[serde(default)]
+    recent: Vec<RecentFolder>,
+    #[serde(default)]
+    builds: BTreeMap<PathBuf, Vec<HistoryEntry>>,
+}
+
+/// The history file; every change is written at once (atomically, through a temp file).
+pub struct History {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl History {
+    pub fn new(data_dir: &Path) -> History {
+        History { path: data_dir.join("build-history.json"), lock: Mutex::new(()) }
+    }
+
+    fn load(&self) -> Data {
+        std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    fn save(&self, data: &Data) -> Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("Saving the build history", e))?;
+        let tmp = self.path.with_extension("json.tmp");
+        let text = serde_json::to_vec_pretty(data).map_err(|e| Error::Internal(e.to_string()))?;
+        std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &self.path)).map_err(|e| Error::io("Saving the build history", e))
+    }
+
+    /// Newest first.
+    pub fn builds(&self, folder: &Path) -> Vec<HistoryEntry> {
+        self.load().builds.remove(folder).unwrap_or_default()
+    }
+
+    pub fn record(&self, folder: &Path, entry: HistoryEntry) -> Result<()> {
+        let _guard = self.lock.lock().unwrap();
+        let mut data = self.load();
+        let list = data.builds.entry(folder.to_path_buf()).or_default();
+        list.insert(0, entry);
+        list.truncate(PER_FOLDER);
+        self.save(&data)
+    }
+
+    /// Newest first; folders that no longer exist are left out.
+    pub fn recent(&self) -> Vec<RecentFolder> {
+        self.load().recent.into_iter().filter(|r| r.folder.is_dir()).collect()
+    }
+
+    pub fn opened(&self, folder: &Path) -> Result<()> {
+        let _guard = self.lock.lock().unwrap();
+        let mut data = self.load();
+        data.recent.retain(|r| r.folder != folder);
+        data.recent.insert(0, RecentFolder { folder: folder.to_path_buf(), opened_at: now_ms() });
+        data.recent.truncate(RECENT);
+        self.save(&data)
+    }
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_across_instances_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = tempfile::tempdir().unwrap();
+        let h = History::new(dir.path());
+        let result = BuildResult { image_id: "sha256:1".into(), tags: vec!["a".into()], exposed_ports: vec![], builder: Builder::BuildKit, duration_ms: 5 };
+        h.record(project.path(), HistoryEntry::new(1, "Dockerfile", Ok(&result))).unwrap();
+        h.record(project.path(), HistoryEntry::new(2, "Dockerfile", Err((&Error::Cancelled, vec![])))).unwrap();
+        h.opened(project.path()).unwrap();
+        let again = History::new(dir.path());
+        let outcomes: Vec<_> = again.builds(project.path()).iter().map(|e| e.outcome).collect();
+        assert_eq!(outcomes, [Outcome::Cancelled, Outcome::Succeeded]);
+        assert_eq!(again.recent()[0].folder, project.path());
+    }
+}

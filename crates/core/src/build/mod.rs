@@ -1,0 +1,44 @@
+//! Build: open a project folder, see what it holds, and build an image from one of its
+//! Dockerfiles with live progress, as `docker build` would.
+//!
+//! - [`project`]: what a folder holds (Dockerfiles, compose files, a pipeline, its language).
+//! - [`dockerfile`]: ARGs, stages and line numbers, for the form and for pointing at errors.
+//! - [`ignore`]: `.dockerignore` with moby/patternmatcher's exact semantics.
+//! - [`context`]: the files sent, their summary, and the tar streamed while it is read.
+//! - [`run`](build()): the build itself, BuildKit or classic, cancelled by dropping it.
+//! - [`templates`], [`history`]: starter Dockerfiles; build history and recent folders.
+
+mod context;
+pub mod dockerfile;
+pub mod history;
+pub mod ignore;
+mod model;
+mod progress;
+pub mod project;
+mod run;
+mod status;
+pub mod templates;
+mod transport;
+
+pub use context::{listing, Context, ContextSummary};
+pub use model::*;
+pub use project::{open, Language, Project};
+pub use run::build;
+
+use crate::error::Result;
+use std::path::Path;
+
+/// The build form's starting point for `dockerfile` in `folder`: ARGs, stages, what the
+/// context holds after `.dockerignore`, and a default tag.
+pub fn plan(folder: &Path, dockerfile: &str) -> Result<BuildPlan> {
+    let ctx = Context::new(folder, dockerfile)?;
+    let text = std::fs::read_to_string(ctx.dockerfile_path()).map_err(|e| crate::Error::io("Reading the Dockerfile", e))?;
+    let parsed = dockerfile::Dockerfile::parse(&text);
+    Ok(BuildPlan {
+        dockerfile: ctx.dockerfile.clone(),
+        args: parsed.args(),
+        stages: parsed.stages,
+        context: ctx.summarize()?,
+        default_tag: project::default_tag(&ctx.root),
+    })
+}

@@ -1,0 +1,200 @@
+//! Sending `/build` to the engine. Over a unix socket or plain tcp Berth speaks HTTP itself
+//! (hyper, already in the tree through bollard), because bollard only parses BuildKit's
+//! progress with its `buildkit` feature, which brings a gRPC stack and a session the build
+//! does not need. Other transports (TLS, ssh, named pipes) go through bollard with the
+//! classic builder.
+
+use super::progress::Message;
+use crate::error::{Error, Result};
+use crate::Engine;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use hyper_util::rt::TokioIo;
+use std::io;
+use std::pin::Pin;
+
+pub(crate) type Body = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+pub(crate) type Messages = Pin<Box<dyn Stream<Item = Result<Message>> + Send>>;
+
+/// Where Berth can speak HTTP to the engine itself.
+#[derive(Debug, Clone)]
+pub(crate) enum Direct {
+    Unix(String),
+    Tcp(String),
+}
+
+impl Direct {
+    pub fn of(engine: &Engine) -> Option<Direct> {
+        let ep = engine.endpoint();
+        if ep.tls.is_some() {
+            return None;
+        }
+        if let Some(path) = ep.host.strip_prefix("unix://") {
+            return Some(Direct::Unix(path.to_string()));
+        }
+        ep.host
+            .strip_prefix("tcp://")
+            .or_else(|| ep.host.strip_prefix("http://"))
+            .map(|h| Direct::Tcp(h.trim_end_matches('/').to_string()))
+    }
+
+    /// POST `path_and_query` with `body`; a non-2xx answer becomes the engine's own message.
+    async fn post(&self, engine: &Engine, path_and_query: &str, body: Body) -> Result<hyper::Response<hyper::body::Incoming>> {
+        let unreachable = |e: io::Error| Error::EngineUnreachable { host: engine.host().to_string(), reason: e.to_string() };
+        let body = StreamBody::new(body.map_ok(Frame::data));
+        let request = hyper::Request::post(path_and_query)
+            .header(hyper::header::HOST, "docker")
+            .header(hyper::header::CONTENT_TYPE, "application/x-tar")
+            .body(body)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        macro_rules! send {
+            ($stream:expr) => {{
+                let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new($stream))
+                    .await
+                    .map_err(|e| Error::Internal(format!("HTTP handshake with the engine: {e}")))?;
+                // The connection task ends when the response body is dropped or done.
+                tokio::spawn(conn);
+                sender.send_request(request).await
+            }};
+        }
+        let response = match self {
+            #[cfg(unix)]
+            Direct::Unix(path) => send!(tokio::net::UnixStream::connect(path).await.map_err(unreachable)?),
+            #[cfg(not(unix))]
+            Direct::Unix(_) => return Err(Error::Internal("unix sockets are not available here".into())),
+            Direct::Tcp(addr) => send!(tokio::net::TcpStream::connect(addr).await.map_err(unreachable)?),
+        }
+        .map_err(|e| Error::EngineUnreachable { host: engine.host().to_string(), reason: crate::error::err_chain(&e) })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
+            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+        Err(Error::Engine { status: status.as_u16(), message: message.trim().to_string() })
+    }
+
+    /// Start a build; the messages stream ends with the build. Dropping it closes the
+    /// connection, which stops the build in the engine.
+    pub async fn build(&self, engine: &Engine, query: &[(String, String)], body: Body) -> Result<Messages> {
+        let path = format!("/v{}/build?{}", engine.docker().client_version(), encode(query));
+        let response = self.post(engine, &path, body).await?;
+        let bytes = response.into_body().into_data_stream().map_err(|e| io::Error::other(e.to_string()));
+        Ok(Box::pin(json_lines(bytes)))
+    }
+
+    /// Ask the engine to stop a BuildKit build (its `buildid`).
+    pub async fn cancel(&self, engine: &Engine, build_id: &str) -> Result<()> {
+        let path = format!("/v{}/build/cancel?{}", engine.docker().client_version(), encode(&[("id".into(), build_id.into())]));
+        self.post(engine, &path, Box::pin(futures_util::stream::empty())).await.map(drop)
+    }
+}
+
+/// Split a byte stream into JSON messages, one a line. Lines of unknown shape are skipped.
+fn json_lines(bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> impl Stream<Item = Result<Message>> + Send {
+    let state = (Box::pin(bytes), Vec::<u8>::new(), false);
+    futures_util::stream::unfold(state, |(mut bytes, mut buf, mut ended)| async move {
+        loop {
+            if let Some(end) = buf.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buf.drain(..=end).collect();
+                match serde_json::from_slice::<Message>(&line) {
+                    Ok(msg) => return Some((Ok(msg), (bytes, buf, ended))),
+                    Err(e) => {
+                        if !line.iter().all(u8::is_ascii_whitespace) {
+                            tracing::debug!("skipping a build line of unknown shape: {e}");
+                        }
+                        continue;
+                    }
+                }
+            }
+            if ended {
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    return None;
+                }
+                buf.push(b'\n');
+                continue;
+            }
+            match bytes.next().await {
+                Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                Some(Err(e)) => {
+                    let err = Error::Internal(format!("The engine's build stream broke off: {e}"));
+                    return Some((Err(err), (bytes, Vec::new(), true)));
+                }
+                None => ended = true,
+            }
+        }
+    })
+}
+
+/// `application/x-www-form-urlencoded` query text.
+fn encode(pairs: &[(String, String)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The classic builder through bollard, for transports Berth does not speak itself. bollard's
+/// stream borrows its client, so a task drives it; dropping the stream aborts the task.
+pub(crate) fn bollard_build(engine: &Engine, options: bollard::query_parameters::BuildImageOptions, body: Body) -> Messages {
+    let engine = engine.clone();
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let task = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(engine.docker().build_image(options, None, Some(bollard::body_try_stream(body))));
+        while let Some(item) = stream.next().await {
+            let msg = match item {
+                Ok(info) => Ok(Message {
+                    id: info.id,
+                    stream: info.stream,
+                    status: info.status,
+                    aux: info.aux.and_then(|a| a.id).map(|id| serde_json::json!({ "ID": id })),
+                    error: info.error_detail.and_then(|d| d.message),
+                    error_detail: None,
+                }),
+                Err(bollard::errors::Error::DockerStreamError { error }) => Ok(Message { error: Some(error), ..Default::default() }),
+                Err(e) => Err(engine.err("Build")(e)),
+            };
+            if tx.send(msg).await.is_err() {
+                break;
+            }
+        }
+    });
+    let guard = AbortOnDrop(task);
+    Box::pin(futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move { rx.recv().await.map(|m| (m, (rx, guard))) }))
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn lines_split_across_chunks_and_junk_skipped() {
+        let chunks = vec![Ok(Bytes::from("{\"stream\":\"a\"}\n{\"str")), Ok(Bytes::from("eam\":\"b\"}\nnot json\n{\"aux\":{\"ID\":\"x\"}}"))];
+        let got: Vec<_> = json_lines(futures_util::stream::iter(chunks)).collect().await;
+        let streams: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.clone()).collect();
+        assert_eq!(streams, [Some("a".into()), Some("b".into()), None]);
+    }
+
+    #[test]
+    fn query_is_encoded() {
+        assert_eq!(encode(&[("t".into(), "a/b:1".into()), ("buildargs".into(), "{\"X\":\"y z\"}".into())]), "t=a%2Fb%3A1&buildargs=%7B%22X%22%3A%22y%20z%22%7D");
+    }
+}

@@ -1,0 +1,10 @@
+// The project actions Berth ships; see actions.ts for how to add one.
+import BuildPanel from '../build/BuildPanel.svelte';
+import StarterPanel from '../build/StarterPanel.svelte';
+import { registerProjectAction } from './actions';
+
+registerProjectAction({ id: 'build', label: 'Build', order: 10, applies: (p) => p.dockerfiles.length > 0, component: BuildPanel });
+registerProjectAction({
+  id: 'starter', label: 'Create a Dockerfile', order: 90,
+  applies: (p) => p.dockerfiles.length === 0 && p.language !== null, component: StarterPanel,
+});
