@@ -37,7 +37,6 @@ const COMMANDS: &[&str] = &[
     "container_commit",
     "compose_stacks",
     "compose_open",
-    "compose_pick_folder",
     "compose_up",
     "compose_down",
     "compose_action",

@@ -83,7 +83,6 @@ fn main() {
             commands::images::container_commit,
             commands::compose::compose_stacks,
             commands::compose::compose_open,
-            commands::compose::compose_pick_folder,
             commands::compose::compose_up,
             commands::compose::compose_down,
             commands::compose::compose_action,

@@ -61,12 +61,6 @@ pub async fn compose_open(dir: String, profiles: Vec<String>) -> Res<ProjectInfo
     Ok(info(load(&dir, profiles, vec![])?))
 }
 
-/// Ask for a project folder; None when the user cancels.
-#[tauri::command]
-pub async fn compose_pick_folder(app: tauri::AppHandle) -> Res<Option<String>> {
-    Ok(crate::dialogs::folder_path(&app).await?.map(|p| p.display().to_string()))
-}
-
 #[derive(Clone, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum UpEvent {

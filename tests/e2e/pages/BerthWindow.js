@@ -204,13 +204,18 @@ export class StacksPage {
     await this.browser.$(sel(TestId.stacksView)).waitForDisplayed({ timeout: 10_000 });
   }
 
+  /** Types a folder into the Stacks view's opener: the project panel opens on its Up tab. */
   async openFolder(dir) {
     await fill(this.browser, TestId.stackFolderPath, dir);
     await click(this.browser.$(sel(TestId.stackFolderOpen)));
     await this.browser.$(sel(TestId.stackProject)).waitForDisplayed({ timeout: 10_000 });
   }
 
-  async up() { await click(this.browser.$(sel(TestId.stackUp))); }
+  /** Up from the project panel, then back to the Stacks view to watch it. */
+  async up() {
+    await click(this.browser.$(sel(TestId.stackUp)));
+    await this.browser.$(sel(TestId.upProgress)).waitForDisplayed({ timeout: 10_000 });
+  }
 
   stack(name) { return this.browser.$(`${sel(TestId.stackRow)}[data-name="${name}"]`); }
 

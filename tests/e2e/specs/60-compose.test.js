@@ -63,7 +63,9 @@ describe('compose stacks', () => {
 
   it('opening a folder shows its project, and Up brings its services up healthy', () => app.guard('up', async () => {
     await stacks.openFolder(folder);
+    await app.screenshot('stacks-project-panel');
     await stacks.up();
+    await stacks.open();
     await stacks.waitForService(project, 'db', (s) => s?.health === 'healthy', 'db to be healthy');
     await stacks.waitForService(project, 'web', (s) => s?.state === 'running', 'web to run');
     assert.equal(await stacks.service(project, 'debug').isExisting(), false, 'the debug profile is not active');

@@ -293,16 +293,14 @@ impl<'a> Run<'a> {
         let image = image.to_string();
         let policy = svc["pull_policy"].as_str().unwrap_or("missing");
         let docker = self.engine.docker();
-        if policy != "always" {
-            if let Ok(i) = docker.inspect_image(&image).await {
-                return Ok(i.id.unwrap_or_default());
-            }
+        let local = docker.inspect_image(&image).await.ok().and_then(|i| i.id);
+        // A service with `build:` is built when its image is missing (or always, with
+        // `pull_policy: build`), as `docker compose up` does.
+        if svc.get("build").is_some() && (local.is_none() || policy == "build") {
+            return self.build(name, svc, &image).await;
         }
-        if svc.get("build").is_some() && svc.get("image").is_none() || policy == "build" {
-            return Err(Error::invalid(
-                "build",
-                format!("Building images for compose services is not supported yet: build \"{image}\" (e.g. `docker compose build {name}`) and try again."),
-            ));
+        if let Some(id) = local.filter(|_| policy != "always") {
+            return Ok(id);
         }
         if policy == "never" {
             return Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine and pull_policy is never.")));
@@ -322,6 +320,37 @@ impl<'a> Run<'a> {
         say(self.emit, format!("Image {image}"), Some(name), "Pulled");
         let i = docker.inspect_image(&image).await.map_err(self.engine.err(&format!("Image {image}")))?;
         Ok(i.id.unwrap_or_default())
+    }
+
+    /// Build the service's image through the build feature, its steps shown as progress.
+    async fn build(&self, name: &str, svc: &Value, image: &str) -> Result<String> {
+        let b = &svc["build"];
+        if b.get("dockerfile_inline").is_some() {
+            return Err(Error::invalid("build", format!("Service \"{name}\" uses dockerfile_inline, which Berth cannot build yet; put it in a Dockerfile.")));
+        }
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let request = crate::build::BuildRequest {
+            folder: b["context"].as_str().unwrap_or(".").into(),
+            dockerfile: text(&b["dockerfile"]).unwrap_or_else(|| "Dockerfile".into()),
+            tags: vec![image.to_string()],
+            args: b["args"].as_object().into_iter().flatten().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
+            target: text(&b["target"]),
+            no_cache: b["no_cache"].as_bool().unwrap_or(false),
+            pull: b["pull"].as_bool().unwrap_or(false),
+            builder: None,
+        };
+        let resource = format!("Image {image}");
+        say(self.emit, resource.clone(), Some(name), "Building");
+        let result = crate::build::build(self.engine, &request, |e| {
+            if let crate::build::BuildEvent::Step { step } = e {
+                if !step.internal && step.state == crate::build::StepState::Running {
+                    say(self.emit, resource.clone(), Some(name), &format!("Building: {}", step.name));
+                }
+            }
+        })
+        .await?;
+        say(self.emit, resource, Some(name), "Built");
+        Ok(result.image_id)
     }
 
     /// Make the service's containers match the config: recreate changed ones, start stopped

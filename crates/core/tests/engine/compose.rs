@@ -250,3 +250,28 @@ async fn a_failed_up_names_the_service_and_can_be_undone() {
     compose::undo(&engine, &outcome.created).await.unwrap();
     assert_eq!(s.leftovers(), "");
 }
+
+#[tokio::test]
+async fn a_service_with_build_is_built_through_the_build_feature() {
+    if !enabled("compose build") {
+        return;
+    }
+    let engine = engine().await;
+    let s = Stack::new("build", "services:\n  app:\n    build:\n      context: ./app\n      args: {GREETING: built-by-berth}\n    stop_grace_period: 1s\n");
+    std::fs::create_dir(s.dir.path().join("app")).unwrap();
+    std::fs::write(
+        s.dir.path().join("app/Dockerfile"),
+        format!("FROM {IMAGE}\nARG GREETING\nRUN echo $GREETING > /built\nCMD [\"sleep\", \"3600\"]\n"),
+    )
+    .unwrap();
+    let image = format!("{}-app", s.name);
+    let _cleanup = ImageCleanup(vec![image.clone()]);
+    let p = s.load(&[]);
+    let lines = up(&engine, &p, &UpOptions::default()).await;
+    assert!(lines.contains(&format!("Image {image} Built")), "{lines:?}");
+    assert_eq!(docker(&["exec", &format!("{}-app-1", s.name), "cat", "/built"]), "built-by-berth");
+    // Nothing changed: the image is not rebuilt and the container stays.
+    let again = up(&engine, &p, &UpOptions::default()).await;
+    assert!(!again.iter().any(|l| l.contains("Building") || l.ends_with("Recreate")), "{again:?}");
+    stack::down(&engine, &s.name, DownOptions { volumes: true }, &|_| {}).await.unwrap();
+}

@@ -5,7 +5,7 @@ import { ContainersStore } from '../containers/containers.svelte';
 import { Selection } from '../containers/selection.svelte';
 import { EngineStore } from '../engine/engine.svelte';
 import { ImagesStore } from '../images/images.svelte';
-import { RecentFolders, StacksStore } from '../stacks/stacks.svelte';
+import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { ProjectStore } from '../project/project.svelte';
@@ -18,7 +18,6 @@ export interface Deps {
   containers: ContainersStore;
   images: ImagesStore;
   stacks: StacksStore;
-  recentFolders: RecentFolders;
   projects: ProjectStore;
   transfers: Transfers;
   actions: ActionRunner;
@@ -36,7 +35,6 @@ export function createDeps(backend: Backend): Deps {
     containers: new ContainersStore(backend),
     images: new ImagesStore(backend),
     stacks: new StacksStore(backend),
-    recentFolders: new RecentFolders(),
     projects: new ProjectStore(backend),
     transfers: new Transfers(backend, (t) => {
       const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';

@@ -72,8 +72,6 @@ export interface Backend {
   composeStacks(): Promise<Stack[]>;
   /** Loads the project in a folder (as the Compose CLI would there); rejects with the file, line and field. */
   composeOpen(dir: string, profiles: string[]): Promise<ProjectInfo>;
-  /** Asks for a project folder (native dialog); null when cancelled. */
-  composePickFolder(): Promise<string | null>;
   /** Starts an up; cancel with `subscriptionCancel`. Ends with a 'done' or 'failed' event. */
   composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void): Promise<string>;
   composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void): Promise<void>;

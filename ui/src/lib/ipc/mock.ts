@@ -460,7 +460,6 @@ export class MockBackend implements Backend {
     });
   }
 
-  composePickFolder() { return this.step('compose_pick_folder', [], () => '/home/dev/shop'); }
 
   composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void) {
     return this.step('compose_up', [dir, profiles, options], () => {

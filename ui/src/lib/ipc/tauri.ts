@@ -113,7 +113,6 @@ export function createTauriBackend(): Backend {
 
     composeStacks: () => call('compose_stacks'),
     composeOpen: (dir, profiles) => call('compose_open', { dir, profiles }),
-    composePickFolder: () => call('compose_pick_folder'),
     composeUp: (dir, profiles, options, onEvent) =>
       call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
     composeDown: (project, volumes, onProgress) =>

@@ -64,30 +64,6 @@ export class StacksStore {
   }
 }
 
-/** Recently opened project folders, newest first (kept in this window's storage). */
-export class RecentFolders {
-  private static readonly KEY = 'berth.recentProjects';
-  list = $state<string[]>(RecentFolders.read());
-
-  private static read(): string[] {
-    try {
-      const v = JSON.parse(localStorage.getItem(RecentFolders.KEY) ?? '[]');
-      return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
-    } catch {
-      return [];
-    }
-  }
-
-  add(dir: string): void {
-    this.list = [dir, ...this.list.filter((d) => d !== dir)].slice(0, 8);
-    try {
-      localStorage.setItem(RecentFolders.KEY, JSON.stringify(this.list));
-    } catch {
-      // Storage full or disabled: the list just is not remembered.
-    }
-  }
-}
-
 /** A stack's overall state for its badge. */
 export function stackState(s: Stack): 'running' | 'partial' | 'exited' {
   if (s.running === 0) return 'exited';
