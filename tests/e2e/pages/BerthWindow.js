@@ -249,4 +249,30 @@ export class StacksPage {
   async waitForGone(stack, timeout = 30_000) {
     await waitFor(async () => !(await this.stack(stack).isExisting()), { timeout, message: `stack ${stack} to go` });
   }
+
+  /** Opens the compose editor from the project panel (Build view). */
+  async openEditor() {
+    await click(this.browser.$(sel(TestId.nav('build'))));
+    await click(this.browser.$(sel(TestId.stackEdit)));
+    await this.browser.$(sel(TestId.composeEditor)).waitForDisplayed({ timeout: 10_000 });
+    await this.browser.$(`${sel(TestId.composeEditor)} .cm-content`).waitForExist({ timeout: 10_000 });
+  }
+
+  /** Replaces the editor's whole text as the browser's own text input would (select all, insert). */
+  async setEditorText(text) {
+    await click(this.browser.$(`${sel(TestId.composeEditor)} .cm-content`));
+    await this.browser.execute((t) => {
+      document.execCommand('selectAll');
+      document.execCommand('insertText', false, t);
+    }, text);
+  }
+
+  async editorStatus() {
+    const el = this.browser.$(sel(TestId.composeProblem));
+    return { ok: (await el.getAttribute('data-ok')) === 'true', text: await el.getText() };
+  }
+
+  async resolved() { return this.browser.$(sel(TestId.composeResolved)).getText(); }
+
+  async apply() { await click(this.browser.$(sel(TestId.composeApply))); }
 }

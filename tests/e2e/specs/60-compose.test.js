@@ -88,6 +88,29 @@ describe('compose stacks', () => {
     await app.screenshot('stacks-logs');
   }));
 
+  it('the editor checks as you type, shows the resolved file, and applies by recreating only what changed', () => app.guard('edit', async () => {
+    const dbBefore = docker('inspect', '--format', '{{.Id}}', `${project}-db-1`);
+    const webBefore = docker('inspect', '--format', '{{.Id}}', `${project}-web-1`);
+    await stacks.openEditor();
+    await waitFor(async () => (await stacks.resolved()).includes('GREETING: from-dotenv'), { timeout: 10_000, message: 'the resolved config' });
+    await stacks.setEditorText(COMPOSE.replace('    ports:', '    portz:'));
+    const broken = await waitFor(async () => { const st = await stacks.editorStatus(); return !st.ok && st; },
+      { timeout: 10_000, message: 'the problem to show' });
+    assert.match(broken.text, /Line \d+: .*services\.web additional properties 'portz' not allowed/);
+    await app.screenshot('compose-editor-problem');
+    await stacks.setEditorText(COMPOSE.replace('GREETING: \${GREETING:-hello}', 'GREETING: edited'));
+    await waitFor(async () => (await stacks.editorStatus()).ok && (await stacks.resolved()).includes('GREETING: edited'),
+      { timeout: 10_000, message: 'valid again, resolved anew' });
+    await app.screenshot('compose-editor');
+    await stacks.apply();
+    await waitFor(() => docker('inspect', '--format', '{{.Id}}', `${project}-web-1`) !== webBefore,
+      { timeout: 30_000, message: 'web to be recreated' });
+    assert.equal(docker('inspect', '--format', '{{.Id}}', `${project}-db-1`), dbBefore, 'db is unchanged');
+    assert.match(fs.readFileSync(path.join(folder, 'compose.yaml'), 'utf8'), /GREETING: edited/);
+    await app.browser.keys('Escape');
+    await stacks.open();
+  }));
+
   it('Down removes its containers and network and, when asked, its volume', () => app.guard('down', async () => {
     await stacks.down(project, { volumes: true });
     await stacks.waitForGone(project);
