@@ -468,3 +468,75 @@ fn finish_resources(model: &mut Value, project: &str, warnings: &mut Vec<String>
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    fn opts(dir: &Path, env: &[(&str, &str)]) -> Options {
+        Options {
+            project_dir: Some(dir.into()),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn default_files_override_dotenv_and_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("My Shop.App");
+        std::fs::create_dir(&dir).unwrap();
+        write(&dir, "docker-compose.yml", "services:\n  web:\n    image: ${IMG}\n    ports: ['80']\n");
+        write(&dir, "docker-compose.override.yml", "services:\n  web:\n    ports: ['81']\n    environment: [A=1]\n");
+        write(&dir, ".env", "IMG=nginx\nCOMPOSE_PROFILES=\n");
+        let p = load(&opts(&dir, &[])).unwrap();
+        assert_eq!(p.name, "myshopapp");
+        assert_eq!(p.config_files.len(), 2);
+        assert_eq!(p.config["services"]["web"]["image"], "nginx");
+        assert_eq!(p.config["services"]["web"]["ports"].as_array().unwrap().len(), 2);
+        assert_eq!(p.config["services"]["web"]["environment"]["A"], "1");
+        // The process environment wins over .env; COMPOSE_PROJECT_NAME over the folder.
+        let p = load(&opts(&dir, &[("IMG", "caddy"), ("COMPOSE_PROJECT_NAME", "other")])).unwrap();
+        assert_eq!((p.name.as_str(), &p.config["services"]["web"]["image"]), ("other", &serde_json::json!("caddy")));
+        // A sub-folder finds the files of its parent, as the CLI does.
+        std::fs::create_dir(dir.join("src")).unwrap();
+        assert_eq!(find_files(&dir.join("src")).unwrap()[0], dir.join("docker-compose.yml"));
+    }
+
+    #[test]
+    fn profiles_and_env_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(
+            dir,
+            "compose.yaml",
+            "name: p\nservices:\n  app:\n    image: a\n    env_file: [app.env, {path: missing.env, required: false}]\n    environment: {B: own}\n  dbg:\n    image: b\n    profiles: [debug]\n",
+        );
+        write(dir, "app.env", "A=from-file\nB=from-file\n");
+        let p = load(&opts(dir, &[])).unwrap();
+        assert_eq!(p.disabled, ["dbg"]);
+        assert_eq!(p.config["services"]["app"]["environment"], serde_json::json!({"A": "from-file", "B": "own"}));
+        let p = load(&opts(dir, &[("COMPOSE_PROFILES", "debug")])).unwrap();
+        assert!(p.disabled.is_empty());
+        write(dir, "compose.yaml", "services:\n  app:\n    image: a\n    env_file: gone.env\n");
+        let e = load(&opts(dir, &[])).unwrap_err();
+        assert!(e.message.contains("gone.env"), "{e}");
+        assert_eq!(e.field.as_deref(), Some("services.app.env_file"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(dir, "compose.yaml", "services:\n  web:\n    image: a\n    ports: 80\n");
+        let e = load(&opts(dir, &[])).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (Some(4), Some("services.web.ports")));
+        assert_eq!(e.to_string(), "compose.yaml, line 4: services.web.ports must be a list.");
+        write(dir, "compose.yaml", "name: Bad Name\nservices: {}\n");
+        assert!(load(&opts(dir, &[])).unwrap_err().message.contains("not a valid project name"));
+    }
+}
