@@ -232,6 +232,17 @@ export class StacksPage {
     await waitFor(async () => check(await this.serviceStatus(stack, name)), { timeout, message });
   }
 
+  async scale(stack, service, replicas) {
+    const field = `${sel(TestId.stackRow)}[data-name="${stack}"] ${sel(TestId.stackService)}[data-name="${service}"] ${sel(TestId.serviceAction('scale'))}`;
+    await click(this.browser.$(field));
+    // Typing into a number field is unreliable over WebDriver: set it and commit, as Enter would.
+    await this.browser.execute((s, n) => {
+      const el = document.querySelector(s);
+      el.value = n;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, field, String(replicas));
+  }
+
   async stackAction(stack, action) { await click(this.stack(stack).$(sel(TestId.stackAction(action)))); }
 
   async down(stack, { volumes }) {

@@ -111,6 +111,14 @@ describe('compose stacks', () => {
     await stacks.open();
   }));
 
+  it('a service scales from its row', () => app.guard('scale', async () => {
+    await stacks.scale(project, 'web', 2);
+    await waitFor(() => docker('ps', '--format', '{{.Names}}').split('\n').includes(`${project}-web-2`),
+      { timeout: 30_000, message: 'a second web container' });
+    await waitFor(async () => (await stacks.service(project, 'web').getText()).includes('×2'),
+      { timeout: 10_000, message: 'the row to show two containers' });
+  }));
+
   it('Down removes its containers and network and, when asked, its volume', () => app.guard('down', async () => {
     await stacks.down(project, { volumes: true });
     await stacks.waitForGone(project);

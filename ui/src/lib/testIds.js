@@ -62,7 +62,7 @@ export const TestId = Object.freeze({
   stackRow: 'stack-row',              // data-name, data-state (running|partial|exited)
   stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs (per stack)
   stackService: 'stack-service',      // data-name, data-state, data-health
-  serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec
+  serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec|scale
   stackFolderPath: 'stack-folder-path',
   stackFolderOpen: 'stack-folder-open',
   stackFolderBrowse: 'stack-folder-browse',
