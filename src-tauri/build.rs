@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "compose_open",
     "compose_up",
     "compose_down",
+    "compose_pull",
     "compose_action",
     "compose_undo",
     "compose_logs_subscribe",

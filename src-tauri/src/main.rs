@@ -85,6 +85,7 @@ fn main() {
             commands::compose::compose_open,
             commands::compose::compose_up,
             commands::compose::compose_down,
+            commands::compose::compose_pull,
             commands::compose::compose_action,
             commands::compose::compose_undo,
             commands::compose::compose_logs_subscribe,

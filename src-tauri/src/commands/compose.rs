@@ -94,6 +94,18 @@ pub async fn compose_up(
     }))
 }
 
+/// Pull the images of `services` (all when empty) from the project's files.
+#[tauri::command]
+pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<Progress>) -> Res<()> {
+    let engine = state.pump.engine()?;
+    // Every profile: pulling what a profile would run costs nothing on the running stack.
+    let project = load(&dir, vec!["*".into()], vec![])?;
+    let emit = |p| {
+        let _ = channel.send(p);
+    };
+    Ok(compose::pull(&engine, &project, &services, &emit).await?)
+}
+
 #[tauri::command]
 pub async fn compose_down(state: State<'_, AppState>, project: String, volumes: bool, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;

@@ -60,7 +60,7 @@ export const TestId = Object.freeze({
   commitSubmit: 'commit-submit',
   stacksView: 'stacks-view',
   stackRow: 'stack-row',              // data-name, data-state (running|partial|exited)
-  stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs (per stack)
+  stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs|pull (per stack)
   stackService: 'stack-service',      // data-name, data-state, data-health
   serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec|scale
   stackFolderPath: 'stack-folder-path',

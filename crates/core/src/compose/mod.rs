@@ -20,4 +20,4 @@ pub mod yaml;
 pub use load::{find_files, load, normalize_name, Options, Project, DEFAULT_FILES};
 pub use problem::Problem;
 pub use stack::{DownOptions, Stack};
-pub use up::{undo, up, Created, Progress, UpOptions, UpOutcome};
+pub use up::{pull, undo, up, Created, Progress, UpOptions, UpOutcome};

@@ -275,3 +275,27 @@ async fn a_service_with_build_is_built_through_the_build_feature() {
     assert!(!again.iter().any(|l| l.contains("Building") || l.ends_with("Recreate")), "{again:?}");
     stack::down(&engine, &s.name, DownOptions { volumes: true }, &|_| {}).await.unwrap();
 }
+
+#[tokio::test]
+async fn pull_fetches_the_stack_images_from_a_registry() {
+    if !enabled("compose pull") {
+        return;
+    }
+    let registry = registry();
+    let engine = engine().await;
+    let remote = format!("{registry}/berthcmp-{}/app:1", std::process::id());
+    let _cleanup = ImageCleanup(vec![remote.clone()]);
+    docker(&["tag", IMAGE, &remote]);
+    docker(&["push", &remote]);
+    docker(&["rmi", &remote]);
+    let s = Stack::new("pull", &format!("services:\n  app:\n    image: {remote}\n  built:\n    build: .\n"));
+    let p = s.load(&[]);
+    let lines = Mutex::new(Vec::new());
+    compose::pull(&engine, &p, &[], &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state))).await.unwrap();
+    assert_eq!(lines.into_inner().unwrap(), [format!("Image {remote} Pulling"), format!("Image {remote} Pulled")]);
+    assert!(Command::new("docker").args(["image", "inspect", &remote]).output().unwrap().status.success());
+    // A missing image says which service and why.
+    let s = Stack::new("pullbad", &format!("services:\n  gone:\n    image: {registry}/berthcmp-none/nothing:1\n"));
+    let e = compose::pull(&engine, &s.load(&[]), &[], &|_| {}).await.unwrap_err();
+    assert!(e.to_string().starts_with("Service \"gone\" failed: the image"), "{e}");
+}

@@ -75,6 +75,8 @@ export interface Backend {
   /** Starts an up; cancel with `subscriptionCancel`. Ends with a 'done' or 'failed' event. */
   composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void): Promise<string>;
   composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void): Promise<void>;
+  /** Pulls the images of `services` (all when empty) named in the folder's compose files. */
+  composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void): Promise<void>;
   composeAction(project: string, service: string | null, action: ContainerAction): Promise<void>;
   /** Removes what a failed up created. */
   composeUndo(created: ComposeCreated): Promise<void>;

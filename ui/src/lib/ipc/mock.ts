@@ -482,6 +482,10 @@ export class MockBackend implements Backend {
     });
   }
 
+  composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void) {
+    return this.step('compose_pull', [dir, services], () => onProgress({ resource: 'Image nginx', service: 'web', state: 'Pulled' }));
+  }
+
   composeAction(project: string, service: string | null, action: ContainerAction) {
     return this.step('compose_action', [project, service, action], () => {
       for (const c of this.containers.values()) {

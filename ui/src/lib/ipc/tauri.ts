@@ -117,6 +117,8 @@ export function createTauriBackend(): Backend {
       call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
     composeDown: (project, volumes, onProgress) =>
       call('compose_down', { project, volumes, channel: new Channel<ComposeProgress>(onProgress) }),
+    composePull: (dir, services, onProgress) =>
+      call('compose_pull', { dir, services, channel: new Channel<ComposeProgress>(onProgress) }),
     composeAction: (project, service, action) => call('compose_action', { project, service, action }),
     composeUndo: (created) => call('compose_undo', { created }),
     composeLogsSubscribe: (project, service, options, onEvent) =>
