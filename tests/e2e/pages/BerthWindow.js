@@ -211,6 +211,14 @@ export class StacksPage {
     await this.browser.$(sel(TestId.stackProject)).waitForDisplayed({ timeout: 10_000 });
   }
 
+  async upError() {
+    const el = this.browser.$(sel(TestId.upError));
+    await el.waitForDisplayed({ timeout: 30_000 });
+    return el.getText();
+  }
+
+  async undoUp() { await click(this.browser.$(sel(TestId.upUndo))); }
+
   /** Up from the project panel, then back to the Stacks view to watch it. */
   async up() {
     await click(this.browser.$(sel(TestId.stackUp)));

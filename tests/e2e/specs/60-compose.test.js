@@ -127,4 +127,22 @@ describe('compose stacks', () => {
     assert.equal(docker('network', 'ls', '-q', '--filter', label), '');
     assert.equal(docker('volume', 'ls', '-q', '--filter', label), '');
   }));
+
+  it('a failed up says which service and why, and removes what it created when asked', () => app.guard('failed-up', async () => {
+    const broken = path.join(dir, `${project}-broken`);
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'compose.yaml'),
+      `services:\n  ok:\n    image: ${TEST_IMAGE}\n    command: sleep 3600\n    stop_grace_period: 1s\n` +
+      `  bad:\n    image: berthcmp/missing:1\n    pull_policy: never\n    depends_on: [ok]\n`);
+    await stacks.open();
+    await stacks.openFolder(broken);
+    await stacks.up();
+    const text = await stacks.upError();
+    assert.match(text, /Service "bad" failed: The image "berthcmp\/missing:1" is not on this engine/);
+    await app.screenshot('stacks-failed-up');
+    await stacks.undoUp();
+    const label = `label=com.docker.compose.project=${path.basename(broken)}`;
+    await waitFor(() => docker('ps', '-aq', '--filter', label) === '' && docker('network', 'ls', '-q', '--filter', label) === '',
+      { timeout: 20_000, message: 'what the failed up created to be removed' });
+  }));
 });
