@@ -50,7 +50,7 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, YamlError> {
     let mut r = Reader { events: Parser::new_from_str(text).peekable(), anchors: HashMap::new(), doc: Doc::default() };
     let mut docs = Vec::new();
     loop {
-        let (event, span) = r.next()?;
+        let (event, _) = r.next()?;
         match event {
             Event::DocumentStart(_) => {
                 let (event, span) = r.next()?;
@@ -62,9 +62,7 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, YamlError> {
                 r.anchors.clear();
             }
             Event::StreamEnd => return Ok(docs),
-            _ => {
-                let _ = span;
-            }
+            _ => {}
         }
     }
 }
