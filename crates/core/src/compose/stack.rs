@@ -110,11 +110,32 @@ pub async fn list(engine: &Engine) -> Result<Vec<Stack>> {
     Ok(out)
 }
 
-/// Start, stop or restart a stack's containers (or one service's), all at once.
+/// Start, stop or restart a stack's containers (or one service's), all at once. Restarting a
+/// service also restarts the services that depend on it with `restart: true`, as Compose does
+/// (read from their `depends_on` label, so it works for stacks the CLI started too).
 pub async fn act(engine: &Engine, project: &str, service: Option<&str>, action: ContainerAction) -> Result<()> {
-    let list = containers(engine, project, service).await?;
-    let results = join_all(list.iter().map(|c| containers::act(engine, &c.id, action))).await;
+    let all = containers(engine, project, None).await?;
+    let targets: Vec<&ContainerSummary> = match service {
+        None => all.iter().collect(),
+        Some(s) => all
+            .iter()
+            .filter(|c| {
+                c.compose_service.as_deref() == Some(s)
+                    || (action == ContainerAction::Restart && restarts_with(c, s))
+            })
+            .collect(),
+    };
+    let results = join_all(targets.iter().map(|c| containers::act(engine, &c.id, action))).await;
     results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
+}
+
+/// Whether `c` depends on `service` with `restart: true` (label `db:service_healthy:true,…`).
+fn restarts_with(c: &ContainerSummary, service: &str) -> bool {
+    let deps = c.labels.get(labels::DEPENDS_ON).map(String::as_str).unwrap_or_default();
+    deps.split(',').any(|d| {
+        let mut parts = d.split(':');
+        parts.next() == Some(service) && parts.nth(1) == Some("true")
+    })
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]

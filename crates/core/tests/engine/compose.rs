@@ -299,3 +299,23 @@ async fn pull_fetches_the_stack_images_from_a_registry() {
     let e = compose::pull(&engine, &s.load(&[]), &[], &|_| {}).await.unwrap_err();
     assert!(e.to_string().starts_with("Service \"gone\" failed: the image"), "{e}");
 }
+
+#[tokio::test]
+async fn restarting_a_service_restarts_those_that_depend_on_it_with_restart_true() {
+    if !enabled("compose restart dependents") {
+        return;
+    }
+    let engine = engine().await;
+    let sleeper = "    image: IMAGE\n    command: sleep 3600\n    stop_grace_period: 1s\n";
+    let s = Stack::new(
+        "restart",
+        &format!("services:\n  db:\n{sleeper}  web:\n{sleeper}    depends_on:\n      db: {{condition: service_started, restart: true}}\n  other:\n{sleeper}    depends_on: [db]\n"),
+    );
+    up(&engine, &s.load(&[]), &UpOptions::default()).await;
+    let started = |svc: &str| docker(&["inspect", "--format", "{{.State.StartedAt}}", &format!("{}-{svc}-1", s.name)]);
+    let (web, other) = (started("web"), started("other"));
+    stack::act(&engine, &s.name, Some("db"), ContainerAction::Restart).await.unwrap();
+    assert_ne!(started("web"), web, "web restarts with db");
+    assert_eq!(started("other"), other, "other does not ask to");
+    stack::down(&engine, &s.name, DownOptions { volumes: true }, &|_| {}).await.unwrap();
+}
