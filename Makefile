@@ -53,8 +53,10 @@ bench: deps-test engine test-image ui-build
 	@[[ -x tests/bench/run.sh ]] || { echo "tests/bench/run.sh is missing" >&2; exit 1; }
 	tests/bench/run.sh
 
+# Registry logins need a real OS keychain: scripts/keyring.sh runs the suite beside a private,
+# unlocked GNOME Keyring (Secret Service), never the user's own.
 _core:
-	BERTH_TEST_ENGINE=1 cargo test --workspace
+	BERTH_TEST_ENGINE=1 scripts/keyring.sh cargo test --workspace
 
 _ui:
 	cd ui && npm test
@@ -63,7 +65,8 @@ _ui:
 _e2e: _app
 	cd tests/e2e
 	# The app reads the test registry's login like the docker CLI does.
-	DOCKER_CONFIG="$(CURDIR)/target/registry/docker-config" BERTH_APP="$(APP)" xvfb-run -a -s "-screen 0 1280x800x24" npm test
+	DOCKER_CONFIG="$(CURDIR)/target/registry/docker-config" BERTH_APP="$(APP)" \
+	  ../../scripts/keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" npm test
 
 deps-run:
 	@scripts/deps.sh run

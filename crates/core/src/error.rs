@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Registry,
     /// A build step or the Dockerfile failed; the build event carries the line and output.
     BuildFailed,
+    /// The OS keychain is missing or locked: registry logins cannot be kept.
+    Keychain,
     Cancelled,
     Internal,
 }
@@ -49,6 +51,9 @@ pub enum Error {
     /// A build failed in the engine (the Dockerfile, a step); the message says where.
     #[error("{message}")]
     Build { message: String, detail: String },
+    /// The OS keychain (Secret Service, Keychain, Credential Manager) cannot be used.
+    #[error("{message}")]
+    Keychain { message: String, detail: String },
 
     #[error("The operation was cancelled.")]
     Cancelled,
@@ -85,6 +90,7 @@ impl Error {
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             Error::Registry { .. } => ErrorCode::Registry,
             Error::Build { .. } => ErrorCode::BuildFailed,
+            Error::Keychain { .. } => ErrorCode::Keychain,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) | Error::Service { .. } => ErrorCode::Internal,
         }
@@ -101,7 +107,10 @@ impl Error {
     /// The raw detail behind the sentence: for "copy details" and logs, never shown alone.
     pub fn detail(&self) -> String {
         match self {
-            Error::NotFound { detail, .. } | Error::Registry { detail, .. } | Error::Build { detail, .. } => detail.clone(),
+            Error::NotFound { detail, .. }
+            | Error::Registry { detail, .. }
+            | Error::Build { detail, .. }
+            | Error::Keychain { detail, .. } => detail.clone(),
             Error::Engine { status, message } => format!("HTTP {status}: {message}"),
             other => format!("{other:?}"),
         }

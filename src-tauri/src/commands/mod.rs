@@ -10,6 +10,7 @@ pub mod engine;
 pub mod exec;
 pub mod images;
 pub mod logs;
+pub mod registry;
 
 /// Every command's error type.
 pub type Res<T> = Result<T, berth_core::error::ErrorPayload>;

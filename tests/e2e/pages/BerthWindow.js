@@ -294,4 +294,47 @@ export class StacksPage {
   async resolved() { return this.browser.$(sel(TestId.composeResolved)).getText(); }
 
   async apply() { await click(this.browser.$(sel(TestId.composeApply))); }
+export class RegistriesPage {
+  constructor(app) { this.browser = app.browser; }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.nav('registries'))));
+    await this.browser.$(sel(TestId.registriesView)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  row(host) { return this.browser.$(`${sel(TestId.registryRow)}[data-host="${host}"]`); }
+
+  async waitForRow(host, timeout = 15_000) {
+    await waitFor(() => this.row(host).isExisting(), { timeout, message: `registry row ${host}` });
+    return this.row(host);
+  }
+
+  async waitForGone(host, timeout = 15_000) {
+    await waitFor(async () => !(await this.row(host).isExisting()), { timeout, message: `registry row ${host} to go` });
+  }
+
+  /** Opens the login dialog, picks a ready entry (hub|ghcr|gitlab|quay|custom) and fills it in. */
+  async fillLogin({ preset, host, username, secret }) {
+    if (!(await this.browser.$(sel(TestId.loginDialog)).isExisting())) {
+      await click(this.browser.$(sel(TestId.loginOpen)));
+      await this.browser.$(sel(TestId.loginDialog)).waitForDisplayed({ timeout: 5_000 });
+    }
+    await click(this.browser.$(sel(TestId.loginPreset(preset))));
+    if (host !== undefined) await fill(this.browser, TestId.loginField('host'), host);
+    await fill(this.browser, TestId.loginField('username'), username);
+    await fill(this.browser, TestId.loginField('secret'), secret);
+  }
+
+  async submitLogin() { await click(this.browser.$(sel(TestId.loginSubmit))); }
+
+  dialogOpen() { return this.browser.$(sel(TestId.loginDialog)).isExisting(); }
+
+  fieldError(field) { return this.browser.$(sel(TestId.fieldError(field))); }
+
+  /** The dialog's error about no particular field (no keychain, unreachable registry). */
+  loginError() { return this.browser.$(sel(TestId.loginError)); }
+
+  async moveToKeychain(host) { await click(this.row(host).$(sel(TestId.registryMove))); }
+
+  async logout(host) { await click(this.row(host).$(sel(TestId.registryLogout))); }
 }

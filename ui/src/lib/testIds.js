@@ -28,7 +28,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|build|stacks
+  nav: (v) => `nav-${v}`,             // containers|images|registries|stacks|build
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -104,4 +104,17 @@ export const TestId = Object.freeze({
   buildHistory: 'build-history',      // rows have data-outcome
   starterText: 'starter-text',
   starterWrite: 'starter-write',
+  registriesView: 'registries-view',
+  registryList: 'registry-list',
+  registryRow: 'registry-row',        // data-host, data-plain ("true" when config.json holds it in plain text)
+  registryUser: 'registry-user',
+  registryLogout: 'registry-logout',
+  registryPlainWarning: 'registry-plain-warning',
+  registryMove: 'registry-move',      // "Move into keychain"
+  loginOpen: 'login-open',
+  loginDialog: 'login-dialog',
+  loginPreset: (p) => `login-preset-${p}`, // hub|ghcr|gitlab|quay|custom
+  loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
+  loginSubmit: 'login-submit',
+  loginError: 'login-error',
 });

@@ -2,14 +2,13 @@
 //! private registries; details and layers; save, load and commit.
 
 mod archive;
-pub mod auth;
 mod commit;
 mod details;
+mod explain;
 mod list;
 mod model;
 mod progress;
 pub mod reference;
-mod registry;
 mod search;
 mod transfer;
 

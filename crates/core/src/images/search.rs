@@ -2,8 +2,8 @@
 //! their v2 catalog and tags list.
 
 use super::model::SearchResult;
-use super::registry::{is_network_failure, Registry};
 use crate::error::{Error, Result};
+use crate::registry::{credentials_for, is_network_failure, Client, Host, Places};
 use crate::Engine;
 use bollard::models::ImageSearchResponseItem;
 use bollard::query_parameters::SearchImagesOptions;
@@ -52,9 +52,17 @@ struct Tags {
     tags: Option<Vec<String>>,
 }
 
+/// A v2 client for `registry` with the user's login for it.
+async fn client(registry: &str) -> Result<Client> {
+    let host = Host::parse(registry)?;
+    let places = Places::from_process();
+    let credentials = credentials_for(&places, &host).await;
+    Client::new(host, credentials, &places.docker_config)
+}
+
 /// Repositories of a private registry whose name contains `term` (all when empty).
 pub async fn registry_repositories(registry: &str, term: &str) -> Result<Vec<String>> {
-    let client = Registry::new(registry)?;
+    let client = client(registry).await?;
     let catalog: Catalog = client.get("/v2/_catalog?n=1000", "catalog").await?;
     let term = term.trim().to_lowercase();
     Ok(catalog.repositories.unwrap_or_default().into_iter().filter(|r| r.contains(&term)).collect())
@@ -63,7 +71,7 @@ pub async fn registry_repositories(registry: &str, term: &str) -> Result<Vec<Str
 /// The tags of `repository` on a private registry, newest-looking first (`latest`, then
 /// descending by name).
 pub async fn registry_tags(registry: &str, repository: &str) -> Result<Vec<String>> {
-    let client = Registry::new(registry)?;
+    let client = client(registry).await?;
     let path = format!("/v2/{}/tags/list", repository.trim_matches('/'));
     let tags: Tags = client.get(&path, &format!("repository {repository}")).await?;
     let mut tags = tags.tags.unwrap_or_default();

@@ -2,12 +2,12 @@
 //! closes the engine stream, which makes the engine abandon the transfer; a pull only tags the
 //! image once it is complete, so a cancelled pull leaves nothing half-tagged).
 
-use super::auth::credentials_for;
 use super::model::TransferEvent;
 use super::progress::{Fold, Kind, Step};
 use super::reference::Reference;
-use super::registry::explain;
+use super::explain::explain;
 use crate::error::{Error, ErrorPayload};
+use crate::registry::{credentials_for_registry, Host};
 use crate::Engine;
 use bollard::models::ProgressDetail;
 use bollard::query_parameters::{CreateImageOptions, PushImageOptions};
@@ -21,7 +21,7 @@ pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis
 /// Pull `reference` (already normalised, see [`super::normalize`]). Always ends with
 /// [`TransferEvent::Done`] or [`TransferEvent::Failed`].
 pub async fn pull(engine: &Engine, reference: &Reference, emit: impl FnMut(TransferEvent)) {
-    let credentials = credentials_for(reference.registry());
+    let credentials = credentials_for_registry(reference.registry()).await;
     let options = CreateImageOptions {
         from_image: Some(reference.name()),
         tag: reference.digest.clone().or_else(|| reference.tag.clone()),
@@ -36,7 +36,7 @@ pub async fn pull(engine: &Engine, reference: &Reference, emit: impl FnMut(Trans
 
 /// Push a local image named `reference` (tag it first, see [`super::tag`]).
 pub async fn push(engine: &Engine, reference: &Reference, emit: impl FnMut(TransferEvent)) {
-    let credentials = credentials_for(reference.registry());
+    let credentials = credentials_for_registry(reference.registry()).await;
     let options = PushImageOptions { tag: reference.tag.clone(), platform: None };
     let auth = credentials.as_ref().map(|c| c.docker(&server_address(reference)));
     let stream = engine.docker().push_image(&reference.name(), Some(options), auth).map(|item| {
@@ -46,10 +46,7 @@ pub async fn push(engine: &Engine, reference: &Reference, emit: impl FnMut(Trans
 }
 
 fn server_address(reference: &Reference) -> String {
-    match reference.registry() {
-        "docker.io" => "https://index.docker.io/v1/".into(),
-        other => other.into(),
-    }
+    Host::parse(reference.registry()).map_or_else(|_| reference.registry().into(), |h| h.server_address().into())
 }
 
 fn detail(d: Option<ProgressDetail>) -> Step {

@@ -143,11 +143,45 @@ fn credential_hostnames() {
     let failed: Vec<String> = cases
         .iter()
         .filter_map(|c| {
-            let got = berth_core::images::auth::convert_to_hostname(c["input"].as_str().unwrap());
+            let got = berth_core::registry::convert_to_hostname(c["input"].as_str().unwrap());
             (got != c["expected"].as_str().unwrap()).then(|| format!("{c}: got {got}"))
         })
         .collect();
     println!("conformance credential-hostnames: {}/{} passed", cases.len() - failed.len(), cases.len());
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// The docker CLI's sample config.json files, read through Berth's login list and lookup
+/// (in a temporary folder; the helpers they name are not installed, which must be said).
+#[tokio::test]
+async fn credential_config_samples() {
+    use berth_core::registry::{self, Host, Places};
+    let Some(dir) = dir() else { return };
+    let text = std::fs::read_to_string(dir.join("credentials/cases.json")).unwrap();
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let samples = cases["config_json_samples"].as_array().unwrap();
+    let hub = Host::parse("docker.io").unwrap();
+    let mut failed = Vec::new();
+    for sample in samples {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("config.json"), sample["json"].as_str().unwrap()).unwrap();
+        let places = Places { docker_config: tmp.path().into(), berth_config: tmp.path().join("berth") };
+        let listed = registry::list(&places).await.unwrap();
+        let found = registry::credentials_for(&places, &hub).await;
+        let expect = &sample["expect"];
+        let mut ok = listed.logins.iter().any(|l| l.host == "docker.io" && l.username == "joejoe" && l.plain_text)
+            && found.is_some_and(|c| c.username == "joejoe" && c.password == "hello");
+        if let Some(store) = expect["credsStore"].as_str() {
+            ok &= listed.cli_helper.as_deref() == Some(store) && listed.problems.iter().any(|p| p.contains(store));
+        }
+        if let Some(helpers) = expect["credHelpers"].as_object() {
+            ok &= helpers.values().all(|h| listed.problems.iter().any(|p| p.contains(h.as_str().unwrap())));
+        }
+        if !ok {
+            failed.push(format!("{}: {listed:?}", sample["test"]));
+        }
+    }
+    println!("conformance credential-config-samples: {}/{} passed", samples.len() - failed.len(), samples.len());
     assert!(failed.is_empty(), "{failed:#?}");
 }
 

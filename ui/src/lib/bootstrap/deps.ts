@@ -9,6 +9,7 @@ import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { ProjectStore } from '../project/project.svelte';
+import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
@@ -20,6 +21,7 @@ export interface Deps {
   stacks: StacksStore;
   projects: ProjectStore;
   transfers: Transfers;
+  registries: RegistriesStore;
   actions: ActionRunner;
   selection: Selection;
   toasts: Toasts;
@@ -41,6 +43,7 @@ export function createDeps(backend: Backend): Deps {
       if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);
       else if (t.error) toasts.push('error', t.error.message, t.error.detail);
     }),
+    registries: new RegistriesStore(backend),
     actions: new ActionRunner(backend, toasts, confirmations),
     selection: new Selection(),
     toasts,

@@ -1,9 +1,9 @@
 import type {
   ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
-  PruneReport, PruneScope, RunSpec, SearchResult, TransferEvent, TransferStarted,
   ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
+  PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -101,6 +101,14 @@ export interface Backend {
   starterWrite(folder: string, starter: Starter): Promise<Project>;
   /** Files dragged over / dropped on the window (Tauri's drag-drop events). */
   onDrop(handler: (e: DropEvent) => void): Unsubscribe;
+  registryList(): Promise<Registries>;
+  /** Checks the login against the registry, then keeps the secret in the OS keychain. Wrong
+   *  credentials reject with InvalidInput (field 'secret'); no keychain with code Keychain. */
+  registryLogin(request: LoginRequest): Promise<Registries>;
+  /** Removes the login from the keychain, the docker CLI's helper and config.json. */
+  registryLogout(host: string): Promise<Registries>;
+  /** Moves a plain-text login out of config.json into the keychain. */
+  registryMoveToKeychain(host: string): Promise<Registries>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

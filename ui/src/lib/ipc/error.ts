@@ -1,8 +1,9 @@
 import type { ErrorCode, IpcErrorPayload } from './types';
 
-const CODES: readonly ErrorCode[] = [
+/** Every code berth-core sends (its `ErrorCode`); anything else becomes Internal. */
+export const CODES: readonly ErrorCode[] = [
   'EngineUnreachable', 'NotFound', 'Conflict', 'PortInUse',
-  'PermissionDenied', 'InvalidInput', 'Registry', 'Cancelled', 'Internal',
+  'PermissionDenied', 'InvalidInput', 'Registry', 'Keychain', 'Cancelled', 'Internal',
 ];
 
 function isPayload(value: unknown): value is IpcErrorPayload {

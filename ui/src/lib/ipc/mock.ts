@@ -4,9 +4,9 @@ import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, 
 import type {
   ActionOutcome, ArchiveProgress, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
-  LogLine, PruneScope, RunSpec, TransferEvent,
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
+  LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
 } from './types';
 import { mockPlan, mockProject } from './mockData';
 
@@ -575,6 +575,46 @@ export class MockBackend implements Backend {
   /** Test hook: files dragged over / dropped on the window. */
   emitDrop(e: DropEvent): void {
     for (const h of this.dropHandlers) h(e);
+  }
+
+  /** Registry logins; the mock accepts any secret except "wrong". */
+  registries: Registries = {
+    logins: [{ host: 'ghcr.io', username: 'octocat', keychain: false, helper: null, plainText: true }],
+    cliHelper: 'secretservice',
+    configFile: '/home/dev/.docker/config.json',
+    problems: [],
+  };
+
+  registryList() {
+    return this.step('registry_list', [], () => structuredClone(this.registries));
+  }
+
+  registryLogin(request: LoginRequest) {
+    return this.step('registry_login', [{ ...request, secret: '<redacted>' }], () => {
+      if (!request.host.trim()) fail('InvalidInput', 'Type the registry address.', 'host');
+      if (!request.username.trim()) fail('InvalidInput', 'Type the user name for this registry.', 'username');
+      if (request.secret === 'wrong') fail('InvalidInput', `Wrong username or password for ${request.host}. Nothing was saved.`, 'secret');
+      const rest = this.registries.logins.filter((l) => l.host !== request.host);
+      const helper = request.shareWithCli ? this.registries.cliHelper : null;
+      this.registries.logins = [...rest, { host: request.host, username: request.username, keychain: true, helper, plainText: false }];
+      return structuredClone(this.registries);
+    });
+  }
+
+  registryLogout(host: string) {
+    return this.step('registry_logout', [host], () => {
+      this.registries.logins = this.registries.logins.filter((l) => l.host !== host);
+      return structuredClone(this.registries);
+    });
+  }
+
+  registryMoveToKeychain(host: string) {
+    return this.step('registry_move_to_keychain', [host], () => {
+      const login = this.registries.logins.find((l) => l.host === host && l.plainText);
+      if (!login) fail('NotFound', `A plain-text login for ${host} was not found.`);
+      Object.assign(login, { plainText: false, keychain: true, helper: this.registries.cliHelper });
+      return structuredClone(this.registries);
+    });
   }
 
   onImagesChanged(handler: (i: ImageSummary[]) => void): Unsubscribe {

@@ -126,6 +126,10 @@ export function createTauriBackend(): Backend {
     composeValidate: (dir, file, text, profiles) => call('compose_validate', { dir, file, text, profiles }),
     composeFileRead: (file) => call('compose_file_read', { file }),
     composeFileSave: (dir, file, text) => call('compose_file_save', { dir, file, text }),
+    registryList: () => call('registry_list'),
+    registryLogin: (request) => call('registry_login', { request }),
+    registryLogout: (host) => call('registry_logout', { host }),
+    registryMoveToKeychain: (host) => call('registry_move_to_keychain', { host }),
 
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),

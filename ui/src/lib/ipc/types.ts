@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'PermissionDenied'
   | 'InvalidInput'
   | 'Registry'
+  | 'Keychain'
   | 'Cancelled'
   | 'Internal'
   | 'BuildFailed';
@@ -489,3 +490,33 @@ export interface Starter {
 
 /** What the window reports while files are dragged over it. */
 export type DropEvent = { type: 'over' } | { type: 'drop'; paths: string[] } | { type: 'leave' };
+// ---------- registries (crates/core/src/registry/model.rs) ----------
+
+/** A registry the user is logged in to, and where that login is kept. Never a secret. */
+export interface RegistryLogin {
+  /** `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
+  host: string;
+  username: string;
+  /** Berth keeps it in the OS keychain. */
+  keychain: boolean;
+  /** The docker CLI's credential helper that also holds it (`secretservice`, `osxkeychain`, …). */
+  helper: string | null;
+  /** config.json holds it in plain text: shown with a warning and a move into the keychain. */
+  plainText: boolean;
+}
+
+export interface Registries {
+  logins: RegistryLogin[];
+  /** config.json's `credsStore`: a new login can also be stored through it for the docker CLI. */
+  cliHelper: string | null;
+  configFile: string;
+  /** Sentences about stores that could not be read. */
+  problems: string[];
+}
+
+export interface LoginRequest {
+  host: string;
+  username: string;
+  secret: string;
+  shareWithCli: boolean;
+}

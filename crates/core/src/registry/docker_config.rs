@@ -1,0 +1,217 @@
+//! The docker CLI's `config.json` (`$DOCKER_CONFIG`, else `~/.docker`): `auths`, `credsStore`
+//! and `credHelpers`. Berth reads logins from it and only ever removes secrets from it; every
+//! other key is kept as it was.
+
+use super::host::Host;
+use super::model::Credentials;
+use crate::error::{Error, Result};
+use base64::Engine as _;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+pub(crate) struct DockerConfig {
+    path: PathBuf,
+    doc: Map<String, Value>,
+}
+
+impl DockerConfig {
+    /// The file in `dir`; a missing file is an empty config, as for the docker CLI.
+    pub fn load(dir: &Path) -> Result<DockerConfig> {
+        let path = dir.join("config.json");
+        let doc = match std::fs::read_to_string(&path) {
+            Ok(text) if text.trim().is_empty() => Map::new(),
+            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Registry {
+                message: format!(
+                    "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
+                    path.display()
+                ),
+                detail: e.to_string(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
+            Err(e) => return Err(Error::io(format!("Reading {}", path.display()), e)),
+        };
+        Ok(DockerConfig { path, doc })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `credsStore`: the helper for every registry without a `credHelpers` entry.
+    pub fn creds_store(&self) -> Option<&str> {
+        self.doc.get("credsStore").and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// `credHelpers`, by registry.
+    pub fn cred_helpers(&self) -> Vec<(Host, String)> {
+        let Some(map) = self.doc.get("credHelpers").and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        map.iter().filter_map(|(k, v)| Some((Host::from_key(k)?, v.as_str()?.to_string()))).collect()
+    }
+
+    /// The helper the docker CLI uses for `host`.
+    pub fn helper_for(&self, host: &Host) -> Option<String> {
+        self.cred_helpers()
+            .into_iter()
+            .find(|(h, _)| h == host)
+            .map(|(_, helper)| helper)
+            .or_else(|| self.creds_store().map(str::to_string))
+    }
+
+    /// Logins kept in plain text in `auths` (`auth` is base64 of `user:password`, or separate
+    /// `username`/`password`).
+    pub fn plain_auths(&self) -> Vec<(Host, Credentials)> {
+        let Some(auths) = self.doc.get("auths").and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        auths.iter().filter_map(|(key, entry)| Some((Host::from_key(key)?, plain(entry)?))).collect()
+    }
+
+    /// Drops every `auths` entry for `host` that holds a secret; true when one was removed.
+    pub fn remove_plain(&mut self, host: &Host) -> bool {
+        self.remove_where(host, |entry| plain(entry).is_some())
+    }
+
+    /// Drops every `auths` entry for `host`, as `docker logout` does; true when one was removed.
+    pub fn remove_all(&mut self, host: &Host) -> bool {
+        self.remove_where(host, |_| true)
+    }
+
+    /// Records a login kept by a credential helper the way `docker login` does: an empty
+    /// `auths` entry, which `docker logout` looks for before it erases. True when added.
+    pub fn mark_helper_login(&mut self, host: &Host) -> bool {
+        let auths = self.doc.entry("auths").or_insert_with(|| Value::Object(Map::new()));
+        let Some(auths) = auths.as_object_mut() else { return false };
+        if auths.keys().any(|k| Host::from_key(k).as_ref() == Some(host)) {
+            return false;
+        }
+        auths.insert(host.server_address().to_string(), Value::Object(Map::new()));
+        true
+    }
+
+    fn remove_where(&mut self, host: &Host, drop: impl Fn(&Value) -> bool) -> bool {
+        let Some(auths) = self.doc.get_mut("auths").and_then(Value::as_object_mut) else { return false };
+        let before = auths.len();
+        auths.retain(|key, entry| Host::from_key(key).as_ref() != Some(host) || !drop(entry));
+        before != auths.len()
+    }
+
+    /// Writes the file back in the docker CLI's layout (tab-indented), replacing it at once
+    /// so a crash never leaves half a file.
+    pub fn save(&self) -> Result<()> {
+        use serde::Serialize;
+        let mut out = Vec::new();
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"\t"));
+        self.doc.serialize(&mut ser).map_err(|e| Error::Internal(e.to_string()))?;
+        write_atomically(&self.path, &out)
+    }
+}
+
+fn plain(entry: &Value) -> Option<Credentials> {
+    if let Some(token) = entry["identitytoken"].as_str().filter(|t| !t.is_empty()) {
+        let password = token.to_string();
+        return Some(Credentials { username: super::model::IDENTITY_TOKEN_USER.into(), password });
+    }
+    if let (Some(u), Some(p)) = (entry["username"].as_str(), entry["password"].as_str()) {
+        return Some(Credentials { username: u.into(), password: p.into() });
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(entry["auth"].as_str()?.trim()).ok()?;
+    let (u, p) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some(Credentials { username: u.into(), password: p.trim_end_matches('\0').into() })
+}
+
+/// Replace `path` with `bytes` through a sibling temporary file (mode 0600 on Unix).
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("Creating {}", dir.display()), e))?;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::io::Write::write_all(&mut options.open(&tmp)?, bytes)?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(format!("Writing {}", path.display()), e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(json: &str) -> (tempfile::TempDir, DockerConfig) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.json"), json).unwrap();
+        let c = DockerConfig::load(dir.path()).unwrap();
+        (dir, c)
+    }
+
+    #[test]
+    fn reads_plain_logins_under_any_key_spelling() {
+        let (_d, c) = config(
+            r#"{"auths":{"https://index.docker.io/v1/":{"auth":"am9lam9lOmhlbGxv"},"http://localhost:5000/v2/":{"username":"u","password":"p"},"ghcr.io":{}}}"#,
+        );
+        let got = c.plain_auths();
+        assert_eq!(got.len(), 2, "an empty entry is no login");
+        let hub = got.iter().find(|(h, _)| h.is_hub()).unwrap();
+        assert_eq!((hub.1.username.as_str(), hub.1.password.as_str()), ("joejoe", "hello"));
+        assert!(got.iter().any(|(h, c)| h.name() == "localhost:5000" && c.password == "p"));
+    }
+
+    #[test]
+    fn an_identity_token_goes_to_the_engine_as_one() {
+        let (_d, c) = config(r#"{"auths":{"myacr.azurecr.io":{"auth":"MDAwOg==","identitytoken":"refresh"}}}"#);
+        let (host, creds) = &c.plain_auths()[0];
+        let docker = creds.docker(host.server_address());
+        assert_eq!((docker.identitytoken.as_deref(), docker.password), (Some("refresh"), None));
+    }
+
+    #[test]
+    fn helpers_follow_the_cli_precedence() {
+        let (_d, c) = config(r#"{"credsStore":"secretservice","credHelpers":{"images.io":"images-io"}}"#);
+        assert_eq!(c.helper_for(&Host::parse("images.io").unwrap()).as_deref(), Some("images-io"));
+        assert_eq!(c.helper_for(&Host::parse("ghcr.io").unwrap()).as_deref(), Some("secretservice"));
+        let (_d, c) = config("{}");
+        assert_eq!(c.helper_for(&Host::parse("ghcr.io").unwrap()), None);
+    }
+
+    #[test]
+    fn removing_a_secret_keeps_everything_else() {
+        let (dir, mut c) = config(
+            r#"{"auths":{"127.0.0.1:5000":{"auth":"dTpw"},"ghcr.io":{"auth":"dTpx"}},"currentContext":"x","proxies":{"default":{"httpProxy":"p"}}}"#,
+        );
+        assert!(c.remove_plain(&Host::parse("127.0.0.1:5000").unwrap()));
+        assert!(!c.remove_plain(&Host::parse("quay.io").unwrap()));
+        assert!(c.mark_helper_login(&Host::parse("docker.io").unwrap()));
+        assert!(!c.mark_helper_login(&Host::parse("ghcr.io").unwrap()), "already has an entry");
+        c.save().unwrap();
+        let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+        assert!(
+            !text.contains("dTpw")
+                && text.contains("dTpx")
+                && text.contains("httpProxy")
+                && text.contains("\t\"currentContext\""),
+            "{text}"
+        );
+        assert!(text.contains("\"https://index.docker.io/v1/\": {}"), "like docker login with a helper: {text}");
+        let mut c = DockerConfig::load(dir.path()).unwrap();
+        assert!(c.remove_all(&Host::parse("docker.io").unwrap()) && c.remove_all(&Host::parse("ghcr.io").unwrap()));
+        assert!(c.plain_auths().is_empty());
+        assert!(c.mark_helper_login(&Host::parse("ghcr.io").unwrap()), "its entry is gone too");
+    }
+
+    #[test]
+    fn a_missing_file_is_empty_and_a_broken_one_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(DockerConfig::load(dir.path()).unwrap().plain_auths().is_empty());
+        std::fs::write(dir.path().join("config.json"), "{nope").unwrap();
+        let e = DockerConfig::load(dir.path()).err().unwrap();
+        assert!(e.to_string().contains("is not valid JSON"), "{e}");
+    }
+}

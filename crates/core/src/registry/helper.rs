@@ -1,0 +1,130 @@
+//! The docker CLI's credential helpers (`docker-credential-<name>`): `get`, `store`, `erase`
+//! and `list`, with the server and the JSON on stdin and the answer on stdout. Secrets travel
+//! only through the pipes, never in arguments.
+
+use super::model::Credentials;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+
+/// A helper may ask the user to unlock a keychain; do not wait for ever.
+const TIMEOUT: Duration = Duration::from_secs(30);
+/// What helpers print when they hold nothing for the server (credentials/error.go).
+const NOT_FOUND: &str = "credentials not found in native keychain";
+
+#[derive(Serialize, Deserialize)]
+struct Item {
+    #[serde(rename = "ServerURL", default)]
+    server_url: String,
+    #[serde(rename = "Username")]
+    username: String,
+    #[serde(rename = "Secret")]
+    secret: String,
+}
+
+/// The login `helper` holds for `server`, if any.
+pub(super) async fn get(helper: &str, server: &str) -> Result<Option<Credentials>> {
+    match call(helper, "get", server.as_bytes()).await? {
+        Reply::NotFound => Ok(None),
+        Reply::Out(out) => {
+            let item: Item = serde_json::from_slice(&out).map_err(|e| unreadable(helper, "get", &e.to_string()))?;
+            Ok(Some(Credentials { username: item.username, password: item.secret }))
+        }
+    }
+}
+
+pub(super) async fn store(helper: &str, server: &str, credentials: &Credentials) -> Result<()> {
+    let item = Item {
+        server_url: server.into(),
+        username: credentials.username.clone(),
+        secret: credentials.password.clone(),
+    };
+    let input = serde_json::to_vec(&item).map_err(|e| Error::Internal(e.to_string()))?;
+    call(helper, "store", &input).await.map(drop)
+}
+
+/// Removes `server`'s login; nothing to remove is fine.
+pub(super) async fn erase(helper: &str, server: &str) -> Result<()> {
+    call(helper, "erase", server.as_bytes()).await.map(drop)
+}
+
+/// Server → user name of every login the helper holds.
+pub(super) async fn list(helper: &str) -> Result<BTreeMap<String, String>> {
+    match call(helper, "list", b"").await? {
+        Reply::NotFound => Ok(BTreeMap::new()),
+        Reply::Out(out) => serde_json::from_slice(&out).map_err(|e| unreadable(helper, "list", &e.to_string())),
+    }
+}
+
+enum Reply {
+    Out(Vec<u8>),
+    NotFound,
+}
+
+async fn call(helper: &str, action: &str, input: &[u8]) -> Result<Reply> {
+    let program = format!("docker-credential-{helper}");
+    let mut child = tokio::process::Command::new(&program)
+        .arg(action)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Registry {
+                message: format!("The docker CLI's config.json names the credential helper “{helper}”, but {program} is not installed. Install it, or remove “{helper}” from config.json."),
+                detail: e.to_string(),
+            },
+            _ => Error::io(format!("Running {program}"), e),
+        })?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let write = async {
+        stdin.write_all(input).await?;
+        drop(stdin);
+        Ok::<_, std::io::Error>(())
+    };
+    let run = async {
+        // A helper that exits early closes its stdin: its own message says why.
+        let _ = write.await;
+        child.wait_with_output().await
+    };
+    let output = tokio::time::timeout(TIMEOUT, run)
+        .await
+        .map_err(|_| Error::Registry {
+            message: format!("The credential helper {program} did not answer in time; its keychain may be locked."),
+            detail: format!("{action}: timed out after {}s", TIMEOUT.as_secs()),
+        })?
+        .map_err(|e| Error::io(format!("Running {program}"), e))?;
+    if output.status.success() {
+        return Ok(Reply::Out(output.stdout));
+    }
+    // Helpers print their error on stdout (credentials/credentials.go), some on stderr.
+    let said = format!("{} {}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let said = said.trim();
+    if said.contains(NOT_FOUND) {
+        return Ok(Reply::NotFound);
+    }
+    Err(Error::Registry {
+        message: format!("The credential helper {program} failed to {action} the login: {}", sentence(said)),
+        detail: format!("{action}: {}: {said}", output.status),
+    })
+}
+
+fn sentence(said: &str) -> String {
+    let first = said.lines().next().unwrap_or("it gave no reason").trim();
+    if first.ends_with('.') {
+        first.to_string()
+    } else {
+        format!("{first}.")
+    }
+}
+
+fn unreadable(helper: &str, action: &str, detail: &str) -> Error {
+    Error::Registry {
+        message: format!("The credential helper docker-credential-{helper} gave an answer Berth cannot read."),
+        detail: format!("{action}: {detail}"),
+    }
+}

@@ -1,0 +1,55 @@
+//! Which registries Berth holds a keychain login for, and as whom: `registries.json` in
+//! Berth's config folder. Keychains cannot be listed portably, so this small file is the list;
+//! it never holds a secret.
+
+use super::docker_config::write_atomically;
+use super::host::Host;
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Default, Serialize, Deserialize)]
+pub(super) struct Index {
+    /// Registry → user name.
+    #[serde(default)]
+    logins: BTreeMap<String, String>,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+impl Index {
+    /// An unreadable file counts as empty: the secrets stay in the keychain either way.
+    pub fn load(dir: &Path) -> Index {
+        let path = dir.join("registries.json");
+        let mut index: Index =
+            std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        index.path = path;
+        index
+    }
+
+    pub fn username(&self, host: &Host) -> Option<&str> {
+        self.logins.get(host.name()).map(String::as_str)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.logins.iter()
+    }
+
+    pub fn insert(&mut self, host: &Host, username: &str) -> Result<()> {
+        self.logins.insert(host.name().to_string(), username.to_string());
+        self.save()
+    }
+
+    pub fn remove(&mut self, host: &Host) -> Result<()> {
+        if self.logins.remove(host.name()).is_some() {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    fn save(&self) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).expect("a map of strings serialises");
+        write_atomically(&self.path, &bytes)
+    }
+}

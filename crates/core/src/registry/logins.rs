@@ -1,0 +1,192 @@
+//! Logging in and out, and the one lookup every pull, push, search and build uses: Berth's
+//! keychain first, then the docker CLI's credential helper for the registry, then a plain
+//! `auths` entry in config.json.
+
+use super::client::Client;
+use super::docker_config::DockerConfig;
+use super::host::Host;
+use super::index::Index;
+use super::model::{Credentials, LoginRequest, Registries, RegistryLogin};
+use super::{helper, keychain, Places};
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, HashMap};
+
+/// Every login Berth and the docker CLI know of, merged by registry.
+pub async fn list(places: &Places) -> Result<Registries> {
+    let mut problems = Vec::new();
+    let config = match DockerConfig::load(&places.docker_config) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
+    let mut logins: BTreeMap<Host, RegistryLogin> = BTreeMap::new();
+    fn add<'a>(logins: &'a mut BTreeMap<Host, RegistryLogin>, host: Host, username: &str) -> &'a mut RegistryLogin {
+        logins.entry(host.clone()).or_insert_with(|| RegistryLogin {
+            host: host.name().to_string(),
+            username: username.to_string(),
+            keychain: false,
+            helper: None,
+            plain_text: false,
+        })
+    }
+    for (key, username) in Index::load(&places.berth_config).entries() {
+        if let Some(host) = Host::from_key(key) {
+            add(&mut logins, host, username).keychain = true;
+        }
+    }
+    if let Some(config) = &config {
+        if let Some(store) = config.creds_store() {
+            match helper::list(store).await {
+                Ok(found) => {
+                    for (server, username) in found {
+                        if let Some(host) = Host::from_key(&server) {
+                            add(&mut logins, host, &username).helper = Some(store.to_string());
+                        }
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        for (host, name) in config.cred_helpers() {
+            match helper::get(&name, host.server_address()).await {
+                Ok(Some(c)) => add(&mut logins, host, &c.username).helper = Some(name),
+                Ok(None) => {}
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        for (host, c) in config.plain_auths() {
+            add(&mut logins, host, &c.username).plain_text = true;
+        }
+    }
+    Ok(Registries {
+        logins: logins.into_values().collect(),
+        cli_helper: config.as_ref().and_then(|c| c.creds_store().map(str::to_string)),
+        config_file: places.docker_config.join("config.json").display().to_string(),
+        problems,
+    })
+}
+
+/// Check the login against the registry, then keep the secret in the keychain (and through
+/// the docker CLI's helper when asked). Wrong credentials or no keychain: nothing is stored.
+pub async fn login(places: &Places, request: LoginRequest) -> Result<Registries> {
+    let host = Host::parse(&request.host)?;
+    let username = request.username.trim();
+    if username.is_empty() {
+        return Err(Error::invalid("username", "Type the user name for this registry."));
+    }
+    if request.secret.is_empty() {
+        return Err(Error::invalid("secret", "Type the password or access token."));
+    }
+    let credentials = Credentials { username: username.to_string(), password: request.secret };
+    Client::new(host.clone(), Some(credentials.clone()), &places.docker_config)?.check_login().await?;
+    save(places, &host, &credentials, request.share_with_cli).await?;
+    tracing::info!(registry = %host, username, "logged in");
+    list(places).await
+}
+
+/// Move a plain-text login from config.json into the keychain (and the helper, if one is
+/// configured), then remove it from the file.
+pub async fn move_to_keychain(places: &Places, host: &str) -> Result<Registries> {
+    let host = Host::parse(host)?;
+    let config = DockerConfig::load(&places.docker_config)?;
+    let Some((_, credentials)) = config.plain_auths().into_iter().find(|(h, _)| *h == host) else {
+        return Err(Error::NotFound {
+            what: format!("A plain-text login for {host}"),
+            detail: config.path().display().to_string(),
+        });
+    };
+    save(places, &host, &credentials, true).await?;
+    tracing::info!(registry = %host, "moved a plain-text login into the keychain");
+    list(places).await
+}
+
+/// Remove the login everywhere it is kept: keychain, credential helper and config.json.
+pub async fn logout(places: &Places, host: &str) -> Result<Registries> {
+    let host = Host::parse(host)?;
+    keychain::delete(&host).await?;
+    Index::load(&places.berth_config).remove(&host)?;
+    let mut config = DockerConfig::load(&places.docker_config)?;
+    if let Some(helper) = config.helper_for(&host) {
+        helper::erase(&helper, host.server_address()).await?;
+    }
+    if config.remove_all(&host) {
+        config.save()?;
+    }
+    tracing::info!(registry = %host, "logged out");
+    list(places).await
+}
+
+async fn save(places: &Places, host: &Host, credentials: &Credentials, share_with_cli: bool) -> Result<()> {
+    keychain::store(host, &credentials.password).await?;
+    let mut index = Index::load(&places.berth_config);
+    let shared = async {
+        index.insert(host, &credentials.username)?;
+        let mut config = DockerConfig::load(&places.docker_config)?;
+        // A plain-text copy is stale now, and a secret in a file.
+        let mut changed = config.remove_plain(host);
+        if share_with_cli {
+            if let Some(helper) = config.helper_for(host) {
+                helper::store(&helper, host.server_address(), credentials).await?;
+                changed |= config.mark_helper_login(host);
+            }
+        }
+        if changed {
+            config.save()?;
+        }
+        Ok(())
+    };
+    if let Err(e) = shared.await {
+        let _ = keychain::delete(host).await;
+        let _ = Index::load(&places.berth_config).remove(host);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The login to use for `host`, wherever it is kept; None when there is none (or its store
+/// failed, which is logged).
+pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials> {
+    if let Some(username) = Index::load(&places.berth_config).username(host) {
+        match keychain::get(host).await {
+            Ok(Some(password)) => return Some(Credentials { username: username.to_string(), password }),
+            Ok(None) => {
+                tracing::warn!(registry = %host, "the keychain no longer holds Berth's login")
+            }
+            Err(e) => tracing::warn!(registry = %host, error = %e, "keychain lookup failed"),
+        }
+    }
+    let config =
+        DockerConfig::load(&places.docker_config).map_err(|e| tracing::warn!(error = %e, "config.json")).ok()?;
+    if let Some(name) = config.helper_for(host) {
+        match helper::get(&name, host.server_address()).await {
+            Ok(Some(c)) => return Some(c),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(registry = %host, error = %e, "credential helper lookup failed")
+            }
+        }
+    }
+    config.plain_auths().into_iter().find(|(h, _)| h == host).map(|(_, c)| c)
+}
+
+/// The engine's `X-Registry-Config` for a build: every known login keyed by its server
+/// address (`https://index.docker.io/v1/` for Docker Hub, `host[:port]` otherwise), so a
+/// Dockerfile can start `FROM` a private image. Pass it as bollard's `build_image`
+/// credentials argument.
+pub async fn registry_config(places: &Places) -> HashMap<String, bollard::auth::DockerCredentials> {
+    let mut out = HashMap::new();
+    let Ok(registries) = list(places).await else {
+        return out;
+    };
+    for login in registries.logins {
+        let Some(host) = Host::from_key(&login.host) else {
+            continue;
+        };
+        if let Some(c) = credentials_for(places, &host).await {
+            out.insert(host.server_address().to_string(), c.docker(host.server_address()));
+        }
+    }
+    out
+}

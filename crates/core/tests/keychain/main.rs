@@ -1,0 +1,366 @@
+//! Registry logins against real parts: the htpasswd registry (scripts/registry.sh), GNOME
+//! Keyring's Secret Service (scripts/keyring.sh), Docker's docker-credential-secretservice and
+//! the docker CLI. Its own test binary because each test points HOME and DOCKER_CONFIG at a
+//! temporary folder, one test at a time, which would disturb the engine tests beside it.
+
+#[path = "../engine/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use base64::Engine as _;
+use berth_core::images::{self, normalize, TransferEvent};
+use berth_core::registry::{self, Host, LoginRequest, Places, KEYCHAIN_SERVICE};
+use berth_core::ErrorCode;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::MutexGuard;
+
+const USER: &str = "berth";
+const SECRET: &str = "berth-test-secret";
+
+/// Everything berth-core logs (debug and up) in this run, searched for the secret.
+fn log() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_writer(move || Writer(sink.clone()))
+            .init();
+        buffer
+    })
+    .clone()
+}
+
+struct Writer(Arc<Mutex<Vec<u8>>>);
+impl std::io::Write for Writer {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A test's world: a temporary HOME holding DOCKER_CONFIG and Berth's config, the registry
+/// as `127.0.0.1:<port>`, and no login for it anywhere yet.
+struct Session {
+    _turn: MutexGuard<'static, ()>,
+    home: tempfile::TempDir,
+    places: Places,
+    registry: String,
+}
+
+impl Session {
+    async fn start(test: &str, config_json: &str) -> Option<Session> {
+        if !support::enabled(test) {
+            return None;
+        }
+        assert_eq!(
+            std::env::var("BERTH_TEST_KEYRING").as_deref(),
+            Ok("1"),
+            "{test} needs a real Secret Service: run it through scripts/keyring.sh (make test-core does)"
+        );
+        static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let turn = TURN.lock().await;
+        log();
+        let registry = support::registry();
+        let home = tempfile::tempdir().unwrap();
+        let docker_config = home.path().join(".docker");
+        std::fs::create_dir_all(&docker_config).unwrap();
+        std::fs::write(docker_config.join("config.json"), config_json).unwrap();
+        std::env::set_var("HOME", home.path());
+        std::env::set_var("XDG_CONFIG_HOME", home.path().join(".config"));
+        std::env::set_var("XDG_DATA_HOME", home.path().join(".local/share"));
+        std::env::set_var("DOCKER_CONFIG", &docker_config);
+        let session = Session { _turn: turn, places: Places::from_process(), home, registry };
+        assert!(session.places.berth_config.starts_with(session.home.path()), "{:?}", session.places);
+        session.forget_everywhere();
+        Some(session)
+    }
+
+    fn docker_config(&self) -> String {
+        self.places.docker_config.display().to_string()
+    }
+
+    /// Leftovers of an earlier, failed test in the shared keyring.
+    fn forget_everywhere(&self) {
+        let _ = Command::new("secret-tool").args(["clear", "service", KEYCHAIN_SERVICE, "username", &self.registry]).status();
+        let _ = helper("erase", &self.registry);
+    }
+
+    /// config.json's `auths`.
+    fn auths(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.places.docker_config.join("config.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["auths"].clone()
+    }
+
+    fn request(&self, secret: &str) -> LoginRequest {
+        LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true }
+    }
+
+    /// `docker --config <ours> <args>`, its success and its output.
+    fn docker(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new("docker").arg("--config").arg(self.docker_config()).args(args).output().unwrap();
+        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// The secret, plain or base64 (as config.json would hold it), in no file under HOME
+    /// (DOCKER_CONFIG and Berth's config are there) and in no log line.
+    fn assert_no_secret_outside_the_keychain(&self) {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{SECRET}"));
+        let mut files = 0;
+        walk(self.home.path(), &mut |path, bytes| {
+            files += 1;
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains(SECRET) && !text.contains(&encoded), "the secret is in {}", path.display());
+        });
+        let log = String::from_utf8_lossy(&log().lock().unwrap()).to_string();
+        assert!(!log.contains(SECRET) && !log.contains(&encoded), "the secret is in the log");
+        assert!(files > 0, "nothing was searched");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.forget_everywhere();
+    }
+}
+
+fn walk(dir: &Path, visit: &mut dyn FnMut(&Path, &[u8])) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, visit);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            visit(&path, &bytes);
+        }
+    }
+}
+
+/// What the keychain holds under Berth's item for `host`, via libsecret's own tool.
+fn keychain_lookup(host: &str) -> Option<String> {
+    let out = Command::new("secret-tool").args(["lookup", "service", KEYCHAIN_SERVICE, "username", host]).output().unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).to_string()).filter(|s| out.status.success() && !s.is_empty())
+}
+
+/// docker-credential-secretservice <action> with `input` on stdin.
+fn helper(action: &str, input: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new("docker-credential-secretservice")
+        .arg(action)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("docker-credential-secretservice runs (scripts/deps.sh test installs it)");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+/// An image on the test registry (the test image under another name), pushed with the
+/// registry script's own login; removed locally when dropped.
+fn pushed_image(registry: &str, name: &str) -> (String, support::ImageCleanup) {
+    let remote = format!("{registry}/berth-reg-{}/{name}:1", std::process::id());
+    support::docker(&["tag", support::IMAGE, &remote]);
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/registry/docker-config");
+    support::docker(&["--config", config, "push", &remote]);
+    support::docker(&["rmi", &remote]);
+    (remote.clone(), support::ImageCleanup(vec![remote]))
+}
+
+#[tokio::test]
+async fn login_is_checked_and_kept_only_in_the_keychain() {
+    let Some(s) = Session::start("login_is_checked_and_kept_only_in_the_keychain", "{}").await else { return };
+
+    let e = registry::login(&s.places, s.request("not-the-password")).await.unwrap_err();
+    assert_eq!((e.code(), e.field()), (ErrorCode::InvalidInput, Some("secret")));
+    assert!(e.to_string().starts_with("Wrong username or password for"), "{e}");
+    assert!(!format!("{e} {}", e.detail()).contains("not-the-password"));
+    assert_eq!(keychain_lookup(&s.registry), None, "a wrong password is not stored");
+    assert!(registry::list(&s.places).await.unwrap().logins.is_empty());
+
+    let state = registry::login(&s.places, s.request(SECRET)).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).expect("listed");
+    assert_eq!((login.username.as_str(), login.keychain, login.plain_text), (USER, true, false));
+    assert_eq!(keychain_lookup(&s.registry).as_deref(), Some(SECRET), "the secret is in the Secret Service");
+    let found = registry::credentials_for(&s.places, &Host::parse(&s.registry).unwrap()).await.unwrap();
+    assert_eq!((found.username.as_str(), found.password.as_str()), (USER, SECRET));
+    assert!(serde_json::to_string(&state).unwrap().find(SECRET).is_none(), "never back to the UI");
+    s.assert_no_secret_outside_the_keychain();
+
+    let state = registry::logout(&s.places, &s.registry).await.unwrap();
+    assert!(state.logins.is_empty(), "{state:?}");
+    assert_eq!(keychain_lookup(&s.registry), None, "logout removes the secret");
+}
+
+#[tokio::test]
+async fn docker_cli_pulls_after_a_berth_login() {
+    let Some(s) = Session::start("docker_cli_pulls_after_a_berth_login", r#"{"credsStore":"secretservice"}"#).await else { return };
+    let (image, _cleanup) = pushed_image(&s.registry, "cli");
+
+    let (ok, out) = s.docker(&["pull", &image]);
+    assert!(!ok, "no login yet: {out}");
+
+    let state = registry::login(&s.places, s.request(SECRET)).await.unwrap();
+    let login = &state.logins[0];
+    assert_eq!((login.keychain, login.helper.as_deref()), (true, Some("secretservice")), "{state:?}");
+    assert_eq!(state.cli_helper.as_deref(), Some("secretservice"));
+    let (ok, out) = helper("list", "");
+    assert!(ok && out.contains(&s.registry), "docker's helper holds it: {out}");
+    let (ok, out) = s.docker(&["pull", &image]);
+    assert!(ok, "docker pull after a Berth login: {out}");
+    s.assert_no_secret_outside_the_keychain();
+    // As after `docker login`: an empty entry, which `docker logout` needs to find.
+    assert_eq!(s.auths()[&s.registry], serde_json::json!({}));
+
+    registry::logout(&s.places, &s.registry).await.unwrap();
+    assert!(s.auths().get(&s.registry).is_none(), "{}", s.auths());
+    let (ok, _) = helper("get", &s.registry);
+    assert!(!ok, "logout erases the helper's copy too");
+    support::docker(&["rmi", &image]);
+    let (ok, out) = s.docker(&["pull", &image]);
+    assert!(!ok, "logged out everywhere: {out}");
+}
+
+#[tokio::test]
+async fn a_docker_login_is_seen_and_used() {
+    let Some(s) = Session::start("a_docker_login_is_seen_and_used", r#"{"credsStore":"secretservice"}"#).await else { return };
+    let (image, _cleanup) = pushed_image(&s.registry, "seen");
+
+    let mut login = Command::new("docker")
+        .args(["--config", &s.docker_config(), "login", "-u", USER, "--password-stdin", &s.registry])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut login.stdin.take().unwrap(), SECRET.as_bytes()).unwrap();
+    let out = login.wait_with_output().unwrap();
+    assert!(out.status.success(), "docker login: {}", String::from_utf8_lossy(&out.stderr));
+
+    let state = registry::list(&s.places).await.unwrap();
+    let seen = state.logins.iter().find(|l| l.host == s.registry).expect("the terminal's login is listed");
+    assert_eq!((seen.username.as_str(), seen.keychain, seen.helper.as_deref()), (USER, false, Some("secretservice")));
+
+    // Pull and search in Berth use it.
+    let engine = support::engine().await;
+    let reference = normalize(&image).unwrap();
+    let mut last = None;
+    images::pull(&engine, &reference, |e| last = Some(e)).await;
+    assert!(matches!(last, Some(TransferEvent::Done { .. })), "{last:?}");
+    let repos = images::registry_repositories(&s.registry, &format!("berth-reg-{}", std::process::id())).await.unwrap();
+    assert!(repos.iter().any(|r| r.ends_with("/seen")), "{repos:?}");
+    // And a build would get it as X-Registry-Config.
+    let config = registry::registry_config(&s.places).await;
+    assert_eq!(config.get(&s.registry).and_then(|c| c.password.as_deref()), Some(SECRET));
+    s.assert_no_secret_outside_the_keychain();
+
+    let state = registry::logout(&s.places, &s.registry).await.unwrap();
+    assert!(state.logins.is_empty(), "{state:?}");
+}
+
+#[tokio::test]
+async fn a_plain_text_login_moves_into_the_keychain() {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{SECRET}"));
+    let registry = support::registry();
+    let config = format!(r#"{{"auths":{{"{registry}":{{"auth":"{encoded}"}}}},"credsStore":"secretservice","currentContext":"default"}}"#);
+    let Some(s) = Session::start("a_plain_text_login_moves_into_the_keychain", &config).await else { return };
+
+    let state = registry::list(&s.places).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).unwrap();
+    assert_eq!((login.plain_text, login.keychain), (true, false), "{state:?}");
+
+    let state = registry::move_to_keychain(&s.places, &s.registry).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).unwrap();
+    assert_eq!((login.plain_text, login.keychain, login.helper.as_deref()), (false, true, Some("secretservice")), "{state:?}");
+    assert_eq!(keychain_lookup(&s.registry).as_deref(), Some(SECRET));
+    let text = std::fs::read_to_string(s.places.docker_config.join("config.json")).unwrap();
+    assert!(text.contains("currentContext") && text.contains("credsStore"), "other settings stay: {text}");
+    s.assert_no_secret_outside_the_keychain();
+    registry::logout(&s.places, &s.registry).await.unwrap();
+}
+
+/// Runs itself again in a process whose session bus is nowhere (the D-Bus connection is
+/// made once per process), as on a desktop without a Secret Service.
+#[tokio::test]
+async fn without_a_keychain_nothing_is_stored() {
+    const TEST: &str = "without_a_keychain_nothing_is_stored";
+    if std::env::var_os("BERTH_TEST_NO_BUS").is_none() {
+        if !support::enabled(TEST) {
+            return;
+        }
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", TEST, "--nocapture"])
+            .env("BERTH_TEST_NO_BUS", "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/berth-no-bus")
+            .env_remove("DISPLAY")
+            .output()
+            .unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && said.contains("1 passed"), "{said}");
+        return;
+    }
+    let Some(s) = Session::start(TEST, "{}").await else { return };
+    let e = registry::login(&s.places, s.request(SECRET)).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Keychain, "{e}");
+    assert!(e.to_string().contains("keychain cannot be used, so nothing was saved"), "{e}");
+    println!("no keychain: {e}");
+    assert!(registry::list(&s.places).await.unwrap().logins.is_empty());
+    s.assert_no_secret_outside_the_keychain();
+}
+
+#[tokio::test]
+async fn unreachable_and_untrusted_registries_are_explained() {
+    let Some(s) = Session::start("unreachable_and_untrusted_registries_are_explained", "{}").await else { return };
+    let login = |host: &str| LoginRequest { host: host.into(), ..s.request(SECRET) };
+
+    let e = registry::login(&s.places, login("127.0.0.1:1")).await.unwrap_err();
+    assert!(e.to_string().starts_with("Cannot reach the registry 127.0.0.1:1."), "{e}");
+
+    // A TLS server (openssl s_server) whose certificate comes from a private CA.
+    let dir = tempfile::tempdir().unwrap();
+    let script = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=berth-test-ca -days 1 -keyout ca.key -out ca.pem \
+        && openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout k.pem -out s.csr \
+        && printf 'subjectAltName=IP:127.0.0.1' > ext \
+        && openssl x509 -req -in s.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile ext -out c.pem";
+    let ok = Command::new("sh").args(["-c", script]).current_dir(dir.path()).stderr(Stdio::null()).status().unwrap().success();
+    assert!(ok, "openssl makes a CA and a server certificate");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-cert", "c.pem", "-key", "k.pem", "-accept", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let host = format!("https://127.0.0.1:{port}");
+    let mut result = None;
+    for _ in 0..50 {
+        let r = registry::login(&s.places, login(&host)).await;
+        if !matches!(&r, Err(e) if e.to_string().starts_with("Cannot reach")) {
+            result = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let e = result.expect("the TLS server answered").unwrap_err();
+    assert!(e.to_string().contains("certificate this computer does not trust"), "{e}");
+    assert!(e.to_string().contains(&format!("certs.d/127.0.0.1:{port}/ca.crt")), "{e}");
+    assert!(registry::list(&s.places).await.unwrap().logins.is_empty());
+
+    // Trusted the way docker trusts it (certs.d), the TLS handshake passes (s_server answers
+    // every request with 200, so the "login" succeeds).
+    let certs = s.places.docker_config.join(format!("certs.d/127.0.0.1:{port}"));
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(dir.path().join("ca.pem"), certs.join("ca.crt")).unwrap();
+    let r = registry::login(&s.places, login(&host)).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    r.expect("trusted through certs.d");
+    registry::logout(&s.places, &host).await.unwrap();
+}

@@ -1,0 +1,68 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import App from '../../App.svelte';
+import { createDeps } from '../bootstrap/deps';
+import { MockBackend } from '../ipc/mock';
+import { TestId } from '../testIds.js';
+import { registryName } from './presets';
+
+async function openRegistries(backend = new MockBackend()) {
+  render(App, { deps: createDeps(backend) });
+  await fireEvent.click(await screen.findByTestId(TestId.nav('registries')));
+  await screen.findByTestId(TestId.registriesView);
+  return backend;
+}
+
+const row = (host: string) => screen.getAllByTestId(TestId.registryRow).find((r) => r.dataset.host === host);
+
+describe('Registries view', () => {
+  it('warns about a plain-text login and moves it into the keychain in one click', async () => {
+    const backend = await openRegistries();
+    const ghcr = await waitFor(() => row('ghcr.io')!);
+    expect(ghcr.textContent).toContain('GitHub Container Registry');
+    expect(ghcr.textContent).toContain('octocat');
+    expect(screen.getByTestId(TestId.registryPlainWarning).textContent).toContain('plain text');
+    await fireEvent.click(screen.getByTestId(TestId.registryMove));
+    await waitFor(() => expect(screen.queryByTestId(TestId.registryPlainWarning)).toBeNull());
+    expect(row('ghcr.io')!.textContent).toContain('System keychain');
+    expect(backend.calls.some((c) => c.command === 'registry_move_to_keychain')).toBe(true);
+  });
+
+  it('logs in to a custom registry, shows a wrong password on its field, and never keeps the secret', async () => {
+    const backend = await openRegistries();
+    await fireEvent.click(screen.getByTestId(TestId.loginOpen));
+    await fireEvent.click(screen.getByTestId(TestId.loginPreset('custom')));
+    await fireEvent.input(screen.getByTestId(TestId.loginField('host')), { target: { value: 'localhost:5000' } });
+    await fireEvent.input(screen.getByTestId(TestId.loginField('username')), { target: { value: 'me' } });
+    await fireEvent.input(screen.getByTestId(TestId.loginField('secret')), { target: { value: 'wrong' } });
+    expect((screen.getByTestId(TestId.loginField('shareWithCli')) as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByTestId(TestId.loginSubmit));
+    expect((await screen.findByTestId(TestId.fieldError('secret'))).textContent).toContain('Wrong username or password');
+
+    await fireEvent.input(screen.getByTestId(TestId.loginField('secret')), { target: { value: 's3cret' } });
+    await fireEvent.click(screen.getByTestId(TestId.loginSubmit));
+    await waitFor(() => expect(screen.queryByTestId(TestId.loginDialog)).toBeNull());
+    expect(row('localhost:5000')!.textContent).toContain('docker CLI · secretservice');
+    expect(JSON.stringify(backend.calls)).not.toContain('s3cret');
+    expect(document.body.innerHTML).not.toContain('s3cret');
+  });
+
+  it('logs out only after confirmation', async () => {
+    await openRegistries();
+    await waitFor(() => row('ghcr.io')!);
+    await fireEvent.click(screen.getByTestId(TestId.registryLogout));
+    const dialog = await screen.findByTestId(TestId.confirmDialog);
+    expect(dialog.textContent).toContain('Log out of GitHub Container Registry?');
+    await fireEvent.click(screen.getByTestId(TestId.confirmCancel));
+    expect(row('ghcr.io')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId(TestId.registryLogout));
+    await fireEvent.click(await screen.findByTestId(TestId.confirmOk));
+    await waitFor(() => expect(screen.getByText(/not logged in to any registry/)).toBeTruthy());
+  });
+
+  it('names the ready-made registries', () => {
+    expect(registryName('docker.io')).toBe('Docker Hub');
+    expect(registryName('registry.gitlab.com')).toBe('GitLab Container Registry');
+    expect(registryName('127.0.0.1:5000')).toBe('127.0.0.1:5000');
+  });
+});
