@@ -9,4 +9,4 @@ registerProjectAction({
   id: 'starter', label: 'Create a Dockerfile', order: 90,
   applies: (p) => p.dockerfiles.length === 0 && p.language !== null, component: StarterPanel,
 });
-registerProjectAction({ id: 'compose-up', label: 'Up', order: 5, applies: (p) => p.composeFiles.length > 0, component: ComposeAction });
+registerProjectAction({ id: 'compose-up', label: 'Up', order: 20, applies: (p) => p.composeFiles.length > 0, component: ComposeAction });
