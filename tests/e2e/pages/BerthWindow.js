@@ -294,6 +294,8 @@ export class StacksPage {
   async resolved() { return this.browser.$(sel(TestId.composeResolved)).getText(); }
 
   async apply() { await click(this.browser.$(sel(TestId.composeApply))); }
+}
+
 export class RegistriesPage {
   constructor(app) { this.browser = app.browser; }
 
