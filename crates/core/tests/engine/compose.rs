@@ -56,8 +56,19 @@ impl Stack {
 }
 
 impl Drop for Stack {
+    /// Down by labels with the docker CLI: works whatever the file holds (or whether it loads).
     fn drop(&mut self) {
-        let _ = Command::new("docker-compose").args(["-p", &self.name, "down", "-v"]).current_dir(self.dir.path()).output();
+        let label = format!("label=com.docker.compose.project={}", self.name);
+        let ids = |what: &[&str]| {
+            let out = Command::new("docker").args(what).args(["-q", "--filter", &label]).output().map(|o| o.stdout).unwrap_or_default();
+            String::from_utf8_lossy(&out).split_whitespace().map(str::to_string).collect::<Vec<_>>()
+        };
+        for (list, remove) in [(&["ps", "-a"][..], &["rm", "-f"][..]), (&["network", "ls"], &["network", "rm"]), (&["volume", "ls"], &["volume", "rm"])] {
+            let found = ids(list);
+            if !found.is_empty() {
+                let _ = Command::new("docker").args(remove).args(&found).output();
+            }
+        }
     }
 }
 
