@@ -9,9 +9,9 @@ case $mode in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
 pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo-dev librsvg2-dev
       libayatana-appindicator3-dev)
 [[ $mode == test ]] && pkgs+=(docker.io busybox-static xvfb xauth webkit2gtk-driver imagemagick
-                               docker-registry apache2-utils curl
-                               gnome-keyring libsecret-tools dbus golang-docker-credential-helpers openssl
-                               xdotool python3-gi gir1.2-gtk-3.0)  # xdotool + a GTK drag source: real OS drops in e2e
+                               docker-registry apache2-utils curl docker-compose
+                               xdotool python3-gi gir1.2-gtk-3.0
+                               gnome-keyring libsecret-tools dbus golang-docker-credential-helpers openssl)  # xdotool + a GTK drag source: real OS drops in e2e
 
 # Root runs apt directly; anyone else goes through sudo when there is one.
 sudo=()

@@ -69,8 +69,7 @@ docker image inspect "$IMAGE" >/dev/null 2>&1 || scripts/test-image.sh
 # ---- 1. builds -------------------------------------------------------------------------------
 build "ui" bash -c 'cd ui && npm run build'
 build "berth (release, LTO: several minutes on 2 cores)" cargo build --release -p berth
-build "list_latency example" cargo build --release -p berth-core --example list_latency
-build "build_context example" cargo build --release -p berth-core --example build_context
+build "core examples" cargo build --release -p berth-core --example list_latency --example build_context --example compose_stack
 BERTH_BIN=$TARGET/release/berth
 
 floor_bin=''
@@ -146,7 +145,16 @@ say "build context: Berth (BuildKit, classic) vs docker build, same folder, alte
 timeout 1800 "$TARGET/release/examples/build_context" "$OUT/build-context" "${BUILD_RUNS:-3}" >"$OUT/build.txt"
 cat "$OUT/build.txt" | sed 's/^/  /'
 
-# ---- 6. table --------------------------------------------------------------------------------
+# ---- 6. compose -------------------------------------------------------------------------------
+# Needs the reference CLI (scripts/deps.sh test installs docker-compose); medians of BENCH_COMPOSE_RUNS.
+if command -v docker-compose >/dev/null; then
+  say "compose: a 20-service stack up (to all running) and down, Berth's core vs docker-compose"
+  timeout 900 "$TARGET/release/examples/compose_stack" "${BENCH_COMPOSE_RUNS:-3}" 20 | tee "$OUT/compose.txt" | sed 's/^/  /'
+else
+  echo "compose: skipped, docker-compose is not installed (scripts/deps.sh test installs it)"
+fi
+
+# ---- 7. table --------------------------------------------------------------------------------
 echo
 py report --apps "$OUT/apps.json" --list "$OUT/list.json" --core "$OUT/core.txt" --runs "$LIST_RUNS" \
   --header "$header" --out "$OUT/results.txt"
@@ -157,4 +165,5 @@ py report --apps "$OUT/apps.json" --list "$OUT/list.json" --core "$OUT/core.txt"
   echo "  ratio = Berth / docker build (the docker CLI here has no buildx, so it builds classic); peak_mb = VmHWM"
   echo "  of the process running Berth's build (context walk, tar and upload), not the whole app window."
 } | tee -a "$OUT/results.txt"
+[[ -s $OUT/compose.txt ]] && { echo; echo "compose (seconds, median; ratio = Berth / docker-compose):"; cat "$OUT/compose.txt"; } | tee -a "$OUT/results.txt"
 echo "(written to $OUT/results.txt)"

@@ -14,10 +14,10 @@ pub enum ErrorCode {
     InvalidInput,
     /// A registry refused or could not be reached (login, unknown repository, network).
     Registry,
-    /// The OS keychain is missing or locked: registry logins cannot be kept.
-    Keychain,
     /// A build step or the Dockerfile failed; the build event carries the line and output.
     BuildFailed,
+    /// The OS keychain is missing or locked: registry logins cannot be kept.
+    Keychain,
     Cancelled,
     Internal,
 }
@@ -48,15 +48,23 @@ pub enum Error {
     #[error("{message}")]
     Registry { message: String, detail: String },
 
-    /// The OS keychain (Secret Service, Keychain, Credential Manager) cannot be used.
-    #[error("{message}")]
-    Keychain { message: String, detail: String },
     /// A build failed in the engine (the Dockerfile, a step); the message says where.
     #[error("{message}")]
     Build { message: String, detail: String },
+    /// The OS keychain (Secret Service, Keychain, Credential Manager) cannot be used.
+    #[error("{message}")]
+    Keychain { message: String, detail: String },
 
     #[error("The operation was cancelled.")]
     Cancelled,
+
+    /// A compose service that could not be brought up, and why.
+    #[error("Service \"{service}\" failed: {message}")]
+    Service { service: String, message: String },
+
+    /// A compose file that cannot be loaded; says the file, line and field.
+    #[error("{0} Fix the file and try again.")]
+    Compose(crate::compose::Problem),
 
     /// The engine refused with a message of its own; we pass its words on.
     #[error("The engine refused: {message}")]
@@ -75,16 +83,16 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::EngineUnreachable { .. } => ErrorCode::EngineUnreachable,
-            Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::InvalidInput { .. } | Error::Compose(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             Error::Registry { .. } => ErrorCode::Registry,
-            Error::Keychain { .. } => ErrorCode::Keychain,
             Error::Build { .. } => ErrorCode::BuildFailed,
+            Error::Keychain { .. } => ErrorCode::Keychain,
             Error::Cancelled => ErrorCode::Cancelled,
-            Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) => ErrorCode::Internal,
+            Error::Engine { .. } | Error::Io { .. } | Error::Internal(_) | Error::Service { .. } => ErrorCode::Internal,
         }
     }
 
@@ -101,8 +109,8 @@ impl Error {
         match self {
             Error::NotFound { detail, .. }
             | Error::Registry { detail, .. }
-            | Error::Keychain { detail, .. }
-            | Error::Build { detail, .. } => detail.clone(),
+            | Error::Build { detail, .. }
+            | Error::Keychain { detail, .. } => detail.clone(),
             Error::Engine { status, message } => format!("HTTP {status}: {message}"),
             other => format!("{other:?}"),
         }

@@ -3,6 +3,7 @@
 //! which are what the UI sees (bollard's types never cross the IPC boundary).
 
 pub mod build;
+pub mod compose;
 pub mod containers;
 pub mod engine;
 pub mod error;

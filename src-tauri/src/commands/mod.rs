@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod build;
+pub mod compose;
 pub mod containers;
 pub mod engine;
 pub mod exec;

@@ -235,6 +235,106 @@ export class ImagesPage {
   }
 }
 
+export class StacksPage {
+  constructor(app) { this.browser = app.browser; }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.nav('stacks'))));
+    await this.browser.$(sel(TestId.stacksView)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  /** Types a folder into the Stacks view's opener: the project panel opens on its Up tab. */
+  async openFolder(dir) {
+    await fill(this.browser, TestId.stackFolderPath, dir);
+    await click(this.browser.$(sel(TestId.stackFolderOpen)));
+    await this.browser.$(sel(TestId.stackProject)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  async upError() {
+    const el = this.browser.$(sel(TestId.upError));
+    await el.waitForDisplayed({ timeout: 30_000 });
+    return el.getText();
+  }
+
+  async undoUp() { await click(this.browser.$(sel(TestId.upUndo))); }
+
+  /** Up from the project panel, then back to the Stacks view to watch it. */
+  async up() {
+    await click(this.browser.$(sel(TestId.stackUp)));
+    await this.browser.$(sel(TestId.upProgress)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  stack(name) { return this.browser.$(`${sel(TestId.stackRow)}[data-name="${name}"]`); }
+
+  service(stack, name) { return this.stack(stack).$(`${sel(TestId.stackService)}[data-name="${name}"]`); }
+
+  /** `{state, health}` of a service row, or null while it is not shown. */
+  async serviceStatus(stack, name) {
+    const row = this.service(stack, name);
+    if (!(await row.isExisting())) return null;
+    return { state: await row.getAttribute('data-state'), health: await row.getAttribute('data-health') };
+  }
+
+  async waitForService(stack, name, check, message, timeout = 30_000) {
+    await waitFor(async () => check(await this.serviceStatus(stack, name)), { timeout, message });
+  }
+
+  async scale(stack, service, replicas) {
+    const field = `${sel(TestId.stackRow)}[data-name="${stack}"] ${sel(TestId.stackService)}[data-name="${service}"] ${sel(TestId.serviceAction('scale'))}`;
+    await click(this.browser.$(field));
+    // Typing into a number field is unreliable over WebDriver: set it and commit, as Enter would.
+    await this.browser.execute((s, n) => {
+      const el = document.querySelector(s);
+      el.value = n;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, field, String(replicas));
+  }
+
+  async stackAction(stack, action) { await click(this.stack(stack).$(sel(TestId.stackAction(action)))); }
+
+  async down(stack, { volumes }) {
+    await this.stackAction(stack, 'down');
+    await this.browser.$(sel(TestId.downDialog)).waitForDisplayed({ timeout: 5_000 });
+    if (volumes) await click(this.browser.$(sel(TestId.downVolumes)));
+    await click(this.browser.$(sel(TestId.downSubmit)));
+  }
+
+  async logLines() {
+    return this.browser.execute((s) => [...document.querySelectorAll(s)].map((l) => l.textContent),
+      `${sel(TestId.stackLogs)} ${sel(TestId.logLine)}`);
+  }
+
+  async waitForGone(stack, timeout = 30_000) {
+    await waitFor(async () => !(await this.stack(stack).isExisting()), { timeout, message: `stack ${stack} to go` });
+  }
+
+  /** Opens the compose editor from the project panel (Build view). */
+  async openEditor() {
+    await click(this.browser.$(sel(TestId.nav('build'))));
+    await click(this.browser.$(sel(TestId.stackEdit)));
+    await this.browser.$(sel(TestId.composeEditor)).waitForDisplayed({ timeout: 10_000 });
+    await this.browser.$(`${sel(TestId.composeEditor)} .cm-content`).waitForExist({ timeout: 10_000 });
+  }
+
+  /** Replaces the editor's whole text as the browser's own text input would (select all, insert). */
+  async setEditorText(text) {
+    await click(this.browser.$(`${sel(TestId.composeEditor)} .cm-content`));
+    await this.browser.execute((t) => {
+      document.execCommand('selectAll');
+      document.execCommand('insertText', false, t);
+    }, text);
+  }
+
+  async editorStatus() {
+    const el = this.browser.$(sel(TestId.composeProblem));
+    return { ok: (await el.getAttribute('data-ok')) === 'true', text: await el.getText() };
+  }
+
+  async resolved() { return this.browser.$(sel(TestId.composeResolved)).getText(); }
+
+  async apply() { await click(this.browser.$(sel(TestId.composeApply))); }
+}
+
 export class RegistriesPage {
   constructor(app) { this.browser = app.browser; }
 

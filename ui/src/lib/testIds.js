@@ -28,7 +28,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|build|registries
+  nav: (v) => `nav-${v}`,             // containers|images|registries|stacks|build
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -62,19 +62,31 @@ export const TestId = Object.freeze({
   commitDialog: 'commit-dialog',
   commitField: (f) => `commit-${f}`,  // repository|tag|message|author
   commitSubmit: 'commit-submit',
-  registriesView: 'registries-view',
-  registryList: 'registry-list',
-  registryRow: 'registry-row',        // data-host, data-plain ("true" when config.json holds it in plain text)
-  registryUser: 'registry-user',
-  registryLogout: 'registry-logout',
-  registryPlainWarning: 'registry-plain-warning',
-  registryMove: 'registry-move',      // "Move into keychain"
-  loginOpen: 'login-open',
-  loginDialog: 'login-dialog',
-  loginPreset: (p) => `login-preset-${p}`, // hub|ghcr|gitlab|quay|custom
-  loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
-  loginSubmit: 'login-submit',
-  loginError: 'login-error',
+  stacksView: 'stacks-view',
+  stackRow: 'stack-row',              // data-name, data-state (running|partial|exited)
+  stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs|pull (per stack)
+  stackService: 'stack-service',      // data-name, data-state, data-health
+  serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec|scale
+  stackFolderPath: 'stack-folder-path',
+  stackFolderOpen: 'stack-folder-open',
+  stackFolderBrowse: 'stack-folder-browse',
+  stackProject: 'stack-project',
+  stackProfile: (p) => `stack-profile-${p}`,
+  stackUp: 'stack-up',
+  stackEdit: 'stack-edit',
+  upProgress: 'up-progress',
+  upError: 'up-error',
+  upUndo: 'up-undo',
+  downDialog: 'down-dialog',
+  downVolumes: 'down-volumes',
+  downSubmit: 'down-submit',
+  stackLogs: 'stack-logs',
+  stackTerminal: 'stack-terminal',
+  composeEditor: 'compose-editor',
+  composeProblem: 'compose-problem',
+  composeResolved: 'compose-resolved',
+  composeSave: 'compose-save',
+  composeApply: 'compose-apply',
   projectView: 'project-view',        // the Build view: start screen or the open project
   projectOpen: 'project-open',        // "Open folder…"
   projectRecent: 'project-recent',    // each recent folder button, data-folder
@@ -96,4 +108,17 @@ export const TestId = Object.freeze({
   buildHistory: 'build-history',      // rows have data-outcome
   starterText: 'starter-text',
   starterWrite: 'starter-write',
+  registriesView: 'registries-view',
+  registryList: 'registry-list',
+  registryRow: 'registry-row',        // data-host, data-plain ("true" when config.json holds it in plain text)
+  registryUser: 'registry-user',
+  registryLogout: 'registry-logout',
+  registryPlainWarning: 'registry-plain-warning',
+  registryMove: 'registry-move',      // "Move into keychain"
+  loginOpen: 'login-open',
+  loginDialog: 'login-dialog',
+  loginPreset: (p) => `login-preset-${p}`, // hub|ghcr|gitlab|quay|custom
+  loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
+  loginSubmit: 'login-submit',
+  loginError: 'login-error',
 });

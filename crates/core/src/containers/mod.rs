@@ -21,7 +21,7 @@ pub async fn list(engine: &Engine) -> Result<Vec<ContainerSummary>> {
     list_filtered(engine, None).await
 }
 
-async fn list_filtered(engine: &Engine, filters: Option<HashMap<String, Vec<String>>>) -> Result<Vec<ContainerSummary>> {
+pub(crate) async fn list_filtered(engine: &Engine, filters: Option<HashMap<String, Vec<String>>>) -> Result<Vec<ContainerSummary>> {
     let options = ListContainersOptions { all: true, filters, ..Default::default() };
     let raw = engine.docker().list_containers(Some(options)).await.map_err(engine.err("containers"))?;
     Ok(raw.into_iter().map(convert::summary).collect())

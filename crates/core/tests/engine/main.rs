@@ -4,6 +4,8 @@
 mod support;
 
 mod build;
+mod compose;
+mod compose_conformance;
 mod conformance;
 mod containers;
 mod discovery;

@@ -5,10 +5,11 @@ import { ContainersStore } from '../containers/containers.svelte';
 import { Selection } from '../containers/selection.svelte';
 import { EngineStore } from '../engine/engine.svelte';
 import { ImagesStore } from '../images/images.svelte';
+import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
-import { RegistriesStore } from '../registries/registries.svelte';
 import { ProjectStore } from '../project/project.svelte';
+import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
@@ -17,6 +18,7 @@ export interface Deps {
   engine: EngineStore;
   containers: ContainersStore;
   images: ImagesStore;
+  stacks: StacksStore;
   projects: ProjectStore;
   transfers: Transfers;
   registries: RegistriesStore;
@@ -34,6 +36,7 @@ export function createDeps(backend: Backend): Deps {
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
     images: new ImagesStore(backend),
+    stacks: new StacksStore(backend),
     projects: new ProjectStore(backend),
     transfers: new Transfers(backend, (t) => {
       const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';
@@ -52,11 +55,13 @@ export function createDeps(backend: Backend): Deps {
 export function startDeps(deps: Deps): Unsubscribe {
   const stopContainers = deps.containers.start(deps.engine);
   const stopImages = deps.images.start(deps.engine);
+  const stopStacks = deps.stacks.start(deps.engine);
   const stopEngine = deps.engine.start();
   return () => {
     stopEngine();
     stopContainers();
     stopImages();
+    stopStacks();
   };
 }
 

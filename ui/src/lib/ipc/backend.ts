@@ -1,8 +1,9 @@
 import type {
   ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
-  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
+  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -67,14 +68,23 @@ export interface Backend {
   imageLoad(onEvent: (e: ArchiveEvent) => void): Promise<ArchiveStarted | null>;
   containerCommit(spec: CommitSpec): Promise<string>;
 
-  registryList(): Promise<Registries>;
-  /** Checks the login against the registry, then keeps the secret in the OS keychain. Wrong
-   *  credentials reject with InvalidInput (field 'secret'); no keychain with code Keychain. */
-  registryLogin(request: LoginRequest): Promise<Registries>;
-  /** Removes the login from the keychain, the docker CLI's helper and config.json. */
-  registryLogout(host: string): Promise<Registries>;
-  /** Moves a plain-text login out of config.json into the keychain. */
-  registryMoveToKeychain(host: string): Promise<Registries>;
+  /** Every compose project on the engine, by its labels. */
+  composeStacks(): Promise<Stack[]>;
+  /** Loads the project in a folder (as the Compose CLI would there); rejects with the file, line and field. */
+  composeOpen(dir: string, profiles: string[]): Promise<ProjectInfo>;
+  /** Starts an up; cancel with `subscriptionCancel`. Ends with a 'done' or 'failed' event. */
+  composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void): Promise<string>;
+  composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void): Promise<void>;
+  /** Pulls the images of `services` (all when empty) named in the folder's compose files. */
+  composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void): Promise<void>;
+  composeAction(project: string, service: string | null, action: ContainerAction): Promise<void>;
+  /** Removes what a failed up created. */
+  composeUndo(created: ComposeCreated): Promise<void>;
+  composeLogsSubscribe(project: string, service: string | null, options: LogOptions, onEvent: (e: LogEvent) => void): Promise<string>;
+  composeValidate(dir: string, file: string, text: string, profiles: string[]): Promise<ComposeValidation>;
+  composeFileRead(file: string): Promise<string>;
+  /** Refuses (with the file, line and field) a text that does not load. */
+  composeFileSave(dir: string, file: string, text: string): Promise<void>;
   /** Opens a folder (dropped or recent); rejects with InvalidInput for a file or a missing path. */
   projectOpen(folder: string): Promise<Project>;
   /** Asks for a folder (native dialog); null when cancelled. */
@@ -91,6 +101,14 @@ export interface Backend {
   starterWrite(folder: string, starter: Starter): Promise<Project>;
   /** Files dragged over / dropped on the window (Tauri's drag-drop events). */
   onDrop(handler: (e: DropEvent) => void): Unsubscribe;
+  registryList(): Promise<Registries>;
+  /** Checks the login against the registry, then keeps the secret in the OS keychain. Wrong
+   *  credentials reject with InvalidInput (field 'secret'); no keychain with code Keychain. */
+  registryLogin(request: LoginRequest): Promise<Registries>;
+  /** Removes the login from the keychain, the docker CLI's helper and config.json. */
+  registryLogout(host: string): Promise<Registries>;
+  /** Moves a plain-text login out of config.json into the keychain. */
+  registryMoveToKeychain(host: string): Promise<Registries>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

@@ -3,7 +3,7 @@ import type { ErrorCode, IpcErrorPayload } from './types';
 /** Every code berth-core sends (its `ErrorCode`); anything else becomes Internal. */
 export const CODES: readonly ErrorCode[] = [
   'EngineUnreachable', 'NotFound', 'Conflict', 'PortInUse',
-  'PermissionDenied', 'InvalidInput', 'Registry', 'Keychain', 'BuildFailed', 'Cancelled', 'Internal',
+  'PermissionDenied', 'InvalidInput', 'Registry', 'Keychain', 'Cancelled', 'Internal', 'BuildFailed',
 ];
 
 function isPayload(value: unknown): value is IpcErrorPayload {

@@ -4,8 +4,9 @@ import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, 
 import type {
   ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
-  LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
+  ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
+  LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
 } from './types';
 import { mockPlan, mockProject } from './mockData';
 
@@ -435,45 +436,95 @@ export class MockBackend implements Backend {
     return this.step('container_commit', [spec], () => { this.get(spec.container); return `${spec.repository}:${spec.tag || 'latest'}`; });
   }
 
-  /** Registry logins; the mock accepts any secret except "wrong". */
-  registries: Registries = {
-    logins: [{ host: 'ghcr.io', username: 'octocat', keychain: false, helper: null, plainText: true }],
-    cliHelper: 'secretservice',
-    configFile: '/home/dev/.docker/config.json',
-    problems: [],
-  };
+  // ---- compose (derived from the mock containers' labels) ----
 
-  registryList() {
-    return this.step('registry_list', [], () => structuredClone(this.registries));
-  }
-
-  registryLogin(request: LoginRequest) {
-    return this.step('registry_login', [{ ...request, secret: '<redacted>' }], () => {
-      if (!request.host.trim()) fail('InvalidInput', 'Type the registry address.', 'host');
-      if (!request.username.trim()) fail('InvalidInput', 'Type the user name for this registry.', 'username');
-      if (request.secret === 'wrong') fail('InvalidInput', `Wrong username or password for ${request.host}. Nothing was saved.`, 'secret');
-      const rest = this.registries.logins.filter((l) => l.host !== request.host);
-      const helper = request.shareWithCli ? this.registries.cliHelper : null;
-      this.registries.logins = [...rest, { host: request.host, username: request.username, keychain: true, helper, plainText: false }];
-      return structuredClone(this.registries);
+  composeStacks() {
+    return this.step('compose_stacks', [], (): Stack[] => {
+      const stacks = new Map<string, Stack>();
+      for (const c of this.containers.values()) {
+        if (!c.composeProject) continue;
+        const st = stacks.get(c.composeProject) ?? {
+          name: c.composeProject, workingDir: `/home/dev/${c.composeProject}`, configFiles: [`/home/dev/${c.composeProject}/compose.yaml`],
+          services: [], running: 0, total: 0,
+        };
+        stacks.set(c.composeProject, st);
+        st.total += 1;
+        if (c.state === 'running') st.running += 1;
+        const name = c.composeService ?? '';
+        let svc = st.services.find((s) => s.name === name);
+        if (!svc) st.services.push((svc = { name, containers: [] }));
+        const health = /\((healthy|unhealthy)\)/.exec(c.status)?.[1] ?? null;
+        svc.containers.push({ id: c.id, name: c.name, number: 1, image: c.image, state: c.state, status: c.status, health, ports: c.ports });
+      }
+      return [...stacks.values()];
     });
   }
 
-  registryLogout(host: string) {
-    return this.step('registry_logout', [host], () => {
-      this.registries.logins = this.registries.logins.filter((l) => l.host !== host);
-      return structuredClone(this.registries);
+  composeOpen(dir: string, profiles: string[]) {
+    return this.step('compose_open', [dir, profiles], (): ProjectInfo => {
+      if (!dir.trim()) fail('InvalidInput', 'No compose file was found in that folder.');
+      const name = dir.split('/').filter(Boolean).pop() ?? 'project';
+      return {
+        name, workingDir: dir, configFiles: [`${dir}/compose.yaml`], services: ['web', 'db'], profiles: ['debug'],
+        activeProfiles: profiles, disabled: profiles.includes('debug') ? [] : ['debugger'], warnings: [],
+        config: `name: ${name}\nservices:\n  web:\n    image: nginx\n  db:\n    image: postgres\n`,
+      };
     });
   }
 
-  registryMoveToKeychain(host: string) {
-    return this.step('registry_move_to_keychain', [host], () => {
-      const login = this.registries.logins.find((l) => l.host === host && l.plainText);
-      if (!login) fail('NotFound', `A plain-text login for ${host} was not found.`);
-      Object.assign(login, { plainText: false, keychain: true, helper: this.registries.cliHelper });
-      return structuredClone(this.registries);
+
+  composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void) {
+    return this.step('compose_up', [dir, profiles, options], () => {
+      const created: ComposeCreated = { containers: [], networks: [], volumes: [] };
+      setTimeout(() => {
+        onEvent({ type: 'progress', resource: 'Container shop-web-1', service: 'web', state: 'Started' });
+        onEvent({ type: 'done', error: null, created });
+      }, 0);
+      return `up-${this.nextId++}`;
     });
   }
+
+  composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void) {
+    return this.step('compose_down', [project, volumes], () => {
+      for (const c of [...this.containers.values()].filter((x) => x.composeProject === project)) {
+        this.containers.delete(c.id);
+        onProgress({ resource: `Container ${c.name}`, service: c.composeService, state: 'Removed' });
+        for (const h of this.changeHandlers) h({ upserted: [], removed: [c.id] });
+      }
+    });
+  }
+
+  composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void) {
+    return this.step('compose_pull', [dir, services], () => onProgress({ resource: 'Image nginx', service: 'web', state: 'Pulled' }));
+  }
+
+  composeAction(project: string, service: string | null, action: ContainerAction) {
+    return this.step('compose_action', [project, service, action], () => {
+      for (const c of this.containers.values()) {
+        if (c.composeProject === project && (!service || c.composeService === service)) c.state = NEXT_STATE[action];
+      }
+    });
+  }
+
+  composeUndo(created: ComposeCreated) { return this.step('compose_undo', [created], () => undefined); }
+
+  composeLogsSubscribe(project: string, service: string | null, options: LogOptions, onEvent: (e: LogEvent) => void) {
+    return this.step('compose_logs_subscribe', [project, service, options], () => {
+      const lines: LogLine[] = SAMPLE_LOG.map((text, i) => ({ stream: 'out', text: `\x1b[3${(i % 2) + 6}m${i % 2 ? 'db-1 ' : 'web-1'} |\x1b[0m ${text}` }));
+      setTimeout(() => onEvent({ type: 'lines', lines }), 0);
+      return `logs-${this.nextId++}`;
+    });
+  }
+
+  composeValidate(dir: string, file: string, text: string, profiles: string[]) {
+    return this.step('compose_validate', [dir, file, text, profiles], () => {
+      if (text.includes('\t')) return { problem: { file, line: 1, field: null, message: 'found a tab character' }, project: null };
+      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], disabled: [], warnings: [], config: text } };
+    });
+  }
+
+  composeFileRead(file: string) { return this.step('compose_file_read', [file], () => 'services:\n  web:\n    image: nginx\n'); }
+  composeFileSave(dir: string, file: string, text: string) { return this.step('compose_file_save', [dir, file, text], () => undefined); }
 
   private project(folder: string): Project {
     const p = this.projects.get(folder);
@@ -536,6 +587,46 @@ export class MockBackend implements Backend {
   /** Test hook: files dragged over / dropped on the window. */
   emitDrop(e: DropEvent): void {
     for (const h of this.dropHandlers) h(e);
+  }
+
+  /** Registry logins; the mock accepts any secret except "wrong". */
+  registries: Registries = {
+    logins: [{ host: 'ghcr.io', username: 'octocat', keychain: false, helper: null, plainText: true }],
+    cliHelper: 'secretservice',
+    configFile: '/home/dev/.docker/config.json',
+    problems: [],
+  };
+
+  registryList() {
+    return this.step('registry_list', [], () => structuredClone(this.registries));
+  }
+
+  registryLogin(request: LoginRequest) {
+    return this.step('registry_login', [{ ...request, secret: '<redacted>' }], () => {
+      if (!request.host.trim()) fail('InvalidInput', 'Type the registry address.', 'host');
+      if (!request.username.trim()) fail('InvalidInput', 'Type the user name for this registry.', 'username');
+      if (request.secret === 'wrong') fail('InvalidInput', `Wrong username or password for ${request.host}. Nothing was saved.`, 'secret');
+      const rest = this.registries.logins.filter((l) => l.host !== request.host);
+      const helper = request.shareWithCli ? this.registries.cliHelper : null;
+      this.registries.logins = [...rest, { host: request.host, username: request.username, keychain: true, helper, plainText: false }];
+      return structuredClone(this.registries);
+    });
+  }
+
+  registryLogout(host: string) {
+    return this.step('registry_logout', [host], () => {
+      this.registries.logins = this.registries.logins.filter((l) => l.host !== host);
+      return structuredClone(this.registries);
+    });
+  }
+
+  registryMoveToKeychain(host: string) {
+    return this.step('registry_move_to_keychain', [host], () => {
+      const login = this.registries.logins.find((l) => l.host === host && l.plainText);
+      if (!login) fail('NotFound', `A plain-text login for ${host} was not found.`);
+      Object.assign(login, { plainText: false, keychain: true, helper: this.registries.cliHelper });
+      return structuredClone(this.registries);
+    });
   }
 
   onImagesChanged(handler: (i: ImageSummary[]) => void): Unsubscribe {

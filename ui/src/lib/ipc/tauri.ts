@@ -4,7 +4,8 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
-  ArchiveEvent, BuildEvent, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent, TransferEvent,
+  ArchiveEvent, BuildEvent, ComposeProgress, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent,
+  TransferEvent, UpEvent,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -110,6 +111,21 @@ export function createTauriBackend(): Backend {
     imageLoad: (onEvent) => call('image_load', { channel: new Channel<ArchiveEvent>(onEvent) }),
     containerCommit: (spec) => call('container_commit', { spec }),
 
+    composeStacks: () => call('compose_stacks'),
+    composeOpen: (dir, profiles) => call('compose_open', { dir, profiles }),
+    composeUp: (dir, profiles, options, onEvent) =>
+      call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
+    composeDown: (project, volumes, onProgress) =>
+      call('compose_down', { project, volumes, channel: new Channel<ComposeProgress>(onProgress) }),
+    composePull: (dir, services, onProgress) =>
+      call('compose_pull', { dir, services, channel: new Channel<ComposeProgress>(onProgress) }),
+    composeAction: (project, service, action) => call('compose_action', { project, service, action }),
+    composeUndo: (created) => call('compose_undo', { created }),
+    composeLogsSubscribe: (project, service, options, onEvent) =>
+      call('compose_logs_subscribe', { project, service, options, channel: new Channel<LogEvent>(onEvent) }),
+    composeValidate: (dir, file, text, profiles) => call('compose_validate', { dir, file, text, profiles }),
+    composeFileRead: (file) => call('compose_file_read', { file }),
+    composeFileSave: (dir, file, text) => call('compose_file_save', { dir, file, text }),
     registryList: () => call('registry_list'),
     registryLogin: (request) => call('registry_login', { request }),
     registryLogout: (host) => call('registry_logout', { host }),

@@ -321,37 +321,86 @@ export interface ArchiveStarted {
   id: string;
 }
 
-// ---------- registries (crates/core/src/registry/model.rs) ----------
+// ---------- compose stacks ----------
 
-/** A registry the user is logged in to, and where that login is kept. Never a secret. */
-export interface RegistryLogin {
-  /** `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
-  host: string;
-  username: string;
-  /** Berth keeps it in the OS keychain. */
-  keychain: boolean;
-  /** The docker CLI's credential helper that also holds it (`secretservice`, `osxkeychain`, …). */
-  helper: string | null;
-  /** config.json holds it in plain text: shown with a warning and a move into the keychain. */
-  plainText: boolean;
+export interface StackContainer {
+  id: string;
+  name: string;
+  number: number;
+  image: string;
+  state: ContainerState;
+  status: string;
+  /** 'healthy' | 'unhealthy' | 'starting' when there is a healthcheck. */
+  health: string | null;
+  ports: PortMapping[];
 }
 
-export interface Registries {
-  logins: RegistryLogin[];
-  /** config.json's `credsStore`: a new login can also be stored through it for the docker CLI. */
-  cliHelper: string | null;
-  configFile: string;
-  /** Sentences about stores that could not be read. */
-  problems: string[];
+export interface StackService {
+  name: string;
+  containers: StackContainer[];
 }
 
-export interface LoginRequest {
-  host: string;
-  username: string;
-  secret: string;
-  shareWithCli: boolean;
+/** A compose project on the engine, found by its labels, whoever started it. */
+export interface Stack {
+  name: string;
+  workingDir: string | null;
+  configFiles: string[];
+  services: StackService[];
+  running: number;
+  total: number;
 }
 
+/** A project folder as loaded: what would run. */
+export interface ProjectInfo {
+  name: string;
+  workingDir: string;
+  configFiles: string[];
+  services: string[];
+  profiles: string[];
+  activeProfiles: string[];
+  disabled: string[];
+  warnings: string[];
+  /** The resolved configuration as YAML. */
+  config: string;
+}
+
+/** One progress line, as the Compose CLI prints them ("Container p-web-1  Started"). */
+export interface ComposeProgress {
+  resource: string;
+  service: string | null;
+  state: string;
+}
+
+export interface ComposeCreated {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+export interface UpOptions {
+  services: string[];
+  noDeps: boolean;
+  forceRecreate: boolean;
+  scale: Record<string, number>;
+}
+
+export type UpEvent =
+  | ({ type: 'progress' } & ComposeProgress)
+  | { type: 'done'; error: IpcErrorPayload | null; created: ComposeCreated }
+  | { type: 'failed'; error: IpcErrorPayload };
+
+/** What is wrong with a compose file being edited. */
+export interface ComposeProblem {
+  file: string | null;
+  line: number | null;
+  field: string | null;
+  message: string;
+}
+
+export interface ComposeValidation {
+  problem: ComposeProblem | null;
+  project: ProjectInfo | null;
+}
 // ---- Projects and builds (berth-core `build`) ----
 
 export type Language = 'rust' | 'go' | 'node' | 'python' | 'static';
@@ -462,3 +511,33 @@ export interface Starter {
 
 /** What the window reports while files are dragged over it. */
 export type DropEvent = { type: 'over' } | { type: 'drop'; paths: string[] } | { type: 'leave' };
+// ---------- registries (crates/core/src/registry/model.rs) ----------
+
+/** A registry the user is logged in to, and where that login is kept. Never a secret. */
+export interface RegistryLogin {
+  /** `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
+  host: string;
+  username: string;
+  /** Berth keeps it in the OS keychain. */
+  keychain: boolean;
+  /** The docker CLI's credential helper that also holds it (`secretservice`, `osxkeychain`, …). */
+  helper: string | null;
+  /** config.json holds it in plain text: shown with a warning and a move into the keychain. */
+  plainText: boolean;
+}
+
+export interface Registries {
+  logins: RegistryLogin[];
+  /** config.json's `credsStore`: a new login can also be stored through it for the docker CLI. */
+  cliHelper: string | null;
+  configFile: string;
+  /** Sentences about stores that could not be read. */
+  problems: string[];
+}
+
+export interface LoginRequest {
+  host: string;
+  username: string;
+  secret: string;
+  shareWithCli: boolean;
+}

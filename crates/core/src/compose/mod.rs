@@ -1,0 +1,23 @@
+//! Compose stacks: load a project exactly as the Compose CLI does, and run it through the
+//! Engine API with the same labels and names, so Berth and `docker compose` share stacks.
+
+mod checks;
+mod create;
+pub mod emit;
+pub mod dotenv;
+pub mod interpolate;
+pub mod labels;
+pub mod logs;
+mod load;
+mod merge;
+mod normalize;
+mod problem;
+pub mod schema;
+pub mod stack;
+pub mod up;
+pub mod yaml;
+
+pub use load::{find_files, load, normalize_name, Options, Project, DEFAULT_FILES};
+pub use problem::Problem;
+pub use stack::{DownOptions, Stack};
+pub use up::{pull, undo, up, Created, Progress, UpOptions, UpOutcome};

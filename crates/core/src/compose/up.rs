@@ -1,0 +1,522 @@
+//! `up`: networks and volumes first, then every service once the services it depends on have
+//! reached their condition; independent services start together. A service whose config hash
+//! (or image) changed is recreated, an unchanged one is left running.
+
+use super::create::{self, Instance};
+use super::{checks, labels, Project};
+use crate::containers::ContainerState;
+use crate::error::{Error, ErrorPayload, Result};
+use crate::Engine;
+use bollard::models::{NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{CreateContainerOptions, RemoveContainerOptions, StartContainerOptions, StopContainerOptions};
+use futures_util::future::{join_all, BoxFuture, FutureExt, Shared};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UpOptions {
+    /// Only these services (and what they depend on); empty = all.
+    pub services: Vec<String>,
+    /// Leave dependencies alone (scale).
+    pub no_deps: bool,
+    /// Recreate even unchanged containers.
+    pub force_recreate: bool,
+    /// Replica counts that win over the file's `scale` / `deploy.replicas`.
+    pub scale: HashMap<String, u32>,
+}
+
+/// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// "Network p_default", "Volume p_data", "Container p-web-1".
+    pub resource: String,
+    pub service: Option<String>,
+    pub state: String,
+}
+
+/// What one `up` made, so a failed one can be undone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Created {
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpOutcome {
+    /// Which service failed and why; None when everything is up.
+    pub error: Option<ErrorPayload>,
+    pub created: Created,
+}
+
+type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
+type Started<'a> = Shared<BoxFuture<'a, std::result::Result<(), String>>>;
+
+struct Run<'a> {
+    engine: &'a Engine,
+    project: &'a Project,
+    opts: &'a UpOptions,
+    emit: Emit<'a>,
+    created: Mutex<Created>,
+    /// The project's containers when the up began, by service (one list call, not one each).
+    existing: Mutex<HashMap<String, Vec<crate::containers::ContainerSummary>>>,
+    /// Image ids by name, inspected (or pulled) once however many services share an image.
+    images: tokio::sync::Mutex<HashMap<String, String>>,
+}
+
+fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
+    emit(Progress { resource, service: service.map(str::to_string), state: state.to_string() });
+}
+
+/// The services an `up` of `wanted` touches, dependencies first.
+fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
+    let deps = |s: &str| checks::deps(&project.config, s);
+    let all: Vec<String> = project.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    for s in &opts.services {
+        if !all.contains(s) {
+            return Err(Error::invalid("services", format!("The project has no service \"{s}\" (or its profile is not active).")));
+        }
+    }
+    let roots = if opts.services.is_empty() { all } else { opts.services.clone() };
+    let order = checks::order(roots.clone(), |s| if opts.no_deps { vec![] } else { deps(s) }).map_err(Error::Compose)?;
+    Ok(order)
+}
+
+/// Bring the project up. Refuses before touching the engine when the project cannot run.
+pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit<'_>) -> Result<UpOutcome> {
+    let order = plan(project, opts)?;
+    for name in &order {
+        let svc = &project.config["services"][name];
+        if svc.get("image").is_none() && svc.get("build").is_none() {
+            return Err(Error::Compose(
+                super::Problem::new(format!("service \"{name}\" has neither an image nor a build section"))
+                    .at(format!("services.{name}"), None),
+            ));
+        }
+        if svc.get("container_name").is_some() && replicas(project, opts, name) > 1 {
+            return Err(Error::invalid("scale", format!("Service \"{name}\" sets container_name, so it cannot run more than one container.")));
+        }
+    }
+    let mut existing: HashMap<String, Vec<_>> = HashMap::new();
+    for c in super::stack::containers(engine, &project.name, None).await? {
+        existing.entry(c.compose_service.clone().unwrap_or_default()).or_default().push(c);
+    }
+    let run = Run {
+        engine,
+        project,
+        opts,
+        emit,
+        created: Mutex::new(Created::default()),
+        existing: Mutex::new(existing),
+        images: Default::default(),
+    };
+    let result = run.go(&order).await;
+    let created = run.created.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created })
+}
+
+fn replicas(project: &Project, opts: &UpOptions, name: &str) -> u32 {
+    if let Some(n) = opts.scale.get(name) {
+        return *n;
+    }
+    let svc = &project.config["services"][name];
+    let num = |v: Option<&Value>| v.and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
+    num(svc.pointer("/deploy/replicas")).or_else(|| num(svc.get("scale"))).unwrap_or(1) as u32
+}
+
+impl<'a> Run<'a> {
+    async fn go(&'a self, order: &[String]) -> Result<()> {
+        self.networks(order).await?;
+        self.volumes(order).await?;
+        let mut started: HashMap<String, Started<'a>> = HashMap::new();
+        for name in order {
+            let waits: Vec<(String, Value, Started<'a>)> = self.project.config["services"][name]
+                .get("depends_on")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(dep, spec)| started.get(dep).map(|f| (dep.clone(), spec.clone(), f.clone())))
+                .collect();
+            let key = name.clone();
+            let name = name.clone();
+            let fut = async move {
+                for (dep, spec, fut) in waits {
+                    let required = spec["required"].as_bool().unwrap_or(true);
+                    let waited = match fut.await {
+                        Ok(()) => self.condition(&dep, spec["condition"].as_str().unwrap_or("service_started")).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = waited {
+                        if required {
+                            return Err(format!("it depends on \"{dep}\", which did not get ready: {e}"));
+                        }
+                        tracing::warn!(service = %name, %dep, "optional dependency is not ready: {e}");
+                    }
+                }
+                self.service(&name).await.map_err(|e| e.to_string())
+            }
+            .boxed()
+            .shared();
+            started.insert(key, fut);
+        }
+        let results = join_all(order.iter().map(|n| {
+            let f = started[n].clone();
+            async move { (n.clone(), f.await) }
+        }))
+        .await;
+        // Report the first service that failed on its own, not those that waited for it.
+        let mut failures: Vec<(String, String)> = results.into_iter().filter_map(|(n, r)| r.err().map(|e| (n, e))).collect();
+        failures.sort_by_key(|(_, e)| e.starts_with("it depends on"));
+        match failures.into_iter().next() {
+            Some((service, message)) => Err(Error::Service { service, message }),
+            None => Ok(()),
+        }
+    }
+
+    async fn networks(&self, order: &[String]) -> Result<()> {
+        let p = self.project;
+        let used: Vec<&str> = order
+            .iter()
+            .flat_map(|s| p.config["services"][s].get("networks").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.as_str()))
+            .collect();
+        for (key, net) in p.config["networks"].as_object().into_iter().flatten().filter(|(k, _)| used.contains(&k.as_str())) {
+            let name = net["name"].as_str().unwrap_or(key).to_string();
+            let exists = self.engine.docker().inspect_network(&name, None).await.is_ok();
+            if net["external"].as_bool() == Some(true) {
+                if !exists {
+                    return Err(Error::invalid(
+                        "networks",
+                        format!("Network \"{name}\" is declared as external but does not exist. Create it with `docker network create {name}`."),
+                    ));
+                }
+                continue;
+            }
+            if exists {
+                continue;
+            }
+            let ipam = net.get("ipam").map(|i| bollard::models::Ipam {
+                driver: i["driver"].as_str().map(str::to_string),
+                config: i["config"].as_array().map(|c| {
+                    c.iter()
+                        .map(|x| bollard::models::IpamConfig {
+                            subnet: x["subnet"].as_str().map(str::to_string),
+                            gateway: x["gateway"].as_str().map(str::to_string),
+                            ip_range: x["ip_range"].as_str().map(str::to_string),
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
+                ..Default::default()
+            });
+            let req = NetworkCreateRequest {
+                name: name.clone(),
+                driver: Some(net["driver"].as_str().unwrap_or("bridge").to_string()),
+                internal: net["internal"].as_bool(),
+                attachable: net["attachable"].as_bool(),
+                enable_ipv6: net["enable_ipv6"].as_bool(),
+                options: net["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+                labels: Some(labels::resource(&p.name, labels::NETWORK, key, net.get("labels"))),
+                ipam,
+                ..Default::default()
+            };
+            say(self.emit, format!("Network {name}"), None, "Creating");
+            self.engine.docker().create_network(req).await.map_err(self.engine.err(&format!("Network {name}")))?;
+            self.created.lock().unwrap_or_else(|e| e.into_inner()).networks.push(name.clone());
+            say(self.emit, format!("Network {name}"), None, "Created");
+        }
+        Ok(())
+    }
+
+    async fn volumes(&self, order: &[String]) -> Result<()> {
+        let p = self.project;
+        let used: Vec<&str> = order
+            .iter()
+            .flat_map(|s| p.config["services"][s].get("volumes").and_then(Value::as_array).into_iter().flatten())
+            .filter(|v| v["type"] == "volume")
+            .filter_map(|v| v["source"].as_str())
+            .collect();
+        let wanted = p.config["volumes"].as_object().into_iter().flatten().filter(|(k, _)| used.contains(&k.as_str()));
+        join_all(wanted.map(|(key, vol)| self.volume(key, vol))).await.into_iter().collect::<Result<Vec<_>>>()?;
+        Ok(())
+    }
+
+    async fn volume(&self, key: &str, vol: &Value) -> Result<()> {
+        let p = self.project;
+        let name = vol["name"].as_str().unwrap_or(key).to_string();
+        let exists = self.engine.docker().inspect_volume(&name).await.is_ok();
+        if vol["external"].as_bool() == Some(true) {
+            if !exists {
+                return Err(Error::invalid(
+                    "volumes",
+                    format!("Volume \"{name}\" is declared as external but does not exist. Create it with `docker volume create {name}`."),
+                ));
+            }
+            return Ok(());
+        }
+        if exists {
+            return Ok(());
+        }
+        let req = VolumeCreateRequest {
+            name: Some(name.clone()),
+            driver: vol["driver"].as_str().map(str::to_string),
+            driver_opts: vol["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+            labels: Some(labels::resource(&p.name, labels::VOLUME, key, vol.get("labels"))),
+            ..Default::default()
+        };
+        say(self.emit, format!("Volume {name}"), None, "Creating");
+        self.engine.docker().create_volume(req).await.map_err(self.engine.err(&format!("Volume {name}")))?;
+        self.created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(name.clone());
+        say(self.emit, format!("Volume {name}"), None, "Created");
+        Ok(())
+    }
+
+    /// The image's id, pulling it when missing (unless `pull_policy: never`); once per image.
+    async fn image(&self, name: &str, svc: &Value) -> Result<String> {
+        let image = create::image_name(&self.project.name, name, svc);
+        let mut cache = self.images.lock().await;
+        if let Some(id) = cache.get(&image) {
+            return Ok(id.clone());
+        }
+        let id = self.find_or_pull(name, svc, &image).await?;
+        cache.insert(image, id.clone());
+        Ok(id)
+    }
+
+    async fn find_or_pull(&self, name: &str, svc: &Value, image: &str) -> Result<String> {
+        let image = image.to_string();
+        let policy = svc["pull_policy"].as_str().unwrap_or("missing");
+        let docker = self.engine.docker();
+        let local = docker.inspect_image(&image).await.ok().and_then(|i| i.id);
+        // A service with `build:` is built when its image is missing (or always, with
+        // `pull_policy: build`), as `docker compose up` does.
+        if svc.get("build").is_some() && (local.is_none() || policy == "build") {
+            return self.build(name, svc, &image).await;
+        }
+        if let Some(id) = local.filter(|_| policy != "always") {
+            return Ok(id);
+        }
+        if policy == "never" {
+            return Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine and pull_policy is never.")));
+        }
+        let reference = crate::images::normalize(&image)?;
+        say(self.emit, format!("Image {image}"), Some(name), "Pulling");
+        let mut failure = None;
+        crate::images::pull(self.engine, &reference, |e| {
+            if let crate::images::TransferEvent::Failed { error } = e {
+                failure = Some(error.message);
+            }
+        })
+        .await;
+        if let Some(message) = failure {
+            return Err(Error::invalid("image", format!("The image \"{image}\" could not be pulled: {message}")));
+        }
+        say(self.emit, format!("Image {image}"), Some(name), "Pulled");
+        let i = docker.inspect_image(&image).await.map_err(self.engine.err(&format!("Image {image}")))?;
+        Ok(i.id.unwrap_or_default())
+    }
+
+    /// Build the service's image through the build feature, its steps shown as progress.
+    async fn build(&self, name: &str, svc: &Value, image: &str) -> Result<String> {
+        let b = &svc["build"];
+        if b.get("dockerfile_inline").is_some() {
+            return Err(Error::invalid("build", format!("Service \"{name}\" uses dockerfile_inline, which Berth cannot build yet; put it in a Dockerfile.")));
+        }
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let request = crate::build::BuildRequest {
+            folder: b["context"].as_str().unwrap_or(".").into(),
+            dockerfile: text(&b["dockerfile"]).unwrap_or_else(|| "Dockerfile".into()),
+            tags: vec![image.to_string()],
+            args: b["args"].as_object().into_iter().flatten().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
+            target: text(&b["target"]),
+            no_cache: b["no_cache"].as_bool().unwrap_or(false),
+            pull: b["pull"].as_bool().unwrap_or(false),
+            builder: None,
+        };
+        let resource = format!("Image {image}");
+        say(self.emit, resource.clone(), Some(name), "Building");
+        let result = crate::build::build(self.engine, &request, |e| {
+            if let crate::build::BuildEvent::Step { step } = e {
+                if !step.internal && step.state == crate::build::StepState::Running {
+                    say(self.emit, resource.clone(), Some(name), &format!("Building: {}", step.name));
+                }
+            }
+        })
+        .await?;
+        say(self.emit, resource, Some(name), "Built");
+        Ok(result.image_id)
+    }
+
+    /// Make the service's containers match the config: recreate changed ones, start stopped
+    /// ones, add or remove replicas.
+    async fn service(&self, name: &str) -> Result<()> {
+        let p = self.project;
+        let svc = &p.config["services"][name];
+        let image_id = self.image(name, svc).await?;
+        let hash = labels::config_hash(svc);
+        let want = replicas(p, self.opts, name);
+        let existing = self.existing.lock().unwrap_or_else(|e| e.into_inner()).remove(name).unwrap_or_default();
+        let docker = self.engine.docker();
+        let mut have = Vec::new();
+        for c in existing {
+            let number: u32 = c.labels.get(labels::NUMBER).and_then(|n| n.parse().ok()).unwrap_or(0);
+            let resource = format!("Container {}", c.name);
+            let changed = c.labels.get(labels::CONFIG_HASH) != Some(&hash)
+                || (!image_id.is_empty() && c.image_id != image_id)
+                || self.opts.force_recreate;
+            if number > want || number == 0 || have.contains(&number) {
+                say(self.emit, resource.clone(), Some(name), "Removing");
+                remove(self.engine, &c.id).await?;
+                say(self.emit, resource, Some(name), "Removed");
+            } else if changed {
+                say(self.emit, resource.clone(), Some(name), "Recreate");
+                remove(self.engine, &c.id).await?;
+                self.create_and_start(name, svc, number, &hash, &image_id).await?;
+                have.push(number);
+            } else {
+                if c.state != ContainerState::Running {
+                    say(self.emit, resource.clone(), Some(name), "Starting");
+                    docker.start_container(&c.id, None::<StartContainerOptions>).await.map_err(self.engine.err(&resource))?;
+                    say(self.emit, resource, Some(name), "Started");
+                } else {
+                    say(self.emit, resource, Some(name), "Running");
+                }
+                have.push(number);
+            }
+        }
+        for number in (1..=want).filter(|n| !have.contains(n)) {
+            self.create_and_start(name, svc, number, &hash, &image_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str) -> Result<()> {
+        let p = self.project;
+        let inst = Instance { project: p, service: name, number, hash, image_id };
+        let (body, more_networks) = create::body(&inst, svc)?;
+        let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
+        let resource = format!("Container {cname}");
+        let docker = self.engine.docker();
+        say(self.emit, resource.clone(), Some(name), "Creating");
+        let options = CreateContainerOptions { name: Some(cname.clone()), ..Default::default() };
+        let id = docker.create_container(Some(options), body).await.map_err(self.engine.err(&resource))?.id;
+        self.created.lock().unwrap_or_else(|e| e.into_inner()).containers.push(id.clone());
+        for (net, endpoint) in more_networks {
+            let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint) };
+            docker.connect_network(&net, req).await.map_err(self.engine.err(&format!("Network {net}")))?;
+        }
+        say(self.emit, resource.clone(), Some(name), "Created");
+        docker.start_container(&id, None::<StartContainerOptions>).await.map_err(self.engine.err(&resource))?;
+        say(self.emit, resource, Some(name), "Started");
+        Ok(())
+    }
+
+    /// Wait until every container of `dep` meets `condition`.
+    async fn condition(&self, dep: &str, condition: &str) -> std::result::Result<(), String> {
+        if condition == "service_started" {
+            return Ok(());
+        }
+        let containers = super::stack::containers(self.engine, &self.project.name, Some(dep)).await.map_err(|e| e.to_string())?;
+        for c in containers {
+            say(self.emit, format!("Container {}", c.name), Some(dep), "Waiting");
+            loop {
+                let info = self.engine.docker().inspect_container(&c.id, None).await.map_err(|e| e.to_string())?;
+                let state = info.state.unwrap_or_default();
+                let status = state.status.map(|s| s.to_string()).unwrap_or_default();
+                let exit = state.exit_code.unwrap_or(0);
+                match condition {
+                    "service_healthy" => match state.health.and_then(|h| h.status).map(|s| s.to_string()).as_deref() {
+                        Some("healthy") => {
+                            say(self.emit, format!("Container {}", c.name), Some(dep), "Healthy");
+                            break;
+                        }
+                        Some("unhealthy") => return Err(format!("container {} is unhealthy", c.name)),
+                        None | Some("none") | Some("") => return Err(format!("service \"{dep}\" has no healthcheck")),
+                        _ if status == "exited" || status == "dead" => {
+                            return Err(format!("container {} exited with code {exit}", c.name))
+                        }
+                        _ => {}
+                    },
+                    _ => {
+                        if status == "exited" || status == "dead" {
+                            if exit == 0 {
+                                say(self.emit, format!("Container {}", c.name), Some(dep), "Exited");
+                                break;
+                            }
+                            return Err(format!("service \"{dep}\" didn't complete successfully: exit {exit}"));
+                        }
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Pull the images of `services` (all when empty) that come from a registry, side by side, as
+/// `docker compose pull` does; services that are only built are left out.
+pub async fn pull(engine: &Engine, project: &Project, services: &[String], emit: Emit<'_>) -> Result<()> {
+    let order = plan(project, &UpOptions { services: services.to_vec(), no_deps: true, ..Default::default() })?;
+    let mut images: Vec<(String, String)> = Vec::new();
+    for name in &order {
+        let svc = &project.config["services"][name];
+        let Some(image) = svc["image"].as_str() else { continue };
+        if svc["pull_policy"] == "build" || images.iter().any(|(_, i)| i == image) {
+            continue;
+        }
+        images.push((name.clone(), image.to_string()));
+    }
+    let results = join_all(images.iter().map(|(name, image)| async move {
+        let reference = crate::images::normalize(image)?;
+        say(emit, format!("Image {image}"), Some(name), "Pulling");
+        let mut failure = None;
+        crate::images::pull(engine, &reference, |e| {
+            if let crate::images::TransferEvent::Failed { error } = e {
+                failure = Some(error.message);
+            }
+        })
+        .await;
+        match failure {
+            Some(message) => {
+                say(emit, format!("Image {image}"), Some(name), "Error");
+                Err(Error::Service { service: name.clone(), message: format!("the image \"{image}\" could not be pulled: {message}") })
+            }
+            None => {
+                say(emit, format!("Image {image}"), Some(name), "Pulled");
+                Ok(())
+            }
+        }
+    }))
+    .await;
+    results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
+}
+
+/// Stop (briefly) and remove a container.
+pub(crate) async fn remove(engine: &Engine, id: &str) -> Result<()> {
+    let docker = engine.docker();
+    // No timeout given: the engine uses the container's own (stop_grace_period).
+    let _ = docker.stop_container(id, None::<StopContainerOptions>).await;
+    docker
+        .remove_container(id, Some(RemoveContainerOptions { force: true, v: false, link: false }))
+        .await
+        .map_err(engine.err("Container"))
+}
+
+/// Undo a failed `up`: remove the containers, networks and volumes it created.
+pub async fn undo(engine: &Engine, created: &Created) -> Result<()> {
+    join_all(created.containers.iter().map(|id| remove(engine, id))).await.into_iter().collect::<Result<Vec<_>>>()?;
+    for n in &created.networks {
+        engine.docker().remove_network(n).await.map_err(engine.err(&format!("Network {n}")))?;
+    }
+    for v in &created.volumes {
+        engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await.map_err(engine.err(&format!("Volume {v}")))?;
+    }
+    Ok(())
+}

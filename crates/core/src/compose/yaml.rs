@@ -1,0 +1,271 @@
+//! YAML 1.2 to JSON values, keeping the line of every key so errors can point at it.
+//! Anchors, aliases and `<<` merge keys are resolved here; Compose's `!reset` and `!override`
+//! tags are recorded by path for the merge.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+
+/// One YAML document as a JSON tree.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub value: Value,
+    /// Dotted path (`services.web.ports.0`) to its 1-based line.
+    pub lines: HashMap<String, usize>,
+    /// Paths tagged `!reset` (drop what earlier files set) and `!override` (replace, not merge).
+    pub resets: HashSet<String>,
+    pub overrides: HashSet<String>,
+}
+
+impl Doc {
+    /// The line of `path`, or of its closest ancestor that has one.
+    pub fn line(&self, path: &str) -> Option<usize> {
+        let mut p = path;
+        loop {
+            if let Some(l) = self.lines.get(p) {
+                return Some(*l);
+            }
+            p = &p[..p.rfind('.')?];
+        }
+    }
+}
+
+/// A YAML syntax error, or a key that is not a string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub line: usize,
+    pub message: String,
+}
+
+type Events<'a> = std::iter::Peekable<Parser<'a, saphyr_parser::StrInput<'a>>>;
+
+struct Reader<'a> {
+    events: Events<'a>,
+    anchors: HashMap<usize, Value>,
+    doc: Doc,
+}
+
+/// Every document in `text` (Compose merges them in order).
+pub fn parse(text: &str) -> Result<Vec<Doc>, YamlError> {
+    let mut r = Reader { events: Parser::new_from_str(text).peekable(), anchors: HashMap::new(), doc: Doc::default() };
+    let mut docs = Vec::new();
+    loop {
+        let (event, _) = r.next()?;
+        match event {
+            Event::DocumentStart(_) => {
+                let (event, span) = r.next()?;
+                let value = r.node(event, span, "", "")?;
+                let (end, _) = r.next()?;
+                debug_assert!(matches!(end, Event::DocumentEnd));
+                r.doc.value = value;
+                docs.push(std::mem::take(&mut r.doc));
+                r.anchors.clear();
+            }
+            Event::StreamEnd => return Ok(docs),
+            _ => {}
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
+        match self.events.next() {
+            Some(Ok(e)) => Ok(e),
+            Some(Err(e)) => Err(YamlError { line: e.marker().line(), message: e.info().to_string() }),
+            None => Ok((Event::StreamEnd, Span::default())),
+        }
+    }
+
+    /// `display` is the path as compose-go prints it in key errors (`config[0]`).
+    fn node(&mut self, event: Event<'a>, span: Span, path: &str, display: &str) -> Result<Value, YamlError> {
+        let (value, anchor) = match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                (scalar(&text, style, forced_str), anchor)
+            }
+            Event::Alias(id) => {
+                let v = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
+                    line: span.start.line(),
+                    message: "an alias refers to an unknown anchor".into(),
+                })?;
+                return Ok(v);
+            }
+            Event::SequenceStart(anchor, _) => {
+                let mut items = Vec::new();
+                loop {
+                    let (event, span) = self.next()?;
+                    if matches!(event, Event::SequenceEnd) {
+                        break;
+                    }
+                    let i = items.len();
+                    let p = join(path, &i.to_string());
+                    self.doc.lines.insert(p.clone(), span.start.line());
+                    items.push(self.node(event, span, &p, &format!("{display}[{i}]"))?);
+                }
+                (Value::Array(items), anchor)
+            }
+            Event::MappingStart(anchor, _) => (Value::Object(self.mapping(path, display)?), anchor),
+            other => {
+                return Err(YamlError { line: span.start.line(), message: format!("unexpected {other:?}") });
+            }
+        };
+        if anchor > 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        Ok(value)
+    }
+
+    fn mapping(&mut self, path: &str, display: &str) -> Result<Map<String, Value>, YamlError> {
+        let mut map = Map::new();
+        let mut merged = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            let line = span.start.line();
+            let key = match event {
+                Event::MappingEnd => break,
+                Event::Scalar(text, style, _, _) => match scalar(&text, style, false) {
+                    Value::String(s) => s,
+                    other => {
+                        let message = if display.is_empty() {
+                            format!("non-string key at top level: {other}")
+                        } else {
+                            format!("non-string key in {display}: {other}")
+                        };
+                        return Err(YamlError { line, message });
+                    }
+                },
+                _ => return Err(YamlError { line, message: format!("a key in {display} is not a string") }),
+            };
+            let p = join(path, &key);
+            let (event, span) = self.next()?;
+            let tag = match &event {
+                Event::Scalar(_, _, _, Some(t)) | Event::SequenceStart(_, Some(t)) | Event::MappingStart(_, Some(t)) => {
+                    Some(t.suffix.clone())
+                }
+                _ => None,
+            };
+            let value = self.node(event, span, &p, &join(display, &key))?;
+            if key == "<<" {
+                match value {
+                    Value::Array(items) => merged.extend(items),
+                    v => merged.push(v),
+                }
+                continue;
+            }
+            match tag.as_deref() {
+                Some("reset") => {
+                    self.doc.resets.insert(p.clone());
+                }
+                Some("override") => {
+                    self.doc.overrides.insert(p.clone());
+                }
+                _ => {}
+            }
+            self.doc.lines.insert(p, line);
+            map.insert(key, value);
+        }
+        // Explicit keys win over merged ones; earlier merge sources win over later ones.
+        for source in merged {
+            if let Value::Object(m) = source {
+                for (k, v) in m {
+                    map.entry(k).or_insert(v);
+                }
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// YAML 1.2 core schema resolution of a scalar.
+pub fn scalar(text: &str, style: ScalarStyle, forced_str: bool) -> Value {
+    if style != ScalarStyle::Plain || forced_str {
+        return Value::String(text.to_string());
+    }
+    plain(text)
+}
+
+/// What a plain (unquoted) scalar means.
+pub fn plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let digits = |s: &str, radix| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits(unsigned, 10) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::from(i);
+        }
+    }
+    if let Some(h) = text.strip_prefix("0x").filter(|h| digits(h, 16)) {
+        if let Ok(i) = i64::from_str_radix(h, 16) {
+            return Value::from(i);
+        }
+    }
+    if let Some(o) = text.strip_prefix("0o").filter(|o| digits(o, 8)) {
+        if let Ok(i) = i64::from_str_radix(o, 8) {
+            return Value::from(i);
+        }
+    }
+    if is_float(unsigned) {
+        if let Some(n) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
+}
+
+/// `[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?` or `\.[0-9]+...`
+fn is_float(s: &str) -> bool {
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |x: &str| x.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = all_digits(int) && all_digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exp_ok && (mantissa.contains('.') || exp.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_follow_yaml_1_2() {
+        let d = &parse("a: yes\nb: 010\nc: 0x1f\nd: 1.5\ne: '1'\nf:\ng: true\nh: 1e3\ni: 1.2.3\n").unwrap()[0];
+        assert_eq!(d.value, json!({"a": "yes", "b": 10, "c": 31, "d": 1.5, "e": "1", "f": null, "g": true, "h": 1000.0, "i": "1.2.3"}));
+        assert_eq!(d.lines["c"], 3);
+    }
+
+    #[test]
+    fn anchors_merge_keys_and_tags() {
+        let text = "x: &base\n  image: a\n  init: true\ns:\n  <<: *base\n  image: b\n  volumes: !reset []\n";
+        let d = &parse(text).unwrap()[0];
+        assert_eq!(d.value["s"], json!({"image": "b", "init": true, "volumes": []}));
+        assert!(d.resets.contains("s.volumes"));
+        assert_eq!(d.line("s.volumes.0"), Some(7));
+    }
+
+    #[test]
+    fn errors_carry_lines() {
+        let e = parse("services:\n  foo:\n    image: busybox\n  123:\n    image: x\n").unwrap_err();
+        assert_eq!(e, YamlError { line: 4, message: "non-string key in services: 123".into() });
+        assert!(parse("a: [b\n").is_err());
+    }
+}

@@ -1,0 +1,174 @@
+use super::Res;
+use crate::state::AppState;
+use berth_core::compose::{self, stack, Created, DownOptions, Problem, Progress, Stack, UpOptions, UpOutcome};
+use berth_core::containers::logs::{LogEvent, LogOptions};
+use berth_core::containers::ContainerAction;
+use berth_core::error::{Error, ErrorPayload};
+use serde::Serialize;
+use std::path::PathBuf;
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// Load the project in `dir` with the app's environment, as the Compose CLI would there.
+fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
+    let opts = compose::Options {
+        project_dir: Some(PathBuf::from(dir)),
+        env: std::env::vars().collect(),
+        profiles,
+        texts: texts.into_iter().collect(),
+        ..Default::default()
+    };
+    compose::load(&opts).map_err(Error::Compose)
+}
+
+#[tauri::command]
+pub async fn compose_stacks(state: State<'_, AppState>) -> Res<Vec<Stack>> {
+    Ok(stack::list(&state.pump.engine()?).await?)
+}
+
+/// A project folder as the UI offers it: what would run, with which profiles.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectInfo {
+    name: String,
+    working_dir: String,
+    config_files: Vec<String>,
+    services: Vec<String>,
+    profiles: Vec<String>,
+    active_profiles: Vec<String>,
+    disabled: Vec<String>,
+    warnings: Vec<String>,
+    /// The resolved configuration as YAML (`docker compose config`).
+    config: String,
+}
+
+fn info(p: compose::Project) -> ProjectInfo {
+    ProjectInfo {
+        services: p.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
+        config: compose::emit::to_yaml(&p.config),
+        name: p.name,
+        working_dir: p.working_dir.display().to_string(),
+        config_files: p.config_files.iter().map(|f| f.display().to_string()).collect(),
+        profiles: p.profiles,
+        active_profiles: p.active_profiles,
+        disabled: p.disabled,
+        warnings: p.warnings,
+    }
+}
+
+#[tauri::command]
+pub async fn compose_open(dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
+    Ok(info(load(&dir, profiles, vec![])?))
+}
+
+#[derive(Clone, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum UpEvent {
+    Progress(Progress),
+    Done(UpOutcome),
+    /// The project could not be loaded or planned: nothing was touched.
+    Failed { error: ErrorPayload },
+}
+
+/// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
+/// with `subscription_cancel`.
+#[tauri::command]
+pub async fn compose_up(
+    state: State<'_, AppState>,
+    dir: String,
+    profiles: Vec<String>,
+    options: UpOptions,
+    channel: Channel<UpEvent>,
+) -> Res<String> {
+    let engine = state.pump.engine()?;
+    let project = load(&dir, profiles, vec![])?;
+    Ok(state.subscriptions.spawn(async move {
+        let progress = |p| {
+            let _ = channel.send(UpEvent::Progress(p));
+        };
+        let event = match compose::up(&engine, &project, &options, &progress).await {
+            Ok(outcome) => UpEvent::Done(outcome),
+            Err(e) => UpEvent::Failed { error: e.into() },
+        };
+        let _ = channel.send(event);
+    }))
+}
+
+/// Pull the images of `services` (all when empty) from the project's files.
+#[tauri::command]
+pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<Progress>) -> Res<()> {
+    let engine = state.pump.engine()?;
+    // Every profile: pulling what a profile would run costs nothing on the running stack.
+    let project = load(&dir, vec!["*".into()], vec![])?;
+    let emit = |p| {
+        let _ = channel.send(p);
+    };
+    Ok(compose::pull(&engine, &project, &services, &emit).await?)
+}
+
+#[tauri::command]
+pub async fn compose_down(state: State<'_, AppState>, project: String, volumes: bool, channel: Channel<Progress>) -> Res<()> {
+    let engine = state.pump.engine()?;
+    let emit = |p| {
+        let _ = channel.send(p);
+    };
+    Ok(stack::down(&engine, &project, DownOptions { volumes }, &emit).await?)
+}
+
+#[tauri::command]
+pub async fn compose_action(state: State<'_, AppState>, project: String, service: Option<String>, action: ContainerAction) -> Res<()> {
+    Ok(stack::act(&state.pump.engine()?, &project, service.as_deref(), action).await?)
+}
+
+/// Remove what a failed `up` created.
+#[tauri::command]
+pub async fn compose_undo(state: State<'_, AppState>, created: Created) -> Res<()> {
+    Ok(compose::undo(&state.pump.engine()?, &created).await?)
+}
+
+#[tauri::command]
+pub async fn compose_logs_subscribe(
+    state: State<'_, AppState>,
+    project: String,
+    service: Option<String>,
+    options: LogOptions,
+    channel: Channel<LogEvent>,
+) -> Res<String> {
+    let engine = state.pump.engine()?;
+    Ok(state.subscriptions.spawn(async move {
+        compose::logs::follow(&engine, &project, service.as_deref(), options, |e| {
+            let _ = channel.send(e);
+        })
+        .await;
+    }))
+}
+
+/// The editor's view of a file being typed: what is wrong (file, line, field), or the resolved
+/// configuration it gives.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    problem: Option<Problem>,
+    project: Option<ProjectInfo>,
+}
+
+#[tauri::command]
+pub async fn compose_validate(dir: String, file: String, text: String, profiles: Vec<String>) -> Res<Validation> {
+    Ok(match load(&dir, profiles, vec![(PathBuf::from(file), text)]) {
+        Ok(p) => Validation { problem: None, project: Some(info(p)) },
+        Err(Error::Compose(problem)) => Validation { problem: Some(problem), project: None },
+        Err(e) => return Err(e.into()),
+    })
+}
+
+#[tauri::command]
+pub async fn compose_file_read(file: String) -> Res<String> {
+    tokio::fs::read_to_string(&file).await.map_err(|e| Error::io(format!("Cannot read {file}"), e).into())
+}
+
+/// Save the editor's text; refuses a file that does not load, so a save never breaks the stack.
+#[tauri::command]
+pub async fn compose_file_save(dir: String, file: String, text: String) -> Res<()> {
+    load(&dir, vec![], vec![(PathBuf::from(&file), text.clone())])?;
+    tokio::fs::write(&file, text).await.map_err(|e| Error::io(format!("Cannot write {file}"), e).into())
+}
