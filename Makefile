@@ -60,8 +60,11 @@ bench-pull: deps-test engine registry
 
 # Registry logins need a real OS keychain: scripts/keyring.sh runs the suite beside a private,
 # unlocked GNOME Keyring (Secret Service), never the user's own.
+# Conformance runs apart, uncaptured, so its pass counts (or the one-line skip) show in the log.
 _core:
-	BERTH_TEST_ENGINE=1 scripts/keyring.sh cargo test --workspace
+	BERTH_TEST_ENGINE=1 scripts/keyring.sh cargo test --workspace -- --skip conformance
+	echo "==> conformance: the reference implementations' own tables (../shared/conformance)"
+	BERTH_TEST_ENGINE=1 cargo test -p berth-core --test engine conformance -- --nocapture --test-threads=1
 
 _ui:
 	cd ui && npm test

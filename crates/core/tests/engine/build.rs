@@ -236,7 +236,7 @@ async fn cancel_stops_the_build_in_the_engine() {
 }
 
 #[tokio::test]
-async fn dockerignore_cases_as_they_land_in_the_image() {
+async fn conformance_dockerignore_in_built_images() {
     if !enabled("build::dockerignore_cases_as_they_land_in_the_image") {
         return;
     }
@@ -271,7 +271,7 @@ async fn dockerignore_cases_as_they_land_in_the_image() {
             failed.extend(s.check(&listing).map(|f| format!("{builder:?} {f}")));
         }
     }
-    println!("dockerignore in built images: {}/{ran} builds agree (BuildKit kept an ignored Dockerfile in {deviations})", ran - failed.len());
+    println!("conformance dockerignore in built images: {}/{ran} builds agree (BuildKit kept an ignored Dockerfile in {deviations})", ran - failed.len());
     assert!(failed.is_empty(), "{failed:#?}");
 }
 
