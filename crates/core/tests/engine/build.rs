@@ -237,7 +237,7 @@ async fn cancel_stops_the_build_in_the_engine() {
 
 #[tokio::test]
 async fn conformance_dockerignore_in_built_images() {
-    if !enabled("build::dockerignore_cases_as_they_land_in_the_image") {
+    if !enabled("build::conformance_dockerignore_in_built_images") {
         return;
     }
     let Some(dir) = crate::conformance::dir() else { return };
