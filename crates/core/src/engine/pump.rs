@@ -33,7 +33,8 @@ pub enum EngineStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
-    Status(EngineStatus),
+    /// Boxed: the status is large and rare, the change notices small and frequent.
+    Status(Box<EngineStatus>),
     /// Containers created, changed or removed, by id (coalesced).
     ContainersChanged(Vec<String>),
     /// Images pulled, tagged, untagged, loaded or removed, or a container made from one came or
@@ -134,7 +135,7 @@ fn publish(shared: &Shared, status: EngineStatus) {
     if *current != status {
         *current = status.clone();
         drop(current);
-        (shared.sink)(EngineEvent::Status(status));
+        (shared.sink)(EngineEvent::Status(Box::new(status)));
     }
 }
 
