@@ -3,6 +3,7 @@
 //! are skipped like BuildKit's parser does), stages (`FROM … AS name`) and `ARG`s.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instruction {
@@ -121,6 +122,30 @@ impl Dockerfile {
         out
     }
 
+    /// The images the stages start `FROM`, with their lines: meta-`ARG`s (those before the first
+    /// `FROM`) expanded, `args` winning over their defaults; earlier stages and `scratch` left out,
+    /// as are names still holding an unknown variable. Each image once.
+    pub fn base_images(&self, args: &BTreeMap<String, String>) -> Vec<(String, u32)> {
+        let mut vars: BTreeMap<String, String> = BTreeMap::new();
+        for i in self.instructions.iter().take_while(|i| i.stage.is_none()).filter(|i| i.keyword == "ARG") {
+            for word in shell_words::split(&i.args).unwrap_or_default() {
+                let (name, default) = word.split_once('=').map_or((word.as_str(), None), |(n, d)| (n, Some(d)));
+                if let Some(value) = args.get(name).map(String::as_str).or(default) {
+                    vars.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+        let mut out: Vec<(String, u32)> = Vec::new();
+        for (n, stage) in self.stages.iter().enumerate() {
+            let Some(image) = expand(&stage.base, &vars) else { continue };
+            let earlier = self.stages[..n].iter().any(|s| s.name.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(&image)));
+            if !earlier && !image.eq_ignore_ascii_case("scratch") && !out.iter().any(|(i, _)| *i == image) {
+                out.push((image, stage.line));
+            }
+        }
+        out
+    }
+
     /// The line of a classic-builder step ("Step 3/7"), 1-based over all instructions.
     pub fn line_of_step(&self, step: usize) -> Option<u32> {
         self.instructions.get(step.checked_sub(1)?).map(|i| i.line)
@@ -151,6 +176,33 @@ impl Dockerfile {
             .nth(index.checked_sub(1)?)
             .map(|i| i.line)
     }
+}
+
+/// `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME:+alternative}` as the Dockerfile
+/// frontend expands them in `FROM`; None when a variable is unknown (BuildKit reports it).
+fn expand(text: &str, vars: &BTreeMap<String, String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        let (expr, after) = match rest.strip_prefix('{') {
+            Some(braced) => braced.split_once('}')?,
+            None => {
+                let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            }
+        };
+        let value = match (expr.split_once(":-"), expr.split_once(":+")) {
+            (Some((name, default)), _) => vars.get(name).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| default.to_string()),
+            (_, Some((name, alt))) => vars.get(name).filter(|v| !v.is_empty()).map(|_| alt.to_string()).unwrap_or_default(),
+            _ => vars.get(expr)?.clone(),
+        };
+        out.push_str(&value);
+        rest = after;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// The terminators of heredocs opened on a RUN/COPY/ADD line (`<<EOF`, `<<-"EOF"`).
@@ -193,6 +245,16 @@ pub fn line_in_message(message: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_images_expand_meta_args_and_skip_stages() {
+        let file = Dockerfile::parse(
+            "ARG REG=registry.local:5000\nARG TAG\nFROM ${REG}/base:${TAG:-1} AS build\nARG LATER=x\nFROM build\nFROM scratch\nFROM $UNKNOWN/x\nFROM busybox AS b\nFROM $REG/base:1\n",
+        );
+        assert_eq!(file.base_images(&BTreeMap::new()), [("registry.local:5000/base:1".to_string(), 3), ("busybox".to_string(), 8)]);
+        let args = BTreeMap::from([("TAG".to_string(), "2".to_string()), ("REG".to_string(), "ghcr.io/me".to_string())]);
+        assert_eq!(file.base_images(&args)[0], ("ghcr.io/me/base:2".to_string(), 3));
+    }
 
     const FILE: &str = "# syntax=docker/dockerfile:1\nARG BASE=busybox\nFROM $BASE AS build\nARG VERSION=1.0 \\\n    MODE\nRUN echo a \\\n  # a comment\n  && echo b\nRUN <<EOF\necho x\nEOF\nFROM build AS final\nARG VERSION=2.0\nCOPY --from=build /x /y\n";
 

@@ -8,6 +8,7 @@
 //! - [`run`](build()): the build itself, BuildKit or classic, cancelled by dropping it.
 //! - [`templates`], [`history`]: starter Dockerfiles; build history and recent folders.
 
+mod bases;
 mod context;
 pub mod dockerfile;
 pub mod history;

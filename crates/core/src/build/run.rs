@@ -62,6 +62,9 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         })
     });
     emit(BuildEvent::Started { builder, note, context: summary.clone() });
+    if builder == Builder::BuildKit {
+        super::bases::fetch(engine, &super::dockerfile::Dockerfile::parse(&dockerfile_text), request, started, emit).await?;
+    }
 
     let mut packing = ctx.pack(builder == Builder::Classic).map_err(plain)?;
     let sent = packing.sent();
@@ -70,7 +73,8 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         dockerfile: ctx.dockerfile.clone(),
         t: tags.first().cloned(),
         nocache: request.no_cache,
-        pull: request.pull.then(|| "1".to_string()),
+        // BuildKit would resolve a pull through the session it lacks; its bases were pulled above.
+        pull: (request.pull && builder == Builder::Classic).then(|| "1".to_string()),
         rm: true,
         forcerm: true,
         buildargs: Some(request.args.clone().into_iter().collect()),

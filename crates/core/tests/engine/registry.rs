@@ -2,6 +2,7 @@
 //! with images built here and pushed there first; plus the failures a user meets.
 
 use crate::support::{self, build_image, docker, enabled, ImageCleanup};
+use berth_core::build;
 use berth_core::images::{self, normalize, TransferEvent};
 use berth_core::ErrorCode;
 use std::process::Command;
@@ -155,4 +156,52 @@ fn malformed_references_are_refused_precisely() {
         assert_eq!((e.code(), e.field()), (ErrorCode::InvalidInput, Some("reference")));
         assert!(e.to_string().contains(says), "{input}: {e}");
     }
+}
+
+/// A Dockerfile `FROM` an image in the login-protected registry builds with both builders,
+/// because the build sends the stored logins (X-Registry-Config) as the CLI does; the base image
+/// is not on the engine beforehand, so the engine must pull it with them.
+#[tokio::test]
+async fn build_from_a_private_base_image() {
+    if !enabled("build_from_a_private_base_image") {
+        return;
+    }
+    let registry = support::registry();
+    let engine = support::engine().await;
+    let pid = std::process::id();
+    let local = format!("berth-core-privbase-{pid}:1");
+    let base = format!("{registry}/berth-core-{pid}/privbase:1");
+    let built = format!("berth-core-fromprivate-{pid}");
+    let _cleanup = ImageCleanup(vec![local.clone(), base.clone(), built.clone()]);
+    build_image(&local, "RUN echo private > /marker");
+    images::tag(&engine, &local, &base).await.unwrap();
+    let pushed = events(async |emit| images::push(&engine, &normalize(&base).unwrap(), emit).await).await;
+    assert!(matches!(pushed.last(), Some(TransferEvent::Done { .. })), "{pushed:#?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), format!("FROM {base}\nRUN cat /marker > /copied\n")).unwrap();
+    for builder in [build::Builder::Classic, build::Builder::BuildKit] {
+        docker(&["rmi", "-f", &base, &local, &built]);
+        assert!(!exists(&base), "the base image must come from the registry");
+        let request = build::BuildRequest {
+            folder: dir.path().to_path_buf(),
+            dockerfile: "Dockerfile".into(),
+            tags: vec![built.clone()],
+            builder: Some(builder),
+            ..Default::default()
+        };
+        let result = build::build(&engine, &request, |_| {}).await;
+        assert!(result.is_ok(), "{builder:?}: {}", result.err().map(|e| e.to_string()).unwrap_or_default());
+        let out = docker(&["run", "--rm", &built, "cat", "/copied"]);
+        assert_eq!(out, "private", "{builder:?}");
+    }
+
+    // "Always pull" with BuildKit pulls the bases afresh; a base the registry lacks is named
+    // with its line.
+    let mut request = build::BuildRequest { folder: dir.path().to_path_buf(), dockerfile: "Dockerfile".into(), tags: vec![built.clone()], pull: true, ..Default::default() };
+    build::build(&engine, &request, |_| {}).await.unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), format!("FROM {registry}/berth-core-{pid}/absent:1\nRUN true\n")).unwrap();
+    request.pull = false;
+    let e = build::build(&engine, &request, |_| {}).await.unwrap_err().to_string();
+    assert!(e.contains("absent:1") && e.contains("(line 1) could not be pulled"), "{e}");
 }
