@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "port_open",
     "container_logs_subscribe",
     "container_logs_save",
+    "container_stats_subscribe",
     "subscription_cancel",
     "exec_start",
     "exec_write",

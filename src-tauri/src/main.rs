@@ -61,6 +61,7 @@ fn main() {
             commands::containers::port_open,
             commands::logs::container_logs_subscribe,
             commands::logs::container_logs_save,
+            commands::logs::container_stats_subscribe,
             commands::logs::subscription_cancel,
             commands::exec::exec_start,
             commands::exec::exec_write,

@@ -1,6 +1,7 @@
 use super::Res;
 use crate::state::AppState;
 use berth_core::containers::logs::{self, LogEvent, LogOptions};
+use berth_core::containers::stats::{self, StatsEvent};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -15,6 +16,19 @@ pub async fn container_logs_subscribe(
     let engine = state.pump.engine()?;
     Ok(state.subscriptions.spawn(async move {
         logs::follow(&engine, &id, options, |event| {
+            let _ = channel.send(event);
+        })
+        .await;
+    }))
+}
+
+/// Follow a container's resource use (about a sample a second) over `channel`; returns the id
+/// to cancel with.
+#[tauri::command]
+pub async fn container_stats_subscribe(state: State<'_, AppState>, id: String, channel: Channel<StatsEvent>) -> Res<String> {
+    let engine = state.pump.engine()?;
+    Ok(state.subscriptions.spawn(async move {
+        stats::follow(&engine, &id, |event| {
             let _ = channel.send(event);
         })
         .await;

@@ -17,11 +17,14 @@ export const TestId = Object.freeze({
   confirmOk: 'confirm-ok',
   confirmCancel: 'confirm-cancel',
   details: 'container-details',
-  tab: (t) => `tab-${t}`,             // summary|logs|terminal|inspect
+  tab: (t) => `tab-${t}`,             // summary|logs|stats|terminal|inspect
   logView: 'log-view',
   logLine: 'log-line',
   logSearch: 'log-search',
   terminal: 'terminal',
+  stats: 'stats',
+  statsCpu: 'stats-cpu',
+  statsMemory: 'stats-memory',
   runOpen: 'run-open',
   runDialog: 'run-dialog',
   runField: (f) => `run-${f}`,        // image|name|command|env|ports|volumes|network|restart|autoRemove

@@ -1,10 +1,11 @@
-//! Containers: list, lifecycle actions, inspect, logs, exec and the run dialog.
+//! Containers: list, lifecycle actions, inspect, logs, exec, live stats and the run dialog.
 
 mod convert;
 pub mod exec;
 pub mod logs;
 mod model;
 pub mod run;
+pub mod stats;
 
 pub use model::*;
 

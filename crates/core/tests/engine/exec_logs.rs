@@ -110,3 +110,26 @@ async fn terminal_on_a_stopped_container_is_refused_in_words() {
     let err = exec::start(&engine, &id, 80, 24).await.err().expect("refused");
     assert_eq!(err.to_string(), "The container is not running: start it to open a terminal.");
 }
+
+/// Live stats: a busy container shows CPU, its memory and pids; the stream ends when it stops.
+#[tokio::test]
+async fn stats_follow_a_busy_container_until_it_stops() {
+    if !enabled("stats_follow_a_busy_container_until_it_stops") {
+        return;
+    }
+    use berth_core::containers::stats::{self, StatsEvent};
+    let engine = engine().await;
+    let name = name("stats");
+    // Busy for a while, holding ~8 MB in memory, then exit.
+    let id = run_sh(&name, "head -c 8000000 /dev/zero > /tmp/held; end=$(($(date +%s)+6)); while [ $(date +%s) -lt $end ]; do :; done");
+    let _c = Cleanup(id.clone());
+    let mut events = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(30), stats::follow(&engine, &id, |e| events.push(e)))
+        .await
+        .expect("the stats stream ends when the container exits");
+    let samples: Vec<_> = events.iter().filter_map(|e| if let StatsEvent::Sample { sample } = e { Some(sample) } else { None }).collect();
+    assert!(samples.len() >= 3, "about one sample a second: {events:?}");
+    assert!(samples.iter().any(|s| s.cpu_percent > 20.0), "the busy loop shows: {samples:?}");
+    assert!(samples.iter().all(|s| s.pids >= 1 && s.memory_bytes > 0 && s.memory_limit_bytes > 0 && s.cpus >= 1), "{samples:?}");
+    assert_eq!(events.last(), Some(&StatsEvent::End { error: None }));
+}

@@ -3,7 +3,8 @@ import type {
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
   ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
-  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent,
+  TransferStarted,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -34,6 +35,8 @@ export interface Backend {
   containerLogsSubscribe(id: string, options: LogOptions, onEvent: (e: LogEvent) => void): Promise<string>;
   /** Returns the saved file's path, or null if the user cancelled the save dialog. */
   containerLogsSave(id: string, timestamps: boolean): Promise<string | null>;
+  /** Live resource use; resolves to a subscription id for `subscriptionCancel`. */
+  containerStatsSubscribe(id: string, onEvent: (e: StatsEvent) => void): Promise<string>;
   subscriptionCancel(id: string): Promise<void>;
 
   execStart(containerId: string, cols: number, rows: number, sink: ExecSink): Promise<ExecSession>;

@@ -6,7 +6,7 @@ import type {
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
-  LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
+  LogLine, LoginRequest, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
 } from './types';
 import { mockPlan, mockProject } from './mockData';
 
@@ -251,6 +251,26 @@ export class MockBackend implements Backend {
         }
         if (c.state !== 'running') onEvent({ type: 'end', error: null });
       }, 0);
+      return subId;
+    });
+  }
+
+  /** A made-up sample a second while the container runs (shares the log subscriptions' cancel). */
+  containerStatsSubscribe(id: string, onEvent: (e: StatsEvent) => void) {
+    return this.step('container_stats_subscribe', [id], () => {
+      const c = this.get(id);
+      const subId = `stats-${this.nextId++}`;
+      let n = 0;
+      const sample = () => onEvent({
+        type: 'sample',
+        sample: {
+          cpuPercent: 20 + 15 * Math.sin(n / 3), cpus: 4, memoryBytes: (48 + (n++ % 7)) * 2 ** 20, memoryLimitBytes: 8 * 2 ** 30,
+          netRxBytes: n * 12_000, netTxBytes: n * 3_000, blockReadBytes: 4 * 2 ** 20, blockWriteBytes: n * 2 ** 16, pids: 3,
+        },
+      });
+      const timer = c.state === 'running' ? setInterval(sample, 1000) : null;
+      this.logSubs.set(subId, { onEvent: () => {}, timer });
+      setTimeout(() => (c.state === 'running' ? sample() : onEvent({ type: 'end', error: null })), 0);
       return subId;
     });
   }

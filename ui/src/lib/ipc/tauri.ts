@@ -5,7 +5,7 @@ import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
   ArchiveEvent, BuildEvent, ComposeProgress, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent,
-  TransferEvent, UpEvent,
+  StatsEvent, TransferEvent, UpEvent,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -72,6 +72,8 @@ export function createTauriBackend(): Backend {
     containerLogsSubscribe: (id, options, onEvent) =>
       call('container_logs_subscribe', { id, options, channel: new Channel<LogEvent>(onEvent) }),
     containerLogsSave: (id, timestamps) => call('container_logs_save', { id, timestamps }),
+    containerStatsSubscribe: (id, onEvent) =>
+      call('container_stats_subscribe', { id, channel: new Channel<StatsEvent>(onEvent) }),
     subscriptionCancel: (id) => call('subscription_cancel', { id }),
 
     execStart: (containerId, cols, rows, sink) =>

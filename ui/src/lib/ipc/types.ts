@@ -162,6 +162,28 @@ export type LogEvent =
   | { type: 'lines'; lines: LogLine[] }
   | { type: 'end'; error: IpcErrorPayload | null };
 
+// ---------- stats ----------
+
+/** One `docker stats` sample, about one a second. */
+export interface StatsSample {
+  /** Percent of one CPU (200 = two CPUs busy). */
+  cpuPercent: number;
+  cpus: number;
+  /** In use, page cache left out as the CLI does. */
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  pids: number;
+}
+
+/** Sent over the Channel given to container_stats_subscribe; `end` when the container stops. */
+export type StatsEvent =
+  | { type: 'sample'; sample: StatsSample }
+  | { type: 'end'; error: IpcErrorPayload | null };
+
 // ---------- exec ----------
 
 export interface ExecSession {
