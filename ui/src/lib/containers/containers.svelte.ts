@@ -2,6 +2,7 @@ import { becameConnected, type EngineStore } from '../engine/engine.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
 import type { ContainerSummary, ContainersChanged } from '../ipc/types';
+import { stamp } from '../util/liveStatus.svelte';
 
 /**
  * Every container of the connected engine, by id. Filled by `container_list`, patched by
@@ -41,6 +42,7 @@ export class ContainersStore {
     try {
       const list = await this.backend.containerList();
       if (generation !== this.generation) return;
+      stamp(list);
       const map = new Map(list.map((c) => [c.id, c]));
       for (const change of this.pending) patch(map, change);
       this.byId = map;
@@ -57,6 +59,7 @@ export class ContainersStore {
   }
 
   apply(change: ContainersChanged): void {
+    stamp(change.upserted);
     this.pending?.push(change);
     const map = new Map(this.byId);
     patch(map, change);
