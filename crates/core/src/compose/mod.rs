@@ -12,6 +12,8 @@ mod load;
 mod merge;
 mod normalize;
 mod problem;
+pub mod orphans;
+pub mod refs;
 pub mod schema;
 pub mod stack;
 pub mod up;

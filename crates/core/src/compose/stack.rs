@@ -143,13 +143,21 @@ fn restarts_with(c: &ContainerSummary, service: &str) -> bool {
 pub struct DownOptions {
     /// Also remove the project's named volumes (asked for, never by default).
     pub volumes: bool,
+    /// Also remove one-off containers left by `run`, as `down --remove-orphans` does (down works
+    /// from labels, so every service container goes anyway).
+    pub remove_orphans: bool,
 }
 
 /// Remove the project's containers and networks (and its volumes when asked), as
 /// `docker compose down [-v]` does.
 pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn Fn(Progress) + Sync)) -> Result<()> {
     let say = |resource: String, state: &str| emit(Progress { resource, service: None, state: state.into() });
-    let list = containers(engine, project, None).await?;
+    let list = if opts.remove_orphans {
+        let label = HashMap::from([("label".to_string(), vec![format!("{}={project}", labels::PROJECT)])]);
+        containers::list_filtered(engine, Some(label)).await?
+    } else {
+        containers(engine, project, None).await?
+    };
     let removed = join_all(list.iter().map(|c| async {
         say(format!("Container {}", c.name), "Removing");
         let r = remove(engine, &c.id).await;

@@ -3,7 +3,8 @@
 //! (or image) changed is recreated, an unchanged one is left running.
 
 use super::create::{self, Instance};
-use super::{checks, labels, Project};
+use super::refs::{self, Target, Targets};
+use super::{checks, labels, orphans, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::Engine;
@@ -27,6 +28,8 @@ pub struct UpOptions {
     pub force_recreate: bool,
     /// Replica counts that win over the file's `scale` / `deploy.replicas`.
     pub scale: HashMap<String, u32>,
+    /// Remove the project's containers whose service is no longer in the file (`--remove-orphans`).
+    pub remove_orphans: bool,
 }
 
 /// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
@@ -54,6 +57,8 @@ pub struct UpOutcome {
     /// Which service failed and why; None when everything is up.
     pub error: Option<ErrorPayload>,
     pub created: Created,
+    /// What the user should know though nothing failed (orphans left in place).
+    pub warnings: Vec<String>,
 }
 
 type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
@@ -103,6 +108,24 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
         if svc.get("container_name").is_some() && replicas(project, opts, name) > 1 {
             return Err(Error::invalid("scale", format!("Service \"{name}\" sets container_name, so it cannot run more than one container.")));
         }
+        if let Some((field, message)) = refs::network_conflict(name, svc) {
+            return Err(Error::Compose(super::Problem::new(message).at(field, None)));
+        }
+    }
+    let mut warnings = Vec::new();
+    let orphans = orphans::find(engine, project).await?;
+    if opts.remove_orphans {
+        for o in &orphans {
+            let resource = format!("Container {}", o.name);
+            say(emit, resource.clone(), Some(&o.service), "Removing");
+            remove(engine, &o.id).await?;
+            say(emit, resource, Some(&o.service), "Removed");
+        }
+    } else if !orphans.is_empty() {
+        for o in &orphans {
+            say(emit, format!("Container {}", o.name), Some(&o.service), "Orphan");
+        }
+        warnings.push(orphans::warning(&orphans));
     }
     let mut existing: HashMap<String, Vec<_>> = HashMap::new();
     for c in super::stack::containers(engine, &project.name, None).await? {
@@ -119,7 +142,7 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
     };
     let result = run.go(&order).await;
     let created = run.created.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created })
+    Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created, warnings })
 }
 
 fn replicas(project: &Project, opts: &UpOptions, name: &str) -> u32 {
@@ -357,7 +380,9 @@ impl<'a> Run<'a> {
     /// ones, add or remove replicas.
     async fn service(&self, name: &str) -> Result<()> {
         let p = self.project;
-        let svc = &p.config["services"][name];
+        let targets = self.targets(&p.config["services"][name]).await?;
+        // Hashed resolved, so a recreated network/IPC/PID/volumes owner recreates this service.
+        let svc = &refs::resolve(&p.config["services"][name], &targets).map_err(|m| Error::invalid("services", m))?;
         let image_id = self.image(name, svc).await?;
         let hash = labels::config_hash(svc);
         let want = replicas(p, self.opts, name);
@@ -377,7 +402,7 @@ impl<'a> Run<'a> {
             } else if changed {
                 say(self.emit, resource.clone(), Some(name), "Recreate");
                 remove(self.engine, &c.id).await?;
-                self.create_and_start(name, svc, number, &hash, &image_id).await?;
+                self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
                 have.push(number);
             } else {
                 if c.state != ContainerState::Running {
@@ -391,14 +416,31 @@ impl<'a> Run<'a> {
             }
         }
         for number in (1..=want).filter(|n| !have.contains(n)) {
-            self.create_and_start(name, svc, number, &hash, &image_id).await?;
+            self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
         }
         Ok(())
     }
 
-    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str) -> Result<()> {
+    /// The containers of the services `svc` refers to (`service:`, `volumes_from`, `links`), as
+    /// they are now that those services have converged.
+    async fn targets(&self, svc: &Value) -> Result<Targets> {
+        let mut out = Targets::new();
+        for (service, _) in refs::referenced(svc) {
+            let mut list: Vec<Target> = super::stack::containers(self.engine, &self.project.name, Some(&service))
+                .await?
+                .into_iter()
+                .map(|c| Target { number: c.labels.get(labels::NUMBER).and_then(|n| n.parse().ok()).unwrap_or(0), id: c.id, name: c.name })
+                .collect();
+            list.sort_by_key(|t| t.number);
+            out.insert(service, list);
+        }
+        Ok(out)
+    }
+
+    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str, targets: &Targets) -> Result<()> {
         let p = self.project;
-        let inst = Instance { project: p, service: name, number, hash, image_id };
+        let links = refs::links(&p.name, svc, number, targets);
+        let inst = Instance { project: p, service: name, number, hash, image_id, links: &links };
         let (body, more_networks) = create::body(&inst, svc)?;
         let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
         let resource = format!("Container {cname}");
