@@ -125,8 +125,43 @@ pub async fn act(engine: &Engine, project: &str, service: Option<&str>, action: 
             })
             .collect(),
     };
-    let results = join_all(targets.iter().map(|c| containers::act(engine, &c.id, action))).await;
-    results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
+    // A container that shares another's network (`network_mode: service:`) cannot start before
+    // it: start in dependency order, stop the other way round; each wave in parallel.
+    let mut waves = waves(&targets);
+    if action == ContainerAction::Stop {
+        waves.reverse();
+    }
+    for wave in waves {
+        let results = join_all(wave.iter().map(|c| containers::act(engine, &c.id, action))).await;
+        results.into_iter().collect::<Result<Vec<_>>>()?;
+    }
+    Ok(())
+}
+
+/// The services a container depends on, from its `depends_on` label (`db:service_healthy:true,…`).
+fn depends_on(c: &ContainerSummary) -> impl Iterator<Item = &str> {
+    let deps = c.labels.get(labels::DEPENDS_ON).map(String::as_str).unwrap_or_default();
+    deps.split(',').filter_map(|d| d.split(':').next()).filter(|d| !d.is_empty())
+}
+
+/// `targets` in waves, each container after those of the services it depends on (labels from
+/// any tool, so a loop among them just ends the ordering rather than looping).
+fn waves<'a>(targets: &[&'a ContainerSummary]) -> Vec<Vec<&'a ContainerSummary>> {
+    let service = |c: &ContainerSummary| c.compose_service.clone().unwrap_or_default();
+    let mut left: Vec<&ContainerSummary> = targets.to_vec();
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let waiting: Vec<String> = left.iter().map(|c| service(c)).collect();
+        let (ready, rest): (Vec<_>, Vec<_>) =
+            left.iter().partition(|c| depends_on(c).all(|d| d == service(c) || !waiting.iter().any(|w| w == d)));
+        if ready.is_empty() {
+            out.push(rest);
+            break;
+        }
+        out.push(ready);
+        left = rest;
+    }
+    out
 }
 
 /// Whether `c` depends on `service` with `restart: true` (label `db:service_healthy:true,…`).

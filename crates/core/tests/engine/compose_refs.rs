@@ -4,6 +4,7 @@
 use super::compose::{up, Stack};
 use super::support::*;
 use berth_core::compose::{self, orphans, stack, DownOptions, UpOptions};
+use berth_core::containers::ContainerAction;
 use std::sync::Mutex;
 
 fn stack(tag: &str, yaml: &str) -> Stack {
@@ -73,6 +74,13 @@ async fn services_share_a_network_volumes_and_links() {
     assert_eq!(recreated, [format!("Container {} Recreate", name("reader")), format!("Container {} Recreate", name("side"))], "{after:?}");
     assert_eq!(fetch("side", "http://localhost:8080/"), "hello-web");
     assert_eq!(fetch("client", "http://www:8080/"), "hello-web");
+    // Restarting web restarts side too (restart: true), after web, so side has a network again.
+    stack::act(&engine, &s.name, Some("web"), ContainerAction::Restart).await.unwrap();
+    assert_eq!(fetch("side", "http://localhost:8080/"), "hello-web");
+    // So does a stop and start of the whole stack.
+    stack::act(&engine, &s.name, None, ContainerAction::Stop).await.unwrap();
+    stack::act(&engine, &s.name, None, ContainerAction::Start).await.unwrap();
+    assert_eq!(fetch("side", "http://localhost:8080/"), "hello-web");
 
     // The Compose CLI sees the same stack.
     let ps = s.cli(&["ps"]);
