@@ -12,6 +12,7 @@ mod load;
 mod merge;
 mod normalize;
 mod problem;
+mod resources;
 pub mod orphans;
 pub mod refs;
 pub mod schema;

@@ -2,6 +2,7 @@
 //! `isOrphaned` does: a service container whose service is neither in the file nor left out by
 //! a profile, or a one-off `run` container that has exited (a running one is someone's session).
 
+use super::up::{say, Emit};
 use super::{labels, Project};
 use crate::containers::{self, ContainerState, ContainerSummary};
 use crate::error::Result;
@@ -47,8 +48,25 @@ pub async fn find(engine: &Engine, project: &Project) -> Result<Vec<Orphan>> {
     Ok(out)
 }
 
+/// What `up` does about orphans: remove them when asked, else say so (Compose's warning, and a
+/// progress line each); returns the warnings.
+pub(super) async fn settle(engine: &Engine, project: &Project, remove: bool, emit: Emit<'_>) -> Result<Vec<String>> {
+    let orphans = find(engine, project).await?;
+    for o in &orphans {
+        let resource = format!("Container {}", o.name);
+        if remove {
+            say(emit, resource.clone(), Some(&o.service), "Removing");
+            super::up::remove(engine, &o.id).await?;
+            say(emit, resource, Some(&o.service), "Removed");
+        } else {
+            say(emit, resource, Some(&o.service), "Orphan");
+        }
+    }
+    Ok(if remove || orphans.is_empty() { vec![] } else { vec![warning(&orphans)] })
+}
+
 /// Compose's warning, pointing at Berth's option instead of the CLI flag.
-pub fn warning(orphans: &[Orphan]) -> String {
+fn warning(orphans: &[Orphan]) -> String {
     let names: Vec<&str> = orphans.iter().map(|o| o.name.as_str()).collect();
     format!(
         "Found orphan containers ({}) for this project. If you removed or renamed this service in your compose file, \
