@@ -82,13 +82,13 @@ async fn services_share_a_network_volumes_and_links() {
     stack::act(&engine, &s.name, None, ContainerAction::Start).await.unwrap();
     assert_eq!(fetch("side", "http://localhost:8080/"), "hello-web");
 
-    // The Compose CLI sees the same stack.
+    // The Compose CLI sees the same stack, and takes it down.
     let ps = s.cli(&["ps"]);
     for svc in ["web", "side", "reader", "client"] {
         assert!(ps.contains(&name(svc)), "{ps}");
     }
-    stack::down(&engine, &s.name, DownOptions::default(), &|_| {}).await.unwrap();
-    assert_eq!(s.leftovers(), "");
+    s.cli(&["down", "-v"]);
+    assert_eq!(s.leftovers(), "", "docker-compose down left something");
 }
 
 #[tokio::test]
