@@ -233,3 +233,35 @@ pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(service: &str, depends: &str) -> ContainerSummary {
+        ContainerSummary {
+            id: service.into(),
+            name: service.into(),
+            image: String::new(),
+            image_id: String::new(),
+            command: String::new(),
+            state: ContainerState::Exited,
+            status: String::new(),
+            created: 0,
+            ports: vec![],
+            compose_project: Some("p".into()),
+            compose_service: Some(service.into()),
+            labels: BTreeMap::from([(labels::DEPENDS_ON.to_string(), depends.to_string())]),
+        }
+    }
+
+    #[test]
+    fn waves_follow_the_depends_on_labels() {
+        let (web, side, db, other) = (c("web", "db:service_healthy:false"), c("side", "web:service_started:true"), c("db", ""), c("other", "gone:service_started:false"));
+        let names = |w: Vec<Vec<&ContainerSummary>>| w.into_iter().map(|w| w.iter().map(|c| c.name.clone()).collect::<Vec<_>>()).collect::<Vec<_>>();
+        assert_eq!(names(waves(&[&side, &web, &db, &other])), [vec!["db", "other"], vec!["web"], vec!["side"]]);
+        // A loop in foreign labels ends the ordering instead of looping.
+        let (a, b) = (c("a", "b:service_started:false"), c("b", "a:service_started:false"));
+        assert_eq!(names(waves(&[&a, &b])), [vec!["a", "b"]]);
+    }
+}
