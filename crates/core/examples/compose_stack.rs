@@ -143,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let running = stack::list(&engine).await?.into_iter().find(|s| s.name == project).map(|s| s.running).unwrap_or(0);
         assert_eq!(running, services, "all services run after up");
         let t = Instant::now();
-        stack::down(&engine, &project, DownOptions { volumes: true }, &|_| {}).await?;
+        stack::down(&engine, &project, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await?;
         berth_down.push(t.elapsed().as_secs_f64());
     }
     let (_, peak) = memory();

@@ -1,5 +1,6 @@
 use super::Res;
 use crate::state::AppState;
+use berth_core::compose::orphans::Orphan;
 use berth_core::compose::{self, stack, Created, DownOptions, Problem, Progress, Stack, UpOptions, UpOutcome};
 use berth_core::containers::logs::{LogEvent, LogOptions};
 use berth_core::containers::ContainerAction;
@@ -40,10 +41,13 @@ pub struct ProjectInfo {
     warnings: Vec<String>,
     /// The resolved configuration as YAML (`docker compose config`).
     config: String,
+    /// Containers of the project on the engine that the files no longer explain.
+    orphans: Vec<Orphan>,
 }
 
-fn info(p: compose::Project) -> ProjectInfo {
+fn info(p: compose::Project, orphans: Vec<Orphan>) -> ProjectInfo {
     ProjectInfo {
+        orphans,
         services: p.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
         config: compose::emit::to_yaml(&p.config),
         name: p.name,
@@ -57,8 +61,14 @@ fn info(p: compose::Project) -> ProjectInfo {
 }
 
 #[tauri::command]
-pub async fn compose_open(dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
-    Ok(info(load(&dir, profiles, vec![])?))
+pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
+    let project = load(&dir, profiles, vec![])?;
+    // A folder opens whether or not the engine answers; without one there is nothing to orphan.
+    let orphans = match state.pump.engine() {
+        Ok(engine) => compose::orphans::find(&engine, &project).await?,
+        Err(_) => vec![],
+    };
+    Ok(info(project, orphans))
 }
 
 #[derive(Clone, Serialize)]
@@ -107,12 +117,12 @@ pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec
 }
 
 #[tauri::command]
-pub async fn compose_down(state: State<'_, AppState>, project: String, volumes: bool, channel: Channel<Progress>) -> Res<()> {
+pub async fn compose_down(state: State<'_, AppState>, project: String, options: DownOptions, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
     let emit = |p| {
         let _ = channel.send(p);
     };
-    Ok(stack::down(&engine, &project, DownOptions { volumes }, &emit).await?)
+    Ok(stack::down(&engine, &project, options, &emit).await?)
 }
 
 #[tauri::command]
@@ -155,7 +165,7 @@ pub struct Validation {
 #[tauri::command]
 pub async fn compose_validate(dir: String, file: String, text: String, profiles: Vec<String>) -> Res<Validation> {
     Ok(match load(&dir, profiles, vec![(PathBuf::from(file), text)]) {
-        Ok(p) => Validation { problem: None, project: Some(info(p)) },
+        Ok(p) => Validation { problem: None, project: Some(info(p, vec![])) },
         Err(Error::Compose(problem)) => Validation { problem: Some(problem), project: None },
         Err(e) => return Err(e.into()),
     })

@@ -258,6 +258,20 @@ export class StacksPage {
 
   async undoUp() { await click(this.browser.$(sel(TestId.upUndo))); }
 
+  /** The Up tab's orphans row text, or null when the project has none. */
+  async orphans() {
+    const row = this.browser.$(sel(TestId.upOrphans));
+    return (await row.isExisting()) ? row.getText() : null;
+  }
+
+  async tickRemoveOrphans() { await click(this.browser.$(sel(TestId.upRemoveOrphans))); }
+
+  async upWarning() {
+    const el = this.browser.$(sel(TestId.upWarning));
+    await el.waitForDisplayed({ timeout: 30_000 });
+    return el.getText();
+  }
+
   /** Up from the project panel, then back to the Stacks view to watch it. */
   async up() {
     await click(this.browser.$(sel(TestId.stackUp)));

@@ -80,8 +80,12 @@ export const TestId = Object.freeze({
   upProgress: 'up-progress',
   upError: 'up-error',
   upUndo: 'up-undo',
+  upOrphans: 'up-orphans',            // data-count
+  upRemoveOrphans: 'up-remove-orphans',
+  upWarning: 'up-warning',
   downDialog: 'down-dialog',
   downVolumes: 'down-volumes',
+  downOneOff: 'down-one-off',
   downSubmit: 'down-submit',
   stackLogs: 'stack-logs',
   stackTerminal: 'stack-terminal',

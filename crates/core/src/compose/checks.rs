@@ -53,6 +53,7 @@ pub fn references(model: &Value, disabled: &[String]) -> Result<(), Problem> {
     let services = model.get("services").and_then(Value::as_object).unwrap_or(&empty);
     let defined = |kind: &str, key: &str| model.get(kind).and_then(|m| m.get(key)).is_some();
     for (name, svc) in services {
+        super::refs::check(name, svc, services)?;
         for (dep, spec) in svc.get("depends_on").and_then(Value::as_object).into_iter().flatten() {
             let required = spec.get("required").and_then(Value::as_bool).unwrap_or(true);
             if !services.contains_key(dep) && required {

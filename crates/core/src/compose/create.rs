@@ -16,6 +16,8 @@ pub struct Instance<'a> {
     pub number: u32,
     pub hash: &'a str,
     pub image_id: &'a str,
+    /// `links` and `external_links` as the engine takes them (see `refs::links`).
+    pub links: &'a [String],
 }
 
 fn strs(v: Option<&Value>) -> Vec<String> {
@@ -209,6 +211,7 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
                 net_name,
                 EndpointSettings {
                     aliases: Some(aliases),
+                    links: (!inst.links.is_empty()).then(|| inst.links.to_vec()),
                     ipam_config: cfg.get("ipv4_address").and_then(Value::as_str).map(|ip| bollard::models::EndpointIpamConfig {
                         ipv4_address: Some(ip.to_string()),
                         ..Default::default()
@@ -234,6 +237,12 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
         mounts: (!mounts.is_empty()).then_some(mounts),
         port_bindings: (!bindings.is_empty()).then_some(bindings),
         network_mode: network_mode.or_else(|| first.as_ref().map(|(n, _)| n.clone())),
+        // `service:` references were resolved to `container:<id>` before (refs::resolve).
+        ipc_mode: get("ipc").and_then(Value::as_str).map(str::to_string),
+        pid_mode: get("pid").and_then(Value::as_str).map(str::to_string),
+        uts_mode: get("uts").and_then(Value::as_str).map(str::to_string),
+        volumes_from: get("volumes_from").map(|v| strs(Some(v))),
+        links: (!inst.links.is_empty()).then(|| inst.links.to_vec()),
         restart_policy: get("restart").and_then(Value::as_str).map(restart),
         privileged: flag("privileged"),
         readonly_rootfs: flag("read_only"),

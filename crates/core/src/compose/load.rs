@@ -4,7 +4,7 @@
 
 use super::checks;
 use super::merge::{merge, Tags};
-use super::{dotenv, interpolate, normalize, schema, yaml, Problem};
+use super::{dotenv, interpolate, normalize, refs, schema, yaml, Problem};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -145,6 +145,7 @@ pub fn load(opts: &Options) -> Res<Project> {
         Some(opts.profiles.clone())
     }
     .unwrap_or_default();
+    refs::implicit_depends_on(&mut model);
     let (profiles, disabled) = apply_profiles(&mut model, &active);
     resolve_environment(&mut model, &env)?;
     if !opts.skip_consistency {

@@ -125,8 +125,43 @@ pub async fn act(engine: &Engine, project: &str, service: Option<&str>, action: 
             })
             .collect(),
     };
-    let results = join_all(targets.iter().map(|c| containers::act(engine, &c.id, action))).await;
-    results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
+    // A container that shares another's network (`network_mode: service:`) cannot start before
+    // it: start in dependency order, stop the other way round; each wave in parallel.
+    let mut waves = waves(&targets);
+    if action == ContainerAction::Stop {
+        waves.reverse();
+    }
+    for wave in waves {
+        let results = join_all(wave.iter().map(|c| containers::act(engine, &c.id, action))).await;
+        results.into_iter().collect::<Result<Vec<_>>>()?;
+    }
+    Ok(())
+}
+
+/// The services a container depends on, from its `depends_on` label (`db:service_healthy:true,…`).
+fn depends_on(c: &ContainerSummary) -> impl Iterator<Item = &str> {
+    let deps = c.labels.get(labels::DEPENDS_ON).map(String::as_str).unwrap_or_default();
+    deps.split(',').filter_map(|d| d.split(':').next()).filter(|d| !d.is_empty())
+}
+
+/// `targets` in waves, each container after those of the services it depends on (labels from
+/// any tool, so a loop among them just ends the ordering rather than looping).
+fn waves<'a>(targets: &[&'a ContainerSummary]) -> Vec<Vec<&'a ContainerSummary>> {
+    let service = |c: &ContainerSummary| c.compose_service.clone().unwrap_or_default();
+    let mut left: Vec<&ContainerSummary> = targets.to_vec();
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let waiting: Vec<String> = left.iter().map(|c| service(c)).collect();
+        let (ready, rest): (Vec<_>, Vec<_>) =
+            left.iter().partition(|c| depends_on(c).all(|d| d == service(c) || !waiting.iter().any(|w| w == d)));
+        if ready.is_empty() {
+            out.push(rest);
+            break;
+        }
+        out.push(ready);
+        left = rest;
+    }
+    out
 }
 
 /// Whether `c` depends on `service` with `restart: true` (label `db:service_healthy:true,…`).
@@ -143,13 +178,21 @@ fn restarts_with(c: &ContainerSummary, service: &str) -> bool {
 pub struct DownOptions {
     /// Also remove the project's named volumes (asked for, never by default).
     pub volumes: bool,
+    /// Also remove one-off containers left by `run`, as `down --remove-orphans` does (down works
+    /// from labels, so every service container goes anyway).
+    pub remove_orphans: bool,
 }
 
 /// Remove the project's containers and networks (and its volumes when asked), as
 /// `docker compose down [-v]` does.
 pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn Fn(Progress) + Sync)) -> Result<()> {
     let say = |resource: String, state: &str| emit(Progress { resource, service: None, state: state.into() });
-    let list = containers(engine, project, None).await?;
+    let list = if opts.remove_orphans {
+        let label = HashMap::from([("label".to_string(), vec![format!("{}={project}", labels::PROJECT)])]);
+        containers::list_filtered(engine, Some(label)).await?
+    } else {
+        containers(engine, project, None).await?
+    };
     let removed = join_all(list.iter().map(|c| async {
         say(format!("Container {}", c.name), "Removing");
         let r = remove(engine, &c.id).await;
@@ -189,4 +232,36 @@ pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn
         removed.into_iter().collect::<Result<Vec<_>>>()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(service: &str, depends: &str) -> ContainerSummary {
+        ContainerSummary {
+            id: service.into(),
+            name: service.into(),
+            image: String::new(),
+            image_id: String::new(),
+            command: String::new(),
+            state: ContainerState::Exited,
+            status: String::new(),
+            created: 0,
+            ports: vec![],
+            compose_project: Some("p".into()),
+            compose_service: Some(service.into()),
+            labels: BTreeMap::from([(labels::DEPENDS_ON.to_string(), depends.to_string())]),
+        }
+    }
+
+    #[test]
+    fn waves_follow_the_depends_on_labels() {
+        let (web, side, db, other) = (c("web", "db:service_healthy:false"), c("side", "web:service_started:true"), c("db", ""), c("other", "gone:service_started:false"));
+        let names = |w: Vec<Vec<&ContainerSummary>>| w.into_iter().map(|w| w.iter().map(|c| c.name.clone()).collect::<Vec<_>>()).collect::<Vec<_>>();
+        assert_eq!(names(waves(&[&side, &web, &db, &other])), [vec!["db", "other"], vec!["web"], vec!["side"]]);
+        // A loop in foreign labels ends the ordering instead of looping.
+        let (a, b) = (c("a", "b:service_started:false"), c("b", "a:service_started:false"));
+        assert_eq!(names(waves(&[&a, &b])), [vec!["a", "b"]]);
+    }
 }

@@ -3,11 +3,12 @@
 //! (or image) changed is recreated, an unchanged one is left running.
 
 use super::create::{self, Instance};
-use super::{checks, labels, Project};
+use super::refs::{self, Target, Targets};
+use super::{checks, labels, orphans, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::Engine;
-use bollard::models::{NetworkConnectRequest, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::models::NetworkConnectRequest;
 use bollard::query_parameters::{CreateContainerOptions, RemoveContainerOptions, StartContainerOptions, StopContainerOptions};
 use futures_util::future::{join_all, BoxFuture, FutureExt, Shared};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,8 @@ pub struct UpOptions {
     pub force_recreate: bool,
     /// Replica counts that win over the file's `scale` / `deploy.replicas`.
     pub scale: HashMap<String, u32>,
+    /// Remove the project's containers whose service is no longer in the file (`--remove-orphans`).
+    pub remove_orphans: bool,
 }
 
 /// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
@@ -54,24 +57,26 @@ pub struct UpOutcome {
     /// Which service failed and why; None when everything is up.
     pub error: Option<ErrorPayload>,
     pub created: Created,
+    /// What the user should know though nothing failed (orphans left in place).
+    pub warnings: Vec<String>,
 }
 
-type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
+pub(super) type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
 type Started<'a> = Shared<BoxFuture<'a, std::result::Result<(), String>>>;
 
-struct Run<'a> {
-    engine: &'a Engine,
-    project: &'a Project,
+pub(super) struct Run<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) project: &'a Project,
     opts: &'a UpOptions,
-    emit: Emit<'a>,
-    created: Mutex<Created>,
+    pub(super) emit: Emit<'a>,
+    pub(super) created: Mutex<Created>,
     /// The project's containers when the up began, by service (one list call, not one each).
     existing: Mutex<HashMap<String, Vec<crate::containers::ContainerSummary>>>,
     /// Image ids by name, inspected (or pulled) once however many services share an image.
     images: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
-fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
+pub(super) fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
     emit(Progress { resource, service: service.map(str::to_string), state: state.to_string() });
 }
 
@@ -103,7 +108,11 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
         if svc.get("container_name").is_some() && replicas(project, opts, name) > 1 {
             return Err(Error::invalid("scale", format!("Service \"{name}\" sets container_name, so it cannot run more than one container.")));
         }
+        if let Some((field, message)) = refs::network_conflict(name, svc) {
+            return Err(Error::Compose(super::Problem::new(message).at(field, None)));
+        }
     }
+    let warnings = orphans::settle(engine, project, opts.remove_orphans, emit).await?;
     let mut existing: HashMap<String, Vec<_>> = HashMap::new();
     for c in super::stack::containers(engine, &project.name, None).await? {
         existing.entry(c.compose_service.clone().unwrap_or_default()).or_default().push(c);
@@ -119,7 +128,7 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
     };
     let result = run.go(&order).await;
     let created = run.created.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created })
+    Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created, warnings })
 }
 
 fn replicas(project: &Project, opts: &UpOptions, name: &str) -> u32 {
@@ -178,103 +187,6 @@ impl<'a> Run<'a> {
             Some((service, message)) => Err(Error::Service { service, message }),
             None => Ok(()),
         }
-    }
-
-    async fn networks(&self, order: &[String]) -> Result<()> {
-        let p = self.project;
-        let used: Vec<&str> = order
-            .iter()
-            .flat_map(|s| p.config["services"][s].get("networks").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.as_str()))
-            .collect();
-        for (key, net) in p.config["networks"].as_object().into_iter().flatten().filter(|(k, _)| used.contains(&k.as_str())) {
-            let name = net["name"].as_str().unwrap_or(key).to_string();
-            let exists = self.engine.docker().inspect_network(&name, None).await.is_ok();
-            if net["external"].as_bool() == Some(true) {
-                if !exists {
-                    return Err(Error::invalid(
-                        "networks",
-                        format!("Network \"{name}\" is declared as external but does not exist. Create it with `docker network create {name}`."),
-                    ));
-                }
-                continue;
-            }
-            if exists {
-                continue;
-            }
-            let ipam = net.get("ipam").map(|i| bollard::models::Ipam {
-                driver: i["driver"].as_str().map(str::to_string),
-                config: i["config"].as_array().map(|c| {
-                    c.iter()
-                        .map(|x| bollard::models::IpamConfig {
-                            subnet: x["subnet"].as_str().map(str::to_string),
-                            gateway: x["gateway"].as_str().map(str::to_string),
-                            ip_range: x["ip_range"].as_str().map(str::to_string),
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
-                ..Default::default()
-            });
-            let req = NetworkCreateRequest {
-                name: name.clone(),
-                driver: Some(net["driver"].as_str().unwrap_or("bridge").to_string()),
-                internal: net["internal"].as_bool(),
-                attachable: net["attachable"].as_bool(),
-                enable_ipv6: net["enable_ipv6"].as_bool(),
-                options: net["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
-                labels: Some(labels::resource(&p.name, labels::NETWORK, key, net.get("labels"))),
-                ipam,
-                ..Default::default()
-            };
-            say(self.emit, format!("Network {name}"), None, "Creating");
-            self.engine.docker().create_network(req).await.map_err(self.engine.err(&format!("Network {name}")))?;
-            self.created.lock().unwrap_or_else(|e| e.into_inner()).networks.push(name.clone());
-            say(self.emit, format!("Network {name}"), None, "Created");
-        }
-        Ok(())
-    }
-
-    async fn volumes(&self, order: &[String]) -> Result<()> {
-        let p = self.project;
-        let used: Vec<&str> = order
-            .iter()
-            .flat_map(|s| p.config["services"][s].get("volumes").and_then(Value::as_array).into_iter().flatten())
-            .filter(|v| v["type"] == "volume")
-            .filter_map(|v| v["source"].as_str())
-            .collect();
-        let wanted = p.config["volumes"].as_object().into_iter().flatten().filter(|(k, _)| used.contains(&k.as_str()));
-        join_all(wanted.map(|(key, vol)| self.volume(key, vol))).await.into_iter().collect::<Result<Vec<_>>>()?;
-        Ok(())
-    }
-
-    async fn volume(&self, key: &str, vol: &Value) -> Result<()> {
-        let p = self.project;
-        let name = vol["name"].as_str().unwrap_or(key).to_string();
-        let exists = self.engine.docker().inspect_volume(&name).await.is_ok();
-        if vol["external"].as_bool() == Some(true) {
-            if !exists {
-                return Err(Error::invalid(
-                    "volumes",
-                    format!("Volume \"{name}\" is declared as external but does not exist. Create it with `docker volume create {name}`."),
-                ));
-            }
-            return Ok(());
-        }
-        if exists {
-            return Ok(());
-        }
-        let req = VolumeCreateRequest {
-            name: Some(name.clone()),
-            driver: vol["driver"].as_str().map(str::to_string),
-            driver_opts: vol["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
-            labels: Some(labels::resource(&p.name, labels::VOLUME, key, vol.get("labels"))),
-            ..Default::default()
-        };
-        say(self.emit, format!("Volume {name}"), None, "Creating");
-        self.engine.docker().create_volume(req).await.map_err(self.engine.err(&format!("Volume {name}")))?;
-        self.created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(name.clone());
-        say(self.emit, format!("Volume {name}"), None, "Created");
-        Ok(())
     }
 
     /// The image's id, pulling it when missing (unless `pull_policy: never`); once per image.
@@ -357,7 +269,9 @@ impl<'a> Run<'a> {
     /// ones, add or remove replicas.
     async fn service(&self, name: &str) -> Result<()> {
         let p = self.project;
-        let svc = &p.config["services"][name];
+        let targets = self.targets(&p.config["services"][name]).await?;
+        // Hashed resolved, so a recreated network/IPC/PID/volumes owner recreates this service.
+        let svc = &refs::resolve(&p.config["services"][name], &targets).map_err(|m| Error::invalid("services", m))?;
         let image_id = self.image(name, svc).await?;
         let hash = labels::config_hash(svc);
         let want = replicas(p, self.opts, name);
@@ -377,7 +291,7 @@ impl<'a> Run<'a> {
             } else if changed {
                 say(self.emit, resource.clone(), Some(name), "Recreate");
                 remove(self.engine, &c.id).await?;
-                self.create_and_start(name, svc, number, &hash, &image_id).await?;
+                self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
                 have.push(number);
             } else {
                 if c.state != ContainerState::Running {
@@ -391,14 +305,31 @@ impl<'a> Run<'a> {
             }
         }
         for number in (1..=want).filter(|n| !have.contains(n)) {
-            self.create_and_start(name, svc, number, &hash, &image_id).await?;
+            self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
         }
         Ok(())
     }
 
-    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str) -> Result<()> {
+    /// The containers of the services `svc` refers to (`service:`, `volumes_from`, `links`), as
+    /// they are now that those services have converged.
+    async fn targets(&self, svc: &Value) -> Result<Targets> {
+        let mut out = Targets::new();
+        for (service, _) in refs::referenced(svc) {
+            let mut list: Vec<Target> = super::stack::containers(self.engine, &self.project.name, Some(&service))
+                .await?
+                .into_iter()
+                .map(|c| Target { number: c.labels.get(labels::NUMBER).and_then(|n| n.parse().ok()).unwrap_or(0), id: c.id, name: c.name })
+                .collect();
+            list.sort_by_key(|t| t.number);
+            out.insert(service, list);
+        }
+        Ok(out)
+    }
+
+    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str, targets: &Targets) -> Result<()> {
         let p = self.project;
-        let inst = Instance { project: p, service: name, number, hash, image_id };
+        let links = refs::links(&p.name, svc, number, targets);
+        let inst = Instance { project: p, service: name, number, hash, image_id, links: &links };
         let (body, more_networks) = create::body(&inst, svc)?;
         let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
         let resource = format!("Container {cname}");

@@ -9,19 +9,29 @@ use std::process::Command;
 use std::sync::Mutex;
 
 /// A compose project in a temporary folder, taken down (with volumes) when dropped.
-struct Stack {
-    dir: tempfile::TempDir,
-    name: String,
+pub(super) struct Stack {
+    pub(super) dir: tempfile::TempDir,
+    pub(super) name: String,
 }
 
 impl Stack {
     fn new(tag: &str, yaml: &str) -> Stack {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("compose.yaml"), yaml.replace("IMAGE", IMAGE)).unwrap();
-        Stack { dir, name: format!("berthcmp-{tag}-{}", std::process::id()) }
+        Stack::named(format!("berthcmp-{tag}-{}", std::process::id()), yaml)
     }
 
-    fn load(&self, env: &[(&str, &str)]) -> Project {
+    pub(super) fn named(name: String, yaml: &str) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Stack { dir, name };
+        s.write(yaml);
+        s
+    }
+
+    /// (Re)write the project's compose file.
+    pub(super) fn write(&self, yaml: &str) {
+        std::fs::write(self.dir.path().join("compose.yaml"), yaml.replace("IMAGE", IMAGE)).unwrap();
+    }
+
+    pub(super) fn load(&self, env: &[(&str, &str)]) -> Project {
         let opts = Options {
             project_dir: Some(self.dir.path().to_path_buf()),
             name: Some(self.name.clone()),
@@ -31,7 +41,7 @@ impl Stack {
         compose::load(&opts).unwrap_or_else(|p| panic!("{p}"))
     }
 
-    fn cli(&self, args: &[&str]) -> String {
+    pub(super) fn cli(&self, args: &[&str]) -> String {
         let out = Command::new("docker-compose")
             .args(["-p", &self.name])
             .args(args)
@@ -42,7 +52,7 @@ impl Stack {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn leftovers(&self) -> String {
+    pub(super) fn leftovers(&self) -> String {
         let label = format!("label=com.docker.compose.project={}", self.name);
         [
             docker(&["ps", "-aq", "--filter", &label]),
@@ -72,7 +82,7 @@ impl Drop for Stack {
     }
 }
 
-async fn up(engine: &berth_core::Engine, p: &Project, opts: &UpOptions) -> Vec<String> {
+pub(super) async fn up(engine: &berth_core::Engine, p: &Project, opts: &UpOptions) -> Vec<String> {
     let lines = Mutex::new(Vec::new());
     let outcome = compose::up(engine, p, opts, &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state))).await.unwrap();
     assert_eq!(outcome.error, None, "{lines:?}");
@@ -205,12 +215,12 @@ async fn a_cli_stack_is_listed_stopped_restarted_and_taken_down() {
     stack::act(&engine, &s.name, None, ContainerAction::Restart).await.unwrap();
     let st = stack::list(&engine).await.unwrap().into_iter().find(|x| x.name == s.name).unwrap();
     assert_eq!(st.running, 2);
-    stack::down(&engine, &s.name, DownOptions { volumes: false }, &|_| {}).await.unwrap();
+    stack::down(&engine, &s.name, DownOptions::default(), &|_| {}).await.unwrap();
     let label = format!("label=com.docker.compose.project={}", s.name);
     assert_eq!(docker(&["ps", "-aq", "--filter", &label]), "");
     assert_eq!(docker(&["network", "ls", "-q", "--filter", &label]), "");
     assert_ne!(docker(&["volume", "ls", "-q", "--filter", &label]), "", "volumes stay unless asked");
-    stack::down(&engine, &s.name, DownOptions { volumes: true }, &|_| {}).await.unwrap();
+    stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
     assert_eq!(s.leftovers(), "");
 }
 
@@ -284,7 +294,7 @@ async fn a_service_with_build_is_built_through_the_build_feature() {
     // Nothing changed: the image is not rebuilt and the container stays.
     let again = up(&engine, &p, &UpOptions::default()).await;
     assert!(!again.iter().any(|l| l.contains("Building") || l.ends_with("Recreate")), "{again:?}");
-    stack::down(&engine, &s.name, DownOptions { volumes: true }, &|_| {}).await.unwrap();
+    stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
 }
 
 #[tokio::test]
@@ -328,5 +338,5 @@ async fn restarting_a_service_restarts_those_that_depend_on_it_with_restart_true
     stack::act(&engine, &s.name, Some("db"), ContainerAction::Restart).await.unwrap();
     assert_ne!(started("web"), web, "web restarts with db");
     assert_eq!(started("other"), other, "other does not ask to");
-    stack::down(&engine, &s.name, DownOptions { volumes: true }, &|_| {}).await.unwrap();
+    stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
 }

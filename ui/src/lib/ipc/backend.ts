@@ -1,7 +1,7 @@
 import type {
   ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
-  ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
+  ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
   PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent,
   TransferStarted,
@@ -77,7 +77,7 @@ export interface Backend {
   composeOpen(dir: string, profiles: string[]): Promise<ProjectInfo>;
   /** Starts an up; cancel with `subscriptionCancel`. Ends with a 'done' or 'failed' event. */
   composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void): Promise<string>;
-  composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void): Promise<void>;
+  composeDown(project: string, options: DownOptions, onProgress: (p: ComposeProgress) => void): Promise<void>;
   /** Pulls the images of `services` (all when empty) named in the folder's compose files. */
   composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void): Promise<void>;
   composeAction(project: string, service: string | null, action: ContainerAction): Promise<void>;

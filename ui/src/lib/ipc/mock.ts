@@ -4,7 +4,7 @@ import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, 
 import type {
   ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
-  ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions,
+  ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
 } from './types';
@@ -487,6 +487,9 @@ export class MockBackend implements Backend {
       return {
         name, workingDir: dir, configFiles: [`${dir}/compose.yaml`], services: ['web', 'db'], profiles: ['debug'],
         activeProfiles: profiles, disabled: profiles.includes('debug') ? [] : ['debugger'], warnings: [],
+        orphans: [...this.containers.values()]
+          .filter((c) => c.composeProject === name && !['web', 'db', 'debugger'].includes(c.composeService ?? ''))
+          .map((c) => ({ id: c.id, name: c.name, service: c.composeService ?? '', state: c.state, oneOff: false })),
         config: `name: ${name}\nservices:\n  web:\n    image: nginx\n  db:\n    image: postgres\n`,
       };
     });
@@ -498,14 +501,14 @@ export class MockBackend implements Backend {
       const created: ComposeCreated = { containers: [], networks: [], volumes: [] };
       setTimeout(() => {
         onEvent({ type: 'progress', resource: 'Container shop-web-1', service: 'web', state: 'Started' });
-        onEvent({ type: 'done', error: null, created });
+        onEvent({ type: 'done', error: null, created, warnings: [] });
       }, 0);
       return `up-${this.nextId++}`;
     });
   }
 
-  composeDown(project: string, volumes: boolean, onProgress: (p: ComposeProgress) => void) {
-    return this.step('compose_down', [project, volumes], () => {
+  composeDown(project: string, options: DownOptions, onProgress: (p: ComposeProgress) => void) {
+    return this.step('compose_down', [project, options], () => {
       for (const c of [...this.containers.values()].filter((x) => x.composeProject === project)) {
         this.containers.delete(c.id);
         onProgress({ resource: `Container ${c.name}`, service: c.composeService, state: 'Removed' });
@@ -539,7 +542,7 @@ export class MockBackend implements Backend {
   composeValidate(dir: string, file: string, text: string, profiles: string[]) {
     return this.step('compose_validate', [dir, file, text, profiles], () => {
       if (text.includes('\t')) return { problem: { file, line: 1, field: null, message: 'found a tab character' }, project: null };
-      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], disabled: [], warnings: [], config: text } };
+      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], disabled: [], warnings: [], config: text, orphans: [] } };
     });
   }
 

@@ -117,8 +117,8 @@ export function createTauriBackend(): Backend {
     composeOpen: (dir, profiles) => call('compose_open', { dir, profiles }),
     composeUp: (dir, profiles, options, onEvent) =>
       call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
-    composeDown: (project, volumes, onProgress) =>
-      call('compose_down', { project, volumes, channel: new Channel<ComposeProgress>(onProgress) }),
+    composeDown: (project, options, onProgress) =>
+      call('compose_down', { project, options, channel: new Channel<ComposeProgress>(onProgress) }),
     composePull: (dir, services, onProgress) =>
       call('compose_pull', { dir, services, channel: new Channel<ComposeProgress>(onProgress) }),
     composeAction: (project, service, action) => call('compose_action', { project, service, action }),

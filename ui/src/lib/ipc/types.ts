@@ -384,6 +384,18 @@ export interface ProjectInfo {
   warnings: string[];
   /** The resolved configuration as YAML. */
   config: string;
+  /** Containers of the project whose service is no longer in the files. */
+  orphans: ComposeOrphan[];
+}
+
+/** A container of a project that its files no longer explain (compose's orphan). */
+export interface ComposeOrphan {
+  id: string;
+  name: string;
+  service: string;
+  state: ContainerState;
+  /** Left by `docker compose run`, not by up. */
+  oneOff: boolean;
 }
 
 /** One progress line, as the Compose CLI prints them ("Container p-web-1  Started"). */
@@ -404,11 +416,20 @@ export interface UpOptions {
   noDeps: boolean;
   forceRecreate: boolean;
   scale: Record<string, number>;
+  /** Remove the containers of services no longer in the file (`--remove-orphans`). */
+  removeOrphans: boolean;
+}
+
+export interface DownOptions {
+  /** Also remove the project's named volumes. */
+  volumes: boolean;
+  /** Also remove one-off containers left by `docker compose run`. */
+  removeOrphans: boolean;
 }
 
 export type UpEvent =
   | ({ type: 'progress' } & ComposeProgress)
-  | { type: 'done'; error: IpcErrorPayload | null; created: ComposeCreated }
+  | { type: 'done'; error: IpcErrorPayload | null; created: ComposeCreated; warnings: string[] }
   | { type: 'failed'; error: IpcErrorPayload };
 
 /** What is wrong with a compose file being edited. */
