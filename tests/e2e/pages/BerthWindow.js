@@ -69,6 +69,16 @@ export class Details {
 
   async tab(name) { await click(this.browser.$(sel(TestId.tab(name)))); }
 
+  /** The CPU and memory cards' text, once the first sample has arrived. */
+  async statsText() {
+    const cpu = this.browser.$(sel(TestId.statsCpu));
+    await cpu.waitForDisplayed({ timeout: 15_000 });
+    return { cpu: await cpu.getText(), memory: await this.browser.$(sel(TestId.statsMemory)).getText() };
+  }
+
+  /** The status text beside the container's name. */
+  async statusText() { return this.browser.$(`${sel(TestId.details)} header .status`).getText(); }
+
   /** The text of the rendered log lines. */
   async logLines() {
     return this.browser.execute((s) => [...document.querySelectorAll(s)].map((l) => l.textContent), sel(TestId.logLine));

@@ -36,6 +36,17 @@ describe('containers', () => {
     assert.match(lines.join('\n'), /line 0/);
   }));
 
+  it('its Stats tab shows live CPU and memory, and its uptime keeps counting', () => app.guard('stats', async () => {
+    await details.tab('stats');
+    const { cpu, memory } = await details.statsText();
+    assert.match(cpu, /\d+\.\d %/);
+    assert.match(memory, /\d+(\.\d)? (B|KiB|MiB|GiB)/);
+    // No engine event arrives while it just runs, yet "Up N seconds" must not freeze.
+    const before = await details.statusText();
+    await waitFor(async () => (await details.statusText()) !== before, { timeout: 5_000, message: `the status to move on from "${before}"` });
+    await app.screenshot('container-stats');
+  }));
+
   it('its Terminal tab runs what the user types', () => app.guard('terminal', async () => {
     await details.tab('terminal');
     await details.typeInTerminal('echo hello-from-berth\n');
