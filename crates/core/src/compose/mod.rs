@@ -13,6 +13,7 @@ mod merge;
 mod normalize;
 mod problem;
 pub mod schema;
+mod secrets;
 pub mod stack;
 pub mod up;
 pub mod yaml;

@@ -3,7 +3,7 @@
 //! (or image) changed is recreated, an unchanged one is left running.
 
 use super::create::{self, Instance};
-use super::{checks, labels, Project};
+use super::{checks, labels, secrets, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::Engine;
@@ -103,6 +103,7 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
         if svc.get("container_name").is_some() && replicas(project, opts, name) > 1 {
             return Err(Error::invalid("scale", format!("Service \"{name}\" sets container_name, so it cannot run more than one container.")));
         }
+        secrets::files(project, name, svc)?;
     }
     let mut existing: HashMap<String, Vec<_>> = HashMap::new();
     for c in super::stack::containers(engine, &project.name, None).await? {
@@ -399,7 +400,11 @@ impl<'a> Run<'a> {
     async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str) -> Result<()> {
         let p = self.project;
         let inst = Instance { project: p, service: name, number, hash, image_id };
-        let (body, more_networks) = create::body(&inst, svc)?;
+        let (mut body, more_networks) = create::body(&inst, svc)?;
+        let files = secrets::files(p, name, svc)?;
+        if let Some(host) = body.host_config.as_mut().filter(|_| !files.mounts.is_empty()) {
+            host.mounts.get_or_insert_with(Vec::new).extend(files.mounts);
+        }
         let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
         let resource = format!("Container {cname}");
         let docker = self.engine.docker();
@@ -411,6 +416,7 @@ impl<'a> Run<'a> {
             let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint) };
             docker.connect_network(&net, req).await.map_err(self.engine.err(&format!("Network {net}")))?;
         }
+        secrets::inject(self.engine, &id, &files.copies).await?;
         say(self.emit, resource.clone(), Some(name), "Created");
         docker.start_container(&id, None::<StartContainerOptions>).await.map_err(self.engine.err(&resource))?;
         say(self.emit, resource, Some(name), "Started");

@@ -9,19 +9,24 @@ use std::process::Command;
 use std::sync::Mutex;
 
 /// A compose project in a temporary folder, taken down (with volumes) when dropped.
-struct Stack {
-    dir: tempfile::TempDir,
-    name: String,
+pub(crate) struct Stack {
+    pub dir: tempfile::TempDir,
+    pub name: String,
 }
 
 impl Stack {
     fn new(tag: &str, yaml: &str) -> Stack {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("compose.yaml"), yaml.replace("IMAGE", IMAGE)).unwrap();
-        Stack { dir, name: format!("berthcmp-{tag}-{}", std::process::id()) }
+        Stack::named(&format!("berthcmp-{tag}"), yaml)
     }
 
-    fn load(&self, env: &[(&str, &str)]) -> Project {
+    /// A stack named `<prefix>-<pid>`.
+    pub fn named(prefix: &str, yaml: &str) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), yaml.replace("IMAGE", IMAGE)).unwrap();
+        Stack { dir, name: format!("{prefix}-{}", std::process::id()) }
+    }
+
+    pub fn load(&self, env: &[(&str, &str)]) -> Project {
         let opts = Options {
             project_dir: Some(self.dir.path().to_path_buf()),
             name: Some(self.name.clone()),
@@ -72,7 +77,7 @@ impl Drop for Stack {
     }
 }
 
-async fn up(engine: &berth_core::Engine, p: &Project, opts: &UpOptions) -> Vec<String> {
+pub(crate) async fn up(engine: &berth_core::Engine, p: &Project, opts: &UpOptions) -> Vec<String> {
     let lines = Mutex::new(Vec::new());
     let outcome = compose::up(engine, p, opts, &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state))).await.unwrap();
     assert_eq!(outcome.error, None, "{lines:?}");

@@ -6,6 +6,7 @@ mod support;
 mod build;
 mod compose;
 mod compose_conformance;
+mod compose_files;
 mod conformance;
 mod containers;
 mod discovery;
