@@ -27,6 +27,8 @@ pub struct UpOptions {
     pub force_recreate: bool,
     /// Replica counts that win over the file's `scale` / `deploy.replicas`.
     pub scale: HashMap<String, u32>,
+    /// Build the images of `build:` services first, even when they exist (`up --build`).
+    pub build: bool,
 }
 
 /// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
@@ -56,7 +58,7 @@ pub struct UpOutcome {
     pub created: Created,
 }
 
-type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
+pub(crate) type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
 type Started<'a> = Shared<BoxFuture<'a, std::result::Result<(), String>>>;
 
 struct Run<'a> {
@@ -71,12 +73,12 @@ struct Run<'a> {
     images: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
-fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
+pub(crate) fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
     emit(Progress { resource, service: service.map(str::to_string), state: state.to_string() });
 }
 
 /// The services an `up` of `wanted` touches, dependencies first.
-fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
+pub(crate) fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
     let deps = |s: &str| checks::deps(&project.config, s);
     let all: Vec<String> = project.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     for s in &opts.services {
@@ -296,9 +298,9 @@ impl<'a> Run<'a> {
         let docker = self.engine.docker();
         let local = docker.inspect_image(&image).await.ok().and_then(|i| i.id);
         // A service with `build:` is built when its image is missing (or always, with
-        // `pull_policy: build`), as `docker compose up` does.
-        if svc.get("build").is_some() && (local.is_none() || policy == "build") {
-            return self.build(name, svc, &image).await;
+        // `pull_policy: build` or `--build`), as `docker compose up` does.
+        if svc.get("build").is_some() && (local.is_none() || policy == "build" || self.opts.build) {
+            return super::build::service(self.engine, name, svc, &image, self.emit).await;
         }
         if let Some(id) = local.filter(|_| policy != "always") {
             return Ok(id);
@@ -321,37 +323,6 @@ impl<'a> Run<'a> {
         say(self.emit, format!("Image {image}"), Some(name), "Pulled");
         let i = docker.inspect_image(&image).await.map_err(self.engine.err(&format!("Image {image}")))?;
         Ok(i.id.unwrap_or_default())
-    }
-
-    /// Build the service's image through the build feature, its steps shown as progress.
-    async fn build(&self, name: &str, svc: &Value, image: &str) -> Result<String> {
-        let b = &svc["build"];
-        if b.get("dockerfile_inline").is_some() {
-            return Err(Error::invalid("build", format!("Service \"{name}\" uses dockerfile_inline, which Berth cannot build yet; put it in a Dockerfile.")));
-        }
-        let text = |v: &Value| v.as_str().map(str::to_string);
-        let request = crate::build::BuildRequest {
-            folder: b["context"].as_str().unwrap_or(".").into(),
-            dockerfile: text(&b["dockerfile"]).unwrap_or_else(|| "Dockerfile".into()),
-            tags: vec![image.to_string()],
-            args: b["args"].as_object().into_iter().flatten().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
-            target: text(&b["target"]),
-            no_cache: b["no_cache"].as_bool().unwrap_or(false),
-            pull: b["pull"].as_bool().unwrap_or(false),
-            builder: None,
-        };
-        let resource = format!("Image {image}");
-        say(self.emit, resource.clone(), Some(name), "Building");
-        let result = crate::build::build(self.engine, &request, |e| {
-            if let crate::build::BuildEvent::Step { step } = e {
-                if !step.internal && step.state == crate::build::StepState::Running {
-                    say(self.emit, resource.clone(), Some(name), &format!("Building: {}", step.name));
-                }
-            }
-        })
-        .await?;
-        say(self.emit, resource, Some(name), "Built");
-        Ok(result.image_id)
     }
 
     /// Make the service's containers match the config: recreate changed ones, start stopped

@@ -112,3 +112,45 @@ async fn stack_logs_attach_new_containers_without_repeating_lines() {
     assert_eq!((count("web-1"), count("web-2")), (2, 1), "{:?}", lines.lock().unwrap());
     follow.abort();
 }
+
+#[tokio::test]
+async fn build_then_up_with_build_recreates_only_what_changed() {
+    if !enabled("compose build") {
+        return;
+    }
+    let engine = engine().await;
+    let yaml = "services:\n  a:\n    build: ./a\n    stop_grace_period: 1s\n  b:\n    build: ./b\n    stop_grace_period: 1s\n  inline:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM IMAGE\n        RUN echo from-inline > /built\n        CMD [\"sleep\", \"3600\"]\n    stop_grace_period: 1s\n";
+    let s = Stack::named("bsec-build", yaml);
+    let dockerfile = |svc: &str, extra: &str| {
+        std::fs::create_dir_all(s.dir.path().join(svc)).unwrap();
+        std::fs::write(
+            s.dir.path().join(svc).join("Dockerfile"),
+            format!("FROM {IMAGE}\nRUN echo {svc}{extra} > /built\nCMD [\"sleep\", \"3600\"]\n"),
+        )
+        .unwrap();
+    };
+    dockerfile("a", "");
+    dockerfile("b", "");
+    let _images = ImageCleanup(["a", "b", "inline"].iter().map(|x| format!("{}-{x}", s.name)).collect());
+    let p = s.load(&[]);
+    up(&engine, &p, &UpOptions::default()).await;
+    let c = |svc: &str| format!("{}-{svc}-1", s.name);
+    assert_eq!(docker(&["exec", &c("inline"), "cat", "/built"]), "from-inline");
+    // The inline Dockerfile was sent in the context, not written into the folder.
+    let names: Vec<_> = std::fs::read_dir(s.dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(!names.iter().any(|n| n.starts_with(".dockerfile")), "{names:?}");
+    let id = |svc: &str| docker(&["inspect", "-f", "{{.Id}}", &c(svc)]);
+    let before = (id("a"), id("b"), id("inline"));
+
+    dockerfile("b", "-changed");
+    let lines = std::sync::Mutex::new(Vec::new());
+    compose::build(&engine, &p, &["b".to_string()], &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state))).await.unwrap();
+    assert!(lines.lock().unwrap().contains(&format!("Image {}-b Built", s.name)), "{lines:?}");
+    let err = compose::build(&engine, &p, &["nope".to_string()], &|_| {}).await.unwrap_err().to_string();
+    assert!(err.contains("no service \"nope\""), "{err}");
+
+    let lines = up(&engine, &p, &UpOptions { build: true, ..Default::default() }).await;
+    assert_eq!((id("a"), id("inline")), (before.0, before.2), "{lines:?}");
+    assert_ne!(id("b"), before.1, "{lines:?}");
+    assert_eq!(docker(&["exec", &c("b"), "cat", "/built"]), "b-changed");
+}
