@@ -466,7 +466,7 @@ export class MockBackend implements Backend {
       const name = dir.split('/').filter(Boolean).pop() ?? 'project';
       return {
         name, workingDir: dir, configFiles: [`${dir}/compose.yaml`], services: ['web', 'db'], profiles: ['debug'],
-        activeProfiles: profiles, disabled: profiles.includes('debug') ? [] : ['debugger'], warnings: [],
+        activeProfiles: profiles, built: ['web'], disabled: profiles.includes('debug') ? [] : ['debugger'], warnings: [],
         config: `name: ${name}\nservices:\n  web:\n    image: nginx\n  db:\n    image: postgres\n`,
       };
     });
@@ -481,6 +481,16 @@ export class MockBackend implements Backend {
         onEvent({ type: 'done', error: null, created });
       }, 0);
       return `up-${this.nextId++}`;
+    });
+  }
+
+  composeBuild(dir: string, services: string[], onEvent: (e: UpEvent) => void) {
+    return this.step('compose_build', [dir, services], () => {
+      setTimeout(() => {
+        onEvent({ type: 'progress', resource: 'Image shop-web', service: 'web', state: 'Built' });
+        onEvent({ type: 'done', error: null, created: { containers: [], networks: [], volumes: [] } });
+      }, 0);
+      return `build-${this.nextId++}`;
     });
   }
 
@@ -519,7 +529,7 @@ export class MockBackend implements Backend {
   composeValidate(dir: string, file: string, text: string, profiles: string[]) {
     return this.step('compose_validate', [dir, file, text, profiles], () => {
       if (text.includes('\t')) return { problem: { file, line: 1, field: null, message: 'found a tab character' }, project: null };
-      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], disabled: [], warnings: [], config: text } };
+      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], built: [], disabled: [], warnings: [], config: text } };
     });
   }
 

@@ -115,6 +115,8 @@ export function createTauriBackend(): Backend {
     composeOpen: (dir, profiles) => call('compose_open', { dir, profiles }),
     composeUp: (dir, profiles, options, onEvent) =>
       call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
+    composeBuild: (dir, services, onEvent) =>
+      call('compose_build', { dir, services, channel: new Channel<UpEvent>(onEvent) }),
     composeDown: (project, volumes, onProgress) =>
       call('compose_down', { project, volumes, channel: new Channel<ComposeProgress>(onProgress) }),
     composePull: (dir, services, onProgress) =>

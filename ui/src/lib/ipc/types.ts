@@ -358,6 +358,8 @@ export interface ProjectInfo {
   services: string[];
   profiles: string[];
   activeProfiles: string[];
+  /** Services with a `build:` section. */
+  built: string[];
   disabled: string[];
   warnings: string[];
   /** The resolved configuration as YAML. */
@@ -382,6 +384,8 @@ export interface UpOptions {
   noDeps: boolean;
   forceRecreate: boolean;
   scale: Record<string, number>;
+  /** Build the images of `build:` services first, even when they exist (`up --build`). */
+  build: boolean;
 }
 
 export type UpEvent =
