@@ -83,13 +83,7 @@ pub enum UpEvent {
 /// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
 /// with `subscription_cancel`.
 #[tauri::command]
-pub async fn compose_up(
-    state: State<'_, AppState>,
-    dir: String,
-    profiles: Vec<String>,
-    options: UpOptions,
-    channel: Channel<UpEvent>,
-) -> Res<String> {
+pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = load(&dir, profiles, vec![])?;
     Ok(state.subscriptions.spawn(async move {
