@@ -16,7 +16,7 @@ services:
       - pw
       - source: token
         target: tok
-        mode: 0o400
+        mode: 0400
     configs:
       - source: conf
         target: /etc/app.conf
