@@ -451,6 +451,22 @@ mod tests {
         assert!(err.to_string().contains("“a.bin” changed while Berth was sending"), "{err}");
     }
 
+    #[tokio::test]
+    async fn an_inline_dockerfile_is_sent_in_the_tar_not_written_to_the_folder() {
+        use futures_util::StreamExt;
+        let dir = tree(&["app.txt"], "");
+        let ctx = Context::inline(dir.path(), "FROM scratch\n").unwrap();
+        assert!(ctx.dockerfile.starts_with(".dockerfile.") && !dir.path().join(&ctx.dockerfile).exists());
+        assert_eq!(ctx.dockerfile_text().unwrap(), "FROM scratch\n");
+        let mut packing = ctx.pack(true).unwrap();
+        let chunks: Vec<_> = packing.body().collect().await;
+        packing.finish().await.unwrap();
+        let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.unwrap().to_vec()).collect();
+        let mut archive = tar::Archive::new(&bytes[..]);
+        let names: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, [".dockerignore".to_string(), "app.txt".into(), ctx.dockerfile.clone()]);
+    }
+
     #[cfg(unix)]
     #[tokio::test]
     async fn packs_a_tar_with_links_not_followed() {
