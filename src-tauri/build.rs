@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "compose_stacks",
     "compose_open",
     "compose_up",
+    "compose_build",
     "compose_down",
     "compose_pull",
     "compose_action",

@@ -89,6 +89,7 @@ fn main() {
             commands::compose::compose_stacks,
             commands::compose::compose_open,
             commands::compose::compose_up,
+            commands::compose::compose_build,
             commands::compose::compose_down,
             commands::compose::compose_pull,
             commands::compose::compose_action,

@@ -22,6 +22,13 @@ fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Resu
     compose::load(&opts).map_err(Error::Compose)
 }
 
+/// `emit` for core functions that report progress: each item sent on `channel`.
+fn sender<T: tauri::ipc::IpcResponse + Sync>(channel: &Channel<T>) -> impl Fn(T) + Sync + '_ {
+    move |p| {
+        let _ = channel.send(p);
+    }
+}
+
 #[tauri::command]
 pub async fn compose_stacks(state: State<'_, AppState>) -> Res<Vec<Stack>> {
     Ok(stack::list(&state.pump.engine()?).await?)
@@ -37,6 +44,8 @@ pub struct ProjectInfo {
     services: Vec<String>,
     profiles: Vec<String>,
     active_profiles: Vec<String>,
+    /// Services with a `build:` section, which Build can build.
+    built: Vec<String>,
     disabled: Vec<String>,
     warnings: Vec<String>,
     /// The resolved configuration as YAML (`docker compose config`).
@@ -49,6 +58,7 @@ fn info(p: compose::Project, orphans: Vec<Orphan>) -> ProjectInfo {
     ProjectInfo {
         orphans,
         services: p.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
+        built: p.config["services"].as_object().into_iter().flatten().filter(|(_, s)| s.get("build").is_some()).map(|(k, _)| k.clone()).collect(),
         config: compose::emit::to_yaml(&p.config),
         name: p.name,
         working_dir: p.working_dir.display().to_string(),
@@ -83,25 +93,40 @@ pub enum UpEvent {
 /// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
 /// with `subscription_cancel`.
 #[tauri::command]
-pub async fn compose_up(
-    state: State<'_, AppState>,
-    dir: String,
-    profiles: Vec<String>,
-    options: UpOptions,
-    channel: Channel<UpEvent>,
-) -> Res<String> {
+pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = load(&dir, profiles, vec![])?;
     Ok(state.subscriptions.spawn(async move {
         let progress = |p| {
             let _ = channel.send(UpEvent::Progress(p));
         };
-        let event = match compose::up(&engine, &project, &options, &progress).await {
-            Ok(outcome) => UpEvent::Done(outcome),
-            Err(e) => UpEvent::Failed { error: e.into() },
-        };
-        let _ = channel.send(event);
+        finish(&channel, compose::up(&engine, &project, &options, &progress).await);
     }))
+}
+
+/// Build the images of `services` (every service with a `build:` section when empty), as
+/// `docker compose build`; progress and the end arrive on `channel` as for an up. Returns the
+/// id to cancel with `subscription_cancel`.
+#[tauri::command]
+pub async fn compose_build(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<UpEvent>) -> Res<String> {
+    let engine = state.pump.engine()?;
+    // Every profile: the service may be in one that was chosen when the stack came up.
+    let project = load(&dir, vec!["*".into()], vec![])?;
+    Ok(state.subscriptions.spawn(async move {
+        let progress = |p| {
+            let _ = channel.send(UpEvent::Progress(p));
+        };
+        let built = compose::build(&engine, &project, &services, &progress).await;
+        finish(&channel, built.map(|()| UpOutcome { error: None, created: Created::default(), warnings: Vec::new() }));
+    }))
+}
+
+/// The last event of an up or a build.
+fn finish(channel: &Channel<UpEvent>, outcome: Result<UpOutcome, Error>) {
+    let _ = channel.send(match outcome {
+        Ok(outcome) => UpEvent::Done(outcome),
+        Err(e) => UpEvent::Failed { error: e.into() },
+    });
 }
 
 /// Pull the images of `services` (all when empty) from the project's files.
@@ -110,19 +135,13 @@ pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec
     let engine = state.pump.engine()?;
     // Every profile: pulling what a profile would run costs nothing on the running stack.
     let project = load(&dir, vec!["*".into()], vec![])?;
-    let emit = |p| {
-        let _ = channel.send(p);
-    };
-    Ok(compose::pull(&engine, &project, &services, &emit).await?)
+    Ok(compose::pull(&engine, &project, &services, &sender(&channel)).await?)
 }
 
 #[tauri::command]
 pub async fn compose_down(state: State<'_, AppState>, project: String, options: DownOptions, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
-    let emit = |p| {
-        let _ = channel.send(p);
-    };
-    Ok(stack::down(&engine, &project, options, &emit).await?)
+    Ok(stack::down(&engine, &project, options, &sender(&channel)).await?)
 }
 
 #[tauri::command]

@@ -257,7 +257,12 @@ export class StacksPage {
   async openFolder(dir) {
     await fill(this.browser, TestId.stackFolderPath, dir);
     await click(this.browser.$(sel(TestId.stackFolderOpen)));
-    await this.browser.$(sel(TestId.stackProject)).waitForDisplayed({ timeout: 10_000 });
+    // A folder that also has a Dockerfile opens on its Build tab: switch to Up.
+    const panel = this.browser.$(sel(TestId.stackProject));
+    const upTab = this.browser.$(sel(TestId.projectAction('compose-up')));
+    await waitFor(async () => (await panel.isDisplayed()) || upTab.isExisting(), { timeout: 10_000, message: 'the project panel' });
+    if (await upTab.isExisting()) await click(upTab);
+    await panel.waitForDisplayed({ timeout: 10_000 });
   }
 
   async upError() {
@@ -315,6 +320,24 @@ export class StacksPage {
   }
 
   async stackAction(stack, action) { await click(this.stack(stack).$(sel(TestId.stackAction(action)))); }
+
+  serviceAction(stack, service, action) { return this.service(stack, service).$(sel(TestId.serviceAction(action))); }
+
+  /** Clicks a service's action in the page itself: other stacks coming and going move the rows. */
+  async serviceClick(stack, service, action) {
+    const target = `${sel(TestId.stackRow)}[data-name="${stack}"] ${sel(TestId.stackService)}[data-name="${service}"] ${sel(TestId.serviceAction(action))}`;
+    await this.browser.$(target).waitForClickable({ timeout: 5_000 });
+    await this.browser.execute((s) => document.querySelector(s).click(), target);
+  }
+
+  /** The running Build's step line in the stack's row, or null when none runs. */
+  async buildProgress(stack) {
+    return this.browser.execute((s) => document.querySelector(s)?.textContent ?? null,
+      `${sel(TestId.stackRow)}[data-name="${stack}"] ${sel(TestId.stackBuildProgress)}`);
+  }
+
+  /** Ticks "Build images before starting" on the project panel's Up tab. */
+  async tickBuildBeforeUp() { await click(this.browser.$(sel(TestId.stackUpBuild))); }
 
   async down(stack, { volumes }) {
     await this.stackAction(stack, 'down');

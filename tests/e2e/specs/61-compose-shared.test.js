@@ -12,8 +12,8 @@ import { runId, TEST_IMAGE } from '../support/env.js';
 import { waitFor } from '../support/wait.js';
 import { StacksPage } from '../pages/BerthWindow.js';
 
-const project = `bgap-e2e-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, '');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgap-e2e-'));
+const project = `berthcmp-shared-e2e-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berthcmp-shared-e2e-'));
 const folder = path.join(dir, project);
 const service = (name, more = '') => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${more}`;
 const WEB = service('web', '    command: sh -c "mkdir -p /www && echo hello-web > /www/index.html && exec httpd -f -p 8080 -h /www"\n');

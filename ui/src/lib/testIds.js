@@ -67,15 +67,17 @@ export const TestId = Object.freeze({
   commitSubmit: 'commit-submit',
   stacksView: 'stacks-view',
   stackRow: 'stack-row',              // data-name, data-state (running|partial|exited)
-  stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs|pull (per stack)
+  stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs|pull|build (per stack)
   stackService: 'stack-service',      // data-name, data-state, data-health
-  serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec|scale
+  serviceAction: (a) => `service-${a}`, // start|stop|restart|logs|exec|scale|build
   stackFolderPath: 'stack-folder-path',
   stackFolderOpen: 'stack-folder-open',
   stackFolderBrowse: 'stack-folder-browse',
   stackProject: 'stack-project',
   stackProfile: (p) => `stack-profile-${p}`,
   stackUp: 'stack-up',
+  stackUpBuild: 'stack-up-build',     // the Up tab's "Build images before starting"
+  stackBuildProgress: 'stack-build-progress', // a running Build in the Stacks view, with Cancel
   stackEdit: 'stack-edit',
   upProgress: 'up-progress',
   upError: 'up-error',

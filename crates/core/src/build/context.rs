@@ -23,6 +23,8 @@ const CHANNEL_DEPTH: usize = 8;
 pub struct Context {
     pub root: PathBuf,
     pub dockerfile: String,
+    /// The Dockerfile's text when it is not a file of the folder (`dockerfile_inline`).
+    inline: Option<String>,
 }
 
 /// What will be sent, measured before sending.
@@ -52,7 +54,7 @@ impl Context {
                 format!("The Dockerfile “{dockerfile}” is outside the project folder. Pick one inside it."),
             ));
         }
-        let ctx = Context { root, dockerfile: cleaned };
+        let ctx = Context { root, dockerfile: cleaned, inline: None };
         let meta = fs::metadata(ctx.dockerfile_path()).map_err(|_| {
             Error::invalid("dockerfile", format!("There is no file “{}” in {}.", ctx.dockerfile, ctx.root.display()))
         })?;
@@ -70,6 +72,26 @@ impl Context {
 
     pub fn dockerfile_path(&self) -> PathBuf {
         self.root.join(&self.dockerfile)
+    }
+
+    /// A context whose Dockerfile is `text`, added to the tar under a random name as the docker
+    /// CLI does (`AddDockerfileToBuildContext`), so nothing is written into the folder.
+    pub fn inline(root: impl Into<PathBuf>, text: &str) -> Result<Context> {
+        let root: PathBuf = root.into();
+        if !root.is_dir() {
+            return Err(Error::invalid("context", format!("{} is not a folder.", root.display())));
+        }
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+        let random = format!("{:020x}", nanos ^ ((std::process::id() as u128) << 64));
+        Ok(Context { root, dockerfile: format!(".dockerfile.{}", &random[random.len() - 20..]), inline: Some(text.to_string()) })
+    }
+
+    /// The Dockerfile's text.
+    pub fn dockerfile_text(&self) -> Result<String> {
+        match &self.inline {
+            Some(text) => Ok(text.clone()),
+            None => fs::read_to_string(self.dockerfile_path()).map_err(|e| Error::io("Reading the Dockerfile", e)),
+        }
     }
 
     /// The ignore patterns, with the Dockerfile and the ignore file kept in the context as the
@@ -139,10 +161,11 @@ impl Context {
         let sent = Arc::new(AtomicU64::new(0));
         let failure = Arc::new(Mutex::new(None));
         let root = self.root.clone();
+        let inline = self.inline.clone().map(|text| (self.dockerfile.clone(), text));
         let writer = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK), sent: sent.clone() };
         let slot = failure.clone();
         let task = tokio::task::spawn_blocking(move || {
-            if let Err(e) = write_tar(&root, &matcher, writer) {
+            if let Err(e) = write_tar(&root, &matcher, inline, writer) {
                 // The request body fails too, so the engine never builds from a partial tar.
                 let _ = tx.blocking_send(Err(io::Error::other(e.to_string())));
                 *slot.lock().unwrap() = Some(e);
@@ -282,7 +305,7 @@ fn count_skipped(path: &Path, visit: &mut dyn FnMut(Walked) -> Result<()>) -> Re
     Ok(())
 }
 
-fn write_tar(root: &Path, matcher: &PatternMatcher, writer: ChannelWriter) -> Result<()> {
+fn write_tar(root: &Path, matcher: &PatternMatcher, inline: Option<(String, String)>, writer: ChannelWriter) -> Result<()> {
     let mut tar = tar::Builder::new(writer);
     let broken = |e: io::Error| match e.kind() {
         io::ErrorKind::BrokenPipe => Error::Cancelled,
@@ -319,6 +342,13 @@ fn write_tar(root: &Path, matcher: &PatternMatcher, writer: ChannelWriter) -> Re
             }
         }
     })?;
+    if let Some((name, text)) = inline {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(0o600);
+        header.set_size(text.len() as u64);
+        header.set_mtime(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0));
+        tar.append_data(&mut header, name, text.as_bytes()).map_err(broken)?;
+    }
     let mut writer = tar.into_inner().map_err(broken)?;
     writer.flush().map_err(broken)
 }
@@ -419,6 +449,22 @@ mod tests {
         assert!(rest.last().unwrap().is_err(), "the body fails so the engine gets no valid tar");
         let err = packing.finish().await.unwrap_err();
         assert!(err.to_string().contains("“a.bin” changed while Berth was sending"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_inline_dockerfile_is_sent_in_the_tar_not_written_to_the_folder() {
+        use futures_util::StreamExt;
+        let dir = tree(&["app.txt"], "");
+        let ctx = Context::inline(dir.path(), "FROM scratch\n").unwrap();
+        assert!(ctx.dockerfile.starts_with(".dockerfile.") && !dir.path().join(&ctx.dockerfile).exists());
+        assert_eq!(ctx.dockerfile_text().unwrap(), "FROM scratch\n");
+        let mut packing = ctx.pack(true).unwrap();
+        let chunks: Vec<_> = packing.body().collect().await;
+        packing.finish().await.unwrap();
+        let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.unwrap().to_vec()).collect();
+        let mut archive = tar::Archive::new(&bytes[..]);
+        let names: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, [".dockerignore".to_string(), "app.txt".into(), ctx.dockerfile.clone()]);
     }
 
     #[cfg(unix)]

@@ -33,7 +33,7 @@ use std::path::Path;
 /// context holds after `.dockerignore`, and a default tag.
 pub fn plan(folder: &Path, dockerfile: &str) -> Result<BuildPlan> {
     let ctx = Context::new(folder, dockerfile)?;
-    let text = std::fs::read_to_string(ctx.dockerfile_path()).map_err(|e| crate::Error::io("Reading the Dockerfile", e))?;
+    let text = ctx.dockerfile_text()?;
     let parsed = dockerfile::Dockerfile::parse(&text);
     Ok(BuildPlan {
         dockerfile: ctx.dockerfile.clone(),

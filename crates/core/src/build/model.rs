@@ -14,6 +14,10 @@ pub struct BuildRequest {
     pub folder: PathBuf,
     /// Slash path relative to `folder`.
     pub dockerfile: String,
+    /// The Dockerfile's text (compose's `dockerfile_inline`), sent in the context under a name
+    /// of its own instead of `dockerfile`; nothing is written into the folder.
+    #[serde(default)]
+    pub dockerfile_inline: Option<String>,
     /// References as typed; each is normalised before the build starts.
     pub tags: Vec<String>,
     #[serde(default)]

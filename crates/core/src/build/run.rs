@@ -49,8 +49,12 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         .map(|t| images::normalize(t.trim()).map(|r| r.familiar()))
         .collect::<Result<Vec<_>>>()
         .map_err(plain)?;
-    let ctx = Context::new(&request.folder, &request.dockerfile).map_err(plain)?;
-    let dockerfile_text = std::fs::read_to_string(ctx.dockerfile_path()).map_err(|e| plain(Error::io("Reading the Dockerfile", e)))?;
+    let ctx = match &request.dockerfile_inline {
+        Some(text) => Context::inline(&request.folder, text),
+        None => Context::new(&request.folder, &request.dockerfile),
+    }
+    .map_err(plain)?;
+    let dockerfile_text = ctx.dockerfile_text().map_err(plain)?;
     let summary = ctx.summarize().map_err(plain)?;
     let (builder, note) = match request.builder {
         Some(Builder::Classic) => (Builder::Classic, Some("The classic builder was chosen for this build.".into())),

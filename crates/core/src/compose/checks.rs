@@ -68,6 +68,15 @@ pub fn references(model: &Value, disabled: &[String]) -> Result<(), Problem> {
                     .at(format!("services.{name}.networks"), None));
             }
         }
+        for kind in ["secrets", "configs"] {
+            for r in svc.get(kind).and_then(Value::as_array).into_iter().flatten() {
+                let Some(src) = r.as_str().or_else(|| r.get("source")?.as_str()) else { continue };
+                if !defined(kind, src) {
+                    return Err(Problem::new(format!("service \"{name}\" refers to undefined {} {src}", kind.trim_end_matches('s')))
+                        .at(format!("services.{name}.{kind}"), None));
+                }
+            }
+        }
         for vol in svc.get("volumes").and_then(Value::as_array).into_iter().flatten() {
             if vol["type"] == "volume" {
                 if let Some(src) = vol.get("source").and_then(Value::as_str) {

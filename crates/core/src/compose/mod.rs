@@ -1,6 +1,7 @@
 //! Compose stacks: load a project exactly as the Compose CLI does, and run it through the
 //! Engine API with the same labels and names, so Berth and `docker compose` share stacks.
 
+mod build;
 mod checks;
 mod create;
 pub mod emit;
@@ -16,11 +17,13 @@ mod resources;
 pub mod orphans;
 pub mod refs;
 pub mod schema;
+mod secrets;
 pub mod stack;
 pub mod up;
 pub mod yaml;
 
 pub use load::{find_files, load, normalize_name, Options, Project, DEFAULT_FILES};
+pub use build::build;
 pub use problem::Problem;
 pub use stack::{DownOptions, Stack};
 pub use up::{pull, undo, up, Created, Progress, UpOptions, UpOutcome};

@@ -4,7 +4,7 @@
 
 use super::create::{self, Instance};
 use super::refs::{self, Target, Targets};
-use super::{checks, labels, orphans, Project};
+use super::{checks, labels, orphans, secrets, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::Engine;
@@ -30,6 +30,8 @@ pub struct UpOptions {
     pub scale: HashMap<String, u32>,
     /// Remove the project's containers whose service is no longer in the file (`--remove-orphans`).
     pub remove_orphans: bool,
+    /// Build the images of `build:` services first, even when they exist (`up --build`).
+    pub build: bool,
 }
 
 /// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
@@ -61,7 +63,7 @@ pub struct UpOutcome {
     pub warnings: Vec<String>,
 }
 
-pub(super) type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
+pub(crate) type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
 type Started<'a> = Shared<BoxFuture<'a, std::result::Result<(), String>>>;
 
 pub(super) struct Run<'a> {
@@ -76,12 +78,12 @@ pub(super) struct Run<'a> {
     images: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
-pub(super) fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
+pub(crate) fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
     emit(Progress { resource, service: service.map(str::to_string), state: state.to_string() });
 }
 
 /// The services an `up` of `wanted` touches, dependencies first.
-fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
+pub(crate) fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
     let deps = |s: &str| checks::deps(&project.config, s);
     let all: Vec<String> = project.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     for s in &opts.services {
@@ -111,6 +113,7 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
         if let Some((field, message)) = refs::network_conflict(name, svc) {
             return Err(Error::Compose(super::Problem::new(message).at(field, None)));
         }
+        secrets::files(project, name, svc)?;
     }
     let warnings = orphans::settle(engine, project, opts.remove_orphans, emit).await?;
     let mut existing: HashMap<String, Vec<_>> = HashMap::new();
@@ -207,9 +210,9 @@ impl<'a> Run<'a> {
         let docker = self.engine.docker();
         let local = docker.inspect_image(&image).await.ok().and_then(|i| i.id);
         // A service with `build:` is built when its image is missing (or always, with
-        // `pull_policy: build`), as `docker compose up` does.
-        if svc.get("build").is_some() && (local.is_none() || policy == "build") {
-            return self.build(name, svc, &image).await;
+        // `pull_policy: build` or `--build`), as `docker compose up` does.
+        if svc.get("build").is_some() && (local.is_none() || policy == "build" || self.opts.build) {
+            return super::build::service(self.engine, name, svc, &image, self.emit).await;
         }
         if let Some(id) = local.filter(|_| policy != "always") {
             return Ok(id);
@@ -232,37 +235,6 @@ impl<'a> Run<'a> {
         say(self.emit, format!("Image {image}"), Some(name), "Pulled");
         let i = docker.inspect_image(&image).await.map_err(self.engine.err(&format!("Image {image}")))?;
         Ok(i.id.unwrap_or_default())
-    }
-
-    /// Build the service's image through the build feature, its steps shown as progress.
-    async fn build(&self, name: &str, svc: &Value, image: &str) -> Result<String> {
-        let b = &svc["build"];
-        if b.get("dockerfile_inline").is_some() {
-            return Err(Error::invalid("build", format!("Service \"{name}\" uses dockerfile_inline, which Berth cannot build yet; put it in a Dockerfile.")));
-        }
-        let text = |v: &Value| v.as_str().map(str::to_string);
-        let request = crate::build::BuildRequest {
-            folder: b["context"].as_str().unwrap_or(".").into(),
-            dockerfile: text(&b["dockerfile"]).unwrap_or_else(|| "Dockerfile".into()),
-            tags: vec![image.to_string()],
-            args: b["args"].as_object().into_iter().flatten().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
-            target: text(&b["target"]),
-            no_cache: b["no_cache"].as_bool().unwrap_or(false),
-            pull: b["pull"].as_bool().unwrap_or(false),
-            builder: None,
-        };
-        let resource = format!("Image {image}");
-        say(self.emit, resource.clone(), Some(name), "Building");
-        let result = crate::build::build(self.engine, &request, |e| {
-            if let crate::build::BuildEvent::Step { step } = e {
-                if !step.internal && step.state == crate::build::StepState::Running {
-                    say(self.emit, resource.clone(), Some(name), &format!("Building: {}", step.name));
-                }
-            }
-        })
-        .await?;
-        say(self.emit, resource, Some(name), "Built");
-        Ok(result.image_id)
     }
 
     /// Make the service's containers match the config: recreate changed ones, start stopped
@@ -330,7 +302,11 @@ impl<'a> Run<'a> {
         let p = self.project;
         let links = refs::links(&p.name, svc, number, targets);
         let inst = Instance { project: p, service: name, number, hash, image_id, links: &links };
-        let (body, more_networks) = create::body(&inst, svc)?;
+        let (mut body, more_networks) = create::body(&inst, svc)?;
+        let files = secrets::files(p, name, svc)?;
+        if let Some(host) = body.host_config.as_mut().filter(|_| !files.mounts.is_empty()) {
+            host.mounts.get_or_insert_with(Vec::new).extend(files.mounts);
+        }
         let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
         let resource = format!("Container {cname}");
         let docker = self.engine.docker();
@@ -342,6 +318,7 @@ impl<'a> Run<'a> {
             let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint) };
             docker.connect_network(&net, req).await.map_err(self.engine.err(&format!("Network {net}")))?;
         }
+        secrets::inject(self.engine, &id, &files.copies).await?;
         say(self.emit, resource.clone(), Some(name), "Created");
         docker.start_container(&id, None::<StartContainerOptions>).await.map_err(self.engine.err(&resource))?;
         say(self.emit, resource, Some(name), "Started");

@@ -184,7 +184,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// YAML 1.2 core schema resolution of a scalar.
+/// YAML 1.2 core schema resolution of a scalar, with go-yaml v3's leading-zero octal.
 pub fn scalar(text: &str, style: ScalarStyle, forced_str: bool) -> Value {
     if style != ScalarStyle::Plain || forced_str {
         return Value::String(text.to_string());
@@ -202,6 +202,12 @@ pub fn plain(text: &str) -> Value {
     }
     let digits = |s: &str, radix| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    // A leading zero means octal (`mode: 0440`), as go-yaml v3 reads it for compose-go.
+    if unsigned.len() > 1 && unsigned.starts_with('0') && digits(unsigned, 8) {
+        if let Ok(i) = i64::from_str_radix(unsigned, 8) {
+            return Value::from(if text.starts_with('-') { -i } else { i });
+        }
+    }
     if digits(unsigned, 10) {
         if let Ok(i) = text.parse::<i64>() {
             return Value::from(i);
@@ -249,7 +255,8 @@ mod tests {
     #[test]
     fn scalars_follow_yaml_1_2() {
         let d = &parse("a: yes\nb: 010\nc: 0x1f\nd: 1.5\ne: '1'\nf:\ng: true\nh: 1e3\ni: 1.2.3\n").unwrap()[0];
-        assert_eq!(d.value, json!({"a": "yes", "b": 10, "c": 31, "d": 1.5, "e": "1", "f": null, "g": true, "h": 1000.0, "i": "1.2.3"}));
+        // `010` is octal, as go-yaml v3 reads it (compose-go's TestServiceSecrets: `mode: 0440`).
+        assert_eq!(d.value, json!({"a": "yes", "b": 8, "c": 31, "d": 1.5, "e": "1", "f": null, "g": true, "h": 1000.0, "i": "1.2.3"}));
         assert_eq!(d.lines["c"], 3);
     }
 

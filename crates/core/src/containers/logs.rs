@@ -57,8 +57,14 @@ fn options(opts: LogOptions) -> LogsOptions {
 }
 
 /// Stream a container's logs to `emit` until they end; always finishes with [`LogEvent::End`].
-pub async fn follow(engine: &Engine, id: &str, opts: LogOptions, mut emit: impl FnMut(LogEvent)) {
-    let mut stream = engine.docker().logs(id, Some(options(opts)));
+pub async fn follow(engine: &Engine, id: &str, opts: LogOptions, emit: impl FnMut(LogEvent)) {
+    follow_since(engine, id, opts, None, emit).await
+}
+
+/// [`follow`] from `since` (seconds since the epoch) on.
+pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Option<i64>, mut emit: impl FnMut(LogEvent)) {
+    let query = LogsOptions { since: since.map_or(0, |s| s as i32), ..options(opts) };
+    let mut stream = engine.docker().logs(id, Some(query));
     let mut splitter = Splitter::default();
     let mut batch: Vec<LogLine> = Vec::new();
     let mut flush_at: Option<Instant> = None;

@@ -8,7 +8,7 @@ use berth_core::containers::ContainerAction;
 use std::sync::Mutex;
 
 fn stack(tag: &str, yaml: &str) -> Stack {
-    Stack::named(format!("bgap-{tag}-{}", std::process::id()), yaml)
+    Stack::named(format!("berthcmp-{tag}-{}", std::process::id()), yaml)
 }
 
 const SHARED: &str = r#"

@@ -7,6 +7,7 @@ mod build;
 mod compose;
 mod compose_conformance;
 mod compose_refs;
+mod compose_files;
 mod conformance;
 mod containers;
 mod discovery;

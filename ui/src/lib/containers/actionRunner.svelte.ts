@@ -11,15 +11,8 @@ const plural = (n: number) => count(n, 'container');
 export class ActionRunner {
   /** Ids with an action in flight; their buttons are disabled. */
   busy = $state.raw<ReadonlySet<string>>(new Set());
-  private readonly backend: Backend;
-  private readonly toasts: Toasts;
-  private readonly confirmations: Confirmations;
 
-  constructor(backend: Backend, toasts: Toasts, confirmations: Confirmations) {
-    this.backend = backend;
-    this.toasts = toasts;
-    this.confirmations = confirmations;
-  }
+  constructor(private readonly backend: Backend, private readonly toasts: Toasts, private readonly confirmations: Confirmations) {}
 
   isBusy(id: string): boolean {
     return this.busy.has(id);

@@ -1,4 +1,4 @@
-import { becameConnected, type EngineStore } from '../engine/engine.svelte';
+import { refreshOnConnect, type EngineStore } from '../engine/engine.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
 import type { ContainerSummary, ContainersChanged } from '../ipc/types';
@@ -25,10 +25,7 @@ export class ContainersStore {
 
   start(engine: EngineStore): Unsubscribe {
     const unlisten = this.backend.onContainersChanged((c) => this.apply(c));
-    const unwatch = engine.onChange((status, previous) => {
-      if (becameConnected(status, previous)) void this.refresh();
-    });
-    if (engine.status.type === 'connected') void this.refresh();
+    const unwatch = refreshOnConnect(engine, () => void this.refresh());
     return () => {
       unlisten();
       unwatch();

@@ -66,6 +66,15 @@ export class EngineStore {
   }
 }
 
+/** Calls `refresh` now when connected, and again on every new connection; returns how to stop. */
+export function refreshOnConnect(engine: EngineStore, refresh: () => void): Unsubscribe {
+  const unwatch = engine.onChange((status, previous) => {
+    if (becameConnected(status, previous)) refresh();
+  });
+  if (engine.status.type === 'connected') refresh();
+  return unwatch;
+}
+
 /** True when `status` is a (new) connection compared with `previous`. */
 export function becameConnected(status: EngineStatus, previous: EngineStatus): boolean {
   if (status.type !== 'connected') return false;

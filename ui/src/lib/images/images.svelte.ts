@@ -1,4 +1,4 @@
-import { becameConnected, type EngineStore } from '../engine/engine.svelte';
+import { refreshOnConnect, type EngineStore } from '../engine/engine.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
 import type { ImageSummary } from '../ipc/types';
@@ -16,10 +16,7 @@ export class ImagesStore {
 
   start(engine: EngineStore): Unsubscribe {
     const unlisten = this.backend.onImagesChanged((list) => { this.all = list; this.loaded = true; });
-    const unwatch = engine.onChange((status, previous) => {
-      if (becameConnected(status, previous)) void this.refresh();
-    });
-    if (engine.status.type === 'connected') void this.refresh();
+    const unwatch = refreshOnConnect(engine, () => void this.refresh());
     return () => { unlisten(); unwatch(); };
   }
 

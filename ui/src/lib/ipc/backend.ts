@@ -77,6 +77,8 @@ export interface Backend {
   composeOpen(dir: string, profiles: string[]): Promise<ProjectInfo>;
   /** Starts an up; cancel with `subscriptionCancel`. Ends with a 'done' or 'failed' event. */
   composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void): Promise<string>;
+  /** Builds the images of `services` (every `build:` service when empty); events as for an up. Resolves to the id to cancel. */
+  composeBuild(dir: string, services: string[], onEvent: (e: UpEvent) => void): Promise<string>;
   composeDown(project: string, options: DownOptions, onProgress: (p: ComposeProgress) => void): Promise<void>;
   /** Pulls the images of `services` (all when empty) named in the folder's compose files. */
   composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void): Promise<void>;

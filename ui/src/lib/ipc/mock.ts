@@ -486,7 +486,7 @@ export class MockBackend implements Backend {
       const name = dir.split('/').filter(Boolean).pop() ?? 'project';
       return {
         name, workingDir: dir, configFiles: [`${dir}/compose.yaml`], services: ['web', 'db'], profiles: ['debug'],
-        activeProfiles: profiles, disabled: profiles.includes('debug') ? [] : ['debugger'], warnings: [],
+        activeProfiles: profiles, built: ['web'], disabled: profiles.includes('debug') ? [] : ['debugger'], warnings: [],
         orphans: [...this.containers.values()]
           .filter((c) => c.composeProject === name && !['web', 'db', 'debugger'].includes(c.composeService ?? ''))
           .map((c) => ({ id: c.id, name: c.name, service: c.composeService ?? '', state: c.state, oneOff: false })),
@@ -504,6 +504,16 @@ export class MockBackend implements Backend {
         onEvent({ type: 'done', error: null, created, warnings: [] });
       }, 0);
       return `up-${this.nextId++}`;
+    });
+  }
+
+  composeBuild(dir: string, services: string[], onEvent: (e: UpEvent) => void) {
+    return this.step('compose_build', [dir, services], () => {
+      setTimeout(() => {
+        onEvent({ type: 'progress', resource: 'Image shop-web', service: 'web', state: 'Built' });
+        onEvent({ type: 'done', error: null, created: { containers: [], networks: [], volumes: [] }, warnings: [] });
+      }, 0);
+      return `build-${this.nextId++}`;
     });
   }
 
@@ -542,7 +552,7 @@ export class MockBackend implements Backend {
   composeValidate(dir: string, file: string, text: string, profiles: string[]) {
     return this.step('compose_validate', [dir, file, text, profiles], () => {
       if (text.includes('\t')) return { problem: { file, line: 1, field: null, message: 'found a tab character' }, project: null };
-      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], disabled: [], warnings: [], config: text, orphans: [] } };
+      return { problem: null, project: { name: 'shop', workingDir: dir, configFiles: [file], services: [], profiles: [], activeProfiles: [], built: [], disabled: [], warnings: [], config: text, orphans: [] } };
     });
   }
 

@@ -117,6 +117,8 @@ export function createTauriBackend(): Backend {
     composeOpen: (dir, profiles) => call('compose_open', { dir, profiles }),
     composeUp: (dir, profiles, options, onEvent) =>
       call('compose_up', { dir, profiles, options, channel: new Channel<UpEvent>(onEvent) }),
+    composeBuild: (dir, services, onEvent) =>
+      call('compose_build', { dir, services, channel: new Channel<UpEvent>(onEvent) }),
     composeDown: (project, options, onProgress) =>
       call('compose_down', { project, options, channel: new Channel<ComposeProgress>(onProgress) }),
     composePull: (dir, services, onProgress) =>

@@ -380,6 +380,8 @@ export interface ProjectInfo {
   services: string[];
   profiles: string[];
   activeProfiles: string[];
+  /** Services with a `build:` section. */
+  built: string[];
   disabled: string[];
   warnings: string[];
   /** The resolved configuration as YAML. */
@@ -418,6 +420,8 @@ export interface UpOptions {
   scale: Record<string, number>;
   /** Remove the containers of services no longer in the file (`--remove-orphans`). */
   removeOrphans: boolean;
+  /** Build the images of `build:` services first, even when they exist (`up --build`). */
+  build: boolean;
 }
 
 export interface DownOptions {

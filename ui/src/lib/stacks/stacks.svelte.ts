@@ -1,4 +1,4 @@
-import { becameConnected, type EngineStore } from '../engine/engine.svelte';
+import { refreshOnConnect, type EngineStore } from '../engine/engine.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
 import type { Stack } from '../ipc/types';
@@ -27,10 +27,7 @@ export class StacksStore {
       const compose = c.removed.length > 0 || c.upserted.some((x) => x.composeProject);
       if (compose) this.soon();
     });
-    const unwatch = engine.onChange((status, previous) => {
-      if (becameConnected(status, previous)) void this.refresh();
-    });
-    if (engine.status.type === 'connected') void this.refresh();
+    const unwatch = refreshOnConnect(engine, () => void this.refresh());
     return () => {
       unlisten();
       unwatch();

@@ -15,15 +15,8 @@ export class ExecConnection {
   private closed = false;
   private queued = '';
   private writing = false;
-  private readonly backend: Backend;
-  private readonly containerId: string;
-  private readonly events: ExecEvents;
 
-  constructor(backend: Backend, containerId: string, events: ExecEvents) {
-    this.backend = backend;
-    this.containerId = containerId;
-    this.events = events;
-  }
+  constructor(private readonly backend: Backend, private readonly containerId: string, private readonly events: ExecEvents) {}
 
   async start(cols: number, rows: number): Promise<void> {
     this.events.state('starting');
