@@ -1,10 +1,11 @@
 //! The only place that emits Tauri events: low-rate facts from the engine pump.
 //! `engine://status` carries the [`EngineStatus`]; `containers://changed` the rows to patch;
-//! `images://changed` the whole (short) image list.
+//! `images://changed` the whole (short) image list; `volumes://changed` and `networks://changed`
+//! likewise.
 //! Bulk streams (logs, terminals) use Channels instead, see `streams.rs`.
 
 use crate::state::AppState;
-use berth_core::{containers, images};
+use berth_core::{containers, images, networks, volumes};
 use berth_core::engine::EngineEvent;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::mpsc;
@@ -12,6 +13,8 @@ use tokio::sync::mpsc;
 pub const ENGINE_STATUS: &str = "engine://status";
 pub const CONTAINERS_CHANGED: &str = "containers://changed";
 pub const IMAGES_CHANGED: &str = "images://changed";
+pub const VOLUMES_CHANGED: &str = "volumes://changed";
+pub const NETWORKS_CHANGED: &str = "networks://changed";
 
 /// A callback for the pump. Events are handled in order on one task, so a later change can
 /// never overtake an earlier one.
@@ -41,6 +44,26 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
                             let _ = app.emit(IMAGES_CHANGED, list);
                         }
                         Err(e) => tracing::warn!(%e, "could not list images after a change"),
+                    }
+                }
+                EngineEvent::VolumesChanged => {
+                    let Some(state) = app.try_state::<AppState>() else { continue };
+                    let Ok(engine) = state.pump.engine() else { continue };
+                    match volumes::list(&engine).await {
+                        Ok(list) => {
+                            let _ = app.emit(VOLUMES_CHANGED, list);
+                        }
+                        Err(e) => tracing::warn!(%e, "could not list volumes after a change"),
+                    }
+                }
+                EngineEvent::NetworksChanged => {
+                    let Some(state) = app.try_state::<AppState>() else { continue };
+                    let Ok(engine) = state.pump.engine() else { continue };
+                    match networks::list(&engine).await {
+                        Ok(list) => {
+                            let _ = app.emit(NETWORKS_CHANGED, list);
+                        }
+                        Err(e) => tracing::warn!(%e, "could not list networks after a change"),
                     }
                 }
             }

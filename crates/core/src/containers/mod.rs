@@ -109,3 +109,12 @@ pub(crate) fn short(id: &str) -> &str {
         id
     }
 }
+
+/// "container web" or "containers web, db", for sentences about what uses an image, volume or network.
+pub(crate) fn phrase(names: &[String]) -> String {
+    format!("container{} {}", if names.len() == 1 { "" } else { "s" }, names.join(", "))
+}
+
+pub(crate) fn them(names: &[String]) -> &'static str {
+    if names.len() == 1 { "it" } else { "them" }
+}

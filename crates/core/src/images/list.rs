@@ -3,6 +3,7 @@
 use super::model::{ImageSummary, PruneEstimate, PruneReport, PruneScope};
 use super::normalize;
 use crate::error::{Error, Result};
+use crate::containers::{phrase as containers, them};
 use crate::Engine;
 use bollard::models::ImageDeleteResponseItem;
 use bollard::query_parameters::{
@@ -101,15 +102,6 @@ async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
             message: format!("The image is used by {}: remove {} first, or remove the image with force.", containers(&names), them(&names)),
         },
     }
-}
-
-/// "container web" or "containers web, db".
-fn containers(names: &[String]) -> String {
-    format!("container{} {}", if names.len() == 1 { "" } else { "s" }, names.join(", "))
-}
-
-fn them(names: &[String]) -> &'static str {
-    if names.len() == 1 { "it" } else { "them" }
 }
 
 /// What a prune of `scope` would remove, for the confirmation. The bytes are counted as

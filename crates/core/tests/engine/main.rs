@@ -14,3 +14,5 @@ mod images;
 mod registry;
 mod pump;
 mod run;
+mod networks;
+mod volumes;

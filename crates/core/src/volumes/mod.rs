@@ -1,0 +1,37 @@
+//! Volumes: list (with their users, compose project and size), create, inspect, remove and prune.
+
+mod list;
+mod manage;
+mod model;
+
+pub use list::list;
+pub use manage::{create, inspect, prune, prune_estimate, remove};
+pub use model::*;
+
+/// The engine's rule for volume and network names (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`), checked before
+/// asking so that the dialog can say what is wrong with the field.
+pub(crate) fn check_name(field: &'static str, kind: &str, name: &str) -> crate::Result<()> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if name.len() >= 2 && first_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(crate::Error::invalid(
+            field,
+            format!("“{name}” cannot name a {kind}: use two or more letters, digits, “_”, “.” or “-”, starting with a letter or digit."),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_follow_the_engine_rule() {
+        assert!(super::check_name("name", "volume", "db-data_1.x").is_ok());
+        for bad in ["", "a", "-db", "my volume", "ü1"] {
+            let e = super::check_name("name", "volume", bad).unwrap_err();
+            assert_eq!(e.field(), Some("name"), "{bad}");
+        }
+    }
+}
