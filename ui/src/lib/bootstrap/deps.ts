@@ -11,6 +11,8 @@ import type { Backend, Unsubscribe } from '../ipc/backend';
 import { ProjectStore } from '../project/project.svelte';
 import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
+import type { NetworkSummary, VolumeSummary } from '../ipc/types';
+import { LiveList } from '../util/liveList.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
 export interface Deps {
@@ -26,6 +28,8 @@ export interface Deps {
   selection: Selection;
   toasts: Toasts;
   confirmations: Confirmations;
+  volumes: LiveList<VolumeSummary>;
+  networks: LiveList<NetworkSummary>;
 }
 
 export function createDeps(backend: Backend): Deps {
@@ -48,6 +52,8 @@ export function createDeps(backend: Backend): Deps {
     selection: new Selection(),
     toasts,
     confirmations,
+    volumes: new LiveList(() => backend.volumeList(), (h) => backend.onVolumesChanged(h)),
+    networks: new LiveList(() => backend.networkList(), (h) => backend.onNetworksChanged(h)),
   };
 }
 
@@ -56,8 +62,12 @@ export function startDeps(deps: Deps): Unsubscribe {
   const stopContainers = deps.containers.start(deps.engine);
   const stopImages = deps.images.start(deps.engine);
   const stopStacks = deps.stacks.start(deps.engine);
+  const stopVolumes = deps.volumes.start(deps.engine);
+  const stopNetworks = deps.networks.start(deps.engine);
   const stopEngine = deps.engine.start();
   return () => {
+    stopVolumes();
+    stopNetworks();
     stopEngine();
     stopContainers();
     stopImages();

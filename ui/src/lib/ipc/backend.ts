@@ -4,6 +4,8 @@ import type {
   ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
   PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
+  NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary, VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec,
+  VolumeSummary,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -114,4 +116,28 @@ export interface Backend {
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;
   /** `images://changed`: the whole image list, after image events (coalesced ~100 ms). */
   onImagesChanged(handler: (images: ImageSummary[]) => void): Unsubscribe;
+
+  volumeList(): Promise<VolumeSummary[]>;
+  /** Rejects with InvalidInput naming the field (name, labels, driverOpts) when a value cannot be used. */
+  volumeCreate(spec: VolumeSpec): Promise<VolumeSummary>;
+  volumeInspect(name: string): Promise<VolumeDetails>;
+  /** Rejects with Conflict, naming the containers, while any container mounts it. */
+  volumeRemove(name: string): Promise<void>;
+  volumePruneEstimate(): Promise<VolumePruneEstimate>;
+  volumePrune(): Promise<VolumePruneReport>;
+  /** `volumes://changed`: the whole volume list, after volume and container events. */
+  onVolumesChanged(handler: (volumes: VolumeSummary[]) => void): Unsubscribe;
+
+  networkList(): Promise<NetworkSummary[]>;
+  /** Rejects with InvalidInput naming the field (name, subnet, gateway, labels). */
+  networkCreate(spec: NetworkSpec): Promise<NetworkSummary>;
+  networkInspect(network: string): Promise<NetworkDetails>;
+  networkConnect(network: string, container: string, aliases: string[]): Promise<void>;
+  networkDisconnect(network: string, container: string): Promise<void>;
+  /** Rejects with Conflict for the predefined networks and for one running containers use. */
+  networkRemove(network: string): Promise<void>;
+  networkPruneEstimate(): Promise<NetworkPrune>;
+  networkPrune(): Promise<NetworkPrune>;
+  /** `networks://changed`: the whole network list, after network and container events. */
+  onNetworksChanged(handler: (networks: NetworkSummary[]) => void): Unsubscribe;
 }
