@@ -33,7 +33,8 @@ pub enum EngineStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
-    Status(EngineStatus),
+    /// Boxed: the status is much larger than the other events.
+    Status(Box<EngineStatus>),
     /// Containers created, changed or removed, by id (coalesced).
     ContainersChanged(Vec<String>),
     /// Images pulled, tagged, untagged, loaded or removed, or a container made from one came or
@@ -138,7 +139,7 @@ fn publish(shared: &Shared, status: EngineStatus) {
     if *current != status {
         *current = status.clone();
         drop(current);
-        (shared.sink)(EngineEvent::Status(status));
+        (shared.sink)(EngineEvent::Status(Box::new(status)));
     }
 }
 
