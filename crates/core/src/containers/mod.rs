@@ -118,3 +118,12 @@ pub(crate) fn phrase(names: &[String]) -> String {
 pub(crate) fn them(names: &[String]) -> &'static str {
     if names.len() == 1 { "it" } else { "them" }
 }
+
+/// A listed container's name, without the engine's leading slash.
+pub(crate) fn listed_name(c: &bollard::models::ContainerSummary) -> String {
+    c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
+}
+
+pub(crate) fn listed_running(c: &bollard::models::ContainerSummary) -> bool {
+    c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING)
+}

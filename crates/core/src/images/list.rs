@@ -90,9 +90,10 @@ async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
     let users = engine.docker().list_containers(Some(options)).await.unwrap_or_default();
     let names: Vec<String> = users
         .iter()
-        .filter_map(|c| c.names.as_ref()?.first().map(|n| n.trim_start_matches('/').to_string()))
+        .map(crate::containers::listed_name)
+        .filter(|n| !n.is_empty())
         .collect();
-    let running = users.iter().any(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"));
+    let running = users.iter().any(crate::containers::listed_running);
     match (names.is_empty(), running) {
         (true, _) => Error::Conflict { message: format!("The engine will not remove this image: {engine_message}") },
         (false, true) => Error::Conflict {

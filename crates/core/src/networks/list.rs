@@ -3,9 +3,10 @@
 use super::model::{Endpoint, NetworkSummary, Subnet};
 use super::PREDEFINED;
 use crate::compose::labels::PROJECT;
+use crate::containers::{listed_name, listed_running};
 use crate::error::Result;
 use crate::Engine;
-use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, Network};
+use bollard::models::{ContainerSummary, Network};
 use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions};
 use std::collections::HashMap;
 
@@ -63,8 +64,7 @@ pub(super) fn summary(n: Network, attached: &HashMap<String, Vec<Endpoint>>) -> 
 pub(super) fn endpoints(containers: &[ContainerSummary]) -> HashMap<String, Vec<Endpoint>> {
     let mut attached: HashMap<String, Vec<Endpoint>> = HashMap::new();
     for c in containers {
-        let name = c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default();
-        let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
+        let (name, running) = (listed_name(c), listed_running(c));
         let networks = c.network_settings.as_ref().and_then(|s| s.networks.as_ref());
         for (network, settings) in networks.into_iter().flatten() {
             let key = settings.network_id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| network.clone());

@@ -3,9 +3,10 @@
 use super::model::{VolumeSummary, VolumeUser};
 use crate::build::transport::Direct;
 use crate::compose::labels::PROJECT;
+use crate::containers::{listed_name, listed_running};
 use crate::error::Result;
 use crate::Engine;
-use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, Volume};
+use bollard::models::{ContainerSummary, Volume};
 use bollard::query_parameters::{DataUsageOptions, ListContainersOptions, ListVolumesOptions};
 use std::collections::HashMap;
 
@@ -49,8 +50,7 @@ pub(super) fn summary(v: Volume, users: &HashMap<String, Vec<VolumeUser>>, size:
 pub(super) fn users(containers: &[ContainerSummary]) -> HashMap<String, Vec<VolumeUser>> {
     let mut users: HashMap<String, Vec<VolumeUser>> = HashMap::new();
     for c in containers {
-        let name = c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default();
-        let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
+        let (name, running) = (listed_name(c), listed_running(c));
         for m in c.mounts.iter().flatten().filter(|m| m.typ.as_deref() == Some("volume")) {
             let Some(volume) = &m.name else { continue };
             users.entry(volume.clone()).or_default().push(VolumeUser {

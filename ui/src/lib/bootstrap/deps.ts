@@ -4,14 +4,13 @@ import { ActionRunner } from '../containers/actionRunner.svelte';
 import { ContainersStore } from '../containers/containers.svelte';
 import { Selection } from '../containers/selection.svelte';
 import { EngineStore } from '../engine/engine.svelte';
-import { ImagesStore } from '../images/images.svelte';
 import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { ProjectStore } from '../project/project.svelte';
 import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
-import type { NetworkSummary, VolumeSummary } from '../ipc/types';
+import type { ImageSummary, NetworkSummary, VolumeSummary } from '../ipc/types';
 import { LiveList } from '../util/liveList.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
@@ -19,7 +18,7 @@ export interface Deps {
   backend: Backend;
   engine: EngineStore;
   containers: ContainersStore;
-  images: ImagesStore;
+  images: LiveList<ImageSummary>;
   stacks: StacksStore;
   projects: ProjectStore;
   transfers: Transfers;
@@ -39,7 +38,7 @@ export function createDeps(backend: Backend): Deps {
     backend,
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
-    images: new ImagesStore(backend),
+    images: new LiveList(() => backend.imageList(), (h) => backend.onImagesChanged(h)),
     stacks: new StacksStore(backend),
     projects: new ProjectStore(backend),
     transfers: new Transfers(backend, (t) => {

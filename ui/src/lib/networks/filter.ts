@@ -1,8 +1,8 @@
 import type { NetworkSummary } from '../ipc/types';
-import { sortBy, type SortDir } from '../util/keyValues';
+import { sortBy, type Sort } from '../util/sort';
 
 export type NetworkSortKey = 'name' | 'driver' | 'project' | 'subnet' | 'created' | 'containers';
-export interface NetworkSort { key: NetworkSortKey; dir: SortDir }
+export type NetworkSort = Sort<NetworkSortKey>;
 
 /** Matches the name, driver, subnet, compose project or a container on it. */
 export function filterNetworks(networks: readonly NetworkSummary[], query: string, hidePredefined: boolean): NetworkSummary[] {

@@ -14,19 +14,6 @@ export function parseKeyValues(text: string): { map: Record<string, string> } | 
   return { map };
 }
 
-export type SortDir = 'asc' | 'desc';
-
-/** Sort by `value` (strings by locale, numbers and nulls numerically, null last), then by name. */
-export function sortBy<T extends { name: string }>(rows: readonly T[], value: (row: T) => string | number | null, dir: SortDir): T[] {
-  const sign = dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const x = value(a), y = value(b);
-    if (x === null || y === null) return (x === null ? 1 : 0) - (y === null ? 1 : 0) || a.name.localeCompare(b.name);
-    const c = typeof x === 'string' ? x.localeCompare(String(y)) : x - Number(y);
-    return sign * c || a.name.localeCompare(b.name);
-  });
-}
-
 /** `parseKeyValues` for a form field: the map, or an InvalidInput naming `field` that the dialog shows under it. */
 export function keyValuesOf(text: string, field: string): Record<string, string> {
   const parsed = parseKeyValues(text);

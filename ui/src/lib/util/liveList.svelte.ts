@@ -4,7 +4,7 @@ import { toIpcError, type IpcError } from '../ipc/error';
 
 /**
  * A short engine list kept live without polling: fetched on connect, then replaced whole by
- * each change event the backend pushes (volumes, networks).
+ * each change event the backend pushes (images, volumes, networks).
  */
 export class LiveList<T> {
   all = $state.raw<T[]>([]);

@@ -1,8 +1,8 @@
 import type { VolumeSummary } from '../ipc/types';
-import { sortBy, type SortDir } from '../util/keyValues';
+import { sortBy, type Sort } from '../util/sort';
 
 export type VolumeSortKey = 'name' | 'driver' | 'project' | 'size' | 'created' | 'containers';
-export interface VolumeSort { key: VolumeSortKey; dir: SortDir }
+export type VolumeSort = Sort<VolumeSortKey>;
 export type VolumeUse = 'all' | 'used' | 'unused';
 
 /** Matches the name, the compose project, a container using it, or a label. */
