@@ -64,6 +64,7 @@ const COMMANDS: &[&str] = &[
     "volume_remove",
     "volume_prune_estimate",
     "volume_prune",
+    "volume_browse",
     "network_list",
     "network_create",
     "network_inspect",

@@ -110,6 +110,7 @@ fn main() {
             commands::volumes::volume_remove,
             commands::volumes::volume_prune_estimate,
             commands::volumes::volume_prune,
+            commands::volumes::volume_browse,
             commands::networks::network_list,
             commands::networks::network_create,
             commands::networks::network_inspect,

@@ -1,6 +1,6 @@
 use super::Res;
 use crate::state::AppState;
-use berth_core::volumes::{self, VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec, VolumeSummary};
+use berth_core::volumes::{self, VolumeDetails, VolumeFiles, VolumePruneEstimate, VolumePruneReport, VolumeSpec, VolumeSummary};
 use tauri::State;
 
 #[tauri::command]
@@ -31,4 +31,10 @@ pub async fn volume_prune_estimate(state: State<'_, AppState>) -> Res<VolumePrun
 #[tauri::command]
 pub async fn volume_prune(state: State<'_, AppState>) -> Res<VolumePruneReport> {
     Ok(volumes::prune(&state.pump.engine()?, &[]).await?)
+}
+
+/// The volume's files, read-only (see `volumes::browse`).
+#[tauri::command]
+pub async fn volume_browse(state: State<'_, AppState>, name: String) -> Res<VolumeFiles> {
+    Ok(volumes::browse(&state.pump.engine()?, &name).await?)
 }

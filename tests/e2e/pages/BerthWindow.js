@@ -429,6 +429,15 @@ class ResourcePage {
 
 export class VolumesPage extends ResourcePage {
   constructor(app) { super(app, 'volumes'); }
+
+  /** Opens the volume's details, reads its files, and returns their paths. */
+  async browse(name) {
+    await this.action(name, 'details');
+    await click(this.browser.$(sel(TestId.volumeAction('browse'))));
+    const table = this.browser.$(sel(TestId.volumeFiles));
+    await table.waitForDisplayed({ timeout: 15_000 });
+    return table.$$('tr[data-path]').map((r) => r.getAttribute('data-path'));
+  }
 }
 
 export class NetworksPage extends ResourcePage {

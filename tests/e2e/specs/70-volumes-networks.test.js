@@ -1,7 +1,7 @@
 // Volumes and networks through the UI: create each through its dialog (a bad subnet is refused
-// under its field first), see it listed, see a volume in use refused in words, remove both with
-// confirmation, and see a volume made with the docker CLI appear by itself (engine events, no
-// reload). Everything made carries the run's label and is removed afterwards.
+// under its field first), see it listed, browse a volume's files, see a volume in use refused in
+// words, remove both with confirmation, and see a volume made with the docker CLI appear by
+// itself (engine events, no reload). Everything made carries the run's label and is removed.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchApp } from '../support/app.js';
@@ -50,6 +50,11 @@ describe('volumes and networks', () => {
   it('lists a volume made outside Berth by itself', () => app.guard('volume-event', async () => {
     docker('volume', 'create', '--label', testLabel, outside);
     await volumes.waitForRow(outside);
+  }));
+
+  it('browses a volume\'s files read-only', () => app.guard('volume-browse', async () => {
+    docker('run', '--rm', '--label', testLabel, '-v', `${volume}:/data`, TEST_IMAGE, 'sh', '-c', 'mkdir /data/conf && echo hi > /data/conf/app.ini');
+    assert.deepEqual(await volumes.browse(volume), ['conf', 'conf/app.ini']);
   }));
 
   it('says which container holds a volume instead of removing it', () => app.guard('volume-in-use', async () => {

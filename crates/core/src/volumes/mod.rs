@@ -1,9 +1,12 @@
-//! Volumes: list (with their users, compose project and size), create, inspect, remove and prune.
+//! Volumes: list (with their users, compose project and size), create, inspect, remove, prune,
+//! and browse their files read-only.
 
+mod browse;
 mod list;
 mod manage;
 mod model;
 
+pub use browse::browse;
 pub use list::list;
 pub use manage::{create, inspect, prune, prune_estimate, remove};
 pub use model::*;

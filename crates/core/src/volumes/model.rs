@@ -70,3 +70,37 @@ pub struct VolumePruneReport {
     pub volumes: Vec<String>,
     pub bytes: i64,
 }
+
+/// A volume's files, read through the engine's archive API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeFiles {
+    /// Sorted by path.
+    pub entries: Vec<VolumeFile>,
+    /// There were more entries than Berth lists.
+    pub truncated: bool,
+    /// The local image the helper container was created from.
+    pub image: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeFile {
+    /// Relative to the volume's root, `/`-separated.
+    pub path: String,
+    pub kind: FileKind,
+    pub size: u64,
+    /// Unix seconds.
+    pub modified: u64,
+    /// Where a symlink points.
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}

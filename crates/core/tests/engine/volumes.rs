@@ -1,8 +1,8 @@
 //! Volumes: create (and its refusals), list with users and size, in-use refusal naming the
-//! container, remove, and a prune whose estimate matches what it reclaims.
+//! container, remove, a prune whose estimate matches what it reclaims, and browsing its files.
 
 use crate::support::{self, docker, enabled, Cleanup, IMAGE};
-use berth_core::volumes::{self, VolumeSpec};
+use berth_core::volumes::{self, FileKind, VolumeSpec};
 use berth_core::ErrorCode;
 use std::collections::BTreeMap;
 
@@ -95,4 +95,28 @@ async fn prune_estimate_matches_what_goes() {
     assert!(report.bytes >= 200_000, "{report:?}");
     let left: Vec<String> = volumes::list(&engine).await.unwrap().into_iter().map(|v| v.name).collect();
     assert!(left.contains(&used) && !left.contains(&unused));
+}
+
+#[tokio::test]
+async fn browse_lists_files_without_running_anything() {
+    if !enabled("browse_lists_files_without_running_anything") {
+        return;
+    }
+    let engine = support::engine().await;
+    let name = support::name("bvol-browse");
+    let _volumes = VolumeCleanup(vec![name.clone()]);
+    volumes::create(&engine, spec(&name, &[])).await.unwrap();
+    let mount = format!("{name}:/data");
+    docker(&["run", "--rm", "-v", &mount, IMAGE, "sh", "-c", "mkdir -p /data/conf && printf hello > /data/conf/app.ini && ln -s conf/app.ini /data/link"]);
+
+    let files = volumes::browse(&engine, &name).await.unwrap();
+    let listed: Vec<(&str, FileKind, u64)> = files.entries.iter().map(|f| (f.path.as_str(), f.kind, f.size)).collect();
+    assert_eq!(listed, [("conf", FileKind::Dir, 0), ("conf/app.ini", FileKind::File, 5), ("link", FileKind::Symlink, 0)]);
+    assert_eq!(files.entries[2].link.as_deref(), Some("conf/app.ini"));
+    assert!(!files.truncated && !files.image.is_empty());
+    let helpers = docker(&["ps", "-aq", "--filter", "label=berth.helper=volume-browse", "--filter", &format!("volume={name}")]);
+    assert!(helpers.is_empty(), "the helper container is removed: {helpers}");
+
+    let e = volumes::browse(&engine, "bvol-no-such-volume").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
 }

@@ -5,7 +5,7 @@ import type {
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
   PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, TransferEvent, TransferStarted,
   NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary, VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec,
-  VolumeSummary,
+  VolumeFiles, VolumeSummary,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -125,6 +125,8 @@ export interface Backend {
   volumeRemove(name: string): Promise<void>;
   volumePruneEstimate(): Promise<VolumePruneEstimate>;
   volumePrune(): Promise<VolumePruneReport>;
+  /** The volume's files, read through a created (never started) container from a local image. */
+  volumeBrowse(name: string): Promise<VolumeFiles>;
   /** `volumes://changed`: the whole volume list, after volume and container events. */
   onVolumesChanged(handler: (volumes: VolumeSummary[]) => void): Unsubscribe;
 

@@ -7,7 +7,7 @@ import type {
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneScope, Registries, RunSpec, TransferEvent,
-  NetworkSpec, NetworkSummary, VolumeSpec, VolumeSummary,
+  NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary,
 } from './types';
 import { mockNetworkList, mockPlan, mockProject, mockVolumeList } from './mockData';
 
@@ -712,6 +712,16 @@ export class MockBackend implements Backend {
       const doomed = this.volumes.filter((v) => !v.containers.length);
       setTimeout(() => this.emitVolumes(this.volumes.filter((v) => v.containers.length)), 0);
       return { volumes: doomed.map((v) => v.name), bytes: doomed.reduce((n, v) => n + (v.size ?? 0), 0) };
+    });
+  }
+
+  volumeBrowse(name: string) {
+    return this.step('volume_browse', [name], () => {
+      this.volume(name);
+      const file = (path: string, size: number, kind: VolumeFile['kind'] = 'file'): VolumeFile =>
+        ({ path, kind, size, modified: 1_700_000_000, link: kind === 'symlink' ? 'conf/app.ini' : null });
+      return { entries: [file('conf', 0, 'dir'), file('conf/app.ini', 120), file('data.db', 1_048_576), file('latest', 0, 'symlink')],
+        truncated: false, image: 'alpine:3.20' };
     });
   }
 

@@ -141,6 +141,7 @@ export function createTauriBackend(): Backend {
     volumeRemove: (name) => call('volume_remove', { name }),
     volumePruneEstimate: () => call('volume_prune_estimate'),
     volumePrune: () => call('volume_prune'),
+    volumeBrowse: (name) => call('volume_browse', { name }),
     onVolumesChanged: (handler) => subscribe<VolumeSummary[]>('volumes://changed', handler),
 
     networkList: () => call('network_list'),

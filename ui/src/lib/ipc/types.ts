@@ -592,6 +592,28 @@ export interface VolumePruneReport {
   bytes: number;
 }
 
+export type FileKind = 'file' | 'dir' | 'symlink' | 'other';
+
+export interface VolumeFile {
+  /** Relative to the volume's root, '/'-separated. */
+  path: string;
+  kind: FileKind;
+  size: number;
+  /** unix seconds */
+  modified: number;
+  /** Where a symlink points. */
+  link: string | null;
+}
+
+export interface VolumeFiles {
+  /** Sorted by path. */
+  entries: VolumeFile[];
+  /** More entries than Berth lists. */
+  truncated: boolean;
+  /** The local image the read-only helper container was created from. */
+  image: string;
+}
+
 // ---------- networks ----------
 
 export interface Subnet {

@@ -103,3 +103,17 @@ describe('Volumes view', () => {
     await waitFor(() => expect(pane.textContent).toContain('/var/lib/grafana'));
   });
 });
+
+describe('Volume files', () => {
+  it('lists a volume\'s files on demand, nested by path', async () => {
+    const backend = await openVolumes();
+    await fireEvent.click(row('shop_cache')!.querySelector(`[data-testid="${TestId.volumeAction('details')}"]`)!);
+    await fireEvent.click(await screen.findByTestId(TestId.volumeAction('browse')));
+    const table = await screen.findByTestId(TestId.volumeFiles);
+    const rows = [...table.querySelectorAll('tr')].map((r) => [r.dataset.path, r.dataset.kind]);
+    expect(rows).toEqual([['conf', 'dir'], ['conf/app.ini', 'file'], ['data.db', 'file'], ['latest', 'symlink']]);
+    expect(table.textContent).toContain('1.0 MiB');
+    expect(table.textContent).toContain('→ conf/app.ini');
+    expect(backend.calls.filter((c) => c.command === 'volume_browse').map((c) => c.args)).toEqual([['shop_cache']]);
+  });
+});
