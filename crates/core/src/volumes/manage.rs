@@ -28,8 +28,23 @@ pub async fn create(engine: &Engine, spec: VolumeSpec) -> Result<VolumeSummary> 
         driver_opts: Some(spec.driver_opts.into_iter().collect()),
         ..Default::default()
     };
-    let volume = engine.docker().create_volume(request).await.map_err(engine.err("The volume"))?;
+    let volume = engine.docker().create_volume(request).await.map_err(|e| explain_create(engine.err("The volume")(e)))?;
     Ok(summary(volume, &HashMap::new(), None))
+}
+
+/// The engine's refusals of a driver or its options, put under the field at fault.
+fn explain_create(e: Error) -> Error {
+    match &e {
+        Error::Engine { message, .. } if message.contains("invalid option") => {
+            Error::invalid("driverOpts", format!("The driver does not accept an option: {message} Remove or correct it."))
+        }
+        // A missing plugin is a 404, which would otherwise read as "the volume was not found".
+        Error::NotFound { detail, .. } | Error::Engine { message: detail, .. } if detail.contains("plugin") => Error::invalid(
+            "driver",
+            format!("This engine has no such volume driver ({}). Use local, or install the plugin first.", detail.trim_end_matches('.')),
+        ),
+        _ => e,
+    }
 }
 
 fn check_keys(field: &'static str, what: &str, map: &std::collections::BTreeMap<String, String>) -> Result<()> {

@@ -40,6 +40,14 @@ async fn create_list_in_use_and_remove() {
     assert!(e.to_string().contains("already exists"), "{e}");
     let e = volumes::create(&engine, spec("no spaces", &[])).await.unwrap_err();
     assert_eq!(e.field(), Some("name"));
+    let other = support::name("bvol-opts");
+    let _other = VolumeCleanup(vec![other.clone()]);
+    let bad_opt = VolumeSpec { driver_opts: [("foo".to_string(), "bar".to_string())].into(), ..spec(&other, &[]) };
+    let e = volumes::create(&engine, bad_opt).await.unwrap_err();
+    assert_eq!(e.field(), Some("driverOpts"), "{e}");
+    let bad_driver = VolumeSpec { driver: "bvol-no-such-driver".into(), ..spec(&other, &[]) };
+    let e = volumes::create(&engine, bad_driver).await.unwrap_err();
+    assert_eq!(e.field(), Some("driver"), "{e}");
 
     let user = support::name("bvol-user");
     let _container = Cleanup(user.clone());
