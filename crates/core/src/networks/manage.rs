@@ -14,9 +14,7 @@ pub async fn create(engine: &Engine, spec: NetworkSpec) -> Result<NetworkSummary
     let name = spec.name.trim();
     crate::volumes::check_name("name", "network", name)?;
     let (subnet, gateway) = address::check(&spec.subnet, &spec.gateway)?;
-    if spec.labels.keys().any(|k| k.trim().is_empty() || k.contains(char::is_whitespace)) {
-        return Err(Error::invalid("labels", "Write each label as key=value, the key without spaces."));
-    }
+    crate::volumes::check_keys("labels", "label", &spec.labels)?;
     let docker = engine.docker();
     // Older engines accept a second network of the same name, which `docker` then cannot tell apart.
     let filters = HashMap::from([("name".to_string(), vec![name.to_string()])]);

@@ -19,8 +19,8 @@ pub async fn create(engine: &Engine, spec: VolumeSpec) -> Result<VolumeSummary> 
             return Err(Error::invalid("name", format!("A volume named “{name}” already exists: pick another name.")));
         }
     }
-    check_keys("labels", "label", &spec.labels)?;
-    check_keys("driverOpts", "driver option", &spec.driver_opts)?;
+    super::check_keys("labels", "label", &spec.labels)?;
+    super::check_keys("driverOpts", "driver option", &spec.driver_opts)?;
     let request = VolumeCreateRequest {
         name: (!name.is_empty()).then(|| name.to_string()),
         driver: Some(if spec.driver.trim().is_empty() { "local".into() } else { spec.driver.trim().to_string() }),
@@ -44,13 +44,6 @@ fn explain_create(e: Error) -> Error {
             format!("This engine has no such volume driver ({}). Use local, or install the plugin first.", detail.trim_end_matches('.')),
         ),
         _ => e,
-    }
-}
-
-fn check_keys(field: &'static str, what: &str, map: &std::collections::BTreeMap<String, String>) -> Result<()> {
-    match map.keys().find(|k| k.trim().is_empty() || k.contains(char::is_whitespace)) {
-        Some(k) => Err(Error::invalid(field, format!("“{k}” cannot be a {what} name: write key=value, the key without spaces."))),
-        None => Ok(()),
     }
 }
 
