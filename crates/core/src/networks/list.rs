@@ -3,7 +3,7 @@
 use super::model::{Endpoint, NetworkSummary, Subnet};
 use super::PREDEFINED;
 use crate::compose::labels::PROJECT;
-use crate::containers::{listed_name, listed_running};
+use crate::containers::{is_helper, listed_name, listed_running};
 use crate::error::Result;
 use crate::Engine;
 use bollard::models::{ContainerSummary, Network};
@@ -63,7 +63,7 @@ pub(super) fn summary(n: Network, attached: &HashMap<String, Vec<Endpoint>>) -> 
 /// Network id (or name, when the engine gives no id for a stopped container) → its containers.
 pub(super) fn endpoints(containers: &[ContainerSummary]) -> HashMap<String, Vec<Endpoint>> {
     let mut attached: HashMap<String, Vec<Endpoint>> = HashMap::new();
-    for c in containers {
+    for c in containers.iter().filter(|c| !is_helper(c)) {
         let (name, running) = (listed_name(c), listed_running(c));
         let networks = c.network_settings.as_ref().and_then(|s| s.networks.as_ref());
         for (network, settings) in networks.into_iter().flatten() {

@@ -28,7 +28,7 @@ pub async fn browse(engine: &Engine, name: &str) -> Result<VolumeFiles> {
     let config = ContainerCreateBody {
         image: Some(image.clone()),
         cmd: Some(vec!["true".into()]),
-        labels: Some(HashMap::from([("berth.helper".to_string(), "volume-browse".to_string())])),
+        labels: Some(HashMap::from([(crate::containers::HELPER_LABEL.to_string(), "volume-browse".to_string())])),
         host_config: Some(HostConfig {
             binds: Some(vec![format!("{name}:{MOUNT}:ro")]),
             network_mode: Some("none".into()),

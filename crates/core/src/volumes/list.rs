@@ -3,7 +3,7 @@
 use super::model::{VolumeSummary, VolumeUser};
 use crate::build::transport::Direct;
 use crate::compose::labels::PROJECT;
-use crate::containers::{listed_name, listed_running};
+use crate::containers::{is_helper, listed_name, listed_running};
 use crate::error::Result;
 use crate::Engine;
 use bollard::models::{ContainerSummary, Volume};
@@ -49,7 +49,7 @@ pub(super) fn summary(v: Volume, users: &HashMap<String, Vec<VolumeUser>>, size:
 /// Volume name → the containers that mount it.
 pub(super) fn users(containers: &[ContainerSummary]) -> HashMap<String, Vec<VolumeUser>> {
     let mut users: HashMap<String, Vec<VolumeUser>> = HashMap::new();
-    for c in containers {
+    for c in containers.iter().filter(|c| !is_helper(c)) {
         let (name, running) = (listed_name(c), listed_running(c));
         for m in c.mounts.iter().flatten().filter(|m| m.typ.as_deref() == Some("volume")) {
             let Some(volume) = &m.name else { continue };
