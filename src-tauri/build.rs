@@ -60,6 +60,21 @@ const COMMANDS: &[&str] = &[
     "build_history",
     "starter_preview",
     "starter_write",
+    "volume_list",
+    "volume_create",
+    "volume_inspect",
+    "volume_remove",
+    "volume_prune_estimate",
+    "volume_prune",
+    "volume_browse",
+    "network_list",
+    "network_create",
+    "network_inspect",
+    "network_connect",
+    "network_disconnect",
+    "network_remove",
+    "network_prune_estimate",
+    "network_prune",
 ];
 
 fn main() {

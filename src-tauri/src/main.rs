@@ -106,6 +106,21 @@ fn main() {
             commands::build::build_history,
             commands::build::starter_preview,
             commands::build::starter_write,
+            commands::volumes::volume_list,
+            commands::volumes::volume_create,
+            commands::volumes::volume_inspect,
+            commands::volumes::volume_remove,
+            commands::volumes::volume_prune_estimate,
+            commands::volumes::volume_prune,
+            commands::volumes::volume_browse,
+            commands::networks::network_list,
+            commands::networks::network_create,
+            commands::networks::network_inspect,
+            commands::networks::network_connect,
+            commands::networks::network_disconnect,
+            commands::networks::network_remove,
+            commands::networks::network_prune_estimate,
+            commands::networks::network_prune,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Berth");

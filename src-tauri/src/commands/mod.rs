@@ -10,7 +10,9 @@ pub mod engine;
 pub mod exec;
 pub mod images;
 pub mod logs;
+pub mod networks;
 pub mod registry;
+pub mod volumes;
 
 /// Every command's error type.
 pub type Res<T> = Result<T, berth_core::error::ErrorPayload>;

@@ -426,3 +426,77 @@ export class RegistriesPage {
 
   async logout(host) { await click(this.row(host).$(sel(TestId.registryLogout))); }
 }
+
+/** The Volumes and Networks views share their shape: a list, a create dialog, row actions. */
+class ResourcePage {
+  constructor(app, kind) {
+    this.browser = app.browser;
+    this.kind = kind;
+    const ids = kind === 'volumes'
+      ? { view: TestId.volumesView, row: TestId.volumeRow, action: TestId.volumeAction, field: TestId.volumeField, dialog: TestId.volumeDialog, submit: TestId.volumeSubmit }
+      : { view: TestId.networksView, row: TestId.networkRow, action: TestId.networkAction, field: TestId.networkField, dialog: TestId.networkDialog, submit: TestId.networkSubmit };
+    this.ids = ids;
+  }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.nav(this.kind))));
+    await this.browser.$(sel(this.ids.view)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  row(name) { return this.browser.$(`${sel(this.ids.row)}[data-name="${name}"]`); }
+
+  async waitForRow(name, timeout = 15_000) {
+    await waitFor(() => this.row(name).isExisting(), { timeout, message: `${this.kind} row ${name}` });
+  }
+
+  async waitForGone(name, timeout = 15_000) {
+    await waitFor(async () => !(await this.row(name).isExisting()), { timeout, message: `${this.kind} row ${name} to go` });
+  }
+
+  /** Opens the create dialog and fills `fields` (by field name; textarea values keep their newlines). */
+  async create(fields) {
+    await click(this.browser.$(sel(this.ids.action('create'))));
+    await this.browser.$(sel(this.ids.dialog)).waitForDisplayed({ timeout: 5_000 });
+    await this.fill(fields);
+  }
+
+  async fill(fields) {
+    for (const [field, value] of Object.entries(fields)) await fill(this.browser, this.ids.field(field), value);
+  }
+
+  async submit() { await click(this.browser.$(sel(this.ids.submit))); }
+
+  dialogOpen() { return this.browser.$(sel(this.ids.dialog)).isExisting(); }
+
+  fieldError(field) { return this.browser.$(sel(TestId.fieldError(field))); }
+
+  /** Clicks a row action: details|remove. */
+  async action(name, action) { await click(this.row(name).$(sel(this.ids.action(action)))); }
+}
+
+export class VolumesPage extends ResourcePage {
+  constructor(app) { super(app, 'volumes'); }
+
+  /** Opens the volume's details, reads its files, and returns their paths. */
+  async browse(name) {
+    await this.action(name, 'details');
+    await click(this.browser.$(sel(TestId.volumeAction('browse'))));
+    const table = this.browser.$(sel(TestId.volumeFiles));
+    await table.waitForDisplayed({ timeout: 15_000 });
+    return table.$$('tr[data-path]').map((r) => r.getAttribute('data-path'));
+  }
+}
+
+export class NetworksPage extends ResourcePage {
+  constructor(app) { super(app, 'networks'); }
+}
+
+/** The toasts' texts, newest last. */
+export async function toastTexts(browser) {
+  return browser.$$(sel(TestId.toast)).map((t) => t.getText());
+}
+
+/** Dismisses every toast (an error toast stays until dismissed, and may cover row actions). */
+export async function dismissToasts(browser) {
+  for (const button of await browser.$$(`${sel(TestId.toast)} button[aria-label="Dismiss"]`)) await button.click();
+}

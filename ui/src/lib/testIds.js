@@ -31,7 +31,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|registries|stacks|build
+  nav: (v) => `nav-${v}`,             // containers|images|volumes|networks|registries|stacks|build
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -130,4 +130,22 @@ export const TestId = Object.freeze({
   loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
   loginSubmit: 'login-submit',
   loginError: 'login-error',
+  volumesView: 'volumes-view',
+  volumeRow: 'volume-row',            // data-name, data-used ("true" when a container mounts it)
+  volumeFilter: 'volume-filter',
+  volumeAction: (a) => `volume-${a}`, // create|prune (toolbar), details|remove (per row), browse (details)
+  volumeFiles: 'volume-files',        // rows have data-path, data-kind (file|dir|symlink|other)
+  volumeDialog: 'volume-dialog',
+  volumeField: (f) => `volume-field-${f}`, // name|driver|labels|driverOpts
+  volumeSubmit: 'volume-submit',
+  volumeDetails: 'volume-details-pane',
+  networksView: 'networks-view',
+  networkRow: 'network-row',          // data-name, data-predefined
+  networkFilter: 'network-filter',
+  networkAction: (a) => `network-${a}`, // create|prune (toolbar), details|remove (per row), connect|disconnect (details)
+  networkDialog: 'network-dialog',
+  networkField: (f) => `network-field-${f}`, // name|driver|subnet|gateway|internal|labels
+  networkSubmit: 'network-submit',
+  networkDetails: 'network-details-pane',
+  networkConnectField: (f) => `network-connect-${f}`, // container|aliases
 });

@@ -19,7 +19,7 @@ pub mod project;
 mod run;
 mod status;
 pub mod templates;
-mod transport;
+pub(crate) mod transport;
 
 pub use context::{listing, Context, ContextSummary};
 pub use model::*;

@@ -52,7 +52,6 @@ impl Direct {
         registry_config: Option<String>,
         body: Body,
     ) -> Result<hyper::Response<hyper::body::Incoming>> {
-        let unreachable = |e: io::Error| Error::EngineUnreachable { host: engine.host().to_string(), reason: e.to_string() };
         let body = StreamBody::new(body.map_ok(Frame::data));
         let mut request = hyper::Request::post(path_and_query)
             .header(hyper::header::HOST, "docker")
@@ -63,6 +62,29 @@ impl Direct {
         let request = request
             .body(body)
             .map_err(|e| Error::Internal(e.to_string()))?;
+        self.send(engine, request).await
+    }
+
+    /// GET `path_and_query` (without the version prefix) as JSON, for answers whose shape
+    /// bollard's models no longer describe (the volumes of /system/df before API 1.52).
+    pub async fn get_json(&self, engine: &Engine, path_and_query: &str) -> Result<serde_json::Value> {
+        let path = format!("/v{}{path_and_query}", engine.docker().client_version());
+        let request = hyper::Request::get(path)
+            .header(hyper::header::HOST, "docker")
+            .body(http_body_util::Empty::<Bytes>::new())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let response = self.send(engine, request).await?;
+        let bytes = response.into_body().collect().await.map_err(|e| Error::Internal(e.to_string()))?.to_bytes();
+        serde_json::from_slice(&bytes).map_err(|e| Error::Internal(format!("The engine's answer to {path_and_query} is not JSON: {e}")))
+    }
+
+    async fn send<B>(&self, engine: &Engine, request: hyper::Request<B>) -> Result<hyper::Response<hyper::body::Incoming>>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let unreachable = |e: io::Error| Error::EngineUnreachable { host: engine.host().to_string(), reason: e.to_string() };
         macro_rules! send {
             ($stream:expr) => {{
                 let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new($stream))

@@ -17,6 +17,9 @@ use bollard::query_parameters::{
 };
 use std::collections::HashMap;
 
+/// Marks containers Berth makes for its own short work (reading a volume); they are not listed.
+pub const HELPER_LABEL: &str = "berth.helper";
+
 /// Every container, running or not.
 pub async fn list(engine: &Engine) -> Result<Vec<ContainerSummary>> {
     list_filtered(engine, None).await
@@ -25,7 +28,7 @@ pub async fn list(engine: &Engine) -> Result<Vec<ContainerSummary>> {
 pub(crate) async fn list_filtered(engine: &Engine, filters: Option<HashMap<String, Vec<String>>>) -> Result<Vec<ContainerSummary>> {
     let options = ListContainersOptions { all: true, filters, ..Default::default() };
     let raw = engine.docker().list_containers(Some(options)).await.map_err(engine.err("containers"))?;
-    Ok(raw.into_iter().map(convert::summary).collect())
+    Ok(raw.into_iter().filter(|c| !is_helper(c)).map(convert::summary).collect())
 }
 
 /// Resolve ids reported by the event stream into rows to upsert and ids to drop.
@@ -109,4 +112,26 @@ pub(crate) fn short(id: &str) -> &str {
     } else {
         id
     }
+}
+
+/// "container web" or "containers web, db", for sentences about what uses an image, volume or network.
+pub(crate) fn phrase(names: &[String]) -> String {
+    format!("container{} {}", if names.len() == 1 { "" } else { "s" }, names.join(", "))
+}
+
+pub(crate) fn them(names: &[String]) -> &'static str {
+    if names.len() == 1 { "it" } else { "them" }
+}
+
+/// A listed container's name, without the engine's leading slash.
+pub(crate) fn listed_name(c: &bollard::models::ContainerSummary) -> String {
+    c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default()
+}
+
+pub(crate) fn is_helper(c: &bollard::models::ContainerSummary) -> bool {
+    c.labels.as_ref().is_some_and(|l| l.contains_key(HELPER_LABEL))
+}
+
+pub(crate) fn listed_running(c: &bollard::models::ContainerSummary) -> bool {
+    c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING)
 }

@@ -40,6 +40,10 @@ pub enum EngineEvent {
     /// Images pulled, tagged, untagged, loaded or removed, or a container made from one came or
     /// went (its count changed); coalesced like containers.
     ImagesChanged,
+    /// Volumes created, removed, or mounted by a container that came, went, started or stopped.
+    VolumesChanged,
+    /// Networks created or removed, containers connected or disconnected, started or stopped.
+    NetworksChanged,
 }
 
 type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
@@ -218,7 +222,7 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
         };
         let mut stream = engine.docker().events(Some(options));
         let mut pending: HashSet<String> = HashSet::new();
-        let mut images = false;
+        let mut lists = Lists::default();
         let mut flush_at: Option<Instant> = None;
         let ended = loop {
             tokio::select! {
@@ -229,8 +233,7 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
                             pending.insert(id);
                             flush_at.get_or_insert_with(|| Instant::now() + COALESCE);
                         }
-                        if image_change(&msg) {
-                            images = true;
+                        if lists.note(&msg) {
                             flush_at.get_or_insert_with(|| Instant::now() + COALESCE);
                         }
                     }
@@ -238,12 +241,12 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
                     None => break "the event stream ended".to_string(),
                 },
                 _ = crate::stream::flush_timer(flush_at) => {
-                    flush(sink, &mut pending, &mut images);
+                    flush(sink, &mut pending, &mut lists);
                     flush_at = None;
                 }
             }
         };
-        flush(sink, &mut pending, &mut images);
+        flush(sink, &mut pending, &mut lists);
         if let Err(e) = engine.ping().await {
             return format!("{ended}; {e}");
         }
@@ -251,12 +254,58 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
     }
 }
 
-fn flush(sink: &Sink, containers: &mut HashSet<String>, images: &mut bool) {
+fn flush(sink: &Sink, containers: &mut HashSet<String>, lists: &mut Lists) {
     if !containers.is_empty() {
         sink(EngineEvent::ContainersChanged(containers.drain().collect()));
     }
-    if std::mem::take(images) {
+    let Lists { images, volumes, networks } = std::mem::take(lists);
+    if images {
         sink(EngineEvent::ImagesChanged);
+    }
+    if volumes {
+        sink(EngineEvent::VolumesChanged);
+    }
+    if networks {
+        sink(EngineEvent::NetworksChanged);
+    }
+}
+
+/// The lists (re-read whole, they are short) that events since the last flush changed.
+#[derive(Default)]
+struct Lists {
+    images: bool,
+    volumes: bool,
+    networks: bool,
+}
+
+impl Lists {
+    /// Mark what `msg` changes; true when it changes any list.
+    fn note(&mut self, msg: &bollard::models::EventMessage) -> bool {
+        let (images, volumes, networks) = (image_change(msg), volume_change(msg), network_change(msg));
+        self.images |= images;
+        self.volumes |= volumes;
+        self.networks |= networks;
+        images || volumes || networks
+    }
+}
+
+/// Does the event change the volume list (a volume, or which containers use one)?
+fn volume_change(msg: &bollard::models::EventMessage) -> bool {
+    let action = msg.action.as_deref().unwrap_or_default();
+    match msg.typ {
+        Some(EventMessageTypeEnum::VOLUME) => matches!(action, "create" | "destroy" | "mount" | "unmount" | "prune"),
+        Some(EventMessageTypeEnum::CONTAINER) => matches!(action, "create" | "destroy"),
+        _ => false,
+    }
+}
+
+/// Does the event change the network list (a network, or its containers and their state)?
+fn network_change(msg: &bollard::models::EventMessage) -> bool {
+    let action = msg.action.as_deref().unwrap_or_default();
+    match msg.typ {
+        Some(EventMessageTypeEnum::NETWORK) => matches!(action, "create" | "destroy" | "connect" | "disconnect" | "prune"),
+        Some(EventMessageTypeEnum::CONTAINER) => matches!(action, "create" | "destroy" | "start" | "die"),
+        _ => false,
     }
 }
 
@@ -312,5 +361,15 @@ mod tests {
         assert!(!image_change(&event(EventMessageTypeEnum::IMAGE, "push")));
         assert!(image_change(&event(EventMessageTypeEnum::CONTAINER, "destroy")));
         assert!(!image_change(&event(EventMessageTypeEnum::CONTAINER, "start")));
+    }
+
+    #[test]
+    fn volume_and_network_changes() {
+        assert!(volume_change(&event(EventMessageTypeEnum::VOLUME, "mount")));
+        assert!(volume_change(&event(EventMessageTypeEnum::CONTAINER, "destroy")));
+        assert!(!volume_change(&event(EventMessageTypeEnum::CONTAINER, "start")));
+        assert!(network_change(&event(EventMessageTypeEnum::NETWORK, "disconnect")));
+        assert!(network_change(&event(EventMessageTypeEnum::CONTAINER, "die")));
+        assert!(!network_change(&event(EventMessageTypeEnum::VOLUME, "create")));
     }
 }

@@ -3,6 +3,7 @@
 use super::model::{ImageSummary, PruneEstimate, PruneReport, PruneScope};
 use super::normalize;
 use crate::error::{Error, Result};
+use crate::containers::{phrase as containers, them};
 use crate::Engine;
 use bollard::models::ImageDeleteResponseItem;
 use bollard::query_parameters::{
@@ -89,9 +90,10 @@ async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
     let users = engine.docker().list_containers(Some(options)).await.unwrap_or_default();
     let names: Vec<String> = users
         .iter()
-        .filter_map(|c| c.names.as_ref()?.first().map(|n| n.trim_start_matches('/').to_string()))
+        .map(crate::containers::listed_name)
+        .filter(|n| !n.is_empty())
         .collect();
-    let running = users.iter().any(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"));
+    let running = users.iter().any(crate::containers::listed_running);
     match (names.is_empty(), running) {
         (true, _) => Error::Conflict { message: format!("The engine will not remove this image: {engine_message}") },
         (false, true) => Error::Conflict {
@@ -101,15 +103,6 @@ async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
             message: format!("The image is used by {}: remove {} first, or remove the image with force.", containers(&names), them(&names)),
         },
     }
-}
-
-/// "container web" or "containers web, db".
-fn containers(names: &[String]) -> String {
-    format!("container{} {}", if names.len() == 1 { "" } else { "s" }, names.join(", "))
-}
-
-fn them(names: &[String]) -> &'static str {
-    if names.len() == 1 { "it" } else { "them" }
 }
 
 /// What a prune of `scope` would remove, for the confirmation. The bytes are counted as

@@ -16,3 +16,5 @@ mod images;
 mod registry;
 mod pump;
 mod run;
+mod networks;
+mod volumes;

@@ -76,7 +76,7 @@ async fn reports_changes_loses_the_engine_and_reconnects() {
         .unwrap()
         .iter()
         .filter_map(|e| match e {
-            EngineEvent::Status(s) => Some(match &**s {
+            EngineEvent::Status(s) => Some(match s.as_ref() {
                 EngineStatus::Connecting { .. } => "connecting",
                 EngineStatus::Connected { .. } => "connected",
                 EngineStatus::Disconnected { .. } => "disconnected",

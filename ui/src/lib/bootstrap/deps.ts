@@ -4,20 +4,21 @@ import { ActionRunner } from '../containers/actionRunner.svelte';
 import { ContainersStore } from '../containers/containers.svelte';
 import { Selection } from '../containers/selection.svelte';
 import { EngineStore } from '../engine/engine.svelte';
-import { ImagesStore } from '../images/images.svelte';
 import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { ProjectStore } from '../project/project.svelte';
 import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
+import type { ImageSummary, NetworkSummary, VolumeSummary } from '../ipc/types';
+import { LiveList } from '../util/liveList.svelte';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
 export interface Deps {
   backend: Backend;
   engine: EngineStore;
   containers: ContainersStore;
-  images: ImagesStore;
+  images: LiveList<ImageSummary>;
   stacks: StacksStore;
   projects: ProjectStore;
   transfers: Transfers;
@@ -26,6 +27,8 @@ export interface Deps {
   selection: Selection;
   toasts: Toasts;
   confirmations: Confirmations;
+  volumes: LiveList<VolumeSummary>;
+  networks: LiveList<NetworkSummary>;
 }
 
 export function createDeps(backend: Backend): Deps {
@@ -35,7 +38,7 @@ export function createDeps(backend: Backend): Deps {
     backend,
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
-    images: new ImagesStore(backend),
+    images: new LiveList(() => backend.imageList(), (h) => backend.onImagesChanged(h)),
     stacks: new StacksStore(backend),
     projects: new ProjectStore(backend),
     transfers: new Transfers(backend, (t) => {
@@ -48,6 +51,8 @@ export function createDeps(backend: Backend): Deps {
     selection: new Selection(),
     toasts,
     confirmations,
+    volumes: new LiveList(() => backend.volumeList(), (h) => backend.onVolumesChanged(h)),
+    networks: new LiveList(() => backend.networkList(), (h) => backend.onNetworksChanged(h)),
   };
 }
 
@@ -56,8 +61,12 @@ export function startDeps(deps: Deps): Unsubscribe {
   const stopContainers = deps.containers.start(deps.engine);
   const stopImages = deps.images.start(deps.engine);
   const stopStacks = deps.stacks.start(deps.engine);
+  const stopVolumes = deps.volumes.start(deps.engine);
+  const stopNetworks = deps.networks.start(deps.engine);
   const stopEngine = deps.engine.start();
   return () => {
+    stopVolumes();
+    stopNetworks();
     stopEngine();
     stopContainers();
     stopImages();

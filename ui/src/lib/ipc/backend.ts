@@ -3,8 +3,9 @@ import type {
   EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
   ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
-  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent,
-  TransferStarted,
+  PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent, TransferStarted,
+  NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary, VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec,
+  VolumeFiles, VolumeSummary,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -119,4 +120,30 @@ export interface Backend {
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;
   /** `images://changed`: the whole image list, after image events (coalesced ~100 ms). */
   onImagesChanged(handler: (images: ImageSummary[]) => void): Unsubscribe;
+
+  volumeList(): Promise<VolumeSummary[]>;
+  /** Rejects with InvalidInput naming the field (name, labels, driverOpts) when a value cannot be used. */
+  volumeCreate(spec: VolumeSpec): Promise<VolumeSummary>;
+  volumeInspect(name: string): Promise<VolumeDetails>;
+  /** Rejects with Conflict, naming the containers, while any container mounts it. */
+  volumeRemove(name: string): Promise<void>;
+  volumePruneEstimate(): Promise<VolumePruneEstimate>;
+  volumePrune(): Promise<VolumePruneReport>;
+  /** The volume's files, read through a created (never started) container from a local image. */
+  volumeBrowse(name: string): Promise<VolumeFiles>;
+  /** `volumes://changed`: the whole volume list, after volume and container events. */
+  onVolumesChanged(handler: (volumes: VolumeSummary[]) => void): Unsubscribe;
+
+  networkList(): Promise<NetworkSummary[]>;
+  /** Rejects with InvalidInput naming the field (name, subnet, gateway, labels). */
+  networkCreate(spec: NetworkSpec): Promise<NetworkSummary>;
+  networkInspect(network: string): Promise<NetworkDetails>;
+  networkConnect(network: string, container: string, aliases: string[]): Promise<void>;
+  networkDisconnect(network: string, container: string): Promise<void>;
+  /** Rejects with Conflict for the predefined networks and for one running containers use. */
+  networkRemove(network: string): Promise<void>;
+  networkPruneEstimate(): Promise<NetworkPrune>;
+  networkPrune(): Promise<NetworkPrune>;
+  /** `networks://changed`: the whole network list, after network and container events. */
+  onNetworksChanged(handler: (networks: NetworkSummary[]) => void): Unsubscribe;
 }

@@ -7,8 +7,9 @@ import type {
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
+  NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary,
 } from './types';
-import { mockPlan, mockProject } from './mockData';
+import { mockNetworkList, mockPlan, mockProject, mockVolumeList } from './mockData';
 
 export interface MockOptions {
   status?: EngineStatus;
@@ -675,5 +676,162 @@ export class MockBackend implements Backend {
   onContainersChanged(handler: (c: ContainersChanged) => void): Unsubscribe {
     this.changeHandlers.add(handler);
     return () => this.changeHandlers.delete(handler);
+  }
+
+  // ---- volumes and networks ----
+
+  volumes: VolumeSummary[] = mockVolumeList();
+  networks: NetworkSummary[] = mockNetworkList();
+  private volumeHandlers = new Set<(v: VolumeSummary[]) => void>();
+  private networkHandlers = new Set<(n: NetworkSummary[]) => void>();
+
+  emitVolumes(volumes: VolumeSummary[]): void {
+    this.volumes = volumes;
+    for (const h of this.volumeHandlers) h(volumes);
+  }
+
+  emitNetworks(networks: NetworkSummary[]): void {
+    this.networks = networks;
+    for (const h of this.networkHandlers) h(networks);
+  }
+
+  private volume(name: string): VolumeSummary {
+    return this.volumes.find((v) => v.name === name) ?? fail('NotFound', `Volume ${name} was not found. It may have been removed meanwhile.`);
+  }
+
+  private network(ref: string): NetworkSummary {
+    return this.networks.find((n) => n.name === ref || n.id === ref) ?? fail('NotFound', `Network ${ref} was not found. It may have been removed meanwhile.`);
+  }
+
+  volumeList() { return this.step('volume_list', [], () => { this.requireEngine(); return [...this.volumes]; }); }
+
+  volumeCreate(spec: VolumeSpec) {
+    return this.step('volume_create', [spec], () => {
+      const name = spec.name.trim() || `${Date.now().toString(16)}${this.nextId++}`;
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) fail('InvalidInput', `“${name}” cannot name a volume: use two or more letters, digits, “_”, “.” or “-”, starting with a letter or digit.`, 'name');
+      if (this.volumes.some((v) => v.name === name)) fail('InvalidInput', `A volume named “${name}” already exists: pick another name.`, 'name');
+      const volume: VolumeSummary = { name, driver: spec.driver || 'local', mountpoint: `/var/lib/docker/volumes/${name}/_data`,
+        created: new Date().toISOString(), labels: spec.labels, composeProject: spec.labels['com.docker.compose.project'] ?? null, containers: [], size: 0 };
+      setTimeout(() => this.emitVolumes([...this.volumes, volume]), 0);
+      return volume;
+    });
+  }
+
+  volumeInspect(name: string) {
+    return this.step('volume_inspect', [name], () => {
+      const summary = this.volume(name);
+      return { summary, scope: 'local', options: {}, raw: JSON.stringify({ Name: name, Driver: summary.driver }, null, 2) };
+    });
+  }
+
+  volumeRemove(name: string) {
+    return this.step('volume_remove', [name], () => {
+      const v = this.volume(name);
+      const users = v.containers.map((c) => c.name);
+      if (users.length) fail('Conflict', `Volume ${name} is used by container ${users.join(', ')}: remove it first (a stopped container still holds its volumes).`);
+      setTimeout(() => this.emitVolumes(this.volumes.filter((x) => x !== v)), 0);
+    });
+  }
+
+  volumePruneEstimate() {
+    return this.step('volume_prune_estimate', [], () => {
+      const doomed = this.volumes.filter((v) => !v.containers.length);
+      return { volumes: doomed.map((v) => v.name), bytes: doomed.reduce((n, v) => n + (v.size ?? 0), 0) };
+    });
+  }
+
+  volumePrune() {
+    return this.step('volume_prune', [], () => {
+      const doomed = this.volumes.filter((v) => !v.containers.length);
+      setTimeout(() => this.emitVolumes(this.volumes.filter((v) => v.containers.length)), 0);
+      return { volumes: doomed.map((v) => v.name), bytes: doomed.reduce((n, v) => n + (v.size ?? 0), 0) };
+    });
+  }
+
+  volumeBrowse(name: string) {
+    return this.step('volume_browse', [name], () => {
+      this.volume(name);
+      const file = (path: string, size: number, kind: VolumeFile['kind'] = 'file'): VolumeFile =>
+        ({ path, kind, size, modified: 1_700_000_000, link: kind === 'symlink' ? 'conf/app.ini' : null });
+      return { entries: [file('conf', 0, 'dir'), file('conf/app.ini', 120), file('data.db', 1_048_576), file('latest', 0, 'symlink')],
+        truncated: false, image: 'alpine:3.20' };
+    });
+  }
+
+  onVolumesChanged(handler: (v: VolumeSummary[]) => void): Unsubscribe {
+    this.volumeHandlers.add(handler);
+    return () => this.volumeHandlers.delete(handler);
+  }
+
+  networkList() { return this.step('network_list', [], () => { this.requireEngine(); return [...this.networks]; }); }
+
+  networkCreate(spec: NetworkSpec) {
+    return this.step('network_create', [spec], () => {
+      const name = spec.name.trim();
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) fail('InvalidInput', `“${name}” cannot name a network: use two or more letters, digits, “_”, “.” or “-”, starting with a letter or digit.`, 'name');
+      if (this.networks.some((n) => n.name === name)) fail('InvalidInput', `A network named “${name}” already exists: pick another name.`, 'name');
+      if (spec.subnet && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(spec.subnet)) fail('InvalidInput', `“${spec.subnet}” is not a subnet: write an address and prefix length, like 172.28.0.0/16.`, 'subnet');
+      const network: NetworkSummary = { id: `${Date.now().toString(16)}${this.nextId++}`, name, driver: spec.driver || 'bridge', scope: 'local',
+        created: new Date().toISOString(), internal: spec.internal, attachable: false, ipv6: false,
+        subnets: spec.subnet ? [{ subnet: spec.subnet, gateway: spec.gateway }] : [], labels: spec.labels,
+        composeProject: spec.labels['com.docker.compose.project'] ?? null, predefined: false, containers: [] };
+      setTimeout(() => this.emitNetworks([...this.networks, network]), 0);
+      return network;
+    });
+  }
+
+  networkInspect(network: string) {
+    return this.step('network_inspect', [network], () => {
+      const summary = this.network(network);
+      return { summary, options: {}, raw: JSON.stringify({ Name: summary.name, Driver: summary.driver }, null, 2) };
+    });
+  }
+
+  networkConnect(network: string, container: string, aliases: string[]) {
+    return this.step('network_connect', [network, container, aliases], () => {
+      const n = this.network(network);
+      const c = [...this.containers.values()].find((x) => x.name === container || x.id === container)
+        ?? fail('NotFound', `Network ${network} or container ${container} was not found. It may have been removed meanwhile.`);
+      if (n.containers.some((e) => e.id === c.id)) fail('Conflict', `Container ${container} is already connected to network ${network}.`);
+      const joined = { ...n, containers: [...n.containers, { id: c.id, name: c.name, running: c.state === 'running', ipv4: '' }] };
+      setTimeout(() => this.emitNetworks(this.networks.map((x) => (x === n ? joined : x))), 0);
+    });
+  }
+
+  networkDisconnect(network: string, container: string) {
+    return this.step('network_disconnect', [network, container], () => {
+      const n = this.network(network);
+      const left = { ...n, containers: n.containers.filter((e) => e.name !== container && e.id !== container) };
+      setTimeout(() => this.emitNetworks(this.networks.map((x) => (x === n ? left : x))), 0);
+    });
+  }
+
+  networkRemove(network: string) {
+    return this.step('network_remove', [network], () => {
+      const n = this.network(network);
+      if (n.predefined) fail('Conflict', `${n.name} is one of the engine's own networks (bridge, host, none); the engine keeps it.`);
+      const running = n.containers.filter((c) => c.running).map((c) => c.name);
+      if (running.length) fail('Conflict', `Network ${n.name} is used by running containers ${running.join(', ')}: disconnect or stop them first.`);
+      setTimeout(() => this.emitNetworks(this.networks.filter((x) => x !== n)), 0);
+    });
+  }
+
+  private unusedNetworks(): NetworkSummary[] {
+    return this.networks.filter((n) => !n.predefined && n.containers.every((c) => !c.running));
+  }
+
+  networkPruneEstimate() { return this.step('network_prune_estimate', [], () => ({ networks: this.unusedNetworks().map((n) => n.name) })); }
+
+  networkPrune() {
+    return this.step('network_prune', [], () => {
+      const doomed = this.unusedNetworks();
+      setTimeout(() => this.emitNetworks(this.networks.filter((n) => !doomed.includes(n))), 0);
+      return { networks: doomed.map((n) => n.name) };
+    });
+  }
+
+  onNetworksChanged(handler: (n: NetworkSummary[]) => void): Unsubscribe {
+    this.networkHandlers.add(handler);
+    return () => this.networkHandlers.delete(handler);
   }
 }

@@ -1,4 +1,6 @@
-import type { BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, PortMapping } from './types';
+import type {
+  BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, NetworkSummary, PortMapping, VolumeSummary,
+} from './types';
 
 const now = Math.floor(Date.now() / 1000);
 
@@ -129,3 +131,39 @@ export const mockPlan: BuildPlan = {
   context: { files: 312, bytes: 4_812_331, excludedFiles: 20_118, ignoreFile: '.dockerignore' },
   defaultTag: 'shop',
 };
+
+const iso = (agoSecs: number) => new Date((now - agoSecs) * 1000).toISOString();
+
+/** Volumes for the mock backend: the shop stack's (one in use), one unused, one anonymous. */
+export function mockVolumeList(): VolumeSummary[] {
+  const volume = (name: string, size: number | null, project: string | null, users: [string, string][] = []): VolumeSummary => ({
+    name, driver: 'local', mountpoint: `/var/lib/docker/volumes/${name}/_data`, created: iso(size ? 90_000 : 400_000),
+    labels: project ? { 'com.docker.compose.project': project, 'com.docker.compose.volume': name.replace(`${project}_`, '') } : {} as Record<string, string>,
+    composeProject: project, size,
+    containers: users.map(([container, destination]) => ({ id: hexId(), name: container, running: true, destination })),
+  });
+  return [
+    volume('shop_db-data', 412_000_000, 'shop', [['shop-db-1', '/var/lib/postgresql/data']]),
+    volume('shop_cache', 1_200_000, 'shop'),
+    volume('grafana-storage', 35_000_000, null, [['grafana', '/var/lib/grafana']]),
+    volume(hexId(), 0, null),
+  ];
+}
+
+/** Networks for the mock backend, matching `mockNetworks`. */
+export function mockNetworkList(): NetworkSummary[] {
+  const network = (name: string, driver: string, subnet: string | null, project: string | null,
+    containers: [string, string][] = []): NetworkSummary => ({
+    id: hexId(), name, driver, scope: 'local', created: iso(500_000), internal: false, attachable: false, ipv6: false,
+    subnets: subnet ? [{ subnet, gateway: subnet.replace(/0\/\d+$/, '1') }] : [],
+    labels: project ? { 'com.docker.compose.project': project, 'com.docker.compose.network': 'default' } : {} as Record<string, string>,
+    composeProject: project, predefined: ['bridge', 'host', 'none'].includes(name),
+    containers: containers.map(([container, ipv4]) => ({ id: hexId(), name: container, running: true, ipv4 })),
+  });
+  return [
+    network('bridge', 'bridge', '172.17.0.0/16', null, [['grafana', '172.17.0.2']]),
+    network('host', 'host', null, null),
+    network('none', 'null', null, null),
+    network('shop_default', 'bridge', '172.20.0.0/16', 'shop', [['shop-web-1', '172.20.0.2'], ['shop-api-1', '172.20.0.3'], ['shop-db-1', '172.20.0.4']]),
+  ];
+}

@@ -5,7 +5,7 @@ import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
   ArchiveEvent, BuildEvent, ComposeProgress, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent,
-  StatsEvent, TransferEvent, UpEvent,
+  StatsEvent, TransferEvent, UpEvent, NetworkSummary, VolumeSummary,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -138,6 +138,25 @@ export function createTauriBackend(): Backend {
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),
     onImagesChanged: (handler) => subscribe<ImageSummary[]>('images://changed', handler),
+
+    volumeList: () => call('volume_list'),
+    volumeCreate: (spec) => call('volume_create', { spec }),
+    volumeInspect: (name) => call('volume_inspect', { name }),
+    volumeRemove: (name) => call('volume_remove', { name }),
+    volumePruneEstimate: () => call('volume_prune_estimate'),
+    volumePrune: () => call('volume_prune'),
+    volumeBrowse: (name) => call('volume_browse', { name }),
+    onVolumesChanged: (handler) => subscribe<VolumeSummary[]>('volumes://changed', handler),
+
+    networkList: () => call('network_list'),
+    networkCreate: (spec) => call('network_create', { spec }),
+    networkInspect: (network) => call('network_inspect', { network }),
+    networkConnect: (network, container, aliases) => call('network_connect', { network, container, aliases }),
+    networkDisconnect: (network, container) => call('network_disconnect', { network, container }),
+    networkRemove: (network) => call('network_remove', { network }),
+    networkPruneEstimate: () => call('network_prune_estimate'),
+    networkPrune: () => call('network_prune'),
+    onNetworksChanged: (handler) => subscribe<NetworkSummary[]>('networks://changed', handler),
   };
 }
 

@@ -588,3 +588,127 @@ export interface LoginRequest {
   secret: string;
   shareWithCli: boolean;
 }
+
+// ---------- volumes ----------
+
+export interface VolumeUser {
+  id: string;
+  name: string;
+  running: boolean;
+  /** Where the container mounts it. */
+  destination: string;
+}
+
+export interface VolumeSummary {
+  name: string;
+  driver: string;
+  mountpoint: string;
+  /** RFC 3339; empty when the engine does not say. */
+  created: string;
+  labels: Record<string, string>;
+  composeProject: string | null;
+  /** Containers (running or not) that mount it; the engine refuses to remove it while any exist. */
+  containers: VolumeUser[];
+  /** Bytes; null when the engine did not measure it. */
+  size: number | null;
+}
+
+export interface VolumeDetails {
+  summary: VolumeSummary;
+  scope: string;
+  options: Record<string, string>;
+  raw: string;
+}
+
+export interface VolumeSpec {
+  /** Empty: the engine picks a name. */
+  name: string;
+  /** Empty: local. */
+  driver: string;
+  labels: Record<string, string>;
+  driverOpts: Record<string, string>;
+}
+
+export interface VolumePruneEstimate {
+  volumes: string[];
+  bytes: number;
+}
+
+export interface VolumePruneReport {
+  volumes: string[];
+  bytes: number;
+}
+
+export type FileKind = 'file' | 'dir' | 'symlink' | 'other';
+
+export interface VolumeFile {
+  /** Relative to the volume's root, '/'-separated. */
+  path: string;
+  kind: FileKind;
+  size: number;
+  /** unix seconds */
+  modified: number;
+  /** Where a symlink points. */
+  link: string | null;
+}
+
+export interface VolumeFiles {
+  /** Sorted by path. */
+  entries: VolumeFile[];
+  /** More entries than Berth lists. */
+  truncated: boolean;
+  /** The local image the read-only helper container was created from. */
+  image: string;
+}
+
+// ---------- networks ----------
+
+export interface Subnet {
+  subnet: string;
+  gateway: string;
+}
+
+export interface NetworkEndpoint {
+  id: string;
+  name: string;
+  running: boolean;
+  /** Without prefix length; empty while stopped. */
+  ipv4: string;
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  driver: string;
+  scope: string;
+  created: string;
+  internal: boolean;
+  attachable: boolean;
+  ipv6: boolean;
+  subnets: Subnet[];
+  labels: Record<string, string>;
+  composeProject: string | null;
+  /** bridge, host or none: the engine keeps them. */
+  predefined: boolean;
+  containers: NetworkEndpoint[];
+}
+
+export interface NetworkDetails {
+  summary: NetworkSummary;
+  options: Record<string, string>;
+  raw: string;
+}
+
+export interface NetworkSpec {
+  name: string;
+  /** Empty: bridge. */
+  driver: string;
+  subnet: string;
+  gateway: string;
+  internal: boolean;
+  labels: Record<string, string>;
+}
+
+export interface NetworkPrune {
+  networks: string[];
+}
