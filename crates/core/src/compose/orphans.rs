@@ -56,7 +56,7 @@ pub(super) async fn settle(engine: &Engine, project: &Project, remove: bool, emi
         let resource = format!("Container {}", o.name);
         if remove {
             say(emit, resource.clone(), Some(&o.service), "Removing");
-            super::up::remove(engine, &o.id).await?;
+            super::up::remove(engine, &o.id, false).await?;
             say(emit, resource, Some(&o.service), "Removed");
         } else {
             say(emit, resource, Some(&o.service), "Orphan");

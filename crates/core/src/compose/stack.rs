@@ -195,7 +195,7 @@ pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn
     };
     let removed = join_all(list.iter().map(|c| async {
         say(format!("Container {}", c.name), "Removing");
-        let r = remove(engine, &c.id).await;
+        let r = remove(engine, &c.id, opts.volumes).await;
         say(format!("Container {}", c.name), if r.is_ok() { "Removed" } else { "Error" });
         r
     }))

@@ -258,11 +258,11 @@ impl<'a> Run<'a> {
                 || self.opts.force_recreate;
             if number > want || number == 0 || have.contains(&number) {
                 say(self.emit, resource.clone(), Some(name), "Removing");
-                remove(self.engine, &c.id).await?;
+                remove(self.engine, &c.id, false).await?;
                 say(self.emit, resource, Some(name), "Removed");
             } else if changed {
                 say(self.emit, resource.clone(), Some(name), "Recreate");
-                remove(self.engine, &c.id).await?;
+                remove(self.engine, &c.id, false).await?;
                 self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
                 have.push(number);
             } else {
@@ -406,20 +406,21 @@ pub async fn pull(engine: &Engine, project: &Project, services: &[String], emit:
     results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
 }
 
-/// Stop (briefly) and remove a container.
-pub(crate) async fn remove(engine: &Engine, id: &str) -> Result<()> {
+/// Stop (briefly) and remove a container; with `anonymous`, its anonymous volumes too (as
+/// `down -v` does), which no label would find afterwards.
+pub(crate) async fn remove(engine: &Engine, id: &str, anonymous: bool) -> Result<()> {
     let docker = engine.docker();
     // No timeout given: the engine uses the container's own (stop_grace_period).
     let _ = docker.stop_container(id, None::<StopContainerOptions>).await;
     docker
-        .remove_container(id, Some(RemoveContainerOptions { force: true, v: false, link: false }))
+        .remove_container(id, Some(RemoveContainerOptions { force: true, v: anonymous, link: false }))
         .await
         .map_err(engine.err("Container"))
 }
 
 /// Undo a failed `up`: remove the containers, networks and volumes it created.
 pub async fn undo(engine: &Engine, created: &Created) -> Result<()> {
-    join_all(created.containers.iter().map(|id| remove(engine, id))).await.into_iter().collect::<Result<Vec<_>>>()?;
+    join_all(created.containers.iter().map(|id| remove(engine, id, true))).await.into_iter().collect::<Result<Vec<_>>>()?;
     for n in &created.networks {
         engine.docker().remove_network(n).await.map_err(engine.err(&format!("Network {n}")))?;
     }

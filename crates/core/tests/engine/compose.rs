@@ -340,3 +340,17 @@ async fn restarting_a_service_restarts_those_that_depend_on_it_with_restart_true
     assert_eq!(started("other"), other, "other does not ask to");
     stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
 }
+
+#[tokio::test]
+async fn down_with_volumes_also_removes_anonymous_volumes() {
+    if !enabled("compose down anonymous volumes") {
+        return;
+    }
+    let engine = engine().await;
+    let s = Stack::new("anon", "services:\n  app:\n    image: IMAGE\n    command: sleep 3600\n    stop_signal: SIGKILL\n    volumes: [/scratch]\n");
+    up(&engine, &s.load(&[]), &UpOptions::default()).await;
+    let anon = docker(&["inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", &format!("{}-app-1", s.name)]);
+    assert!(!anon.is_empty(), "an anonymous volume");
+    stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
+    assert_eq!(docker(&["volume", "ls", "-q", "--filter", &format!("name={anon}")]), "", "docker compose down -v removes it too");
+}

@@ -23,9 +23,10 @@ async fn run_creates_and_starts_with_ports_env_volumes_and_policy() {
         restart: Restart::UnlessStopped,
         ..spec(&name)
     };
+    // Dropped last, once the container that uses it is gone.
+    let _v = VolumeCleanup(volume.clone());
     let row = run::run(&engine, &s).await.unwrap();
     let _c = Cleanup(row.id.clone());
-    let _v = VolumeCleanup(volume.clone());
     assert_eq!(row.name, name);
     assert_eq!(row.state, ContainerState::Running);
     let port = row.ports[0].public_port.expect("a random host port");

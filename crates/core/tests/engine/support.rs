@@ -69,7 +69,8 @@ pub struct Cleanup(pub String);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let _ = Command::new("docker").args(["rm", "-f", &self.0]).output();
+        // -v: its anonymous volumes too, so tests leave nothing behind.
+        let _ = Command::new("docker").args(["rm", "-f", "-v", &self.0]).output();
     }
 }
 
