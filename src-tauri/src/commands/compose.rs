@@ -1,7 +1,6 @@
 use super::Res;
 use crate::state::AppState;
-use berth_core::compose::orphans::Orphan;
-use berth_core::compose::{self, stack, Created, DownOptions, Problem, Progress, Stack, UpOptions, UpOutcome};
+use berth_core::compose::{self, stack, Created, DownOptions, Problem, Progress, ProjectInfo, Stack, UpOptions, UpOutcome};
 use berth_core::containers::logs::{LogEvent, LogOptions};
 use berth_core::containers::ContainerAction;
 use berth_core::error::{Error, ErrorPayload};
@@ -34,42 +33,6 @@ pub async fn compose_stacks(state: State<'_, AppState>) -> Res<Vec<Stack>> {
     Ok(stack::list(&state.pump.engine()?).await?)
 }
 
-/// A project folder as the UI offers it: what would run, with which profiles.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectInfo {
-    name: String,
-    working_dir: String,
-    config_files: Vec<String>,
-    services: Vec<String>,
-    profiles: Vec<String>,
-    active_profiles: Vec<String>,
-    /// Services with a `build:` section, which Build can build.
-    built: Vec<String>,
-    disabled: Vec<String>,
-    warnings: Vec<String>,
-    /// The resolved configuration as YAML (`docker compose config`).
-    config: String,
-    /// Containers of the project on the engine that the files no longer explain.
-    orphans: Vec<Orphan>,
-}
-
-fn info(p: compose::Project, orphans: Vec<Orphan>) -> ProjectInfo {
-    ProjectInfo {
-        orphans,
-        services: p.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
-        built: p.config["services"].as_object().into_iter().flatten().filter(|(_, s)| s.get("build").is_some()).map(|(k, _)| k.clone()).collect(),
-        config: compose::emit::to_yaml(&p.config),
-        name: p.name,
-        working_dir: p.working_dir.display().to_string(),
-        config_files: p.config_files.iter().map(|f| f.display().to_string()).collect(),
-        profiles: p.profiles,
-        active_profiles: p.active_profiles,
-        disabled: p.disabled,
-        warnings: p.warnings,
-    }
-}
-
 #[tauri::command]
 pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
     let project = load(&dir, profiles, vec![])?;
@@ -78,7 +41,7 @@ pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec
         Ok(engine) => compose::orphans::find(&engine, &project).await?,
         Err(_) => vec![],
     };
-    Ok(info(project, orphans))
+    Ok(ProjectInfo::new(project, orphans))
 }
 
 #[derive(Clone, Serialize)]
@@ -184,7 +147,7 @@ pub struct Validation {
 #[tauri::command]
 pub async fn compose_validate(dir: String, file: String, text: String, profiles: Vec<String>) -> Res<Validation> {
     Ok(match load(&dir, profiles, vec![(PathBuf::from(file), text)]) {
-        Ok(p) => Validation { problem: None, project: Some(info(p, vec![])) },
+        Ok(p) => Validation { problem: None, project: Some(ProjectInfo::new(p, vec![])) },
         Err(Error::Compose(problem)) => Validation { problem: Some(problem), project: None },
         Err(e) => return Err(e.into()),
     })

@@ -4,6 +4,7 @@
 mod build;
 mod checks;
 mod create;
+mod info;
 pub mod emit;
 pub mod dotenv;
 pub mod interpolate;
@@ -24,6 +25,7 @@ pub mod yaml;
 
 pub use load::{find_files, load, normalize_name, Options, Project, DEFAULT_FILES};
 pub use build::build;
+pub use info::ProjectInfo;
 pub use problem::Problem;
 pub use stack::{DownOptions, Stack};
 pub use up::{pull, undo, up, Created, Progress, UpOptions, UpOutcome};
