@@ -8,8 +8,8 @@ use super::{checks, labels, orphans, secrets, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::Engine;
-use bollard::models::NetworkConnectRequest;
-use bollard::query_parameters::{CreateContainerOptions, RemoveContainerOptions, StartContainerOptions, StopContainerOptions};
+use bollard::models::{Mount, MountType, NetworkConnectRequest};
+use bollard::query_parameters::{CreateContainerOptions, InspectContainerOptions, RemoveContainerOptions, StartContainerOptions, StopContainerOptions};
 use futures_util::future::{join_all, BoxFuture, FutureExt, Shared};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -262,8 +262,9 @@ impl<'a> Run<'a> {
                 say(self.emit, resource, Some(name), "Removed");
             } else if changed {
                 say(self.emit, resource.clone(), Some(name), "Recreate");
+                let keep = anonymous_volumes(self.engine, &c.id, svc).await?;
                 remove(self.engine, &c.id, false).await?;
-                self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
+                self.create_and_start(name, svc, number, &hash, &image_id, &targets, &keep).await?;
                 have.push(number);
             } else {
                 if c.state != ContainerState::Running {
@@ -277,7 +278,7 @@ impl<'a> Run<'a> {
             }
         }
         for number in (1..=want).filter(|n| !have.contains(n)) {
-            self.create_and_start(name, svc, number, &hash, &image_id, &targets).await?;
+            self.create_and_start(name, svc, number, &hash, &image_id, &targets, &[]).await?;
         }
         Ok(())
     }
@@ -298,7 +299,9 @@ impl<'a> Run<'a> {
         Ok(out)
     }
 
-    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str, targets: &Targets) -> Result<()> {
+    /// `keep`: the replaced container's anonymous volumes, mounted where they were.
+    #[allow(clippy::too_many_arguments)]
+    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str, targets: &Targets, keep: &[Mount]) -> Result<()> {
         let p = self.project;
         let links = refs::links(&p.name, svc, number, targets);
         let inst = Instance { project: p, service: name, number, hash, image_id, links: &links };
@@ -306,6 +309,11 @@ impl<'a> Run<'a> {
         let files = secrets::files(p, name, svc)?;
         if let Some(host) = body.host_config.as_mut().filter(|_| !files.mounts.is_empty()) {
             host.mounts.get_or_insert_with(Vec::new).extend(files.mounts);
+        }
+        if !keep.is_empty() {
+            let mounts = body.host_config.get_or_insert_with(Default::default).mounts.get_or_insert_with(Vec::new);
+            mounts.retain(|m| !keep.iter().any(|k| k.target == m.target));
+            mounts.extend(keep.iter().cloned());
         }
         let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
         let resource = format!("Container {cname}");
@@ -406,16 +414,53 @@ pub async fn pull(engine: &Engine, project: &Project, services: &[String], emit:
     results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
 }
 
+/// The anonymous volumes of a container about to be replaced, as mounts for its successor, so
+/// their data survives a recreate as with `docker compose up` (no `--renew-anon-volumes`): a
+/// volume at a target the service mounts without a source, or at one only the image declares.
+async fn anonymous_volumes(engine: &Engine, id: &str, svc: &Value) -> Result<Vec<Mount>> {
+    let inspected = engine.docker().inspect_container(id, None::<InspectContainerOptions>).await.map_err(engine.err("Container"))?;
+    let declared = |target: &str| svc["volumes"].as_array().into_iter().flatten().find(|v| v["target"].as_str() == Some(target));
+    Ok(inspected
+        .mounts
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.typ.as_deref() == Some("volume"))
+        .filter_map(|m| {
+            let (name, target) = (m.name?, m.destination?);
+            match declared(&target) {
+                Some(v) if v["source"].as_str().is_some_and(|s| !s.is_empty()) || v["type"].as_str().is_some_and(|t| t != "volume") => None,
+                _ => Some(Mount { typ: Some(MountType::VOLUME), source: Some(name), target: Some(target), read_only: m.rw.map(|rw| !rw), ..Default::default() }),
+            }
+        })
+        .collect())
+}
+
 /// Stop (briefly) and remove a container; with `anonymous`, its anonymous volumes too (as
 /// `down -v` does), which no label would find afterwards.
 pub(crate) async fn remove(engine: &Engine, id: &str, anonymous: bool) -> Result<()> {
     let docker = engine.docker();
+    // Anonymous volumes a recreate handed on are mounted by name, so the engine's `v` no longer
+    // counts them as this container's; they go by their engine-made (64 hex) names.
+    let handed_on: Vec<String> = match anonymous {
+        true => docker.inspect_container(id, None::<InspectContainerOptions>).await.ok().and_then(|c| c.mounts).unwrap_or_default(),
+        false => vec![],
+    }
+    .into_iter()
+    .filter(|m| m.typ.as_deref() == Some("volume"))
+    .filter_map(|m| m.name)
+    .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+    .collect();
     // No timeout given: the engine uses the container's own (stop_grace_period).
     let _ = docker.stop_container(id, None::<StopContainerOptions>).await;
     docker
         .remove_container(id, Some(RemoveContainerOptions { force: true, v: anonymous, link: false }))
         .await
-        .map_err(engine.err("Container"))
+        .map_err(engine.err("Container"))?;
+    for name in handed_on {
+        // Already gone, or still used by another container: either way not ours to force.
+        let _ = docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+    }
+    Ok(())
 }
 
 /// Undo a failed `up`: remove the containers, networks and volumes it created.

@@ -73,7 +73,7 @@ impl Drop for Stack {
             let out = Command::new("docker").args(what).args(["-q", "--filter", &label]).output().map(|o| o.stdout).unwrap_or_default();
             String::from_utf8_lossy(&out).split_whitespace().map(str::to_string).collect::<Vec<_>>()
         };
-        for (list, remove) in [(&["ps", "-a"][..], &["rm", "-f"][..]), (&["network", "ls"], &["network", "rm"]), (&["volume", "ls"], &["volume", "rm"])] {
+        for (list, remove) in [(&["ps", "-a"][..], &["rm", "-f", "-v"][..]), (&["network", "ls"], &["network", "rm"]), (&["volume", "ls"], &["volume", "rm"])] {
             let found = ids(list);
             if !found.is_empty() {
                 let _ = Command::new("docker").args(remove).args(&found).output();
@@ -353,4 +353,26 @@ async fn down_with_volumes_also_removes_anonymous_volumes() {
     assert!(!anon.is_empty(), "an anonymous volume");
     stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
     assert_eq!(docker(&["volume", "ls", "-q", "--filter", &format!("name={anon}")]), "", "docker compose down -v removes it too");
+}
+
+#[tokio::test]
+async fn a_recreated_service_keeps_its_anonymous_volume() {
+    if !enabled("compose recreate keeps anonymous volumes") {
+        return;
+    }
+    let engine = engine().await;
+    let yaml = |cmd: &str| format!("services:\n  app:\n    image: IMAGE\n    command: {cmd}\n    stop_signal: SIGKILL\n    volumes: [/scratch]\n");
+    let s = Stack::new("keepanon", &yaml("sh -c 'echo kept > /scratch/f; exec sleep 3600'"));
+    up(&engine, &s.load(&[]), &UpOptions::default()).await;
+    let app = format!("{}-app-1", s.name);
+    let before = docker(&["inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", &app]);
+    until(10, "the file in the volume", async || (docker(&["exec", &app, "cat", "/scratch/f"]) == "kept").then_some(())).await;
+    // A changed command recreates the container, which must get the same volume back.
+    s.write(&yaml("sleep 3600"));
+    let lines = up(&engine, &s.load(&[]), &UpOptions::default()).await;
+    assert!(lines.iter().any(|l| l.ends_with("Recreate")), "{lines:?}");
+    assert_eq!(docker(&["inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", &app]), before);
+    assert_eq!(docker(&["exec", &app, "cat", "/scratch/f"]), "kept");
+    stack::down(&engine, &s.name, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await.unwrap();
+    assert_eq!(docker(&["volume", "ls", "-q", "--filter", &format!("name={before}")]), "");
 }
