@@ -60,17 +60,24 @@ pub async fn follow(engine: &Engine, project: &str, service: Option<&str>, opts:
     }
     // The last timestamp seen of every container whose stream ended: a restart resumes after it.
     let mut ended: HashMap<String, Option<i64>> = HashMap::new();
+    // Restarted while their old stream had not ended yet (the start event can come first):
+    // re-attached as soon as it ends.
+    let mut restarted: HashMap<String, Target> = HashMap::new();
     let mut following = true;
     loop {
         tokio::select! {
             Some(lines) = rx.recv() => emit(LogEvent::Lines { lines }),
-            Some((id, last)) = streams.next(), if !streams.is_empty() => {
-                ended.insert(id, last);
-            }
+            Some((id, last)) = streams.next(), if !streams.is_empty() => match restarted.remove(&id) {
+                Some(t) => streams.push(attach(t, Some(last.map_or(0, |ns| ns + 1)), &mut services)),
+                None => {
+                    ended.insert(id, last);
+                }
+            },
             start = starts.next(), if following => match start {
                 Some(t) => {
-                    let active = streams.iter().any(|s: &Stream| s.id == t.id);
-                    if !active {
+                    if streams.iter().any(|s: &Stream| s.id == t.id) {
+                        restarted.insert(t.id.clone(), t);
+                    } else {
                         let since = ended.remove(&t.id).map(|last| last.map_or(0, |ns| ns + 1));
                         streams.push(attach(t, since, &mut services));
                     }
