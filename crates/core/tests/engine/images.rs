@@ -58,8 +58,19 @@ async fn prune_estimate_counts_dangling_images() {
     let old_id = docker(&["image", "inspect", "-f", "{{.Id}}", &first]);
     build_image(&name, "RUN echo two > /v");
     let _old = ImageCleanup(vec![old_id.clone()]);
-    let whole: i64 = images::list(&engine).await.unwrap().iter().filter(|i| i.dangling && i.containers == 0).map(|i| i.size).sum();
-    let estimate = images::prune_estimate(&engine, PruneScope::Dangling).await.unwrap();
+    // Other tests make and drop dangling images on the same engine meanwhile: take the list and
+    // the estimate again until no build or removal fell between the two.
+    let mut tries = 0;
+    let (whole, estimate) = loop {
+        let whole: i64 = images::list(&engine).await.unwrap().iter().filter(|i| i.dangling && i.containers == 0).map(|i| i.size).sum();
+        let estimate = images::prune_estimate(&engine, PruneScope::Dangling).await.unwrap();
+        let settled = if estimate.upper_bound { estimate.bytes == whole } else { estimate.bytes < whole };
+        tries += 1;
+        if settled || tries == 10 {
+            break (whole, estimate);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
     assert!(estimate.images >= 1, "{estimate:?}");
     // The old build shares the test image's layers, which a prune leaves: they are not counted
     // when the engine says what is shared (API 1.42 and later).
