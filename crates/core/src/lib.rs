@@ -7,6 +7,7 @@ pub mod compose;
 pub mod containers;
 pub mod engine;
 pub mod error;
+pub mod fsutil;
 pub mod images;
 pub mod networks;
 pub mod volumes;

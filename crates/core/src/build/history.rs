@@ -94,11 +94,8 @@ impl History {
     }
 
     fn save(&self, data: &Data) -> Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("Saving the build history", e))?;
-        let tmp = self.path.with_extension("json.tmp");
         let text = serde_json::to_vec_pretty(data).map_err(|e| Error::Internal(e.to_string()))?;
-        std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &self.path)).map_err(|e| Error::io("Saving the build history", e))
+        crate::fsutil::write_atomic(&self.path, &text, 0o644)
     }
 
     /// Newest first.

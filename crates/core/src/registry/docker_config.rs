@@ -105,7 +105,7 @@ impl DockerConfig {
         let mut ser =
             serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"\t"));
         self.doc.serialize(&mut ser).map_err(|e| Error::Internal(e.to_string()))?;
-        write_atomically(&self.path, &out)
+        crate::fsutil::write_atomic(&self.path, &out, 0o600)
     }
 }
 
@@ -120,25 +120,6 @@ fn plain(entry: &Value) -> Option<Credentials> {
     let decoded = base64::engine::general_purpose::STANDARD.decode(entry["auth"].as_str()?.trim()).ok()?;
     let (u, p) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
     Some(Credentials { username: u.into(), password: p.trim_end_matches('\0').into() })
-}
-
-/// Replace `path` with `bytes` through a sibling temporary file (mode 0600 on Unix).
-pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("Creating {}", dir.display()), e))?;
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        std::io::Write::write_all(&mut options.open(&tmp)?, bytes)?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(format!("Writing {}", path.display()), e)
-    })
 }
 
 #[cfg(test)]

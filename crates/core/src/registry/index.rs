@@ -2,7 +2,6 @@
 //! Berth's config folder. Keychains cannot be listed portably, so this small file is the list;
 //! it never holds a secret.
 
-use super::docker_config::write_atomically;
 use super::host::Host;
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -50,6 +49,6 @@ impl Index {
 
     fn save(&self) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("a map of strings serialises");
-        write_atomically(&self.path, &bytes)
+        crate::fsutil::write_atomic(&self.path, &bytes, 0o600)
     }
 }
