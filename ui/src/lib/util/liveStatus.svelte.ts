@@ -11,22 +11,51 @@ export function stamp(items: Iterable<object>, at = Date.now()): void {
   for (const item of items) if (!received.has(item)) received.set(item, at);
 }
 
+/**
+ * One clock for every aged text on screen. It ticks only when some rendered text's wording
+ * changes ("Up 3 minutes" -> "Up 4 minutes"), not every second: an idle window with long-running
+ * containers wakes about once a minute, not 200 rows every second.
+ */
 class Clock {
   now = $state(Date.now());
-  private timer: ReturnType<typeof setInterval> | null = null;
-  /** Starts ticking on first use, once a second. */
-  read(): number {
-    this.timer ??= setInterval(() => (this.now = Date.now()), 1000);
-    return this.now;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private due = Infinity;
+
+  /** Asks for a tick at `at` (ms since the epoch); the earliest request wins. */
+  wakeAt(at: number): void {
+    if (at >= this.due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.due = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.due = Infinity;
+      this.now = Date.now();
+    }, Math.max(0, at - Date.now()));
   }
 }
 const clock = new Clock();
 
-/** `c.status` aged by the time since it arrived (re-evaluates every second where rendered). */
+/** `c.status` aged by the time since it arrived; re-evaluates when its wording would change. */
 export function liveStatus(c: { status: string }): string {
-  const now = clock.read();
+  const now = clock.now;
   if (!received.has(c)) received.set(c, now);
-  return aged(c.status, (now - (received.get(c) ?? now)) / 1000);
+  const elapsed = (now - (received.get(c) ?? now)) / 1000;
+  const wait = secondsToNextWording(c.status, elapsed);
+  if (wait !== null) clock.wakeAt(now + wait * 1000 + 5);
+  return aged(c.status, elapsed);
+}
+
+/** Seconds from `elapsed` until `aged(status, …)` reads differently; null when it never does. */
+export function secondsToNextWording(status: string, elapsed: number): number | null {
+  const m = STATUS.exec(status);
+  const base = m && parseDuration(m[2]);
+  if (!m || base === null) return null;
+  if (elapsed < 1) return 1 - elapsed;
+  const total = base + elapsed;
+  if (total < 60) return Math.floor(total) + 1 - total;
+  if (total < 3600) return (Math.floor(total / 60) + 1) * 60 - total;
+  // Hours round at the half hour; days, weeks, months and years all derive from those hours.
+  return (Math.floor(total / 3600 + 0.5) + 0.5) * 3600 - total;
 }
 
 const STATUS = /^(Up|Exited \(-?\d+\)) (.+?)( ago)?( \([^)]*\))?$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aged, humanDuration } from './liveStatus.svelte';
+import { aged, humanDuration, secondsToNextWording } from './liveStatus.svelte';
 
 describe('live status', () => {
   it('ages the engine status texts in its own wording', () => {
@@ -22,5 +22,20 @@ describe('live status', () => {
       'Less than a second', '1 second', '59 seconds', 'About a minute', 'About a minute', '59 minutes', 'About an hour',
       '2 hours', '47 hours', '2 days', '2 weeks', '3 months', '2 years',
     ]);
+  });
+
+  it('knows when the wording changes next, so the clock ticks no more often than that', () => {
+    expect(secondsToNextWording('Created', 5)).toBeNull();
+    expect(secondsToNextWording('Up 2 seconds', 0.25)).toBeCloseTo(0.75);
+    expect(secondsToNextWording('Up 2 seconds', 3.5)).toBeCloseTo(0.5);
+    expect(secondsToNextWording('Up 3 minutes', 10)).toBeCloseTo(50);
+    expect(secondsToNextWording('Up 5 hours', 10)).toBeCloseTo(1790);
+    expect(secondsToNextWording('Exited (0) 3 weeks ago', 10)).toBeCloseTo(1790);
+    // Every boundary it names is a real change, and nothing changes before it.
+    for (const [status, at] of [['Up 2 seconds', 3.5], ['Up 3 minutes', 10], ['Up 5 hours', 10], ['Up 59 seconds', 1]] as const) {
+      const wait = secondsToNextWording(status, at)!;
+      expect(aged(status, at + wait - 0.01)).toBe(aged(status, at));
+      expect(aged(status, at + wait + 0.01)).not.toBe(aged(status, at));
+    }
   });
 });
