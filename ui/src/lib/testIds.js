@@ -131,7 +131,7 @@ export const TestId = Object.freeze({
   loginSubmit: 'login-submit',
   loginError: 'login-error',
   volumesView: 'volumes-view',
-  volumeRow: 'volume-row',            // data-name, data-used ("true" when a container mounts it)
+  volumeRow: 'volume-row',            // data-name, data-used ("true" when a container mounts it), data-size (bytes, '' unmeasured)
   volumeFilter: 'volume-filter',
   volumeAction: (a) => `volume-${a}`, // create|measure|prune (toolbar), details|remove (per row), browse (details)
   volumeFiles: 'volume-files',        // rows have data-path, data-kind (file|dir|symlink|other)
