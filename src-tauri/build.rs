@@ -67,6 +67,8 @@ const COMMANDS: &[&str] = &[
     "volume_prune_estimate",
     "volume_prune",
     "volume_browse",
+    "volume_browse_cancel",
+    "volume_measure",
     "network_list",
     "network_create",
     "network_inspect",

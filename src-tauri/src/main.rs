@@ -113,6 +113,8 @@ fn main() {
             commands::volumes::volume_prune_estimate,
             commands::volumes::volume_prune,
             commands::volumes::volume_browse,
+            commands::volumes::volume_browse_cancel,
+            commands::volumes::volume_measure,
             commands::networks::network_list,
             commands::networks::network_create,
             commands::networks::network_inspect,

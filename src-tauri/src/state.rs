@@ -3,7 +3,8 @@
 use crate::streams::{Execs, Subscriptions};
 use berth_core::build::history::History;
 use berth_core::engine::Pump;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub struct AppState {
     pub pump: Pump,
@@ -11,10 +12,12 @@ pub struct AppState {
     pub history: Arc<History>,
     pub subscriptions: Subscriptions,
     pub execs: Execs,
+    /// Volume browses under way, by volume name, for `volume_browse_cancel`.
+    pub browses: Mutex<HashMap<String, tokio::task::AbortHandle>>,
 }
 
 impl AppState {
     pub fn new(pump: Pump, history: History) -> Self {
-        AppState { pump, history: Arc::new(history), subscriptions: Subscriptions::default(), execs: Execs::default() }
+        AppState { pump, history: Arc::new(history), subscriptions: Subscriptions::default(), execs: Execs::default(), browses: Mutex::default() }
     }
 }

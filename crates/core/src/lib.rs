@@ -10,6 +10,7 @@ pub mod error;
 pub mod fsutil;
 pub mod images;
 pub mod networks;
+pub mod prune;
 pub mod volumes;
 pub mod registry;
 mod stream;

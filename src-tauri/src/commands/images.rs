@@ -27,12 +27,13 @@ pub async fn image_remove(state: State<'_, AppState>, image: String, force: bool
 
 #[tauri::command]
 pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneEstimate> {
-    Ok(images::prune_estimate(&state.pump.engine()?, scope).await?)
+    Ok(images::prune_estimate(&state.pump.engine()?, scope, &[]).await?)
 }
 
+/// Remove exactly the `images` (ids) the user confirmed (from the estimate).
 #[tauri::command]
-pub async fn image_prune(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneReport> {
-    Ok(images::prune(&state.pump.engine()?, scope).await?)
+pub async fn image_prune(state: State<'_, AppState>, scope: PruneScope, images: Vec<String>) -> Res<PruneReport> {
+    Ok(images::prune(&state.pump.engine()?, scope, &images).await?)
 }
 
 /// A typed reference, normalised (what would be pulled), or why it is invalid.

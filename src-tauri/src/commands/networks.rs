@@ -38,7 +38,8 @@ pub async fn network_prune_estimate(state: State<'_, AppState>) -> Res<NetworkPr
     Ok(networks::prune_estimate(&state.pump.engine()?, &[]).await?)
 }
 
+/// Remove exactly the `networks` the user confirmed (from the estimate).
 #[tauri::command]
-pub async fn network_prune(state: State<'_, AppState>) -> Res<NetworkPrune> {
-    Ok(networks::prune(&state.pump.engine()?, &[]).await?)
+pub async fn network_prune(state: State<'_, AppState>, networks: Vec<String>) -> Res<NetworkPrune> {
+    Ok(networks::prune(&state.pump.engine()?, &networks).await?)
 }

@@ -477,6 +477,11 @@ class ResourcePage {
 export class VolumesPage extends ResourcePage {
   constructor(app) { super(app, 'volumes'); }
 
+  /** Measures every volume's size (a disk walk by the engine). */
+  async measure() {
+    await click(this.browser.$(sel(TestId.volumeAction('measure'))));
+  }
+
   /** Opens the volume's details, reads its files, and returns their paths. */
   async browse(name) {
     await this.action(name, 'details');

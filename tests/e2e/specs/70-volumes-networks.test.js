@@ -57,6 +57,12 @@ describe('volumes and networks', () => {
     assert.deepEqual(await volumes.browse(volume), ['conf', 'conf/app.ini']);
   }));
 
+  it('measures volume sizes on demand, not on every engine event', () => app.guard('volume-measure', async () => {
+    docker('run', '--rm', '--label', testLabel, '-v', `${volume}:/data`, TEST_IMAGE, 'sh', '-c', 'head -c 300000 /dev/zero > /data/blob');
+    await volumes.measure();
+    await waitFor(async () => Number(await volumes.row(volume).getAttribute('data-size')) >= 300_000, { message: 'the measured size' });
+  }));
+
   it('says which container holds a volume instead of removing it', () => app.guard('volume-in-use', async () => {
     docker('create', '--name', user, '--label', testLabel, '-v', `${volume}:/data`, TEST_IMAGE, 'true');
     await waitFor(async () => (await volumes.row(volume).getAttribute('data-used')) === 'true', { message: 'the volume to show its user' });

@@ -131,10 +131,11 @@ export const TestId = Object.freeze({
   loginSubmit: 'login-submit',
   loginError: 'login-error',
   volumesView: 'volumes-view',
-  volumeRow: 'volume-row',            // data-name, data-used ("true" when a container mounts it)
+  volumeRow: 'volume-row',            // data-name, data-used ("true" when a container mounts it), data-size (bytes, '' unmeasured)
   volumeFilter: 'volume-filter',
-  volumeAction: (a) => `volume-${a}`, // create|prune (toolbar), details|remove (per row), browse (details)
+  volumeAction: (a) => `volume-${a}`, // create|measure|prune (toolbar), details|remove (per row), browse (details)
   volumeFiles: 'volume-files',        // rows have data-path, data-kind (file|dir|symlink|other)
+  volumeFilesPartial: 'volume-files-partial', // why a listing stops short
   volumeDialog: 'volume-dialog',
   volumeField: (f) => `volume-field-${f}`, // name|driver|labels|driverOpts
   volumeSubmit: 'volume-submit',

@@ -4,6 +4,8 @@ use super::endpoint::Endpoint;
 use super::info::EngineInfo;
 use crate::error::{Error, Result};
 use bollard::{Docker, API_DEFAULT_VERSION};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long a probe may take before we call the endpoint unreachable.
@@ -16,6 +18,9 @@ const REQUEST_TIMEOUT_SECS: u64 = 120;
 pub struct Engine {
     docker: Docker,
     endpoint: Endpoint,
+    /// Volume sizes as last measured on this connection (a disk walk of every volume, too slow
+    /// to repeat on every change); None until measured. See `volumes::measure`.
+    pub(crate) volume_sizes: Arc<Mutex<Option<HashMap<String, i64>>>>,
 }
 
 impl Engine {
@@ -27,7 +32,7 @@ impl Engine {
             .await
             .map_err(|_| unreachable("it did not answer within 3 seconds".into()))?
             .map_err(|e| Error::from_engine(e, "engine", &endpoint.host))?;
-        Ok(Engine { docker, endpoint: endpoint.clone() })
+        Ok(Engine { docker, endpoint: endpoint.clone(), volume_sizes: Arc::default() })
     }
 
     pub fn docker(&self) -> &Docker {

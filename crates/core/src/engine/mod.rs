@@ -6,12 +6,14 @@ pub mod discovery;
 mod endpoint;
 mod info;
 mod pump;
+mod relist;
 
 pub use connect::Engine;
 pub use discovery::Environment;
 pub use endpoint::{EngineCandidate, EngineSource, Endpoint, TlsFiles};
 pub use info::EngineInfo;
 pub use pump::{EngineEvent, EngineStatus, Pump};
+pub use relist::{Relisted, Relister};
 
 /// Probe every endpoint discovery finds, in order; the UI lists them for switching.
 pub async fn candidates(env: &Environment) -> Vec<EngineCandidate> {

@@ -167,6 +167,11 @@ async fn run(shared: Arc<Shared>) {
         *shared.engine.write().unwrap() = Some(engine.clone());
         lost = Some(info.clone());
         publish(&shared, EngineStatus::Connected { engine: info });
+        // A crash in the middle of a volume browse leaves its helper container behind.
+        tokio::spawn({
+            let engine = engine.clone();
+            async move { crate::volumes::remove_stale_helpers(&engine).await }
+        });
 
         tokio::select! {
             reason = follow_events(&engine, &shared.sink) => {

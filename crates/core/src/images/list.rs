@@ -5,20 +5,26 @@ use super::normalize;
 use crate::error::{Error, Result};
 use crate::containers::{phrase as containers, them};
 use crate::Engine;
-use bollard::models::ImageDeleteResponseItem;
-use bollard::query_parameters::{
-    ListContainersOptions, ListImagesOptions, PruneImagesOptions, RemoveImageOptions, TagImageOptions,
-};
-use std::collections::HashMap;
+use crate::prune::{carries, Changes, Kept};
+use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, RemoveImageOptions, TagImageOptions};
+use std::collections::{HashMap, HashSet};
 
 /// Every local image (intermediate build layers excluded), with how many containers use it.
 pub async fn list(engine: &Engine) -> Result<Vec<ImageSummary>> {
-    Ok(listed(engine, false).await?.into_iter().map(|(image, _)| image).collect())
+    Ok(listed(engine, false).await?.into_iter().map(|l| l.image).collect())
 }
 
-/// The list, each image with the bytes only it holds (its size less the layers it shares with
-/// other images) when `shared` asks the engine to work that out and it can (API 1.42 and later).
-async fn listed(engine: &Engine, shared: bool) -> Result<Vec<(ImageSummary, Option<i64>)>> {
+/// A listed image with what only prunes need.
+struct Listed {
+    image: ImageSummary,
+    /// The bytes only it holds (its size less the layers it shares with other images), when asked
+    /// for and the engine can work that out (API 1.42 and later).
+    own: Option<i64>,
+    labels: HashMap<String, String>,
+}
+
+/// The list; `shared` asks the engine for each image's own bytes.
+async fn listed(engine: &Engine, shared: bool) -> Result<Vec<Listed>> {
     let docker = engine.docker();
     let (images, containers) = tokio::try_join!(
         docker.list_images(Some(ListImagesOptions { shared_size: shared, ..Default::default() })),
@@ -44,7 +50,7 @@ async fn listed(engine: &Engine, shared: bool) -> Result<Vec<(ImageSummary, Opti
                 size: i.size,
                 created: i.created,
             };
-            (image, own)
+            Listed { image, own, labels: i.labels }
         })
         .collect())
 }
@@ -108,80 +114,97 @@ async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
 /// What a prune of `scope` would remove, for the confirmation. The bytes are counted as
 /// `docker system df` counts what is reclaimable: a layer another image shares stays. Older
 /// engines do not say what is shared; then the images' whole sizes are an upper bound.
-pub async fn prune_estimate(engine: &Engine, scope: PruneScope) -> Result<PruneEstimate> {
-    let images = listed(engine, true).await?;
-    let doomed: Vec<_> = images.iter().filter(|(i, _)| prunes(scope, i)).collect();
-    let own: Option<i64> = doomed.iter().map(|(_, own)| *own).sum();
-    Ok(match own {
-        Some(bytes) => PruneEstimate { images: doomed.len() as u32, bytes, upper_bound: false },
-        None => PruneEstimate { images: doomed.len() as u32, bytes: doomed.iter().map(|(i, _)| i.size).sum(), upper_bound: true },
-    })
+/// `labels` ("key" or "key=value") narrows it to images carrying them all.
+pub async fn prune_estimate(engine: &Engine, scope: PruneScope, labels: &[String]) -> Result<PruneEstimate> {
+    let doomed: Vec<Listed> =
+        listed(engine, true).await?.into_iter().filter(|l| prunes(scope, &l.image) && labels.iter().all(|k| carries(&l.labels, k))).collect();
+    let (bytes, upper_bound) = reclaimed(&doomed.iter().collect::<Vec<_>>());
+    Ok(PruneEstimate { images: doomed.into_iter().map(|l| l.image.id).collect(), bytes, upper_bound })
 }
 
 fn prunes(scope: PruneScope, image: &ImageSummary) -> bool {
     image.containers == 0 && (scope == PruneScope::Unused || image.dangling)
 }
 
-/// Prune, reporting the images of the list that went (the engine also removes their untagged
-/// parent layers, which the list never shows), the bytes the engine reclaimed, and the names it
-/// took from images that stay.
-pub async fn prune(engine: &Engine, scope: PruneScope) -> Result<PruneReport> {
-    let before = list(engine).await?;
-    let dangling = if scope == PruneScope::Dangling { "true" } else { "false" };
-    let filters = HashMap::from([("dangling".to_string(), vec![dangling.to_string()])]);
-    let report = engine
-        .docker()
-        .prune_images(Some(PruneImagesOptions { filters: Some(filters) }))
-        .await
-        .map_err(engine.err("images"))?;
-    let (images, untagged) = tally(&before, &report.images_deleted.unwrap_or_default());
-    Ok(PruneReport { images, bytes: report.space_reclaimed.unwrap_or(0), untagged })
+/// The bytes removing `images` frees, and whether that is only an upper bound.
+fn reclaimed(images: &[&Listed]) -> (i64, bool) {
+    match images.iter().map(|l| l.own).sum::<Option<i64>>() {
+        Some(bytes) => (bytes, false),
+        None => (images.iter().map(|l| l.image.size).sum(), true),
+    }
 }
 
-/// The listed images a prune deleted, and the names it removed from images it left: the engine
-/// untags every name of every image under `prune -a`, but cannot delete the last name of an image a
-/// container uses.
-fn tally(before: &[ImageSummary], outcome: &[ImageDeleteResponseItem]) -> (u32, Vec<String>) {
-    let deleted: Vec<&str> = outcome.iter().filter_map(|d| d.deleted.as_deref()).collect();
-    let images = before.iter().filter(|i| deleted.contains(&i.id.as_str())).count() as u32;
-    let kept: Vec<&ImageSummary> = before.iter().filter(|i| !deleted.contains(&i.id.as_str())).collect();
-    let untagged = outcome
-        .iter()
-        .filter_map(|d| d.untagged.clone())
-        .filter(|name| kept.iter().any(|i| i.repo_tags.contains(name)))
+/// Remove the `confirmed` images (ids) one by one, each only if it still fits `scope` (no
+/// container uses it; untagged for dangling), as `docker image prune` removes each. The bytes are
+/// counted as the estimate counts them.
+pub async fn prune(engine: &Engine, scope: PruneScope, confirmed: &[String]) -> Result<PruneReport> {
+    let mut now: HashMap<String, Listed> = listed(engine, true).await?.into_iter().map(|l| (l.image.id.clone(), l)).collect();
+    let (mut removed, mut kept, mut gone) = (Vec::new(), Vec::new(), Vec::new());
+    for id in confirmed {
+        let name = crate::containers::short(id.trim_start_matches("sha256:")).to_string();
+        let why = match now.get(id) {
+            None => Some("no longer exists".to_string()),
+            Some(l) if l.image.containers > 0 => Some("is now used by a container".to_string()),
+            Some(l) if scope == PruneScope::Dangling && !l.image.dangling => Some(format!("was tagged {} meanwhile", l.image.repo_tags.join(", "))),
+            Some(l) => match remove_unused(engine, &l.image).await {
+                Ok(()) => {
+                    removed.push(id.clone());
+                    gone.extend(now.remove(id));
+                    None
+                }
+                Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
+                Err(Error::Conflict { message }) => Some(format!("was not removed: {message}")),
+                Err(e) => Some(format!("could not be removed ({e})")),
+            },
+        };
+        if let Some(why) = why {
+            kept.push(Kept { name, why });
+        }
+    }
+    let (bytes, _) = reclaimed(&gone.iter().collect::<Vec<_>>());
+    let appeared = listed(engine, false)
+        .await?
+        .into_iter()
+        .filter(|l| prunes(scope, &l.image) && !confirmed.contains(&l.image.id))
+        .map(|l| l.image.repo_tags.first().cloned().unwrap_or_else(|| crate::containers::short(l.image.id.trim_start_matches("sha256:")).to_string()))
         .collect();
-    (images, untagged)
+    Ok(PruneReport { images: removed, bytes, changes: Changes::new("image", kept, appeared) })
+}
+
+/// Remove an image no container uses, without force: by id when its names are all of one
+/// repository (the engine drops them with it), else name by name as `docker image prune -a`
+/// does. Either way the engine refuses if a container took it meanwhile.
+async fn remove_unused(engine: &Engine, image: &ImageSummary) -> Result<()> {
+    let repos: HashSet<&str> = image.repo_tags.iter().chain(&image.repo_digests).map(|r| repository(r)).collect();
+    let refs: Vec<&String> = if repos.len() <= 1 { vec![&image.id] } else { image.repo_tags.iter().chain(&image.repo_digests).collect() };
+    for r in refs {
+        match remove(engine, r, false).await {
+            // A digest goes with the last tag of its repository.
+            Err(Error::NotFound { .. }) if r != &image.id => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// The repository of `name:tag` or `name@digest`.
+fn repository(reference: &str) -> &str {
+    let name = reference.split('@').next().unwrap_or(reference);
+    match name.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => repo,
+        _ => name,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn image(id: &str, tags: &[&str]) -> ImageSummary {
-        ImageSummary {
-            id: id.into(),
-            repo_tags: tags.iter().map(|t| t.to_string()).collect(),
-            repo_digests: vec![],
-            size: 1,
-            created: 0,
-            containers: 0,
-            dangling: tags.is_empty(),
-        }
-    }
-
     #[test]
-    fn tally_counts_listed_images_and_names_taken_from_kept_ones() {
-        let before = [image("sha256:a", &["old:1"]), image("sha256:b", &["app:1", "registry:5000/app:1"])];
-        let item = |untagged: Option<&str>, deleted: Option<&str>| ImageDeleteResponseItem {
-            untagged: untagged.map(Into::into),
-            deleted: deleted.map(Into::into),
-        };
-        let outcome = [
-            item(Some("old:1"), None),
-            item(None, Some("sha256:a")),
-            item(None, Some("sha256:parent-layer-never-listed")),
-            item(Some("registry:5000/app:1"), None),
-        ];
-        assert_eq!(tally(&before, &outcome), (1, vec!["registry:5000/app:1".to_string()]));
+    fn repositories_of_tags_and_digests() {
+        assert_eq!(repository("app:1"), "app");
+        assert_eq!(repository("127.0.0.1:5000/app:1"), "127.0.0.1:5000/app");
+        assert_eq!(repository("127.0.0.1:5000/app"), "127.0.0.1:5000/app");
+        assert_eq!(repository("app@sha256:abc"), "app");
     }
 }

@@ -31,23 +31,24 @@ pub enum PruneScope {
 }
 
 /// What a prune would remove, for its confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PruneEstimate {
-    pub images: u32,
+    /// The ids, to pass back to the prune once confirmed.
+    pub images: Vec<String>,
     pub bytes: i64,
     /// The engine did not say which layers other images share: `bytes` counts them all.
     pub upper_bound: bool,
 }
 
-/// What a prune removed.
+/// What a prune removed (ids of the confirmed list), the bytes freed, and what changed since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PruneReport {
-    pub images: u32,
+    pub images: Vec<String>,
     pub bytes: i64,
-    /// Names taken from images that stay (an image a container uses keeps one of its names).
-    pub untagged: Vec<String>,
+    #[serde(flatten)]
+    pub changes: crate::prune::Changes,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,10 +4,11 @@ use super::list::{endpoints, summary};
 use super::model::{NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary};
 use super::{address, PREDEFINED};
 use crate::containers::{phrase, them};
+use crate::prune::{carries, Changes, Kept};
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::{EndpointSettings, Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest};
-use bollard::query_parameters::{InspectNetworkOptions, ListContainersOptions, ListNetworksOptions, PruneNetworksOptions};
+use bollard::query_parameters::{InspectNetworkOptions, ListContainersOptions, ListNetworksOptions};
 use std::collections::HashMap;
 
 pub async fn create(engine: &Engine, spec: NetworkSpec) -> Result<NetworkSummary> {
@@ -132,25 +133,40 @@ pub async fn remove(engine: &Engine, network: &str) -> Result<()> {
 /// The networks a prune would remove: those of your own that no running container uses.
 /// `labels` ("key" or "key=value") narrows it to networks carrying them all.
 pub async fn prune_estimate(engine: &Engine, labels: &[String]) -> Result<NetworkPrune> {
-    let networks = super::list(engine)
-        .await?
-        .into_iter()
+    let networks = candidates(super::list(engine).await?, labels).into_iter().map(|n| n.name).collect();
+    Ok(NetworkPrune { networks, changes: Changes::default() })
+}
+
+fn candidates(list: Vec<NetworkSummary>, labels: &[String]) -> Vec<NetworkSummary> {
+    list.into_iter()
         .filter(|n| !n.predefined && n.scope == "local" && n.containers.iter().all(|c| !c.running))
         .filter(|n| labels.iter().all(|l| carries(&n.labels, l)))
-        .map(|n| n.name)
-        .collect();
-    Ok(NetworkPrune { networks })
+        .collect()
 }
 
-fn carries(labels: &std::collections::BTreeMap<String, String>, label: &str) -> bool {
-    match label.split_once('=') {
-        Some((k, want)) => labels.get(k).is_some_and(|have| have == want),
-        None => labels.contains_key(label),
+/// Remove the `confirmed` networks one by one, each only if no running container uses it now.
+pub async fn prune(engine: &Engine, confirmed: &[String]) -> Result<NetworkPrune> {
+    let now: HashMap<String, NetworkSummary> = super::list(engine).await?.into_iter().map(|n| (n.name.clone(), n)).collect();
+    let (mut removed, mut kept) = (Vec::new(), Vec::new());
+    for name in confirmed {
+        let running: Vec<String> =
+            now.get(name).map(|n| n.containers.iter().filter(|c| c.running).map(|c| c.name.clone()).collect()).unwrap_or_default();
+        let why = match now.get(name) {
+            None => Some("no longer exists".to_string()),
+            Some(_) if !running.is_empty() => Some(format!("is now used by running {}", phrase(&running))),
+            Some(_) => match remove(engine, name).await {
+                Ok(()) => {
+                    removed.push(name.clone());
+                    None
+                }
+                Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
+                Err(e) => Some(format!("could not be removed ({e})")),
+            },
+        };
+        if let Some(why) = why {
+            kept.push(Kept { name: name.clone(), why });
+        }
     }
-}
-
-pub async fn prune(engine: &Engine, labels: &[String]) -> Result<NetworkPrune> {
-    let filters = (!labels.is_empty()).then(|| HashMap::from([("label".to_string(), labels.to_vec())]));
-    let report = engine.docker().prune_networks(Some(PruneNetworksOptions { filters })).await.map_err(engine.err("networks"))?;
-    Ok(NetworkPrune { networks: report.networks_deleted.unwrap_or_default() })
+    let appeared = candidates(super::list(engine).await?, &[]).into_iter().map(|n| n.name).filter(|n| !confirmed.contains(n)).collect();
+    Ok(NetworkPrune { networks: removed, changes: Changes::new("network", kept, appeared) })
 }

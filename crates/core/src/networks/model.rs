@@ -68,9 +68,11 @@ pub struct NetworkSpec {
     pub labels: BTreeMap<String, String>,
 }
 
-/// What a network prune removes (estimated first, then reported).
+/// What a network prune removes (estimated first, then reported with what changed since).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkPrune {
     pub networks: Vec<String>,
+    #[serde(flatten)]
+    pub changes: crate::prune::Changes,
 }

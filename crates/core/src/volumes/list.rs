@@ -10,7 +10,8 @@ use bollard::models::{ContainerSummary, Volume};
 use bollard::query_parameters::{DataUsageOptions, ListContainersOptions, ListVolumesOptions};
 use std::collections::HashMap;
 
-/// Every volume. Sizes come from one disk-usage query for the whole list.
+/// Every volume, with the sizes last measured on this connection (None before [`measure`]):
+/// measuring walks every volume's files, too slow to repeat on every change.
 pub async fn list(engine: &Engine) -> Result<Vec<VolumeSummary>> {
     let docker = engine.docker();
     let (volumes, containers) = tokio::try_join!(
@@ -19,7 +20,7 @@ pub async fn list(engine: &Engine) -> Result<Vec<VolumeSummary>> {
     )
     .map_err(engine.err("volumes"))?;
     let users = users(&containers);
-    let sizes = sizes(engine).await;
+    let sizes = measured(engine);
     let mut list: Vec<VolumeSummary> = volumes
         .volumes
         .unwrap_or_default()
@@ -64,10 +65,22 @@ pub(super) fn users(containers: &[ContainerSummary]) -> HashMap<String, Vec<Volu
     users
 }
 
+/// Measure every volume (one disk-usage query), keep the sizes for later lists, and list.
+pub async fn measure(engine: &Engine) -> Result<Vec<VolumeSummary>> {
+    let sizes = sizes(engine).await;
+    *engine.volume_sizes.lock().unwrap() = Some(sizes);
+    list(engine).await
+}
+
+/// The sizes last measured on this connection.
+pub(super) fn measured(engine: &Engine) -> HashMap<String, i64> {
+    engine.volume_sizes.lock().unwrap().clone().unwrap_or_default()
+}
+
 /// Volume name → bytes, as `docker system df -v` measures them. Engines before API 1.52 answer
 /// in a shape bollard's model no longer has, so Berth reads that answer itself when it can. A
 /// failure only costs the sizes, never the list.
-pub(super) async fn sizes(engine: &Engine) -> HashMap<String, i64> {
+async fn sizes(engine: &Engine) -> HashMap<String, i64> {
     let version = engine.docker().client_version();
     // Only volumes are measured when the engine understands `type` (API 1.42); older ones measure all.
     let typed = (version.major_version, version.minor_version) >= (1, 42);

@@ -1,12 +1,13 @@
 //! Create, inspect, remove and prune volumes.
 
-use super::list::{sizes, summary, users};
-use super::model::{VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec, VolumeSummary};
+use super::list::{measured, summary, users};
+use super::model::{VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec, VolumeSummary, VolumeUser};
 use crate::containers::{phrase, them};
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::VolumeCreateRequest;
-use bollard::query_parameters::{ListContainersOptions, PruneVolumesOptions, RemoveVolumeOptions};
+use crate::prune::{carries, Changes, Kept};
+use bollard::query_parameters::{ListContainersOptions, RemoveVolumeOptions};
 use std::collections::HashMap;
 
 pub async fn create(engine: &Engine, spec: VolumeSpec) -> Result<VolumeSummary> {
@@ -52,7 +53,7 @@ pub async fn inspect(engine: &Engine, name: &str) -> Result<VolumeDetails> {
     let volume = docker.inspect_volume(name).await.map_err(engine.err(&format!("Volume {name}")))?;
     let raw = serde_json::to_string_pretty(&volume).map_err(|e| Error::Internal(e.to_string()))?;
     let containers = users_of(engine, name).await?;
-    let size = sizes(engine).await.get(name).copied();
+    let size = measured(engine).get(name).copied();
     let (scope, options) = (volume.scope.map(|s| s.to_string()).unwrap_or_default(), volume.options.clone());
     Ok(VolumeDetails {
         summary: summary(volume, &users(&containers), size),
@@ -72,7 +73,12 @@ async fn users_of(engine: &Engine, name: &str) -> Result<Vec<bollard::models::Co
 /// refusal names them. There is no force: the engine refuses that too.
 pub async fn remove(engine: &Engine, name: &str) -> Result<()> {
     match engine.docker().remove_volume(name, None::<RemoveVolumeOptions>).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            if let Some(sizes) = engine.volume_sizes.lock().unwrap().as_mut() {
+                sizes.remove(name);
+            }
+            Ok(())
+        }
         Err(e) => match engine.err(&format!("Volume {name}"))(e) {
             Error::Conflict { message } => Err(in_use(engine, name, &message).await),
             other => Err(other),
@@ -85,8 +91,7 @@ async fn in_use(engine: &Engine, name: &str, engine_message: &str) -> Error {
     if users.is_empty() {
         return Error::Conflict { message: format!("The engine will not remove volume {name}: {engine_message}") };
     }
-    let names: Vec<String> =
-        users.iter().map(|u| if u.running { format!("{} (running)", u.name) } else { u.name.clone() }).collect();
+    let names = user_names(&users);
     Error::Conflict {
         message: format!(
             "Volume {name} is used by {}: remove {} first (a stopped container still holds its volumes).",
@@ -96,45 +101,52 @@ async fn in_use(engine: &Engine, name: &str, engine_message: &str) -> Error {
     }
 }
 
-/// The volumes a prune would remove (none mounted by any container) and their measured bytes.
+/// The volumes a prune would remove (none mounted by any container), freshly measured.
 /// `labels` ("key" or "key=value") narrows it to volumes carrying them all.
 pub async fn prune_estimate(engine: &Engine, labels: &[String]) -> Result<VolumePruneEstimate> {
-    let doomed: Vec<VolumeSummary> = super::list(engine)
-        .await?
-        .into_iter()
-        .filter(|v| v.containers.is_empty() && labels.iter().all(|l| carries(v, l)))
-        .collect();
+    let doomed: Vec<VolumeSummary> = candidates(super::measure(engine).await?, labels);
     Ok(VolumePruneEstimate {
         bytes: doomed.iter().filter_map(|v| v.size).sum(),
         volumes: doomed.into_iter().map(|v| v.name).collect(),
     })
 }
 
-fn carries(v: &VolumeSummary, label: &str) -> bool {
-    match label.split_once('=') {
-        Some((k, want)) => v.labels.get(k).is_some_and(|have| have == want),
-        None => v.labels.contains_key(label),
-    }
+fn candidates(list: Vec<VolumeSummary>, labels: &[String]) -> Vec<VolumeSummary> {
+    list.into_iter().filter(|v| v.containers.is_empty() && labels.iter().all(|l| carries(&v.labels, l))).collect()
 }
 
-/// Remove every volume no container mounts (named ones too, as the estimate counts them).
-pub async fn prune(engine: &Engine, labels: &[String]) -> Result<VolumePruneReport> {
-    let mut filters = HashMap::new();
-    if !labels.is_empty() {
-        filters.insert("label".to_string(), labels.to_vec());
+/// Remove the `confirmed` volumes one by one, each only if still unused, as the engine's
+/// `docker volume rm` does; the engine itself refuses a volume a container took meanwhile.
+/// The bytes are those the estimate measured.
+pub async fn prune(engine: &Engine, confirmed: &[String]) -> Result<VolumePruneReport> {
+    let now: HashMap<String, VolumeSummary> = super::list(engine).await?.into_iter().map(|v| (v.name.clone(), v)).collect();
+    let (mut removed, mut kept, mut bytes) = (Vec::new(), Vec::new(), 0);
+    for name in confirmed {
+        let why = match now.get(name) {
+            None => Some("no longer exists".to_string()),
+            Some(v) if !v.containers.is_empty() => Some(used_by(&v.containers)),
+            Some(v) => match remove(engine, name).await {
+                Ok(()) => {
+                    bytes += v.size.unwrap_or(0);
+                    removed.push(name.clone());
+                    None
+                }
+                Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
+                Err(e) => Some(format!("could not be removed ({e})")),
+            },
+        };
+        if let Some(why) = why {
+            kept.push(Kept { name: name.clone(), why });
+        }
     }
-    let version = engine.docker().client_version();
-    // From API 1.42 the engine prunes only anonymous volumes unless asked for all.
-    if (version.major_version, version.minor_version) >= (1, 42) {
-        filters.insert("all".to_string(), vec!["true".to_string()]);
-    }
-    let report = engine
-        .docker()
-        .prune_volumes(Some(PruneVolumesOptions { filters: Some(filters) }))
-        .await
-        .map_err(engine.err("volumes"))?;
-    Ok(VolumePruneReport {
-        volumes: report.volumes_deleted.unwrap_or_default(),
-        bytes: report.space_reclaimed.unwrap_or(0),
-    })
+    let appeared = candidates(super::list(engine).await?, &[]).into_iter().map(|v| v.name).filter(|n| !confirmed.contains(n)).collect();
+    Ok(VolumePruneReport { volumes: removed, bytes, changes: Changes::new("volume", kept, appeared) })
+}
+
+fn used_by(users: &[VolumeUser]) -> String {
+    format!("is now used by {}", user_names(users).join(", "))
+}
+
+fn user_names(users: &[VolumeUser]) -> Vec<String> {
+    users.iter().map(|u| if u.running { format!("{} (running)", u.name) } else { u.name.clone() }).collect()
 }

@@ -6,8 +6,8 @@ mod list;
 mod manage;
 mod model;
 
-pub use browse::browse;
-pub use list::list;
+pub use browse::{browse, remove_stale_helpers};
+pub use list::{list, measure};
 pub use manage::{create, inspect, prune, prune_estimate, remove};
 pub use model::*;
 

@@ -63,12 +63,14 @@ pub struct VolumePruneEstimate {
     pub bytes: i64,
 }
 
-/// What a prune removed.
+/// What a prune removed (of the confirmed list), the bytes they held, and what changed since.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumePruneReport {
     pub volumes: Vec<String>,
     pub bytes: i64,
+    #[serde(flatten)]
+    pub changes: crate::prune::Changes,
 }
 
 /// A volume's files, read through the engine's archive API.
@@ -77,8 +79,8 @@ pub struct VolumePruneReport {
 pub struct VolumeFiles {
     /// Sorted by path.
     pub entries: Vec<VolumeFile>,
-    /// There were more entries than Berth lists.
-    pub truncated: bool,
+    /// Why the listing stops short (too many entries, too much data, too long), when it does.
+    pub partial: Option<String>,
     /// The local image the helper container was created from.
     pub image: String,
 }

@@ -63,7 +63,7 @@ async fn prune_estimate_counts_dangling_images() {
     let mut tries = 0;
     let (whole, estimate) = loop {
         let whole: i64 = images::list(&engine).await.unwrap().iter().filter(|i| i.dangling && i.containers == 0).map(|i| i.size).sum();
-        let estimate = images::prune_estimate(&engine, PruneScope::Dangling).await.unwrap();
+        let estimate = images::prune_estimate(&engine, PruneScope::Dangling, &[]).await.unwrap();
         let settled = if estimate.upper_bound { estimate.bytes == whole } else { estimate.bytes < whole };
         tries += 1;
         if settled || tries == 10 {
@@ -71,7 +71,7 @@ async fn prune_estimate_counts_dangling_images() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     };
-    assert!(estimate.images >= 1, "{estimate:?}");
+    assert!(!estimate.images.is_empty(), "{estimate:?}");
     // The old build shares the test image's layers, which a prune leaves: they are not counted
     // when the engine says what is shared (API 1.42 and later).
     if estimate.upper_bound {
@@ -79,8 +79,8 @@ async fn prune_estimate_counts_dangling_images() {
     } else {
         assert!(estimate.bytes < whole, "{estimate:?} counts shared layers ({whole} B in all)");
     }
-    let unused = images::prune_estimate(&engine, PruneScope::Unused).await.unwrap();
-    assert!(unused.images >= estimate.images && unused.bytes >= estimate.bytes);
+    let unused = images::prune_estimate(&engine, PruneScope::Unused, &[]).await.unwrap();
+    assert!(unused.images.len() >= estimate.images.len() && unused.bytes >= estimate.bytes);
 }
 
 #[tokio::test]
@@ -147,4 +147,42 @@ async fn hub_search_offline_says_so() {
     let e = images::search_hub(&engine, "nginx").await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::Registry, "{e:?}");
     assert!(e.to_string().starts_with("Docker Hub cannot be reached"), "{e}");
+}
+
+#[tokio::test]
+async fn prune_removes_exactly_what_was_confirmed() {
+    if !enabled("image_prune_removes_exactly_what_was_confirmed") {
+        return;
+    }
+    let engine = support::engine().await;
+    let tag = format!("berth-core-exact-{}:1", std::process::id());
+    let only = vec![format!("berth.test.image={tag}")];
+    // Each build of the same tag leaves the previous one dangling.
+    let mut ids = Vec::new();
+    let mut build = |n: usize| {
+        build_image(&tag, &format!("RUN echo {n} > /v"));
+        ids.push(docker(&["image", "inspect", "-f", "{{.Id}}", &tag]));
+        ids.last().unwrap().clone()
+    };
+    let (v1, v2, v3) = (build(1), build(2), build(3));
+    let _cleanup = ImageCleanup(vec![tag.clone(), v1.clone(), v2.clone(), v3.clone()]);
+    let mut estimate = images::prune_estimate(&engine, PruneScope::Dangling, &only).await.unwrap();
+    estimate.images.sort();
+    let mut want = vec![v1.clone(), v2.clone()];
+    want.sort();
+    assert_eq!(estimate.images, want);
+
+    // After the confirmation: a container takes a listed image, and a new build leaves v3 dangling.
+    let user = support::name("image-taker");
+    let _container = support::Cleanup(user.clone());
+    docker(&["create", "--name", &user, "--label", support::run_label(), &v2, "true"]);
+    let v4 = build(4);
+    let _v4 = ImageCleanup(vec![v4]);
+
+    let report = images::prune(&engine, PruneScope::Dangling, &estimate.images).await.unwrap();
+    assert_eq!(report.images, vec![v1.clone()], "{report:?}");
+    assert_eq!(report.changes.kept.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), [&v2[7..19]], "{report:?}");
+    assert!(report.changes.appeared.iter().any(|a| a == &v3[7..19]), "{report:?}");
+    let left: Vec<String> = images::list(&engine).await.unwrap().into_iter().map(|i| i.id).collect();
+    assert!(!left.contains(&v1) && left.contains(&v2) && left.contains(&v3));
 }

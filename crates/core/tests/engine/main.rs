@@ -15,6 +15,8 @@ mod exec_logs;
 mod images;
 mod registry;
 mod pump;
+mod relay;
+mod relists;
 mod run;
 mod networks;
 mod volumes;

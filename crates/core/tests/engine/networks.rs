@@ -105,8 +105,42 @@ async fn prune_removes_only_unused_networks() {
     let _container = Cleanup(c.clone());
     docker(&["run", "-d", "--name", &c, "--label", support::run_label(), "--network", &used, support::IMAGE, "sleep", "60"]);
 
-    assert_eq!(networks::prune_estimate(&engine, &only).await.unwrap().networks, vec![unused.clone()]);
-    assert_eq!(networks::prune(&engine, &only).await.unwrap().networks, vec![unused.clone()]);
+    let estimate = networks::prune_estimate(&engine, &only).await.unwrap().networks;
+    assert_eq!(estimate, vec![unused.clone()]);
+    assert_eq!(networks::prune(&engine, &estimate).await.unwrap().networks, vec![unused.clone()]);
     let left: Vec<String> = networks::list(&engine).await.unwrap().into_iter().map(|n| n.name).collect();
     assert!(left.contains(&used) && !left.contains(&unused));
+}
+
+#[tokio::test]
+async fn prune_removes_exactly_what_was_confirmed() {
+    if !enabled("network_prune_removes_exactly_what_was_confirmed") {
+        return;
+    }
+    let engine = support::engine().await;
+    let (gone, taken, late) = (support::name("bvol-pn-gone"), support::name("bvol-pn-taken"), support::name("bvol-pn-late"));
+    let _networks = NetworkCleanup(vec![gone.clone(), taken.clone(), late.clone()]);
+    let mark = [("bvol.exact", std::process::id().to_string())];
+    let only = vec![format!("bvol.exact={}", std::process::id())];
+    networks::create(&engine, spec(&gone, "", "", &mark)).await.unwrap();
+    networks::create(&engine, spec(&taken, "", "", &mark)).await.unwrap();
+    let mut estimate = networks::prune_estimate(&engine, &only).await.unwrap().networks;
+    estimate.sort();
+    let mut want = vec![gone.clone(), taken.clone()];
+    want.sort();
+    assert_eq!(estimate, want);
+
+    // After the confirmation: a new unused network appears, and a running container joins a listed one.
+    networks::create(&engine, spec(&late, "", "", &mark)).await.unwrap();
+    let c = support::name("bvol-pn-joiner");
+    let _container = Cleanup(c.clone());
+    docker(&["run", "-d", "--name", &c, "--label", support::run_label(), "--network", &taken, support::IMAGE, "sleep", "60"]);
+
+    let report = networks::prune(&engine, &estimate).await.unwrap();
+    assert_eq!(report.networks, vec![gone.clone()]);
+    assert_eq!(report.changes.kept.len(), 1, "{report:?}");
+    assert!(report.changes.kept[0].name == taken && report.changes.kept[0].why.contains(&c), "{report:?}");
+    assert!(report.changes.appeared.contains(&late), "{report:?}");
+    let left: Vec<String> = networks::list(&engine).await.unwrap().into_iter().map(|n| n.name).collect();
+    assert!(left.contains(&late) && left.contains(&taken) && !left.contains(&gone), "{left:?}");
 }

@@ -55,7 +55,8 @@ export interface Backend {
   imageDetails(image: string): Promise<ImageDetails>;
   imageRemove(image: string, force: boolean): Promise<void>;
   imagePruneEstimate(scope: PruneScope): Promise<PruneEstimate>;
-  imagePrune(scope: PruneScope): Promise<PruneReport>;
+  /** Removes exactly `images` (the estimate's ids), each only if it still qualifies. */
+  imagePrune(scope: PruneScope, images: string[]): Promise<PruneReport>;
   /** Rejects with InvalidInput (field 'reference') and a precise sentence when invalid. */
   imageReference(input: string): Promise<NormalizedReference>;
   /** Starts a pull; cancel with `subscriptionCancel(started.id)`. */
@@ -121,16 +122,22 @@ export interface Backend {
   /** `images://changed`: the whole image list, after image events (coalesced ~100 ms). */
   onImagesChanged(handler: (images: ImageSummary[]) => void): Unsubscribe;
 
+  /** Sizes are those last measured (null before). */
   volumeList(): Promise<VolumeSummary[]>;
+  /** Measures every volume (a disk walk by the engine), then lists them. */
+  volumeMeasure(): Promise<VolumeSummary[]>;
   /** Rejects with InvalidInput naming the field (name, labels, driverOpts) when a value cannot be used. */
   volumeCreate(spec: VolumeSpec): Promise<VolumeSummary>;
   volumeInspect(name: string): Promise<VolumeDetails>;
   /** Rejects with Conflict, naming the containers, while any container mounts it. */
   volumeRemove(name: string): Promise<void>;
   volumePruneEstimate(): Promise<VolumePruneEstimate>;
-  volumePrune(): Promise<VolumePruneReport>;
+  /** Removes exactly `volumes` (the estimate's), each only if still unused. */
+  volumePrune(volumes: string[]): Promise<VolumePruneReport>;
   /** The volume's files, read through a created (never started) container from a local image. */
   volumeBrowse(name: string): Promise<VolumeFiles>;
+  /** Stops a browse of `name` (it then rejects with Cancelled). */
+  volumeBrowseCancel(name: string): Promise<void>;
   /** `volumes://changed`: the whole volume list, after volume and container events. */
   onVolumesChanged(handler: (volumes: VolumeSummary[]) => void): Unsubscribe;
 
@@ -143,7 +150,8 @@ export interface Backend {
   /** Rejects with Conflict for the predefined networks and for one running containers use. */
   networkRemove(network: string): Promise<void>;
   networkPruneEstimate(): Promise<NetworkPrune>;
-  networkPrune(): Promise<NetworkPrune>;
+  /** Removes exactly `networks` (the estimate's), each only if no running container uses it. */
+  networkPrune(networks: string[]): Promise<NetworkPrune>;
   /** `networks://changed`: the whole network list, after network and container events. */
   onNetworksChanged(handler: (networks: NetworkSummary[]) => void): Unsubscribe;
 }

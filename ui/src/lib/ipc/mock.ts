@@ -6,7 +6,7 @@ import type {
   ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
-  LogLine, LoginRequest, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
+  LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
   NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary,
 } from './types';
 import { mockNetworkList, mockPlan, mockProject, mockVolumeList } from './mockData';
@@ -25,6 +25,15 @@ export interface MockOptions {
 const NEXT_STATE: Record<ContainerAction, ContainerState> = {
   start: 'running', stop: 'exited', restart: 'running', kill: 'exited', pause: 'paused', unpause: 'running',
 };
+
+/** A prune's changes since its confirmation, worded as the app words them. */
+function changes(kind: string, kept: PruneKept[], appeared: string[]): PruneChanges {
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const notes = [];
+  if (kept.length) notes.push(`${n(kept.length, kind)} ${kept.length === 1 ? 'was' : 'were'} not removed: ${kept.map((k) => `${k.name} ${k.why}`).join('; ')}.`);
+  if (appeared.length) notes.push(`${n(appeared.length, `new unused ${kind}`)} appeared after you confirmed; ${appeared.length === 1 ? 'it was' : 'they were'} kept.`);
+  return { kept, appeared, notes };
+}
 
 function fail(code: ErrorCode, message: string, field: string | null = null): never {
   throw new IpcError({ code, message, detail: `mock: ${message}`, field }, 'mock');
@@ -373,15 +382,17 @@ export class MockBackend implements Backend {
   imagePruneEstimate(scope: PruneScope) {
     return this.step('image_prune_estimate', [scope], () => {
       const doomed = this.unused(scope);
-      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0), upperBound: false };
+      return { images: doomed.map((i) => i.id), bytes: doomed.reduce((n, i) => n + i.size, 0), upperBound: false };
     });
   }
 
-  imagePrune(scope: PruneScope) {
-    return this.step('image_prune', [scope], () => {
-      const doomed = this.unused(scope);
+  imagePrune(scope: PruneScope, images: string[]) {
+    return this.step('image_prune', [scope, images], () => {
+      const unused = this.unused(scope);
+      const doomed = unused.filter((i) => images.includes(i.id));
       setTimeout(() => this.emitImages(this.images.filter((i) => !doomed.includes(i))), 0);
-      return { images: doomed.length, bytes: doomed.reduce((n, i) => n + i.size, 0), untagged: [] };
+      const appeared = unused.filter((i) => !images.includes(i.id)).map((i) => i.id);
+      return { images: doomed.map((i) => i.id), bytes: doomed.reduce((n, i) => n + i.size, 0), ...changes('image', [], appeared) };
     });
   }
 
@@ -705,6 +716,8 @@ export class MockBackend implements Backend {
 
   volumeList() { return this.step('volume_list', [], () => { this.requireEngine(); return [...this.volumes]; }); }
 
+  volumeMeasure() { return this.step('volume_measure', [], () => { this.requireEngine(); return [...this.volumes]; }); }
+
   volumeCreate(spec: VolumeSpec) {
     return this.step('volume_create', [spec], () => {
       const name = spec.name.trim() || `${Date.now().toString(16)}${this.nextId++}`;
@@ -740,11 +753,14 @@ export class MockBackend implements Backend {
     });
   }
 
-  volumePrune() {
-    return this.step('volume_prune', [], () => {
-      const doomed = this.volumes.filter((v) => !v.containers.length);
-      setTimeout(() => this.emitVolumes(this.volumes.filter((v) => v.containers.length)), 0);
-      return { volumes: doomed.map((v) => v.name), bytes: doomed.reduce((n, v) => n + (v.size ?? 0), 0) };
+  volumePrune(volumes: string[]) {
+    return this.step('volume_prune', [volumes], () => {
+      const unused = this.volumes.filter((v) => !v.containers.length);
+      const doomed = unused.filter((v) => volumes.includes(v.name));
+      setTimeout(() => this.emitVolumes(this.volumes.filter((v) => !doomed.includes(v))), 0);
+      const kept = volumes.filter((name) => !doomed.some((v) => v.name === name)).map((name) => ({ name, why: 'is now used by a container' }));
+      const appeared = unused.filter((v) => !volumes.includes(v.name)).map((v) => v.name);
+      return { volumes: doomed.map((v) => v.name), bytes: doomed.reduce((n, v) => n + (v.size ?? 0), 0), ...changes('volume', kept, appeared) };
     });
   }
 
@@ -754,9 +770,11 @@ export class MockBackend implements Backend {
       const file = (path: string, size: number, kind: VolumeFile['kind'] = 'file'): VolumeFile =>
         ({ path, kind, size, modified: 1_700_000_000, link: kind === 'symlink' ? 'conf/app.ini' : null });
       return { entries: [file('conf', 0, 'dir'), file('conf/app.ini', 120), file('data.db', 1_048_576), file('latest', 0, 'symlink')],
-        truncated: false, image: 'alpine:3.20' };
+        partial: null, image: 'alpine:3.20' };
     });
   }
+
+  volumeBrowseCancel(name: string) { return this.step('volume_browse_cancel', [name], () => undefined); }
 
   onVolumesChanged(handler: (v: VolumeSummary[]) => void): Unsubscribe {
     this.volumeHandlers.add(handler);
@@ -820,13 +838,17 @@ export class MockBackend implements Backend {
     return this.networks.filter((n) => !n.predefined && n.containers.every((c) => !c.running));
   }
 
-  networkPruneEstimate() { return this.step('network_prune_estimate', [], () => ({ networks: this.unusedNetworks().map((n) => n.name) })); }
+  networkPruneEstimate() {
+    return this.step('network_prune_estimate', [], () => ({ networks: this.unusedNetworks().map((n) => n.name), ...changes('network', [], []) }));
+  }
 
-  networkPrune() {
-    return this.step('network_prune', [], () => {
-      const doomed = this.unusedNetworks();
+  networkPrune(networks: string[]) {
+    return this.step('network_prune', [networks], () => {
+      const unused = this.unusedNetworks();
+      const doomed = unused.filter((n) => networks.includes(n.name));
       setTimeout(() => this.emitNetworks(this.networks.filter((n) => !doomed.includes(n))), 0);
-      return { networks: doomed.map((n) => n.name) };
+      const appeared = unused.filter((n) => !networks.includes(n.name)).map((n) => n.name);
+      return { networks: doomed.map((n) => n.name), ...changes('network', [], appeared) };
     });
   }
 

@@ -91,7 +91,7 @@ export function createTauriBackend(): Backend {
     imageDetails: (image) => call('image_details', { image }),
     imageRemove: (image, force) => call('image_remove', { image, force }),
     imagePruneEstimate: (scope) => call('image_prune_estimate', { scope }),
-    imagePrune: (scope) => call('image_prune', { scope }),
+    imagePrune: (scope, images) => call('image_prune', { scope, images }),
     imageReference: (input) => call('image_reference', { input }),
     imagePull: (reference, onEvent) => call('image_pull', { reference, channel: new Channel<TransferEvent>(onEvent) }),
     imagePush: (image, target, onEvent) =>
@@ -140,12 +140,14 @@ export function createTauriBackend(): Backend {
     onImagesChanged: (handler) => subscribe<ImageSummary[]>('images://changed', handler),
 
     volumeList: () => call('volume_list'),
+    volumeMeasure: () => call('volume_measure'),
     volumeCreate: (spec) => call('volume_create', { spec }),
     volumeInspect: (name) => call('volume_inspect', { name }),
     volumeRemove: (name) => call('volume_remove', { name }),
     volumePruneEstimate: () => call('volume_prune_estimate'),
-    volumePrune: () => call('volume_prune'),
+    volumePrune: (volumes) => call('volume_prune', { volumes }),
     volumeBrowse: (name) => call('volume_browse', { name }),
+    volumeBrowseCancel: (name) => call('volume_browse_cancel', { name }),
     onVolumesChanged: (handler) => subscribe<VolumeSummary[]>('volumes://changed', handler),
 
     networkList: () => call('network_list'),
@@ -155,7 +157,7 @@ export function createTauriBackend(): Backend {
     networkDisconnect: (network, container) => call('network_disconnect', { network, container }),
     networkRemove: (network) => call('network_remove', { network }),
     networkPruneEstimate: () => call('network_prune_estimate'),
-    networkPrune: () => call('network_prune'),
+    networkPrune: (networks) => call('network_prune', { networks }),
     onNetworksChanged: (handler) => subscribe<NetworkSummary[]>('networks://changed', handler),
   };
 }

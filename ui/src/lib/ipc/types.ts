@@ -230,18 +230,33 @@ export interface ImageSummary {
 
 export type PruneScope = 'dangling' | 'unused';
 
+/** A confirmed item a prune left, and why ("is now used by web-1"). */
+export interface PruneKept {
+  name: string;
+  why: string;
+}
+
+/** What changed between a prune's confirmation and its run. */
+export interface PruneChanges {
+  kept: PruneKept[];
+  /** Would be pruned now but were not confirmed: left alone. */
+  appeared: string[];
+  /** The two above as sentences. */
+  notes: string[];
+}
+
 export interface PruneEstimate {
-  images: number;
+  /** Ids, passed back to the prune once confirmed. */
+  images: string[];
   bytes: number;
   /** The engine did not say which layers other images share: `bytes` counts them all. */
   upperBound: boolean;
 }
 
-export interface PruneReport {
-  images: number;
+export interface PruneReport extends PruneChanges {
+  /** Ids removed. */
+  images: string[];
   bytes: number;
-  /** Names taken from images that stay (an image a container uses keeps one of its names). */
-  untagged: string[];
 }
 
 export interface ImageLayer {
@@ -634,7 +649,7 @@ export interface VolumePruneEstimate {
   bytes: number;
 }
 
-export interface VolumePruneReport {
+export interface VolumePruneReport extends PruneChanges {
   volumes: string[];
   bytes: number;
 }
@@ -655,8 +670,8 @@ export interface VolumeFile {
 export interface VolumeFiles {
   /** Sorted by path. */
   entries: VolumeFile[];
-  /** More entries than Berth lists. */
-  truncated: boolean;
+  /** Why the listing stops short (too many entries, too much data, too long), when it does. */
+  partial: string | null;
   /** The local image the read-only helper container was created from. */
   image: string;
 }
@@ -709,6 +724,7 @@ export interface NetworkSpec {
   labels: Record<string, string>;
 }
 
-export interface NetworkPrune {
+/** The estimate's changes are empty. */
+export interface NetworkPrune extends PruneChanges {
   networks: string[];
 }

@@ -24,6 +24,13 @@ export class LiveList<T> {
     return () => { unlisten(); unwatch(); };
   }
 
+  /** Replace the list with one read elsewhere (a fuller read of the same list). */
+  set(list: T[]): void {
+    this.all = list;
+    this.error = null;
+    this.loaded = true;
+  }
+
   async refresh(): Promise<void> {
     try {
       this.all = await this.fetch();

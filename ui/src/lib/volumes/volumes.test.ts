@@ -93,7 +93,24 @@ describe('Volumes view', () => {
     await fireEvent.click(screen.getByTestId(TestId.confirmOk));
     await waitFor(() => expect(screen.getAllByTestId(TestId.volumeRow).length).toBe(2));
     expect(await screen.findByText('Removed 2 volumes and reclaimed 1.1 MiB.')).toBeTruthy();
-    expect(backend.calls.some((c) => c.command === 'volume_prune')).toBe(true);
+    const confirmed = backend.calls.find((c) => c.command === 'volume_prune_estimate') && backend.calls.find((c) => c.command === 'volume_prune');
+    expect((confirmed?.args[0] as string[]).length).toBe(2);
+  });
+
+  it('prunes only the confirmed volumes and says what changed since', async () => {
+    const backend = await openVolumes();
+    await fireEvent.click(screen.getByTestId(TestId.volumeAction('prune')));
+    await screen.findByTestId(TestId.confirmDialog);
+    // While the dialog is open, a new unused volume appears.
+    backend.volumes = [...backend.volumes, { ...backend.volumes.find((v) => v.name === 'shop_cache')!, name: 'late' }];
+    await fireEvent.click(screen.getByTestId(TestId.confirmOk));
+    expect(await screen.findByText('1 new unused volume appeared after you confirmed; it was kept.')).toBeTruthy();
+    expect(backend.volumes.some((v) => v.name === 'late')).toBe(true);
+  });
+
+  it('measures the sizes when the view opens', async () => {
+    const backend = await openVolumes();
+    await waitFor(() => expect(backend.calls.some((c) => c.command === 'volume_measure')).toBe(true));
   });
 
   it('shows a volume\'s users and mount points in its details', async () => {
