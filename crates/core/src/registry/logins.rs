@@ -49,10 +49,22 @@ pub async fn list(places: &Places) -> Result<Registries> {
                 Err(e) => problems.push(e.to_string()),
             }
         }
-        for (host, name) in config.cred_helpers() {
-            match helper::get(&name, host.server_address()).await {
-                Ok(Some(c)) => add(&mut logins, host, &c.username).helper = Some(name),
-                Ok(None) => {}
+        // `list` gives server → user name without reading any secret (`get` could make a
+        // keychain prompt for every login, on every refresh).
+        let helpers = config.cred_helpers();
+        let mut names: Vec<&String> = helpers.iter().map(|(_, name)| name).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            match helper::list(name).await {
+                Ok(found) => {
+                    for (server, username) in found {
+                        let Some(host) = Host::from_key(&server) else { continue };
+                        if helpers.iter().any(|(h, n)| *h == host && n == name) {
+                            add(&mut logins, host, &username).helper = Some(name.clone());
+                        }
+                    }
+                }
                 Err(e) => problems.push(e.to_string()),
             }
         }
@@ -63,6 +75,7 @@ pub async fn list(places: &Places) -> Result<Registries> {
     Ok(Registries {
         logins: logins.into_values().collect(),
         cli_helper: config.as_ref().and_then(|c| c.creds_store().map(str::to_string)),
+        installable_helper: config.as_ref().filter(|c| c.creds_store().is_none()).and_then(|_| helper::platform_helper()),
         config_file: places.docker_config.join("config.json").display().to_string(),
         problems,
     })
@@ -70,7 +83,7 @@ pub async fn list(places: &Places) -> Result<Registries> {
 
 /// Check the login against the registry, then keep the secret in the keychain (and through
 /// the docker CLI's helper when asked). Wrong credentials or no keychain: nothing is stored.
-pub async fn login(places: &Places, request: LoginRequest) -> Result<Registries> {
+pub async fn login(places: &Places, mut request: LoginRequest) -> Result<Registries> {
     let host = Host::parse(&request.host)?;
     let username = request.username.trim();
     if username.is_empty() {
@@ -79,16 +92,19 @@ pub async fn login(places: &Places, request: LoginRequest) -> Result<Registries>
     if request.secret.is_empty() {
         return Err(Error::invalid("secret", "Type the password or access token."));
     }
-    let credentials = Credentials { username: username.to_string(), password: request.secret };
+    let credentials = Credentials { username: username.to_string(), password: std::mem::take(&mut request.secret) };
     Client::new(host.clone(), Some(credentials.clone()), &places.docker_config)?.check_login().await?;
-    save(places, &host, &credentials, request.share_with_cli).await?;
+    save(places, &host, &credentials, request.share_with_cli, None).await?;
     tracing::info!(registry = %host, username, "logged in");
     list(places).await
 }
 
-/// Move a plain-text login from config.json into the keychain (and the helper, if one is
-/// configured), then remove it from the file.
-pub async fn move_to_keychain(places: &Places, host: &str) -> Result<Registries> {
+/// Move a plain-text login from config.json into the keychain. The file's copy goes only
+/// where the docker CLI finds the login through a credential helper instead: the one
+/// config.json names, or `cli_helper` (the platform's, see `Registries::installable_helper`),
+/// which is then named in config.json. Without one the file is left alone, so the docker CLI
+/// stays logged in.
+pub async fn move_to_keychain(places: &Places, host: &str, cli_helper: Option<&str>) -> Result<Registries> {
     let host = Host::parse(host)?;
     let config = DockerConfig::load(&places.docker_config)?;
     let Some((_, credentials)) = config.plain_auths().into_iter().find(|(h, _)| *h == host) else {
@@ -97,7 +113,12 @@ pub async fn move_to_keychain(places: &Places, host: &str) -> Result<Registries>
             detail: config.path().display().to_string(),
         });
     };
-    save(places, &host, &credentials, true).await?;
+    if let Some(name) = cli_helper.filter(|_| config.helper_for(&host).is_none()) {
+        if helper::platform_helper().as_deref() != Some(name) {
+            return Err(Error::invalid("helper", format!("docker-credential-{name} is not installed on this computer, so the docker CLI cannot keep its logins there.")));
+        }
+    }
+    save(places, &host, &credentials, true, cli_helper).await?;
     tracing::info!(registry = %host, "moved a plain-text login into the keychain");
     list(places).await
 }
@@ -118,19 +139,43 @@ pub async fn logout(places: &Places, host: &str) -> Result<Registries> {
     list(places).await
 }
 
-async fn save(places: &Places, host: &Host, credentials: &Credentials, share_with_cli: bool) -> Result<()> {
+/// Keeps a checked login: in the keychain, and for the docker CLI through its credential
+/// helper (the configured one, or `new_helper` which is then configured). config.json's
+/// plain-text copy is removed only once a helper holds the login, as the CLI then reads it
+/// there. On failure the login that was there before stays, as it was.
+async fn save(places: &Places, host: &Host, credentials: &Credentials, share_with_cli: bool, new_helper: Option<&str>) -> Result<()> {
+    let before = Index::load(&places.berth_config).username(host).map(str::to_string);
+    let previous = match before {
+        Some(_) => keychain::get(host).await?.map(zeroize::Zeroizing::new),
+        None => None,
+    };
     keychain::store(host, &credentials.password).await?;
-    let mut index = Index::load(&places.berth_config);
     let shared = async {
-        index.insert(host, &credentials.username)?;
+        Index::load(&places.berth_config).insert(host, &credentials.username)?;
         let mut config = DockerConfig::load(&places.docker_config)?;
-        // A plain-text copy is stale now, and a secret in a file.
-        let mut changed = config.remove_plain(host);
-        if share_with_cli {
-            if let Some(helper) = config.helper_for(host) {
-                helper::store(&helper, host.server_address(), credentials).await?;
-                changed |= config.mark_helper_login(host);
+        let mut changed = false;
+        let helper = match (config.helper_for(host), new_helper) {
+            (Some(helper), _) => helper,
+            (None, Some(helper)) => {
+                // credsStore would hide every other plain-text login from the CLI: then only this registry.
+                if config.plain_auths().iter().any(|(h, _)| h != host) {
+                    config.set_cred_helper(host, helper);
+                } else {
+                    config.set_creds_store(helper);
+                }
+                changed = true;
+                helper.to_string()
             }
+            // No helper: the CLI logs in with the plain copy, so it stays.
+            (None, None) => return Ok(()),
+        };
+        if share_with_cli {
+            helper::store(&helper, host.server_address(), credentials).await?;
+        }
+        // The CLI reads the helper, never the plain copy: that is stale, and a secret in a file.
+        changed |= config.remove_plain(host);
+        if share_with_cli {
+            changed |= config.mark_helper_login(host);
         }
         if changed {
             config.save()?;
@@ -138,8 +183,17 @@ async fn save(places: &Places, host: &Host, credentials: &Credentials, share_wit
         Ok(())
     };
     if let Err(e) = shared.await {
-        let _ = keychain::delete(host).await;
-        let _ = Index::load(&places.berth_config).remove(host);
+        let mut index = Index::load(&places.berth_config);
+        let _ = match (&before, &previous) {
+            (Some(username), Some(secret)) => {
+                let _ = keychain::store(host, secret).await;
+                index.insert(host, username)
+            }
+            _ => {
+                let _ = keychain::delete(host).await;
+                index.remove(host)
+            }
+        };
         return Err(e);
     }
     Ok(())

@@ -5,6 +5,7 @@
 mod client;
 mod docker_config;
 mod helper;
+mod json_doc;
 pub mod host;
 mod index;
 mod keychain;
