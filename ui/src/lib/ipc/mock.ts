@@ -627,6 +627,7 @@ export class MockBackend implements Backend {
   registries: Registries = {
     logins: [{ host: 'ghcr.io', username: 'octocat', keychain: false, helper: null, plainText: true }],
     cliHelper: 'secretservice',
+    installableHelper: null,
     configFile: '/home/dev/.docker/config.json',
     problems: [],
   };
@@ -654,11 +655,13 @@ export class MockBackend implements Backend {
     });
   }
 
-  registryMoveToKeychain(host: string) {
-    return this.step('registry_move_to_keychain', [host], () => {
+  registryMoveToKeychain(host: string, cliHelper: string | null) {
+    return this.step('registry_move_to_keychain', [host, cliHelper], () => {
       const login = this.registries.logins.find((l) => l.host === host && l.plainText);
       if (!login) fail('NotFound', `A plain-text login for ${host} was not found.`);
-      Object.assign(login, { plainText: false, keychain: true, helper: this.registries.cliHelper });
+      if (!this.registries.cliHelper && cliHelper) this.registries.cliHelper = cliHelper;
+      const helper = this.registries.cliHelper;
+      Object.assign(login, { plainText: !helper, keychain: true, helper });
       return structuredClone(this.registries);
     });
   }

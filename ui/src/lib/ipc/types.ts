@@ -577,6 +577,8 @@ export interface Registries {
   logins: RegistryLogin[];
   /** config.json's `credsStore`: a new login can also be stored through it for the docker CLI. */
   cliHelper: string | null;
+  /** With no `credsStore`: this platform's installed helper, which moving a plain-text login can set up for the CLI. */
+  installableHelper: string | null;
   configFile: string;
   /** Sentences about stores that could not be read. */
   problems: string[];

@@ -28,6 +28,31 @@ describe('Registries view', () => {
     expect(backend.calls.some((c) => c.command === 'registry_move_to_keychain')).toBe(true);
   });
 
+  it('without a credential helper for the docker CLI, offers to set one up, else keeps the CLI logged in', async () => {
+    const backend = new MockBackend();
+    backend.registries.cliHelper = null;
+    backend.registries.installableHelper = 'secretservice';
+    await openRegistries(backend);
+    await waitFor(() => row('ghcr.io')!);
+    await fireEvent.click(screen.getByTestId(TestId.registryMove));
+    expect((await screen.findByTestId(TestId.confirmDialog)).textContent).toContain('set up docker-credential-secretservice');
+    await fireEvent.click(screen.getByTestId(TestId.confirmOk));
+    await waitFor(() => expect(screen.queryByTestId(TestId.registryPlainWarning)).toBeNull());
+    expect(backend.calls.find((c) => c.command === 'registry_move_to_keychain')!.args).toEqual(['ghcr.io', 'secretservice']);
+
+    const none = new MockBackend();
+    none.registries.cliHelper = null;
+    document.body.innerHTML = '';
+    await openRegistries(none);
+    await waitFor(() => row('ghcr.io')!);
+    await fireEvent.click(screen.getByTestId(TestId.registryMove));
+    expect((await screen.findByTestId(TestId.confirmDialog)).textContent).toContain('would log the docker CLI out');
+    await fireEvent.click(screen.getByTestId(TestId.confirmOk));
+    await waitFor(() => expect(screen.getByTestId(TestId.registryPlainWarning).textContent).toContain('still reads'));
+    expect(none.calls.find((c) => c.command === 'registry_move_to_keychain')!.args).toEqual(['ghcr.io', null]);
+    expect(screen.queryByTestId(TestId.registryMove)).toBeNull();
+  });
+
   it('logs in to a custom registry, shows a wrong password on its field, and never keeps the secret', async () => {
     const backend = await openRegistries();
     await fireEvent.click(screen.getByTestId(TestId.loginOpen));
