@@ -225,20 +225,13 @@ pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials
     config.plain_auths().into_iter().find(|(h, _)| h == host).map(|(_, c)| c)
 }
 
-/// The engine's `X-Registry-Config` for a build: every known login keyed by its server
-/// address (`https://index.docker.io/v1/` for Docker Hub, `host[:port]` otherwise), so a
-/// Dockerfile can start `FROM` a private image. Pass it as bollard's `build_image`
-/// credentials argument.
-pub async fn registry_config(places: &Places) -> HashMap<String, bollard::auth::DockerCredentials> {
+/// The engine's `X-Registry-Config` for a build: the logins for `hosts` (the registries its
+/// base images come from) keyed by server address (`https://index.docker.io/v1/` for Docker
+/// Hub, `host[:port]` otherwise). Pass it as bollard's `build_image` credentials argument.
+pub async fn registry_config(places: &Places, hosts: &[Host]) -> HashMap<String, bollard::auth::DockerCredentials> {
     let mut out = HashMap::new();
-    let Ok(registries) = list(places).await else {
-        return out;
-    };
-    for login in registries.logins {
-        let Some(host) = Host::from_key(&login.host) else {
-            continue;
-        };
-        if let Some(c) = credentials_for(places, &host).await {
+    for host in hosts {
+        if let Some(c) = credentials_for(places, host).await {
             out.insert(host.server_address().to_string(), c.docker(host.server_address()));
         }
     }

@@ -287,9 +287,10 @@ async fn a_docker_login_is_seen_and_used() {
     assert!(matches!(last, Some(TransferEvent::Done { .. })), "{last:?}");
     let repos = images::registry_repositories(&s.registry, &format!("berth-reg-{}", std::process::id())).await.unwrap();
     assert!(repos.iter().any(|r| r.ends_with("/seen")), "{repos:?}");
-    // And a build would get it as X-Registry-Config.
-    let config = registry::registry_config(&s.places).await;
+    // And a build from an image there would get it as X-Registry-Config; one from elsewhere would not.
+    let config = registry::registry_config(&s.places, &[Host::parse(&s.registry).unwrap()]).await;
     assert_eq!(config.get(&s.registry).and_then(|c| c.password.as_deref()), Some(SECRET));
+    assert!(registry::registry_config(&s.places, &[Host::parse("ghcr.io").unwrap()]).await.is_empty());
     s.assert_no_secret_outside_the_keychain();
 
     let state = registry::logout(&s.places, &s.registry).await.unwrap();
