@@ -93,8 +93,13 @@ pub async fn login(places: &Places, mut request: LoginRequest) -> Result<Registr
         return Err(Error::invalid("secret", "Type the password or access token."));
     }
     let credentials = Credentials { username: username.to_string(), password: std::mem::take(&mut request.secret) };
-    Client::new(host.clone(), Some(credentials.clone()), &places.docker_config)?.check_login().await?;
+    let token_host = request.trust_token_host.as_deref().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty());
+    let client = Client::new(host.clone(), Some(credentials.clone()), &places.docker_config)?;
+    client.trusting(token_host.clone().or_else(|| confirmed_token_host(places, &host))).check_login().await?;
     save(places, &host, &credentials, request.share_with_cli, None).await?;
+    if token_host.is_some() {
+        Index::load(&places.berth_config).set_token_host(&host, token_host.as_deref())?;
+    }
     tracing::info!(registry = %host, username, "logged in");
     list(places).await
 }
@@ -197,6 +202,11 @@ async fn save(places: &Places, host: &Host, credentials: &Credentials, share_wit
         return Err(e);
     }
     Ok(())
+}
+
+/// The token service host (not the registry's own) the user trusts with `host`'s password.
+pub(crate) fn confirmed_token_host(places: &Places, host: &Host) -> Option<String> {
+    Index::load(&places.berth_config).token_host(host)
 }
 
 /// The login to use for `host`, wherever it is kept; None when there is none (or its store

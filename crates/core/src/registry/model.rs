@@ -89,6 +89,10 @@ pub struct LoginRequest {
     /// Also store it through config.json's credential helper, for the docker CLI.
     #[serde(default = "yes")]
     pub share_with_cli: bool,
+    /// A token service on another host that the user confirmed may receive the password
+    /// (the login asked, with a `trustTokenHost` error); remembered with the login.
+    #[serde(default)]
+    pub trust_token_host: Option<String>,
 }
 
 fn yes() -> bool {
@@ -105,8 +109,8 @@ impl std::fmt::Debug for LoginRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "LoginRequest {{ host: {:?}, username: {:?}, secret: <redacted>, share_with_cli: {} }}",
-            self.host, self.username, self.share_with_cli
+            "LoginRequest {{ host: {:?}, username: {:?}, secret: <redacted>, share_with_cli: {}, trust_token_host: {:?} }}",
+            self.host, self.username, self.share_with_cli, self.trust_token_host
         )
     }
 }
@@ -118,7 +122,7 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let creds = Credentials { username: "joe".into(), password: "hunter2-secret".into() };
-        let request = LoginRequest { host: "ghcr.io".into(), username: "joe".into(), secret: "hunter2-secret".into(), share_with_cli: true };
+        let request = LoginRequest { host: "ghcr.io".into(), username: "joe".into(), secret: "hunter2-secret".into(), share_with_cli: true, trust_token_host: None };
         for shown in [format!("{creds:?}"), format!("{creds:#?}"), format!("{request:?}"), format!("{request:#?}")] {
             assert!(!shown.contains("hunter2") && shown.contains("joe"), "{shown}");
         }

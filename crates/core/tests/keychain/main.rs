@@ -131,7 +131,7 @@ impl Session {
     }
 
     fn request(&self, secret: &str) -> LoginRequest {
-        LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true }
+        LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true, trust_token_host: None }
     }
 
     /// `docker --config <ours> <args>`, its success and its output.

@@ -640,6 +640,9 @@ export class MockBackend implements Backend {
     return this.step('registry_login', [{ ...request, secret: '<redacted>' }], () => {
       if (!request.host.trim()) fail('InvalidInput', 'Type the registry address.', 'host');
       if (!request.username.trim()) fail('InvalidInput', 'Type the user name for this registry.', 'username');
+      if (request.host === 'registry.gitlab.com' && request.trustTokenHost !== 'gitlab.com') {
+        fail('InvalidInput', 'The registry registry.gitlab.com sends logins to a token service on another host, gitlab.com. Your password was not sent: confirm that you trust gitlab.com with it to log in.', 'trustTokenHost');
+      }
       if (request.secret === 'wrong') fail('InvalidInput', `Wrong username or password for ${request.host}. Nothing was saved.`, 'secret');
       const rest = this.registries.logins.filter((l) => l.host !== request.host);
       const helper = request.shareWithCli ? this.registries.cliHelper : null;

@@ -589,6 +589,8 @@ export interface LoginRequest {
   username: string;
   secret: string;
   shareWithCli: boolean;
+  /** A token service on another host the user confirmed may receive the password (asked by a `trustTokenHost` error). */
+  trustTokenHost?: string | null;
 }
 
 // ---------- volumes ----------

@@ -72,6 +72,22 @@ describe('Registries view', () => {
     expect(document.body.innerHTML).not.toContain('s3cret');
   });
 
+  it('sends the password to a token service on another host only once the user confirms it', async () => {
+    const backend = await openRegistries();
+    await fireEvent.click(screen.getByTestId(TestId.loginOpen));
+    await fireEvent.click(screen.getByTestId(TestId.loginPreset('custom')));
+    await fireEvent.input(screen.getByTestId(TestId.loginField('host')), { target: { value: 'registry.gitlab.com' } });
+    await fireEvent.input(screen.getByTestId(TestId.loginField('username')), { target: { value: 'me' } });
+    await fireEvent.input(screen.getByTestId(TestId.loginField('secret')), { target: { value: 's3cret' } });
+    await fireEvent.click(screen.getByTestId(TestId.loginSubmit));
+    expect((await screen.findByTestId(TestId.fieldError('trustTokenHost'))).textContent).toContain('another host, gitlab.com');
+    await fireEvent.click(screen.getByTestId(TestId.loginField('trustTokenHost')));
+    await fireEvent.click(screen.getByTestId(TestId.loginSubmit));
+    await waitFor(() => expect(screen.queryByTestId(TestId.loginDialog)).toBeNull());
+    const logins = backend.calls.filter((c) => c.command === 'registry_login');
+    expect((logins.at(-1)!.args[0] as { trustTokenHost: string }).trustTokenHost).toBe('gitlab.com');
+  });
+
   it('logs out only after confirmation', async () => {
     await openRegistries();
     await waitFor(() => row('ghcr.io')!);
