@@ -114,11 +114,11 @@ impl Client {
         if !response.status().is_success() {
             return Ok(Answer::TokenRefused(response.status()));
         }
-        let body: serde_json::Value = response.json().await.map_err(|e| Error::Registry {
+        let body: TokenAnswer = response.json().await.map_err(|e| Error::Registry {
             message: format!("The token service of {} sent an answer Berth cannot read.", self.host),
             detail: e.to_string(),
         })?;
-        let token = body["token"].as_str().or(body["access_token"].as_str()).unwrap_or_default();
+        let token = if body.token.is_empty() { &body.access_token } else { &body.token };
         Ok(Answer::Registry(self.send(request.bearer_auth(token)).await?))
     }
 
@@ -149,6 +149,22 @@ fn docker_cas(host: &Host, docker_config: &Path) -> Vec<reqwest::Certificate> {
         .filter_map(|pem| reqwest::Certificate::from_pem_bundle(&pem).ok())
         .flatten()
         .collect()
+}
+
+/// A token service's answer (`token`, or OAuth's `access_token`); wiped from memory when dropped.
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    access_token: String,
+}
+
+impl Drop for TokenAnswer {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.token);
+        zeroize::Zeroize::zeroize(&mut self.access_token);
+    }
 }
 
 /// Where the password may go for a token: HTTPS (plain HTTP only on loopback), on the

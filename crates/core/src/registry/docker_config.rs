@@ -209,6 +209,22 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_keeps_every_other_byte_in_the_clis_layout() {
+        let text = "{\n\t\"proxies\": {\n\t\t\"default\": {\n\t\t\t\"noProxy\": \"z,a\"\n\t\t}\n\t},\n\t\"auths\": {\n\t\t\"zz.io\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t},\n\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t}\n\t},\n\t\"kubernetes\": [\n\t\t{\n\t\t\t\"z\": 1.5,\n\t\t\t\"a\": null\n\t\t}\n\t],\n\t\"credHelpers\": {\n\t\t\"gcr.io\": \"gcloud\"\n\t}\n}";
+        let (dir, mut c) = config(text);
+        c.save().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("config.json")).unwrap(), text, "unchanged when nothing changed");
+        assert!(c.remove_plain(&Host::parse("zz.io").unwrap()));
+        assert!(c.mark_helper_login(&Host::parse("zz.io").unwrap()));
+        c.set_cred_helper(&Host::parse("zz.io").unwrap(), "secretservice");
+        c.save().unwrap();
+        let expected = text
+            .replace("\t\t\"zz.io\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t},\n\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t}", "\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t},\n\t\t\"zz.io\": {}")
+            .replace("\"gcloud\"\n", "\"gcloud\",\n\t\t\"zz.io\": \"secretservice\"\n");
+        assert_eq!(std::fs::read_to_string(dir.path().join("config.json")).unwrap(), expected);
+    }
+
+    #[test]
     fn a_missing_file_is_empty_and_a_broken_one_is_said() {
         let dir = tempfile::tempdir().unwrap();
         assert!(DockerConfig::load(dir.path()).unwrap().plain_auths().is_empty());
