@@ -37,36 +37,8 @@ pub async fn list(places: &Places) -> Result<Registries> {
         }
     }
     if let Some(config) = &config {
-        if let Some(store) = config.creds_store() {
-            match helper::list(store).await {
-                Ok(found) => {
-                    for (server, username) in found {
-                        if let Some(host) = Host::from_key(&server) {
-                            add(&mut logins, host, &username).helper = Some(store.to_string());
-                        }
-                    }
-                }
-                Err(e) => problems.push(e.to_string()),
-            }
-        }
-        // `list` gives server → user name without reading any secret (`get` could make a
-        // keychain prompt for every login, on every refresh).
-        let helpers = config.cred_helpers();
-        let mut names: Vec<&String> = helpers.iter().map(|(_, name)| name).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            match helper::list(name).await {
-                Ok(found) => {
-                    for (server, username) in found {
-                        let Some(host) = Host::from_key(&server) else { continue };
-                        if helpers.iter().any(|(h, n)| *h == host && n == name) {
-                            add(&mut logins, host, &username).helper = Some(name.clone());
-                        }
-                    }
-                }
-                Err(e) => problems.push(e.to_string()),
-            }
+        for (host, username, helper) in helper_logins(config, &mut problems).await {
+            add(&mut logins, host, &username).helper = Some(helper);
         }
         for (host, c) in config.plain_auths() {
             add(&mut logins, host, &c.username).plain_text = true;
@@ -79,6 +51,57 @@ pub async fn list(places: &Places) -> Result<Registries> {
         config_file: places.docker_config.join("config.json").display().to_string(),
         problems,
     })
+}
+
+/// (registry, user name, helper) of every login the docker CLI's credential helpers hold.
+/// `list` gives server → user name without reading a secret (`get` would), but a helper may
+/// still ask to unlock its keychain for it (docker-credential-secretservice does), and the UI
+/// lists on every window focus: so the helpers are asked again only when config.json changed
+/// (`docker login` and `docker logout` rewrite it) or Berth changed a login ([`forget_listed`]).
+async fn helper_logins(config: &DockerConfig, problems: &mut Vec<String>) -> Vec<(Host, String, String)> {
+    let stamp = std::fs::metadata(config.path()).ok().map(|m| (config.path().to_path_buf(), m.modified().ok(), m.len()));
+    if let Some((seen, listed)) = LISTED.lock().unwrap().as_ref() {
+        if stamp.is_some() && *seen == stamp {
+            return listed.clone();
+        }
+    }
+    let mut out = Vec::new();
+    let before = problems.len();
+    if let Some(store) = config.creds_store() {
+        match helper::list(store).await {
+            Ok(found) => out.extend(found.into_iter().filter_map(|(server, user)| Some((Host::from_key(&server)?, user, store.to_string())))),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    let helpers = config.cred_helpers();
+    let mut names: Vec<&String> = helpers.iter().map(|(_, name)| name).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        match helper::list(name).await {
+            Ok(found) => {
+                for (server, username) in found {
+                    let Some(host) = Host::from_key(&server) else { continue };
+                    if helpers.iter().any(|(h, n)| *h == host && n == name) {
+                        out.push((host, username, name.clone()));
+                    }
+                }
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if problems.len() == before {
+        *LISTED.lock().unwrap() = Some((stamp, out.clone()));
+    }
+    out
+}
+
+type Stamp = Option<(std::path::PathBuf, Option<std::time::SystemTime>, u64)>;
+static LISTED: std::sync::Mutex<Option<(Stamp, Vec<(Host, String, String)>)>> = std::sync::Mutex::new(None);
+
+/// The helpers are asked again at the next list.
+fn forget_listed() {
+    *LISTED.lock().unwrap() = None;
 }
 
 /// Check the login against the registry, then keep the secret in the keychain (and through
@@ -137,6 +160,7 @@ pub async fn logout(places: &Places, host: &str) -> Result<Registries> {
     if let Some(helper) = config.helper_for(&host) {
         helper::erase(&helper, host.server_address()).await?;
     }
+    forget_listed();
     if config.remove_all(&host) {
         config.save()?;
     }
@@ -187,7 +211,9 @@ async fn save(places: &Places, host: &Host, credentials: &Credentials, share_wit
         }
         Ok(())
     };
-    if let Err(e) = shared.await {
+    let shared = shared.await;
+    forget_listed();
+    if let Err(e) = shared {
         let mut index = Index::load(&places.berth_config);
         let _ = match (&before, &previous) {
             (Some(username), Some(secret)) => {

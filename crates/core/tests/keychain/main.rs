@@ -460,8 +460,18 @@ async fn listing_logins_asks_no_helper_for_a_secret() {
     let state = registry::list(&s.places).await.unwrap();
     let login = state.logins.iter().find(|l| l.host == s.registry).expect("the helper's login is listed");
     assert_eq!((login.username.as_str(), login.helper.as_deref()), (USER, Some("recording")), "{state:?}");
-    let calls = std::fs::read_to_string(&record).unwrap_or_default();
-    assert!(calls.lines().all(|c| c == "list") && !calls.is_empty(), "only `list` is asked: {calls:?}");
+    let calls = || std::fs::read_to_string(&record).unwrap_or_default();
+    assert_eq!(calls(), "list\n", "only `list` is asked");
+
+    // The window lists on every focus: the helper (which may ask to unlock its keychain) is
+    // asked again only once config.json changed, as `docker login` in a terminal changes it.
+    registry::list(&s.places).await.unwrap();
+    assert_eq!(calls(), "list\n", "nothing changed, nothing asked");
+    let file = std::fs::File::options().write(true).open(s.places.docker_config.join("config.json")).unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(2)).unwrap();
+    let state = registry::list(&s.places).await.unwrap();
+    assert_eq!(calls(), "list\nlist\n", "config.json changed");
+    assert!(state.logins.iter().any(|l| l.host == s.registry), "{state:?}");
 }
 
 /// Debug logging (BERTH_LOG=debug, and trace for the engine client) shows no request body: a
