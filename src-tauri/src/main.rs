@@ -14,9 +14,9 @@ use tauri::Manager;
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG").unwrap_or_else(|_| "berth=info,berth_core=info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::new(berth_core::logging::filter(
+            std::env::var("BERTH_LOG").ok().as_deref(),
+        )))
         .with_writer(std::io::stderr)
         .init();
 

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod error;
 pub mod fsutil;
 pub mod images;
+pub mod logging;
 pub mod networks;
 pub mod prune;
 pub mod volumes;

@@ -70,7 +70,7 @@ describe('registries', () => {
     const plain = Buffer.from(`${user}:${secret}`).toString('base64');
     fs.writeFileSync(path.join(process.env.DOCKER_CONFIG, 'config.json'),
       JSON.stringify({ auths: { [alias]: { auth: plain } }, credsStore: 'secretservice' }));
-    process.env.BERTH_LOG = 'berth=debug,berth_core=debug';
+    process.env.BERTH_LOG = 'debug'; // everything the app lets through: no request body, no secret
     for (const h of [registry, alias]) forget(h);
 
     app = await launchApp();
@@ -140,6 +140,53 @@ describe('registries', () => {
     await page.waitForGone(registry);
     assert.equal(keychain(registry), null);
     assert.equal(helperHas(registry), false);
+  }));
+});
+
+// The docker CLI with a plain-text login and no credential helper: moving the login must not
+// log the CLI out. The platform's helper is installed here, so the window offers to set it up.
+describe('registries: moving a login when the docker CLI has no credential helper', () => {
+  let app, page, home;
+  const cli = (...args) => spawnSync('docker', ['--config', process.env.DOCKER_CONFIG, ...args], { encoding: 'utf8' });
+
+  before(async () => {
+    docker('tag', TEST_IMAGE, image);
+    execFileSync('docker', ['--config', path.join(repoRoot, 'target/registry/docker-config'), 'push', image], { stdio: 'ignore' });
+    docker('rmi', image);
+    home = isolate();
+    const plain = Buffer.from(`${user}:${secret}`).toString('base64');
+    fs.writeFileSync(path.join(process.env.DOCKER_CONFIG, 'config.json'),
+      `{\n\t"auths": {\n\t\t"${registry}": {\n\t\t\t"auth": "${plain}"\n\t\t}\n\t},\n\t"psFormat": "table {{.Names}}"\n}`);
+    forget(registry);
+    app = await launchApp();
+    page = new RegistriesPage(app);
+    await app.guard('no-helper-open', () => page.open());
+  });
+
+  after(async () => {
+    await app?.close();
+    forget(registry);
+    try { docker('rmi', '-f', image); } catch { /* not pulled */ }
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('offers to set up docker-credential-secretservice, and the CLI stays logged in', () => app.guard('no-helper-move', async () => {
+    await page.waitForRow(registry);
+    await page.moveToKeychain(registry);
+    const confirm = new ConfirmDialog(app);
+    await confirm.waitOpen();
+    assert.match(await app.browser.$('[data-testid="confirm-dialog"]').getText(), /set up docker-credential-secretservice/);
+    await app.screenshot('registries-offer-helper');
+    await confirm.ok();
+    await app.browser.waitUntil(async () => (await page.row(registry).getAttribute('data-plain')) === 'false',
+      { timeout: 15_000, timeoutMsg: 'the plain-text copy to go' });
+    const config = JSON.parse(fs.readFileSync(path.join(process.env.DOCKER_CONFIG, 'config.json'), 'utf8'));
+    assert.equal(config.credsStore, 'secretservice');
+    assert.equal(config.psFormat, 'table {{.Names}}', 'other settings stay');
+    assert.ok(helperHas(registry), 'the docker CLI helper holds it');
+    assert.deepEqual(filesWithSecret(home), [], 'and no file');
+    const pull = cli('pull', image);
+    assert.equal(pull.status, 0, `the docker CLI is still logged in: ${pull.stderr}`);
   }));
 });
 

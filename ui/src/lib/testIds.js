@@ -127,7 +127,7 @@ export const TestId = Object.freeze({
   loginOpen: 'login-open',
   loginDialog: 'login-dialog',
   loginPreset: (p) => `login-preset-${p}`, // hub|ghcr|gitlab|quay|custom
-  loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli
+  loginField: (f) => `login-${f}`,    // host|username|secret|shareWithCli|trustTokenHost
   loginSubmit: 'login-submit',
   loginError: 'login-error',
   volumesView: 'volumes-view',

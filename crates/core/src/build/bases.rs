@@ -10,8 +10,25 @@ use super::model::{BuildEvent, BuildRequest, BuildStep, StepState};
 use super::progress::Failure;
 use crate::error::Error;
 use crate::images::{self, TransferEvent};
+use crate::registry::Host;
 use crate::Engine;
+use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// The registries the Dockerfile's base images come from (`args` expanding its meta-`ARG`s), so a
+/// build is sent only their logins, not every stored one. A `FROM` still holding an unknown
+/// variable names no registry.
+pub(super) fn registries(dockerfile: &Dockerfile, args: &BTreeMap<String, String>) -> Vec<Host> {
+    let mut out: Vec<Host> = Vec::new();
+    for (image, _) in dockerfile.base_images(args) {
+        let Ok(reference) = images::normalize(&image) else { continue };
+        let Ok(host) = Host::parse(reference.registry()) else { continue };
+        if !out.contains(&host) {
+            out.push(host);
+        }
+    }
+    out
+}
 
 /// Pull what the Dockerfile starts from and the engine lacks, each shown as a step.
 pub(super) async fn fetch(engine: &Engine, dockerfile: &Dockerfile, request: &BuildRequest, started: Instant, emit: &mut impl FnMut(BuildEvent)) -> Result<(), Failure> {
@@ -49,4 +66,25 @@ pub(super) async fn fetch(engine: &Engine, dockerfile: &Dockerfile, request: &Bu
         emit(BuildEvent::Step { step: step(StepState::Done, took) });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_base_images_registries_get_logins() {
+        let dockerfile = Dockerfile::parse(
+            "ARG REG=127.0.0.1:5000\nARG TAG\nFROM ${REG}/team/base:1 AS deps\nFROM ghcr.io/o/tool:${TAG} AS tool\n\
+             FROM deps\nFROM busybox\nFROM ${UNKNOWN}/x/y\nFROM scratch\nFROM 127.0.0.1:5000/team/other\n",
+        );
+        let names = |args: &[(&str, &str)]| {
+            let args = args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            registries(&dockerfile, &args).iter().map(|h| h.name().to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&[("TAG", "2")]), ["127.0.0.1:5000", "ghcr.io", "docker.io"]);
+        assert_eq!(names(&[("TAG", "2"), ("REG", "quay.io")]), ["quay.io", "ghcr.io", "docker.io", "127.0.0.1:5000"]);
+        assert_eq!(names(&[]), ["127.0.0.1:5000", "docker.io"], "a FROM with an unknown variable names no registry");
+        assert!(registries(&Dockerfile::parse("FROM scratch\n"), &BTreeMap::new()).is_empty());
+    }
 }

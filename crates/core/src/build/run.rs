@@ -85,8 +85,10 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         target: request.target.clone().unwrap_or_default(),
         ..Default::default()
     };
-    // The stored registry logins, so private base images pull (X-Registry-Config, as the CLI sends).
-    let logins = crate::registry::registry_config(&crate::registry::Places::from_process()).await;
+    // The logins for the base images' registries, so private ones pull (X-Registry-Config, as the CLI
+    // sends); no other stored login goes to the engine.
+    let registries = super::bases::registries(&super::dockerfile::Dockerfile::parse(&dockerfile_text), &request.args);
+    let logins = crate::registry::registry_config(&crate::registry::Places::from_process(), &registries).await;
     let direct = Direct::of(engine);
     let body = Box::pin(packing.body());
     let messages: Messages = match &direct {

@@ -3,7 +3,7 @@
 
 use super::model::SearchResult;
 use crate::error::{Error, Result};
-use crate::registry::{credentials_for, is_network_failure, Client, Host, Places};
+use crate::registry::{confirmed_token_host, credentials_for, is_network_failure, Client, Host, Places};
 use crate::Engine;
 use bollard::models::ImageSearchResponseItem;
 use bollard::query_parameters::SearchImagesOptions;
@@ -57,7 +57,8 @@ async fn client(registry: &str) -> Result<Client> {
     let host = Host::parse(registry)?;
     let places = Places::from_process();
     let credentials = credentials_for(&places, &host).await;
-    Client::new(host, credentials, &places.docker_config)
+    let token_host = confirmed_token_host(&places, &host);
+    Client::new(host, credentials, &places.docker_config).map(|c| c.trusting(token_host))
 }
 
 /// Repositories of a private registry whose name contains `term` (all when empty).

@@ -15,6 +15,8 @@ pub(crate) struct Client {
     http: reqwest::Client,
     host: Host,
     credentials: Option<Credentials>,
+    /// A token service host other than the registry's that the user trusts with the password.
+    token_host: Option<String>,
 }
 
 /// How a request ended once the challenge was answered: the registry's answer, or the token
@@ -35,7 +37,13 @@ impl Client {
             .tls_certs_merge(docker_cas(&host, docker_config))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-        Ok(Client { http, host, credentials })
+        Ok(Client { http, host, credentials, token_host: None })
+    }
+
+    /// Lets the password go to the token service on `token_host` (one the user confirmed).
+    pub fn trusting(mut self, token_host: Option<String>) -> Client {
+        self.token_host = token_host;
+        self
     }
 
     /// GET a v2 path as JSON.
@@ -90,10 +98,11 @@ impl Client {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Ok(Answer::Registry(self.send(request.basic_auth(&creds.username, Some(&creds.password))).await?));
         }
-        let realm = challenge_param(params, "realm").ok_or_else(|| Error::Registry {
+        let realm: String = challenge_param(params, "realm").ok_or_else(|| Error::Registry {
             message: format!("The registry {} asked for a token but did not say where to get it.", self.host),
             detail: challenge.to_string(),
         })?;
+        let realm = check_realm(&self.host, &realm, self.token_host.as_deref())?;
         let mut query = vec![("account", creds.username.clone())];
         for name in ["service", "scope"] {
             if let Some(value) = challenge_param(params, name) {
@@ -101,15 +110,15 @@ impl Client {
             }
         }
         let response =
-            self.send(self.http.get(&realm).query(&query).basic_auth(&creds.username, Some(&creds.password))).await?;
+            self.send(self.http.get(realm).query(&query).basic_auth(&creds.username, Some(&creds.password))).await?;
         if !response.status().is_success() {
             return Ok(Answer::TokenRefused(response.status()));
         }
-        let body: serde_json::Value = response.json().await.map_err(|e| Error::Registry {
+        let body: TokenAnswer = response.json().await.map_err(|e| Error::Registry {
             message: format!("The token service of {} sent an answer Berth cannot read.", self.host),
             detail: e.to_string(),
         })?;
-        let token = body["token"].as_str().or(body["access_token"].as_str()).unwrap_or_default();
+        let token = if body.token.is_empty() { &body.access_token } else { &body.token };
         Ok(Answer::Registry(self.send(request.bearer_auth(token)).await?))
     }
 
@@ -140,6 +149,53 @@ fn docker_cas(host: &Host, docker_config: &Path) -> Vec<reqwest::Certificate> {
         .filter_map(|pem| reqwest::Certificate::from_pem_bundle(&pem).ok())
         .flatten()
         .collect()
+}
+
+/// A token service's answer (`token`, or OAuth's `access_token`); wiped from memory when dropped.
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    access_token: String,
+}
+
+impl Drop for TokenAnswer {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.token);
+        zeroize::Zeroize::zeroize(&mut self.access_token);
+    }
+}
+
+/// Where the password may go for a token: HTTPS (plain HTTP only on loopback), on the
+/// registry's own host, Docker Hub's auth.docker.io, or the host the user confirmed. A realm is
+/// the registry's word, and a registry (or whoever answers in its place) could name any server.
+fn check_realm(registry: &Host, realm: &str, confirmed: Option<&str>) -> Result<reqwest::Url> {
+    let refuse = |message: String| Error::Registry { message, detail: format!("token realm: {realm}") };
+    let url = reqwest::Url::parse(realm)
+        .map_err(|_| refuse(format!("The registry {registry} named a token service Berth cannot use (“{realm}”).")))?;
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(refuse(format!(
+                "The registry {registry} asked for your password to be sent over plain HTTP to {host}, where anyone on the network could read it; Berth did not send it. Ask the registry's owner to serve its token service over HTTPS."
+            )))
+        }
+    }
+    let own = reqwest::Url::parse(&registry.api_base()).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    let own = own.as_deref().map(|h| h.trim_start_matches('[').trim_end_matches(']'));
+    if own == Some(host.as_str()) || (registry.is_hub() && host == "auth.docker.io") || confirmed == Some(host.as_str()) {
+        return Ok(url);
+    }
+    Err(Error::InvalidInput {
+        field: Some("trustTokenHost"),
+        message: format!(
+            "The registry {registry} sends logins to a token service on another host, {host}. Your password was not sent: confirm that you trust {host} with it to log in."
+        ),
+    })
 }
 
 /// One `key="value"` of a `WWW-Authenticate` challenge.
@@ -208,12 +264,32 @@ mod tests {
         assert_eq!(challenge_param(c, "nope"), None);
     }
 
+    #[test]
+    fn token_realms_are_checked() {
+        let host = |h: &str| Host::parse(h).unwrap();
+        assert!(check_realm(&host("docker.io"), "https://auth.docker.io/token", None).is_ok());
+        assert!(check_realm(&host("ghcr.io"), "https://ghcr.io/token", None).is_ok());
+        assert!(check_realm(&host("quay.io:8443"), "https://quay.io/v2/auth", None).is_ok(), "same host, other port");
+        assert!(check_realm(&host("[::1]:5000"), "http://[::1]:5001/token", None).is_ok(), "loopback may be http");
+        let e = check_realm(&host("ghcr.io"), "http://ghcr.io/token", None).unwrap_err();
+        assert!(e.to_string().contains("over plain HTTP"), "{e}");
+        let e = check_realm(&host("ghcr.io"), "https://evil.example/token", None).unwrap_err();
+        assert_eq!(e.field(), Some("trustTokenHost"), "{e}");
+        assert!(check_realm(&host("registry.gitlab.com"), "https://gitlab.com/jwt/auth", Some("gitlab.com")).is_ok());
+        assert!(check_realm(&host("ghcr.io"), "file:///etc/passwd", None).is_err());
+    }
+
     /// A registry that wants a Bearer token from its own token service, accepting u:p only;
     /// answers `/v2/` and `/token` like Docker Hub and GHCR do.
-    async fn bearer_registry() -> (String, tokio::task::JoinHandle<()>) {
+    /// `realm_host` names the token service's host (the registry's own address by default).
+    async fn bearer_registry_at(realm_host: Option<&'static str>) -> (String, tokio::task::JoinHandle<()>) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let realm = match realm_host {
+            Some(host) => format!("{host}:{}", addr.port()),
+            None => addr.to_string(),
+        };
         let server = tokio::spawn(async move {
             loop {
                 let Ok((mut socket, _)) = listener.accept().await else { return };
@@ -233,7 +309,7 @@ mod tests {
                 } else {
                     (
                         "401 Unauthorized",
-                        format!("www-authenticate: Bearer realm=\"http://{addr}/token\",service=\"test\"\r\n"),
+                        format!("www-authenticate: Bearer realm=\"{}/token\",service=\"test\"\r\n", if realm.contains("://") { realm.clone() } else { format!("http://{realm}") }),
                         "{}",
                     )
                 };
@@ -245,6 +321,29 @@ mod tests {
             }
         });
         (addr.to_string(), server)
+    }
+
+    async fn bearer_registry() -> (String, tokio::task::JoinHandle<()>) {
+        bearer_registry_at(None).await
+    }
+
+    /// The password goes to a token service only over HTTPS (loopback excepted) and on the
+    /// registry's own host unless the user confirmed that one.
+    #[tokio::test]
+    async fn a_token_service_elsewhere_gets_no_password() {
+        let creds = || Some(Credentials { username: "u".into(), password: "p".into() });
+        let (addr, server) = bearer_registry_at(Some("localhost")).await;
+        let client = || Client::new(Host::parse(&addr).unwrap(), creds(), Path::new("/nonexistent")).unwrap();
+        let e = client().check_login().await.unwrap_err();
+        assert!(e.to_string().contains("token service on another host, localhost"), "{e}");
+        assert_eq!(e.field(), Some("trustTokenHost"));
+        client().trusting(Some("localhost".into())).check_login().await.expect("a confirmed token host gets it");
+        server.abort();
+
+        let (addr, server) = bearer_registry_at(Some("http://registry.example.com")).await;
+        let e = Client::new(Host::parse(&addr).unwrap(), creds(), Path::new("/nonexistent")).unwrap().check_login().await.unwrap_err();
+        assert!(e.to_string().contains("over plain HTTP"), "{e}");
+        server.abort();
     }
 
     #[tokio::test]

@@ -1,17 +1,18 @@
 //! The docker CLI's `config.json` (`$DOCKER_CONFIG`, else `~/.docker`): `auths`, `credsStore`
-//! and `credHelpers`. Berth reads logins from it and only ever removes secrets from it; every
-//! other key is kept as it was.
+//! and `credHelpers`. Berth reads logins from it and only ever removes secrets from it (or
+//! names a credential helper the user chose); every other key is kept as it was, in its place.
 
 use super::host::Host;
+use super::json_doc::Json;
 use super::model::Credentials;
 use crate::error::{Error, Result};
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub(crate) struct DockerConfig {
     path: PathBuf,
-    doc: Map<String, Value>,
+    doc: Json,
 }
 
 impl DockerConfig {
@@ -19,15 +20,20 @@ impl DockerConfig {
     pub fn load(dir: &Path) -> Result<DockerConfig> {
         let path = dir.join("config.json");
         let doc = match std::fs::read_to_string(&path) {
-            Ok(text) if text.trim().is_empty() => Map::new(),
-            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Registry {
-                message: format!(
-                    "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
-                    path.display()
-                ),
-                detail: e.to_string(),
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
+            Ok(text) if text.trim().is_empty() => Json::Object(Vec::new()),
+            Ok(text) => match serde_json::from_str::<Json>(&text) {
+                Ok(doc) if doc.entries().is_some() => doc,
+                other => {
+                    return Err(Error::Registry {
+                        message: format!(
+                            "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
+                            path.display()
+                        ),
+                        detail: other.err().map_or("not a JSON object".into(), |e| e.to_string()),
+                    })
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Json::Object(Vec::new()),
             Err(e) => return Err(Error::io(format!("Reading {}", path.display()), e)),
         };
         Ok(DockerConfig { path, doc })
@@ -39,12 +45,25 @@ impl DockerConfig {
 
     /// `credsStore`: the helper for every registry without a `credHelpers` entry.
     pub fn creds_store(&self) -> Option<&str> {
-        self.doc.get("credsStore").and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.doc.get("credsStore").and_then(Json::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// Names `helper` as the docker CLI's store for every registry without a `credHelpers` entry.
+    pub fn set_creds_store(&mut self, helper: &str) {
+        self.doc.set("credsStore", Json::Leaf(Value::from(helper)));
+    }
+
+    /// Names `helper` as the docker CLI's store for `host` only.
+    pub fn set_cred_helper(&mut self, host: &Host, helper: &str) {
+        if let Some(helpers) = self.doc.object_mut("credHelpers") {
+            helpers.retain(|(k, _)| Host::from_key(k).as_ref() != Some(host));
+            helpers.push((host.server_address().to_string(), Json::Leaf(Value::from(helper))));
+        }
     }
 
     /// `credHelpers`, by registry.
     pub fn cred_helpers(&self) -> Vec<(Host, String)> {
-        let Some(map) = self.doc.get("credHelpers").and_then(Value::as_object) else {
+        let Some(map) = self.doc.get("credHelpers").and_then(Json::entries) else {
             return Vec::new();
         };
         map.iter().filter_map(|(k, v)| Some((Host::from_key(k)?, v.as_str()?.to_string()))).collect()
@@ -62,10 +81,10 @@ impl DockerConfig {
     /// Logins kept in plain text in `auths` (`auth` is base64 of `user:password`, or separate
     /// `username`/`password`).
     pub fn plain_auths(&self) -> Vec<(Host, Credentials)> {
-        let Some(auths) = self.doc.get("auths").and_then(Value::as_object) else {
+        let Some(auths) = self.doc.get("auths").and_then(Json::entries) else {
             return Vec::new();
         };
-        auths.iter().filter_map(|(key, entry)| Some((Host::from_key(key)?, plain(entry)?))).collect()
+        auths.iter().filter_map(|(key, entry)| Some((Host::from_key(key)?, plain(&entry.to_value())?))).collect()
     }
 
     /// Drops every `auths` entry for `host` that holds a secret; true when one was removed.
@@ -81,24 +100,26 @@ impl DockerConfig {
     /// Records a login kept by a credential helper the way `docker login` does: an empty
     /// `auths` entry, which `docker logout` looks for before it erases. True when added.
     pub fn mark_helper_login(&mut self, host: &Host) -> bool {
-        let auths = self.doc.entry("auths").or_insert_with(|| Value::Object(Map::new()));
-        let Some(auths) = auths.as_object_mut() else { return false };
-        if auths.keys().any(|k| Host::from_key(k).as_ref() == Some(host)) {
+        let Some(auths) = self.doc.object_mut("auths") else { return false };
+        if auths.iter().any(|(k, _)| Host::from_key(k).as_ref() == Some(host)) {
             return false;
         }
-        auths.insert(host.server_address().to_string(), Value::Object(Map::new()));
+        auths.push((host.server_address().to_string(), Json::Object(Vec::new())));
         true
     }
 
     fn remove_where(&mut self, host: &Host, drop: impl Fn(&Value) -> bool) -> bool {
-        let Some(auths) = self.doc.get_mut("auths").and_then(Value::as_object_mut) else { return false };
+        let Some(auths) = self.doc.entries_mut().and_then(|d| d.iter_mut().find(|(k, _)| k == "auths")) else {
+            return false;
+        };
+        let Some(auths) = auths.1.entries_mut() else { return false };
         let before = auths.len();
-        auths.retain(|key, entry| Host::from_key(key).as_ref() != Some(host) || !drop(entry));
+        auths.retain(|(key, entry)| Host::from_key(key).as_ref() != Some(host) || !drop(&entry.to_value()));
         before != auths.len()
     }
 
-    /// Writes the file back in the docker CLI's layout (tab-indented), replacing it at once
-    /// so a crash never leaves half a file.
+    /// Writes the file back in the docker CLI's layout (tab-indented, keys in their order),
+    /// replacing it at once so a crash never leaves half a file; a symlink is written through.
     pub fn save(&self) -> Result<()> {
         use serde::Serialize;
         let mut out = Vec::new();
@@ -185,6 +206,22 @@ mod tests {
         assert!(c.remove_all(&Host::parse("docker.io").unwrap()) && c.remove_all(&Host::parse("ghcr.io").unwrap()));
         assert!(c.plain_auths().is_empty());
         assert!(c.mark_helper_login(&Host::parse("ghcr.io").unwrap()), "its entry is gone too");
+    }
+
+    #[test]
+    fn a_rewrite_keeps_every_other_byte_in_the_clis_layout() {
+        let text = "{\n\t\"proxies\": {\n\t\t\"default\": {\n\t\t\t\"noProxy\": \"z,a\"\n\t\t}\n\t},\n\t\"auths\": {\n\t\t\"zz.io\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t},\n\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t}\n\t},\n\t\"kubernetes\": [\n\t\t{\n\t\t\t\"z\": 1.5,\n\t\t\t\"a\": null\n\t\t}\n\t],\n\t\"credHelpers\": {\n\t\t\"gcr.io\": \"gcloud\"\n\t}\n}";
+        let (dir, mut c) = config(text);
+        c.save().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("config.json")).unwrap(), text, "unchanged when nothing changed");
+        assert!(c.remove_plain(&Host::parse("zz.io").unwrap()));
+        assert!(c.mark_helper_login(&Host::parse("zz.io").unwrap()));
+        c.set_cred_helper(&Host::parse("zz.io").unwrap(), "secretservice");
+        c.save().unwrap();
+        let expected = text
+            .replace("\t\t\"zz.io\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t},\n\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t}", "\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t},\n\t\t\"zz.io\": {}")
+            .replace("\"gcloud\"\n", "\"gcloud\",\n\t\t\"zz.io\": \"secretservice\"\n");
+        assert_eq!(std::fs::read_to_string(dir.path().join("config.json")).unwrap(), expected);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
+use zeroize::Zeroize;
 
 /// A helper may ask the user to unlock a keychain; do not wait for ever.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -25,13 +26,21 @@ struct Item {
     secret: String,
 }
 
+impl Drop for Item {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
+}
+
 /// The login `helper` holds for `server`, if any.
 pub(super) async fn get(helper: &str, server: &str) -> Result<Option<Credentials>> {
     match call(helper, "get", server.as_bytes()).await? {
         Reply::NotFound => Ok(None),
-        Reply::Out(out) => {
-            let item: Item = serde_json::from_slice(&out).map_err(|e| unreadable(helper, "get", &e.to_string()))?;
-            Ok(Some(Credentials { username: item.username, password: item.secret }))
+        Reply::Out(mut out) => {
+            let item = serde_json::from_slice::<Item>(&out);
+            out.zeroize();
+            let mut item = item.map_err(|e| unreadable(helper, "get", &e.to_string()))?;
+            Ok(Some(Credentials { username: std::mem::take(&mut item.username), password: std::mem::take(&mut item.secret) }))
         }
     }
 }
@@ -42,8 +51,10 @@ pub(super) async fn store(helper: &str, server: &str, credentials: &Credentials)
         username: credentials.username.clone(),
         secret: credentials.password.clone(),
     };
-    let input = serde_json::to_vec(&item).map_err(|e| Error::Internal(e.to_string()))?;
-    call(helper, "store", &input).await.map(drop)
+    let mut input = serde_json::to_vec(&item).map_err(|e| Error::Internal(e.to_string()))?;
+    let result = call(helper, "store", &input).await.map(drop);
+    input.zeroize();
+    result
 }
 
 /// Removes `server`'s login; nothing to remove is fine.
@@ -57,6 +68,20 @@ pub(super) async fn list(helper: &str) -> Result<BTreeMap<String, String>> {
         Reply::NotFound => Ok(BTreeMap::new()),
         Reply::Out(out) => serde_json::from_slice(&out).map_err(|e| unreadable(helper, "list", &e.to_string())),
     }
+}
+
+/// This platform's own helper, when `docker-credential-<name>` is on PATH.
+pub(super) fn platform_helper() -> Option<String> {
+    let name = if cfg!(target_os = "macos") {
+        "osxkeychain"
+    } else if cfg!(windows) {
+        "wincred"
+    } else {
+        "secretservice"
+    };
+    let program = format!("docker-credential-{name}{}", std::env::consts::EXE_SUFFIX);
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).any(|dir| dir.join(&program).is_file()).then(|| name.to_string())
 }
 
 enum Reply {

@@ -13,6 +13,9 @@ pub(super) struct Index {
     /// Registry → user name.
     #[serde(default)]
     logins: BTreeMap<String, String>,
+    /// Registry → the token service host on another host the user trusts with its password.
+    #[serde(default, rename = "tokenHosts", skip_serializing_if = "BTreeMap::is_empty")]
+    token_hosts: BTreeMap<String, String>,
     #[serde(skip)]
     path: PathBuf,
 }
@@ -31,6 +34,21 @@ impl Index {
         self.logins.get(host.name()).map(String::as_str)
     }
 
+    pub fn token_host(&self, host: &Host) -> Option<String> {
+        self.token_hosts.get(host.name()).cloned()
+    }
+
+    pub fn set_token_host(&mut self, host: &Host, token_host: Option<&str>) -> Result<()> {
+        let changed = match token_host {
+            Some(t) => self.token_hosts.insert(host.name().to_string(), t.to_string()).as_deref() != Some(t),
+            None => self.token_hosts.remove(host.name()).is_some(),
+        };
+        if changed {
+            self.save()?;
+        }
+        Ok(())
+    }
+
     pub fn entries(&self) -> impl Iterator<Item = (&String, &String)> {
         self.logins.iter()
     }
@@ -41,7 +59,8 @@ impl Index {
     }
 
     pub fn remove(&mut self, host: &Host) -> Result<()> {
-        if self.logins.remove(host.name()).is_some() {
+        let trusted = self.token_hosts.remove(host.name()).is_some();
+        if self.logins.remove(host.name()).is_some() || trusted {
             self.save()?;
         }
         Ok(())

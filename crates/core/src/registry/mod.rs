@@ -5,6 +5,7 @@
 mod client;
 mod docker_config;
 mod helper;
+mod json_doc;
 pub mod host;
 mod index;
 mod keychain;
@@ -14,6 +15,7 @@ mod model;
 pub(crate) use client::{is_network_failure, unreachable, Client};
 pub use host::{convert_to_hostname, Host};
 pub use keychain::SERVICE as KEYCHAIN_SERVICE;
+pub(crate) use logins::confirmed_token_host;
 pub use logins::{credentials_for, list, login, logout, move_to_keychain, registry_config};
 pub use model::*;
 

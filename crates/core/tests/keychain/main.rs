@@ -11,7 +11,7 @@ use base64::Engine as _;
 use berth_core::images::{self, normalize, TransferEvent};
 use berth_core::registry::{self, Host, LoginRequest, Places, KEYCHAIN_SERVICE};
 use berth_core::ErrorCode;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::MutexGuard;
@@ -19,14 +19,16 @@ use tokio::sync::MutexGuard;
 const USER: &str = "berth";
 const SECRET: &str = "berth-test-secret";
 
-/// Everything berth-core logs (debug and up) in this run, searched for the secret.
+/// Everything logged in this run with the app's filter at its most verbose (BERTH_LOG=trace:
+/// berth-core at trace, the engine and HTTP clients as far as the app lets them), searched for
+/// the secret.
 fn log() -> Arc<Mutex<Vec<u8>>> {
     static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOG.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let sink = buffer.clone();
         tracing_subscriber::fmt()
-            .with_env_filter("debug")
+            .with_env_filter(tracing_subscriber::EnvFilter::new(berth_core::logging::filter(Some("trace"))))
             .with_writer(move || Writer(sink.clone()))
             .init();
         buffer
@@ -76,10 +78,40 @@ impl Session {
         std::env::set_var("XDG_CONFIG_HOME", home.path().join(".config"));
         std::env::set_var("XDG_DATA_HOME", home.path().join(".local/share"));
         std::env::set_var("DOCKER_CONFIG", &docker_config);
+        // Fake credential helpers (fake_helper) go in the session's own bin, first on PATH.
+        static PATH: OnceLock<std::ffi::OsString> = OnceLock::new();
+        let path = PATH.get_or_init(|| std::env::var_os("PATH").unwrap_or_default());
+        let bin = home.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let mut dirs = vec![bin];
+        dirs.extend(std::env::split_paths(path));
+        std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
         let session = Session { _turn: turn, places: Places::from_process(), home, registry };
         assert!(session.places.berth_config.starts_with(session.home.path()), "{:?}", session.places);
         session.forget_everywhere();
         Some(session)
+    }
+
+    /// A docker-credential-<name> script on PATH that records every action it is asked for in
+    /// the returned file; `list` names the test registry, `get` answers a login, and `store`
+    /// fails when `fail_store`.
+    fn fake_helper(&self, name: &str, fail_store: bool) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let record = self.home.path().join(format!("{name}.calls"));
+        let reg = &self.registry;
+        let store = if fail_store { "echo 'the keychain refused'; exit 1" } else { "cat >/dev/null" };
+        let script = format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\ncase \"$1\" in\n  list) echo '{{\"{reg}\":\"{USER}\"}}' ;;\n  get) cat >/dev/null; echo '{{\"ServerURL\":\"{reg}\",\"Username\":\"{USER}\",\"Secret\":\"fake\"}}' ;;\n  store) {store} ;;\n  *) cat >/dev/null ;;\nesac\n",
+            record.display()
+        );
+        let path = self.home.path().join("bin").join(format!("docker-credential-{name}"));
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        record
+    }
+
+    fn config_text(&self) -> String {
+        std::fs::read_to_string(self.places.docker_config.join("config.json")).unwrap()
     }
 
     fn docker_config(&self) -> String {
@@ -99,7 +131,7 @@ impl Session {
     }
 
     fn request(&self, secret: &str) -> LoginRequest {
-        LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true }
+        LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true, trust_token_host: None }
     }
 
     /// `docker --config <ours> <args>`, its success and its output.
@@ -255,9 +287,10 @@ async fn a_docker_login_is_seen_and_used() {
     assert!(matches!(last, Some(TransferEvent::Done { .. })), "{last:?}");
     let repos = images::registry_repositories(&s.registry, &format!("berth-reg-{}", std::process::id())).await.unwrap();
     assert!(repos.iter().any(|r| r.ends_with("/seen")), "{repos:?}");
-    // And a build would get it as X-Registry-Config.
-    let config = registry::registry_config(&s.places).await;
+    // And a build from an image there would get it as X-Registry-Config; one from elsewhere would not.
+    let config = registry::registry_config(&s.places, &[Host::parse(&s.registry).unwrap()]).await;
     assert_eq!(config.get(&s.registry).and_then(|c| c.password.as_deref()), Some(SECRET));
+    assert!(registry::registry_config(&s.places, &[Host::parse("ghcr.io").unwrap()]).await.is_empty());
     s.assert_no_secret_outside_the_keychain();
 
     let state = registry::logout(&s.places, &s.registry).await.unwrap();
@@ -275,7 +308,7 @@ async fn a_plain_text_login_moves_into_the_keychain() {
     let login = state.logins.iter().find(|l| l.host == s.registry).unwrap();
     assert_eq!((login.plain_text, login.keychain), (true, false), "{state:?}");
 
-    let state = registry::move_to_keychain(&s.places, &s.registry).await.unwrap();
+    let state = registry::move_to_keychain(&s.places, &s.registry, None).await.unwrap();
     let login = state.logins.iter().find(|l| l.host == s.registry).unwrap();
     assert_eq!((login.plain_text, login.keychain, login.helper.as_deref()), (false, true, Some("secretservice")), "{state:?}");
     assert_eq!(keychain_lookup(&s.registry).as_deref(), Some(SECRET));
@@ -317,7 +350,11 @@ async fn without_a_keychain_nothing_is_stored() {
 #[tokio::test]
 async fn unreachable_and_untrusted_registries_are_explained() {
     let Some(s) = Session::start("unreachable_and_untrusted_registries_are_explained", "{}").await else { return };
-    let login = |host: &str| LoginRequest { host: host.into(), ..s.request(SECRET) };
+    let login = |host: &str| {
+        let mut request = s.request(SECRET);
+        request.host = host.into();
+        request
+    };
 
     let e = registry::login(&s.places, login("127.0.0.1:1")).await.unwrap_err();
     assert!(e.to_string().starts_with("Cannot reach the registry 127.0.0.1:1."), "{e}");
@@ -363,4 +400,132 @@ async fn unreachable_and_untrusted_registries_are_explained() {
     let _ = server.wait();
     r.expect("trusted through certs.d");
     registry::logout(&s.places, &host).await.unwrap();
+}
+
+/// config.json as the docker CLI writes it (tab-indented, its own key order), with the test
+/// registry's login in plain text and settings Berth does not know.
+fn cli_config(registry: &str, extra: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{SECRET}"));
+    format!("{{\n\t\"auths\": {{\n\t\t\"{registry}\": {{\n\t\t\t\"auth\": \"{encoded}\"\n\t\t}}\n\t}},\n\t\"psFormat\": \"table {{{{.Names}}}}\",{extra}\n\t\"aliases\": {{\n\t\t\"builder\": \"buildx\"\n\t}},\n\t\"currentContext\": \"default\"\n}}")
+}
+
+#[tokio::test]
+async fn moving_into_the_keychain_without_a_cli_helper_keeps_the_cli_logged_in() {
+    const TEST: &str = "moving_into_the_keychain_without_a_cli_helper_keeps_the_cli_logged_in";
+    let config = cli_config(&support::registry(), "");
+    let Some(s) = Session::start(TEST, &config).await else { return };
+    let (image, _cleanup) = pushed_image(&s.registry, "plain");
+
+    let state = registry::move_to_keychain(&s.places, &s.registry, None).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).unwrap();
+    assert_eq!((login.keychain, login.plain_text, login.helper.as_deref()), (true, true, None), "{state:?}");
+    assert_eq!(keychain_lookup(&s.registry).as_deref(), Some(SECRET), "Berth's copy is in the keychain");
+    assert_eq!(s.config_text(), config, "config.json is left exactly as it was");
+    let (ok, out) = s.docker(&["pull", &image]);
+    assert!(ok, "the docker CLI is still logged in: {out}");
+    registry::logout(&s.places, &s.registry).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_relogin_keeps_the_working_secret() {
+    let Some(s) = Session::start("a_failed_relogin_keeps_the_working_secret", r#"{"credsStore":"secretservice"}"#).await else { return };
+    registry::login(&s.places, s.request(SECRET)).await.unwrap();
+
+    let e = registry::login(&s.places, s.request("not-the-password")).await.unwrap_err();
+    assert_eq!(e.field(), Some("secret"), "{e}");
+    assert_eq!(keychain_lookup(&s.registry).as_deref(), Some(SECRET), "the keychain keeps the working secret");
+    let (ok, out) = helper("get", &s.registry);
+    assert!(ok && out.contains(SECRET), "the helper keeps it too: {out}");
+
+    // The right password, but the docker CLI's helper refuses to store it: the login that
+    // worked before stays, in the keychain and in Berth's list.
+    s.fake_helper("refusing", true);
+    std::fs::write(s.places.docker_config.join("config.json"), format!(r#"{{"credHelpers":{{"{}":"refusing"}}}}"#, s.registry)).unwrap();
+    let e = registry::login(&s.places, s.request(SECRET)).await.unwrap_err();
+    assert!(e.to_string().contains("the keychain refused"), "{e}");
+    assert_eq!(keychain_lookup(&s.registry).as_deref(), Some(SECRET), "the keychain keeps the working secret");
+    let found = registry::credentials_for(&s.places, &Host::parse(&s.registry).unwrap()).await;
+    assert_eq!(found.map(|c| c.password.clone()).as_deref(), Some(SECRET), "Berth still uses it");
+    std::fs::write(s.places.docker_config.join("config.json"), r#"{"credsStore":"secretservice"}"#).unwrap();
+    registry::logout(&s.places, &s.registry).await.unwrap();
+}
+
+#[tokio::test]
+async fn listing_logins_asks_no_helper_for_a_secret() {
+    let registry = support::registry();
+    let config = format!(r#"{{"credHelpers":{{"{registry}":"recording"}}}}"#);
+    let Some(s) = Session::start("listing_logins_asks_no_helper_for_a_secret", &config).await else { return };
+    let record = s.fake_helper("recording", false);
+
+    let state = registry::list(&s.places).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).expect("the helper's login is listed");
+    assert_eq!((login.username.as_str(), login.helper.as_deref()), (USER, Some("recording")), "{state:?}");
+    let calls = || std::fs::read_to_string(&record).unwrap_or_default();
+    assert_eq!(calls(), "list\n", "only `list` is asked");
+
+    // The window lists on every focus: the helper (which may ask to unlock its keychain) is
+    // asked again only once config.json changed, as `docker login` in a terminal changes it.
+    registry::list(&s.places).await.unwrap();
+    assert_eq!(calls(), "list\n", "nothing changed, nothing asked");
+    let file = std::fs::File::options().write(true).open(s.places.docker_config.join("config.json")).unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(2)).unwrap();
+    let state = registry::list(&s.places).await.unwrap();
+    assert_eq!(calls(), "list\nlist\n", "config.json changed");
+    assert!(state.logins.iter().any(|l| l.host == s.registry), "{state:?}");
+}
+
+/// Debug logging (BERTH_LOG=debug, and trace for the engine client) shows no request body: a
+/// container created with a secret in its environment, as Berth's run and compose up do, leaves
+/// no trace of it in the log.
+#[tokio::test]
+async fn debug_logging_shows_no_request_bodies() {
+    let Some(s) = Session::start("debug_logging_shows_no_request_bodies", "{}").await else { return };
+    let engine = support::engine().await;
+    let (key, value) = support::run_label().split_once('=').unwrap();
+    let body = bollard::models::ContainerCreateBody {
+        image: Some(support::IMAGE.into()),
+        env: Some(vec![format!("TOKEN={SECRET}")]),
+        labels: Some([(key.to_string(), value.to_string())].into()),
+        ..Default::default()
+    };
+    let created = engine.docker().create_container(None::<bollard::query_parameters::CreateContainerOptions>, body).await.unwrap();
+    let _cleanup = support::Cleanup(created.id.clone());
+    engine.docker().inspect_container(&created.id, None).await.unwrap();
+    s.assert_no_secret_outside_the_keychain();
+}
+
+/// With the platform's helper installed but not configured, moving sets it up for the docker
+/// CLI: the login goes into it, config.json names it and loses the plain copy. The file is a
+/// symlink (dotfiles) and stays one; every other byte stays as the docker CLI wrote it.
+#[tokio::test]
+async fn moving_into_the_keychain_can_set_up_the_cli_helper() {
+    const TEST: &str = "moving_into_the_keychain_can_set_up_the_cli_helper";
+    let registry = support::registry();
+    let config = cli_config(&registry, "");
+    let Some(s) = Session::start(TEST, &config).await else { return };
+    let (image, _cleanup) = pushed_image(&s.registry, "helper");
+    let link = s.places.docker_config.join("config.json");
+    let target = s.home.path().join("dotfiles/docker.json");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::rename(&link, &target).unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    let state = registry::list(&s.places).await.unwrap();
+    assert_eq!((state.cli_helper.as_deref(), state.installable_helper.as_deref()), (None, Some("secretservice")));
+    let state = registry::move_to_keychain(&s.places, &s.registry, Some("secretservice")).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).unwrap();
+    assert_eq!((login.keychain, login.plain_text, login.helper.as_deref()), (true, false, Some("secretservice")), "{state:?}");
+
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "config.json is still a link");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{SECRET}"));
+    let expected = config
+        .replace(&format!("{{\n\t\t\t\"auth\": \"{encoded}\"\n\t\t}}"), "{}")
+        .replace("\"currentContext\": \"default\"\n}", "\"currentContext\": \"default\",\n\t\"credsStore\": \"secretservice\"\n}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), expected, "only the login's entry and credsStore change");
+    let (ok, out) = helper("get", &s.registry);
+    assert!(ok && out.contains(SECRET), "docker's helper holds it: {out}");
+    let (ok, out) = s.docker(&["pull", &image]);
+    assert!(ok, "the docker CLI is still logged in: {out}");
+    s.assert_no_secret_outside_the_keychain();
+    registry::logout(&s.places, &s.registry).await.unwrap();
 }

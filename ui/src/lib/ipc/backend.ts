@@ -114,8 +114,9 @@ export interface Backend {
   registryLogin(request: LoginRequest): Promise<Registries>;
   /** Removes the login from the keychain, the docker CLI's helper and config.json. */
   registryLogout(host: string): Promise<Registries>;
-  /** Moves a plain-text login out of config.json into the keychain. */
-  registryMoveToKeychain(host: string): Promise<Registries>;
+  /** Copies a plain-text login into the keychain; config.json's copy goes only when the docker CLI
+   *  gets it from a credential helper instead: the configured one, or `cliHelper`, then configured. */
+  registryMoveToKeychain(host: string, cliHelper: string | null): Promise<Registries>;
 
   onEngineStatus(handler: (status: EngineStatus) => void): Unsubscribe;
   onContainersChanged(handler: (change: ContainersChanged) => void): Unsubscribe;

@@ -638,6 +638,7 @@ export class MockBackend implements Backend {
   registries: Registries = {
     logins: [{ host: 'ghcr.io', username: 'octocat', keychain: false, helper: null, plainText: true }],
     cliHelper: 'secretservice',
+    installableHelper: null,
     configFile: '/home/dev/.docker/config.json',
     problems: [],
   };
@@ -650,6 +651,9 @@ export class MockBackend implements Backend {
     return this.step('registry_login', [{ ...request, secret: '<redacted>' }], () => {
       if (!request.host.trim()) fail('InvalidInput', 'Type the registry address.', 'host');
       if (!request.username.trim()) fail('InvalidInput', 'Type the user name for this registry.', 'username');
+      if (request.host === 'registry.gitlab.com' && request.trustTokenHost !== 'gitlab.com') {
+        fail('InvalidInput', 'The registry registry.gitlab.com sends logins to a token service on another host, gitlab.com. Your password was not sent: confirm that you trust gitlab.com with it to log in.', 'trustTokenHost');
+      }
       if (request.secret === 'wrong') fail('InvalidInput', `Wrong username or password for ${request.host}. Nothing was saved.`, 'secret');
       const rest = this.registries.logins.filter((l) => l.host !== request.host);
       const helper = request.shareWithCli ? this.registries.cliHelper : null;
@@ -665,11 +669,13 @@ export class MockBackend implements Backend {
     });
   }
 
-  registryMoveToKeychain(host: string) {
-    return this.step('registry_move_to_keychain', [host], () => {
+  registryMoveToKeychain(host: string, cliHelper: string | null) {
+    return this.step('registry_move_to_keychain', [host, cliHelper], () => {
       const login = this.registries.logins.find((l) => l.host === host && l.plainText);
       if (!login) fail('NotFound', `A plain-text login for ${host} was not found.`);
-      Object.assign(login, { plainText: false, keychain: true, helper: this.registries.cliHelper });
+      if (!this.registries.cliHelper && cliHelper) this.registries.cliHelper = cliHelper;
+      const helper = this.registries.cliHelper;
+      Object.assign(login, { plainText: !helper, keychain: true, helper });
       return structuredClone(this.registries);
     });
   }

@@ -133,7 +133,7 @@ export function createTauriBackend(): Backend {
     registryList: () => call('registry_list'),
     registryLogin: (request) => call('registry_login', { request }),
     registryLogout: (host) => call('registry_logout', { host }),
-    registryMoveToKeychain: (host) => call('registry_move_to_keychain', { host }),
+    registryMoveToKeychain: (host, cliHelper) => call('registry_move_to_keychain', { host, cliHelper }),
 
     onEngineStatus: (handler) => subscribe<EngineStatus>('engine://status', handler),
     onContainersChanged: (handler) => subscribe<ContainersChanged>('containers://changed', handler),

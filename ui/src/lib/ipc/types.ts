@@ -592,6 +592,8 @@ export interface Registries {
   logins: RegistryLogin[];
   /** config.json's `credsStore`: a new login can also be stored through it for the docker CLI. */
   cliHelper: string | null;
+  /** With no `credsStore`: this platform's installed helper, which moving a plain-text login can set up for the CLI. */
+  installableHelper: string | null;
   configFile: string;
   /** Sentences about stores that could not be read. */
   problems: string[];
@@ -602,6 +604,8 @@ export interface LoginRequest {
   username: string;
   secret: string;
   shareWithCli: boolean;
+  /** A token service on another host the user confirmed may receive the password (asked by a `trustTokenHost` error). */
+  trustTokenHost?: string | null;
 }
 
 // ---------- volumes ----------

@@ -28,6 +28,31 @@ describe('Registries view', () => {
     expect(backend.calls.some((c) => c.command === 'registry_move_to_keychain')).toBe(true);
   });
 
+  it('without a credential helper for the docker CLI, offers to set one up, else keeps the CLI logged in', async () => {
+    const backend = new MockBackend();
+    backend.registries.cliHelper = null;
+    backend.registries.installableHelper = 'secretservice';
+    await openRegistries(backend);
+    await waitFor(() => row('ghcr.io')!);
+    await fireEvent.click(screen.getByTestId(TestId.registryMove));
+    expect((await screen.findByTestId(TestId.confirmDialog)).textContent).toContain('set up docker-credential-secretservice');
+    await fireEvent.click(screen.getByTestId(TestId.confirmOk));
+    await waitFor(() => expect(screen.queryByTestId(TestId.registryPlainWarning)).toBeNull());
+    expect(backend.calls.find((c) => c.command === 'registry_move_to_keychain')!.args).toEqual(['ghcr.io', 'secretservice']);
+
+    const none = new MockBackend();
+    none.registries.cliHelper = null;
+    document.body.innerHTML = '';
+    await openRegistries(none);
+    await waitFor(() => row('ghcr.io')!);
+    await fireEvent.click(screen.getByTestId(TestId.registryMove));
+    expect((await screen.findByTestId(TestId.confirmDialog)).textContent).toContain('would log the docker CLI out');
+    await fireEvent.click(screen.getByTestId(TestId.confirmOk));
+    await waitFor(() => expect(screen.getByTestId(TestId.registryPlainWarning).textContent).toContain('still reads'));
+    expect(none.calls.find((c) => c.command === 'registry_move_to_keychain')!.args).toEqual(['ghcr.io', null]);
+    expect(screen.queryByTestId(TestId.registryMove)).toBeNull();
+  });
+
   it('logs in to a custom registry, shows a wrong password on its field, and never keeps the secret', async () => {
     const backend = await openRegistries();
     await fireEvent.click(screen.getByTestId(TestId.loginOpen));
@@ -45,6 +70,22 @@ describe('Registries view', () => {
     expect(row('localhost:5000')!.textContent).toContain('docker CLI · secretservice');
     expect(JSON.stringify(backend.calls)).not.toContain('s3cret');
     expect(document.body.innerHTML).not.toContain('s3cret');
+  });
+
+  it('sends the password to a token service on another host only once the user confirms it', async () => {
+    const backend = await openRegistries();
+    await fireEvent.click(screen.getByTestId(TestId.loginOpen));
+    await fireEvent.click(screen.getByTestId(TestId.loginPreset('custom')));
+    await fireEvent.input(screen.getByTestId(TestId.loginField('host')), { target: { value: 'registry.gitlab.com' } });
+    await fireEvent.input(screen.getByTestId(TestId.loginField('username')), { target: { value: 'me' } });
+    await fireEvent.input(screen.getByTestId(TestId.loginField('secret')), { target: { value: 's3cret' } });
+    await fireEvent.click(screen.getByTestId(TestId.loginSubmit));
+    expect((await screen.findByTestId(TestId.fieldError('trustTokenHost'))).textContent).toContain('another host, gitlab.com');
+    await fireEvent.click(screen.getByTestId(TestId.loginField('trustTokenHost')));
+    await fireEvent.click(screen.getByTestId(TestId.loginSubmit));
+    await waitFor(() => expect(screen.queryByTestId(TestId.loginDialog)).toBeNull());
+    const logins = backend.calls.filter((c) => c.command === 'registry_login');
+    expect((logins.at(-1)!.args[0] as { trustTokenHost: string }).trustTokenHost).toBe('gitlab.com');
   });
 
   it('logs out only after confirmation', async () => {

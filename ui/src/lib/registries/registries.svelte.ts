@@ -32,8 +32,9 @@ export class RegistriesStore {
     return this.run(host, () => this.backend.registryLogout(host));
   }
 
-  moveToKeychain(host: string): Promise<void> {
-    return this.run(host, () => this.backend.registryMoveToKeychain(host));
+  /** `cliHelper`: the platform's helper to set up for the docker CLI, or null to leave its copy alone. */
+  moveToKeychain(host: string, cliHelper: string | null): Promise<void> {
+    return this.run(host, () => this.backend.registryMoveToKeychain(host, cliHelper));
   }
 
   private async run(host: string, op: () => Promise<Registries>): Promise<void> {
