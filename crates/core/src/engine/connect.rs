@@ -85,6 +85,7 @@ impl Engine {
             containers: info.containers.unwrap_or_default(),
             containers_running: info.containers_running.unwrap_or_default(),
             images: info.images.unwrap_or_default(),
+            warning: None,
         })
     }
 }

@@ -4,27 +4,8 @@
 use super::support::*;
 use berth_core::engine::{EngineEvent, EngineStatus, Environment, Pump};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::{UnixListener, UnixStream};
-
-/// Relays connections from `path` to the real engine socket until aborted.
-fn relay(path: PathBuf) -> tokio::task::JoinHandle<()> {
-    let _ = std::fs::remove_file(&path);
-    let listener = UnixListener::bind(&path).unwrap();
-    tokio::spawn(async move {
-        let mut conns = tokio::task::JoinSet::new();
-        loop {
-            let (mut client, _) = listener.accept().await.unwrap();
-            conns.spawn(async move {
-                let mut engine = UnixStream::connect(socket()).await.unwrap();
-                let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
-            });
-        }
-        // Dropping the JoinSet (on abort) closes every relayed connection.
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_changes_loses_the_engine_and_reconnects() {
