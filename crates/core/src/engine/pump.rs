@@ -19,9 +19,10 @@ use tokio::time::Instant;
 
 /// Changes to containers are gathered for this long before they are reported together.
 const COALESCE: Duration = Duration::from_millis(100);
-/// Retry delays while no engine answers: quick at first, then every two seconds.
+/// Retry delays while the engine does not answer: quick at first, then every second, so the
+/// window is back within 2 s of the engine answering again.
 const RETRY_MIN: Duration = Duration::from_millis(250);
-const RETRY_MAX: Duration = Duration::from_secs(2);
+const RETRY_MAX: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
