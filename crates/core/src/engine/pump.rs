@@ -94,7 +94,8 @@ impl Pump {
     pub fn engine(&self) -> Result<Engine> {
         self.shared.engine.read().unwrap().clone().ok_or_else(|| match self.status() {
             EngineStatus::Disconnected { reason, tried, .. } => {
-                Error::EngineUnreachable { host: tried.first().map_or_else(|| "the chosen endpoint".into(), |t| t.host.clone()), reason }
+                let host = tried.first().map_or_else(|| "the chosen endpoint".into(), |t| t.host.clone());
+                Error::EngineUnreachable { host, reason }
             }
             _ => Error::EngineUnreachable { host: "the chosen endpoint".into(), reason: "Berth is still connecting".into() },
         })
@@ -150,7 +151,7 @@ async fn run(shared: Arc<Shared>) {
     let mut lost: Option<EngineInfo> = None;
     let mut retry = RETRY_MIN;
     loop {
-        let (engine, info) = match connect_any(&shared).await {
+        let (engine, info) = match connect_chosen(&shared).await {
             Ok(found) => found,
             Err((reason, tried)) => {
                 *shared.engine.write().unwrap() = None;
@@ -181,7 +182,7 @@ async fn run(shared: Arc<Shared>) {
 }
 
 /// Connect to the preferred endpoint, else the one the docker CLI would use: that one only.
-async fn connect_any(shared: &Shared) -> std::result::Result<(Engine, EngineInfo), (String, Vec<EngineCandidate>)> {
+async fn connect_chosen(shared: &Shared) -> std::result::Result<(Engine, EngineInfo), (String, Vec<EngineCandidate>)> {
     let preferred = shared.preferred.lock().unwrap().clone();
     let endpoint = match preferred.map_or_else(|| discovery::chosen(&shared.env), Ok) {
         Ok(endpoint) => endpoint,
