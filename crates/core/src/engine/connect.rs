@@ -22,6 +22,18 @@ impl Engine {
     /// Connect, negotiate the API version and check the engine answers.
     pub async fn connect(endpoint: &Endpoint) -> Result<Engine> {
         let unreachable = |reason: String| Error::EngineUnreachable { host: endpoint.host.clone(), reason };
+        if endpoint.host.starts_with("ssh://") {
+            // The CLI runs `ssh HOST docker system dial-stdio`; Berth does not (yet): say what works.
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "Berth cannot reach engines over ssh:// yet ({}). Forward the engine's socket (ssh -nNT -L \
+                     /tmp/docker.sock:/var/run/docker.sock HOST) and start Berth with \
+                     DOCKER_HOST=unix:///tmp/docker.sock, or pick another engine in the switcher.",
+                    endpoint.host
+                ),
+            });
+        }
         let docker = client(endpoint).map_err(|e| Error::from_engine(e, "engine", &endpoint.host))?;
         let docker = tokio::time::timeout(PROBE_TIMEOUT, docker.negotiate_version())
             .await
@@ -103,4 +115,17 @@ fn client(endpoint: &Endpoint) -> Result<Docker, bollard::errors::Error> {
         None => Docker::connect_with_host(host)?,
     };
     Ok(docker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineSource;
+
+    #[tokio::test]
+    async fn an_ssh_engine_gets_a_sentence_saying_what_to_do() {
+        let endpoint = Endpoint { name: "context: staging".into(), host: "ssh://me@box".into(), source: EngineSource::Context, tls: None };
+        let message = Engine::connect(&endpoint).await.unwrap_err().to_string();
+        assert!(message.contains("over ssh://") && message.contains("DOCKER_HOST=unix://"), "{message}");
+    }
 }
