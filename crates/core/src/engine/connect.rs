@@ -8,6 +8,8 @@ use std::time::Duration;
 
 /// How long a probe may take before we call the endpoint unreachable.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long the engine's facts may take: /info walks the daemon's state, slower than a probe.
+const INFO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Request timeout for ordinary calls (stream bodies are not limited by it).
 const REQUEST_TIMEOUT_SECS: u64 = 120;
 
@@ -70,7 +72,13 @@ impl Engine {
 
     /// Version and host facts for the engine bar.
     pub async fn info(&self) -> Result<EngineInfo> {
-        let (info, version) = tokio::try_join!(self.docker.info(), self.docker.version()).map_err(self.err("engine"))?;
+        // Bounded: an engine stuck halfway must not hold the pump (or a switch) for the 120 s
+        // request timeout.
+        let facts = tokio::time::timeout(INFO_TIMEOUT, async { tokio::try_join!(self.docker.info(), self.docker.version()) });
+        let (info, version) = facts
+            .await
+            .map_err(|_| Error::EngineUnreachable { host: self.host().into(), reason: "it did not answer /info within 10 seconds".into() })?
+            .map_err(self.err("engine"))?;
         // Docker Desktop and Docker CE name their platform; distribution builds (Debian's
         // docker.io) do not, and Podman says so in its components.
         let components = version.components.clone().unwrap_or_default();

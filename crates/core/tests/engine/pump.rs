@@ -102,3 +102,54 @@ async fn no_engine_lists_what_was_tried() {
     let err = pump.engine().unwrap_err();
     assert_eq!(err.code(), berth_core::ErrorCode::EngineUnreachable);
 }
+
+/// An engine that answers the version probe but never `/info` (a daemon stuck halfway): the pump
+/// must say so in bounded time rather than wait out the 120 s request timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_that_stops_answering_halfway_is_reported_in_bounded_time() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("stuck.sock");
+    let listener = tokio::net::UnixListener::bind(&sock).unwrap();
+    let server = tokio::spawn(async move {
+        loop {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match conn.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                    buf.drain(..end + 4);
+                    if !head.split_whitespace().nth(1).unwrap_or_default().ends_with("/version") {
+                        std::future::pending::<()>().await;
+                    }
+                    let body = r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64"}"#;
+                    let reply = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                    if conn.write_all(reply.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let env = Environment {
+        vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", sock.display()))]),
+        home: Some(dir.path().to_path_buf()),
+        root: dir.path().to_path_buf(),
+    };
+    let pump = Pump::start(env, |_| {});
+    let reason = until(30, "disconnected", async || match pump.status() {
+        EngineStatus::Disconnected { reason, .. } => Some(reason),
+        _ => None,
+    })
+    .await;
+    assert!(reason.contains("did not answer"), "{reason}");
+    server.abort();
+}
