@@ -47,7 +47,8 @@ async fn reports_changes_loses_the_engine_and_reconnects() {
     .await;
     assert!(pump.engine().is_err());
 
-    // It comes back just after a failed attempt, once the retry delay has grown: the worst case.
+    // It comes back just after a failed attempt, after a while down (a growing retry delay would
+    // have grown by then): the worst case.
     // A listener that hangs up on every connection stands in for the engine still being down and
     // says when the pump tried; the pump must answer within 2 s of the engine answering again.
     let (tried_tx, mut tried_rx) = tokio::sync::mpsc::unbounded_channel();
