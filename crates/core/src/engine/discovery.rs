@@ -66,7 +66,10 @@ pub fn chosen(env: &Environment) -> Result<Endpoint, String> {
 /// CLI then uses DOCKER_HOST and warns, and so does Berth.
 pub fn host_overrides_context(env: &Environment) -> Option<String> {
     env.var("DOCKER_HOST")?;
-    let name = env.var("DOCKER_CONTEXT").map(str::to_string).or_else(|| env.docker_config_dir().and_then(|d| context::current_name(&d)))?;
+    let name = env
+        .var("DOCKER_CONTEXT")
+        .map(str::to_string)
+        .or_else(|| env.docker_config_dir().and_then(|d| context::current_name(&d)))?;
     (name != "default").then(|| {
         format!("DOCKER_HOST overrides the active context \"{name}\", as in the docker CLI. Unset DOCKER_HOST to use the context.")
     })
