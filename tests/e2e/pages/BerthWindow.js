@@ -143,6 +143,41 @@ export class RunDialog {
   }
 }
 
+export class EngineBar {
+  constructor(app) { this.browser = app.browser; }
+
+  async name() { return (await this.browser.$(sel(TestId.engineName)).getProperty('textContent')).trim(); }
+
+  async waitForName(name, timeout = 20_000) {
+    await waitFor(async () => {
+      const shown = await this.name();
+      if (shown !== name) throw new Error(`it shows ${JSON.stringify(shown)}`);
+      return true;
+    }, { timeout, message: `engine bar to show ${name}` });
+  }
+
+  /** The "Remote engine …" line, or null when the engine is local. */
+  async remote() {
+    const el = this.browser.$(sel(TestId.engineRemote));
+    return (await el.isExisting()) ? (await el.getProperty('textContent')).trim() : null;
+  }
+
+  /** Opens the switcher and waits until it lists `host`; returns that entry's text. */
+  async candidate(host, timeout = 15_000) {
+    const menu = this.browser.$(sel(TestId.engineSwitcher));
+    if ((await menu.getAttribute('aria-expanded')) !== 'true') await click(menu);
+    const entry = this.browser.$(`${sel(TestId.engineCandidate)}[data-host="${host}"]`);
+    await entry.waitForExist({ timeout });
+    return (await entry.getProperty('textContent')).replace(/\s+/g, ' ').trim();
+  }
+
+  /** Picks `host` in the switcher. */
+  async pick(host) {
+    await this.candidate(host);
+    await click(this.browser.$(`${sel(TestId.engineCandidate)}[data-host="${host}"]`));
+  }
+}
+
 export class EngineBanner {
   constructor(app) { this.browser = app.browser; }
 

@@ -4,6 +4,9 @@ export const TestId = Object.freeze({
   engineBar: 'engine-bar',
   engineName: 'engine-name',
   engineSwitcher: 'engine-switcher',
+  engineRemote: 'engine-remote',      // "Remote engine tcp://… (context …)" when the engine is not local
+  engineWarning: 'engine-warning',    // e.g. DOCKER_HOST hiding the active context
+  engineCandidate: 'engine-candidate', // each switcher entry; also has data-host
   engineDown: 'engine-down',          // the "no engine / engine lost" screen or banner
   containerList: 'container-list',
   containerRow: 'container-row',      // each row also has data-name and data-state attributes

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 /// How long a probe may take before we call the endpoint unreachable.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long the engine's facts may take: /info walks the daemon's state, slower than a probe.
+const INFO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Request timeout for ordinary calls (stream bodies are not limited by it).
 const REQUEST_TIMEOUT_SECS: u64 = 120;
 
@@ -27,6 +29,18 @@ impl Engine {
     /// Connect, negotiate the API version and check the engine answers.
     pub async fn connect(endpoint: &Endpoint) -> Result<Engine> {
         let unreachable = |reason: String| Error::EngineUnreachable { host: endpoint.host.clone(), reason };
+        if endpoint.host.starts_with("ssh://") {
+            // The CLI runs `ssh HOST docker system dial-stdio`; Berth does not (yet): say what works.
+            return Err(Error::InvalidInput {
+                field: None,
+                message: format!(
+                    "Berth cannot reach engines over ssh:// yet ({}). Forward the engine's socket (ssh -nNT -L \
+                     /tmp/docker.sock:/var/run/docker.sock HOST) and start Berth with \
+                     DOCKER_HOST=unix:///tmp/docker.sock, or pick another engine in the switcher.",
+                    endpoint.host
+                ),
+            });
+        }
         let docker = client(endpoint).map_err(|e| Error::from_engine(e, "engine", &endpoint.host))?;
         let docker = tokio::time::timeout(PROBE_TIMEOUT, docker.negotiate_version())
             .await
@@ -63,7 +77,13 @@ impl Engine {
 
     /// Version and host facts for the engine bar.
     pub async fn info(&self) -> Result<EngineInfo> {
-        let (info, version) = tokio::try_join!(self.docker.info(), self.docker.version()).map_err(self.err("engine"))?;
+        // Bounded: an engine stuck halfway must not hold the pump (or a switch) for the 120 s
+        // request timeout.
+        let facts = tokio::time::timeout(INFO_TIMEOUT, async { tokio::try_join!(self.docker.info(), self.docker.version()) });
+        let (info, version) = facts
+            .await
+            .map_err(|_| Error::EngineUnreachable { host: self.host().into(), reason: "it did not answer /info within 10 seconds".into() })?
+            .map_err(self.err("engine"))?;
         // Docker Desktop and Docker CE name their platform; distribution builds (Debian's
         // docker.io) do not, and Podman says so in its components.
         let components = version.components.clone().unwrap_or_default();
@@ -90,6 +110,7 @@ impl Engine {
             containers: info.containers.unwrap_or_default(),
             containers_running: info.containers_running.unwrap_or_default(),
             images: info.images.unwrap_or_default(),
+            warning: None,
         })
     }
 }
@@ -107,4 +128,17 @@ fn client(endpoint: &Endpoint) -> Result<Docker, bollard::errors::Error> {
         None => Docker::connect_with_host(host)?,
     };
     Ok(docker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineSource;
+
+    #[tokio::test]
+    async fn an_ssh_engine_gets_a_sentence_saying_what_to_do() {
+        let endpoint = Endpoint { name: "context: staging".into(), host: "ssh://me@box".into(), source: EngineSource::Context, tls: None };
+        let message = Engine::connect(&endpoint).await.unwrap_err().to_string();
+        assert!(message.contains("over ssh://") && message.contains("DOCKER_HOST=unix://"), "{message}");
+    }
 }

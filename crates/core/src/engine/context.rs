@@ -7,6 +7,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+/// config.json and meta.json are small; anything larger is not the CLI's.
+const META_CAP: u64 = 4 << 20;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     pub name: String,
@@ -26,7 +29,7 @@ pub fn current_name(config_dir: &Path) -> Option<String> {
         #[serde(rename = "currentContext", default)]
         current_context: String,
     }
-    let text = std::fs::read_to_string(config_dir.join("config.json")).ok()?;
+    let text = crate::fsutil::read_text_capped(&config_dir.join("config.json"), META_CAP, "docker config").ok()?;
     let config: Config = serde_json::from_str(&text).ok()?;
     Some(config.current_context).filter(|c| !c.is_empty() && c != "default")
 }
@@ -39,24 +42,40 @@ pub fn all(config_dir: &Path) -> Vec<Context> {
     let mut list: Vec<Context> = entries
         .flatten()
         .filter_map(|e| match read_meta(&e.path().join("meta.json")) {
-            Ok(ctx) => ctx,
+            Ok(ctx) => ctx.map(|(name, host, skip_verify)| with_tls(config_dir, name, host, skip_verify)),
             Err(err) => {
                 tracing::warn!(path = %e.path().display(), %err, "skipping unreadable docker context");
                 None
             }
         })
-        .map(|(name, host, skip_verify)| {
-            let tls_dir = config_dir.join("contexts/tls").join(dir_name(&name)).join("docker");
-            let tls = (!skip_verify && tls_dir.join("ca.pem").exists()).then(|| TlsFiles {
-                ca: tls_dir.join("ca.pem"),
-                cert: tls_dir.join("cert.pem"),
-                key: tls_dir.join("key.pem"),
-            });
-            Context { name, host, tls }
-        })
         .collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     list
+}
+
+/// The context called `name`, or a sentence saying why it cannot be used (the CLI's words when
+/// it does not exist).
+pub fn find(config_dir: &Path, name: &str) -> Result<Context, String> {
+    let path = config_dir.join("contexts/meta").join(dir_name(name)).join("meta.json");
+    if !path.exists() {
+        return Err(format!("context \"{name}\" does not exist"));
+    }
+    match read_meta(&path) {
+        Ok(Some((name, host, skip_verify))) => Ok(with_tls(config_dir, name, host, skip_verify)),
+        Ok(None) => Err(format!("context \"{name}\" has no docker endpoint")),
+        Err(e) => Err(format!("context \"{name}\" cannot be read ({}): {e}", path.display())),
+    }
+}
+
+/// The context's client certificates, when its tls folder has them and it verifies TLS.
+fn with_tls(config_dir: &Path, name: String, host: String, skip_verify: bool) -> Context {
+    let tls_dir = config_dir.join("contexts/tls").join(dir_name(&name)).join("docker");
+    let tls = (!skip_verify && tls_dir.join("ca.pem").exists()).then(|| TlsFiles {
+        ca: tls_dir.join("ca.pem"),
+        cert: tls_dir.join("cert.pem"),
+        key: tls_dir.join("key.pem"),
+    });
+    Context { name, host, tls }
 }
 
 fn read_meta(path: &Path) -> Result<Option<(String, String, bool)>, String> {
@@ -74,7 +93,7 @@ fn read_meta(path: &Path) -> Result<Option<(String, String, bool)>, String> {
         #[serde(rename = "SkipTLSVerify", default)]
         skip_tls_verify: bool,
     }
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = crate::fsutil::read_text_capped(path, META_CAP, "docker context").map_err(|e| e.to_string())?;
     let meta: Meta = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     Ok(meta
         .endpoints

@@ -19,4 +19,7 @@ pub struct EngineInfo {
     pub containers: i64,
     pub containers_running: i64,
     pub images: i64,
+    /// Something the user should know about how this engine was chosen (DOCKER_HOST hiding a
+    /// context), as a sentence.
+    pub warning: Option<String>,
 }

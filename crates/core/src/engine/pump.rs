@@ -1,10 +1,11 @@
-//! The supervised connection: one task per app that finds an engine, keeps the connection,
-//! follows the engine's event stream and reconnects by itself when the engine comes back.
+//! The supervised connection: one task per app that connects to the engine the docker CLI would
+//! use (or the one the user picked), keeps the connection, follows the engine's event stream and
+//! reconnects by itself when that engine comes back. It never switches engines by itself.
 //!
 //! It reports through a plain callback ([`EngineEvent`]) and knows nothing of Tauri.
 
 use super::discovery::{self, Environment};
-use super::{Engine, EngineCandidate, EngineInfo, Endpoint};
+use super::{Engine, EngineCandidate, EngineInfo, EngineSource, Endpoint};
 use crate::error::{Error, Result};
 use bollard::models::EventMessageTypeEnum;
 use bollard::query_parameters::EventsOptions;
@@ -18,16 +19,18 @@ use tokio::time::Instant;
 
 /// Changes to containers are gathered for this long before they are reported together.
 const COALESCE: Duration = Duration::from_millis(100);
-/// Retry delays while no engine answers: quick at first, then every two seconds.
-const RETRY_MIN: Duration = Duration::from_millis(250);
-const RETRY_MAX: Duration = Duration::from_secs(2);
+/// Retry delay while the engine does not answer: twice a second, so the window is back well
+/// within 2 s of the engine answering again, even on a loaded machine (a failed attempt on a
+/// missing socket or a refused port costs next to nothing).
+const RETRY: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum EngineStatus {
     Connecting { host: Option<String> },
     Connected { engine: EngineInfo },
-    /// Nothing answers; `tried` lists every endpoint with its error. The pump keeps retrying.
+    /// The engine does not answer (`tried` holds it with its error), or none can be chosen
+    /// (`tried` is empty, `reason` says why). The pump keeps retrying.
     Disconnected { reason: String, tried: Vec<EngineCandidate>, lost: Option<EngineInfo> },
 }
 
@@ -52,8 +55,8 @@ struct Shared {
     env: Environment,
     engine: RwLock<Option<Engine>>,
     status: Mutex<EngineStatus>,
-    /// The endpoint to reconnect to: the one the user picked, else the first that answered.
-    /// None = try every discovered endpoint in order (until one answers).
+    /// The endpoint to reconnect to: the one the user picked, else the chosen one once it has
+    /// answered. None = the one the docker CLI would use, decided again on each attempt.
     preferred: Mutex<Option<Endpoint>>,
     /// Wakes the pump to reconnect now (after a switch, or to end a backoff early).
     reconnect: Notify,
@@ -90,10 +93,11 @@ impl Pump {
     /// The connected engine, or a sentence saying there is none.
     pub fn engine(&self) -> Result<Engine> {
         self.shared.engine.read().unwrap().clone().ok_or_else(|| match self.status() {
-            EngineStatus::Disconnected { reason, .. } => {
-                Error::EngineUnreachable { host: "any endpoint".into(), reason }
+            EngineStatus::Disconnected { reason, tried, .. } => {
+                let host = tried.first().map_or_else(|| "the chosen endpoint".into(), |t| t.host.clone());
+                Error::EngineUnreachable { host, reason }
             }
-            _ => Error::EngineUnreachable { host: "any endpoint".into(), reason: "Berth is still connecting".into() },
+            _ => Error::EngineUnreachable { host: "the chosen endpoint".into(), reason: "Berth is still connecting".into() },
         })
     }
 
@@ -105,15 +109,15 @@ impl Pump {
         &self.shared.env
     }
 
-    /// Switch to the endpoint with this host. Fails (keeping the current engine) when it does
-    /// not answer.
+    /// Switch to the endpoint with this host, for the rest of the session. Fails (keeping the
+    /// current engine) when it does not answer.
     pub async fn select(&self, host: &str) -> Result<EngineStatus> {
         let endpoint = discovery::discover(&self.shared.env)
             .into_iter()
             .find(|e| e.host == host)
             .ok_or_else(|| Error::invalid("host", format!("{host} is not one of the engines Berth found.")))?;
         let engine = Engine::connect(&endpoint).await?;
-        let info = engine.info().await?;
+        let info = describe(&self.shared, &engine).await?;
         *self.shared.preferred.lock().unwrap() = Some(endpoint);
         *self.shared.engine.write().unwrap() = Some(engine);
         publish(&self.shared, EngineStatus::Connected { engine: info });
@@ -145,22 +149,19 @@ fn publish(shared: &Shared, status: EngineStatus) {
 
 async fn run(shared: Arc<Shared>) {
     let mut lost: Option<EngineInfo> = None;
-    let mut retry = RETRY_MIN;
     loop {
-        let (engine, info) = match connect_any(&shared).await {
+        let (engine, info) = match connect_chosen(&shared).await {
             Ok(found) => found,
             Err((reason, tried)) => {
                 *shared.engine.write().unwrap() = None;
                 publish(&shared, EngineStatus::Disconnected { reason, tried, lost: lost.clone() });
                 tokio::select! {
-                    _ = tokio::time::sleep(retry) => {}
+                    _ = tokio::time::sleep(RETRY) => {}
                     _ = shared.reconnect.notified() => {}
                 }
-                retry = (retry * 2).min(RETRY_MAX);
                 continue;
             }
         };
-        retry = RETRY_MIN;
         // Stick to this engine: when it goes away, wait for it rather than silently switching.
         shared.preferred.lock().unwrap().get_or_insert_with(|| engine.endpoint().clone());
         tracing::info!(host = engine.host(), version = %info.version, "connected to engine");
@@ -182,38 +183,31 @@ async fn run(shared: Arc<Shared>) {
     }
 }
 
-/// Try the preferred endpoint, else every discovered one in order.
-async fn connect_any(shared: &Shared) -> std::result::Result<(Engine, EngineInfo), (String, Vec<EngineCandidate>)> {
+/// Connect to the preferred endpoint, else the one the docker CLI would use: that one only.
+async fn connect_chosen(shared: &Shared) -> std::result::Result<(Engine, EngineInfo), (String, Vec<EngineCandidate>)> {
     let preferred = shared.preferred.lock().unwrap().clone();
-    let endpoints = match preferred {
-        Some(p) => vec![p],
-        None => discovery::discover(&shared.env),
+    let endpoint = match preferred.map_or_else(|| discovery::chosen(&shared.env), Ok) {
+        Ok(endpoint) => endpoint,
+        Err(reason) => return Err((reason, Vec::new())),
     };
-    if endpoints.is_empty() {
-        let tried = discovery::well_known_hosts(&shared.env)
-            .iter()
-            .map(|e| e.candidate(Some("nothing is listening there".into())))
-            .collect();
-        return Err(("No container engine was found on this computer.".into(), tried));
-    }
-    let mut tried = Vec::new();
-    for endpoint in &endpoints {
-        let attempt = async {
-            let engine = Engine::connect(endpoint).await?;
-            let info = engine.info().await?;
-            Ok::<_, Error>((engine, info))
-        };
-        match attempt.await {
-            Ok(found) => return Ok(found),
-            Err(e) => tried.push(endpoint.candidate(Some(e.to_string()))),
-        }
-    }
-    let reason = if tried.len() == 1 {
-        tried[0].error.clone().unwrap_or_default()
-    } else {
-        format!("None of the {} engines Berth found answers.", tried.len())
+    let attempt = async {
+        let engine = Engine::connect(&endpoint).await?;
+        let info = describe(shared, &engine).await?;
+        Ok::<_, Error>((engine, info))
     };
-    Err((reason, tried))
+    attempt.await.map_err(|e| {
+        let reason = e.to_string();
+        (reason.clone(), vec![endpoint.candidate(Some(reason))])
+    })
+}
+
+/// The engine's facts, with the docker CLI's warning when DOCKER_HOST hides a context.
+async fn describe(shared: &Shared, engine: &Engine) -> Result<EngineInfo> {
+    let mut info = engine.info().await?;
+    if engine.endpoint().source == EngineSource::DockerHost {
+        info.warning = discovery::host_overrides_context(&shared.env);
+    }
+    Ok(info)
 }
 
 /// Follow /events until the engine goes away; resumes with `since` after a dropped stream.

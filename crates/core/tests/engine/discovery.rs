@@ -1,9 +1,11 @@
 //! Discovery against real files: a docker config with contexts (meta.json under the SHA-256 of
 //! the name, TLS files), DOCKER_HOST, DOCKER_CONTEXT, and real sockets on disk.
 
-use berth_core::engine::{context, discovery, EngineSource, Environment};
+use super::support::until;
+use berth_core::engine::{context, discovery, EngineSource, EngineStatus, Environment, Pump};
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::Duration;
 
 fn write_context(config: &Path, name: &str, host: &str, tls: bool) {
     let dir = config.join("contexts/meta").join(context::dir_name(name));
@@ -118,4 +120,109 @@ async fn candidates_probe_each_endpoint() {
     let dead = list.iter().find(|c| c.host == "unix:///nowhere/dead.sock").unwrap();
     let error = dead.error.as_deref().unwrap();
     assert!(error.contains("no socket at /nowhere/dead.sock"), "{error}");
+}
+
+/// A home whose docker config stores context `staging` on a second real endpoint (a relay to the
+/// engine), with `config.json` as given; the platform default socket (under the test's `root`)
+/// is the real engine when `default_up`, else absent.
+fn staged(config_json: &str, default_up: bool, vars: &[(&str, &str)]) -> Staged {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".docker");
+    let run = home.path().join("var/run");
+    std::fs::create_dir_all(&run).unwrap();
+    if default_up {
+        std::os::unix::fs::symlink(super::support::socket(), run.join("docker.sock")).unwrap();
+    }
+    let staging = home.path().join("staging.sock");
+    let relay = super::support::relay(staging.clone());
+    let staging = format!("unix://{}", staging.display());
+    write_context(&config, "staging", &staging, false);
+    std::fs::write(config.join("config.json"), config_json).unwrap();
+    let default = format!("unix://{}", run.join("docker.sock").display());
+    let env = env(home.path(), vars);
+    Staged { _home: home, env, staging, default, _relay: Abort(relay) }
+}
+
+struct Staged {
+    _home: tempfile::TempDir,
+    env: Environment,
+    staging: String,
+    default: String,
+    _relay: Abort,
+}
+
+struct Abort(tokio::task::JoinHandle<()>);
+
+impl Drop for Abort {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pump_uses_the_default_engine_when_no_context_is_current() {
+    if !super::support::enabled("pump_uses_the_default_engine_when_no_context_is_current") {
+        return;
+    }
+    let s = staged(r#"{"auths":{}}"#, true, &[]);
+    let pump = Pump::start(s.env.clone(), |_| {});
+    let engine = pump.connected(Duration::from_secs(10)).await.expect("connects");
+    assert_eq!(engine.host(), s.default, "the docker CLI's default, not context staging");
+    // Staging is still offered for an explicit switch.
+    let list = berth_core::engine::candidates(&s.env).await;
+    assert_eq!(list[0].host, s.default);
+    assert!(list.iter().any(|c| c.host == s.staging && c.error.is_none()), "{list:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pump_uses_the_current_context_and_docker_context_over_it() {
+    if !super::support::enabled("pump_uses_the_current_context_and_docker_context_over_it") {
+        return;
+    }
+    let s = staged(r#"{"currentContext":"staging"}"#, true, &[]);
+    let pump = Pump::start(s.env.clone(), |_| {});
+    assert_eq!(pump.connected(Duration::from_secs(10)).await.expect("connects").host(), s.staging);
+
+    let s = staged(r#"{"currentContext":"staging"}"#, true, &[("DOCKER_CONTEXT", "default")]);
+    let pump = Pump::start(s.env.clone(), |_| {});
+    assert_eq!(pump.connected(Duration::from_secs(10)).await.expect("connects").host(), s.default);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pump_never_falls_back_to_another_engine_by_itself() {
+    if !super::support::enabled("pump_never_falls_back_to_another_engine_by_itself") {
+        return;
+    }
+    // The default socket is down; staging answers but was not chosen.
+    let s = staged("{}", false, &[]);
+    let pump = Pump::start(s.env.clone(), |_| {});
+    let tried = until(10, "disconnected", async || match pump.status() {
+        EngineStatus::Disconnected { tried, .. } => Some(tried),
+        _ => None,
+    })
+    .await;
+    assert_eq!(tried.iter().map(|t| t.host.as_str()).collect::<Vec<_>>(), [s.default.as_str()]);
+    assert!(pump.connected(Duration::from_secs(3)).await.is_none(), "it must keep waiting for the default");
+
+    // The user picks staging explicitly: that works, and sticks.
+    pump.select(&s.staging).await.expect("staging answers");
+    assert_eq!(pump.engine().unwrap().host(), s.staging);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_context_is_an_error_not_a_fallback() {
+    if !super::support::enabled("a_missing_context_is_an_error_not_a_fallback") {
+        return;
+    }
+    for (config, vars) in [(r#"{"currentContext":"prod"}"#, &[][..]), ("{}", &[("DOCKER_CONTEXT", "prod")][..])] {
+        let s = staged(config, true, vars);
+        let pump = Pump::start(s.env.clone(), |_| {});
+        let reason = until(10, "disconnected", async || match pump.status() {
+            EngineStatus::Disconnected { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .await;
+        assert!(reason.contains(r#"context "prod" does not exist"#), "{reason}");
+        assert!(pump.connected(Duration::from_secs(2)).await.is_none());
+    }
 }

@@ -126,3 +126,36 @@ impl Drop for ImageCleanup {
         }
     }
 }
+
+/// Relays connections from `path` to the real engine socket until aborted: a second, distinct
+/// endpoint for the same engine, which a test can cut.
+pub fn relay(path: std::path::PathBuf) -> tokio::task::JoinHandle<()> {
+    use tokio::net::{UnixListener, UnixStream};
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path).unwrap();
+    tokio::spawn(async move {
+        let mut conns = tokio::task::JoinSet::new();
+        loop {
+            let (mut client, _) = listener.accept().await.unwrap();
+            conns.spawn(async move {
+                let mut engine = UnixStream::connect(socket()).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+            });
+        }
+        // Dropping the JoinSet (on abort) closes every relayed connection.
+    })
+}
+
+/// A socket at `path` that hangs up on every connection (an engine that is not there), sending
+/// a note on `tried` each time, until aborted.
+pub fn hang_up(path: std::path::PathBuf, tried: tokio::sync::mpsc::UnboundedSender<()>) -> tokio::task::JoinHandle<()> {
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (conn, _) = listener.accept().await.unwrap();
+            drop(conn);
+            let _ = tried.send(());
+        }
+    })
+}

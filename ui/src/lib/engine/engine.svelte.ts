@@ -1,6 +1,6 @@
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
-import type { EngineCandidate, EngineStatus } from '../ipc/types';
+import type { EngineCandidate, EngineInfo, EngineStatus } from '../ipc/types';
 
 /** The engine connection as pushed by the backend (`engine://status`). */
 export class EngineStore {
@@ -79,4 +79,13 @@ export function refreshOnConnect(engine: EngineStore, refresh: () => void): Unsu
 export function becameConnected(status: EngineStatus, previous: EngineStatus): boolean {
   if (status.type !== 'connected') return false;
   return previous.type !== 'connected' || previous.engine.host !== status.engine.host;
+}
+
+/**
+ * "Remote engine tcp://host:2376 (context staging)" when the engine is not on this computer (not
+ * a unix socket or named pipe), else null: every prune, down and build goes there.
+ */
+export function remoteLabel(engine: Pick<EngineInfo, 'name' | 'host'>): string | null {
+  if (/^(unix|npipe):/.test(engine.host)) return null;
+  return `Remote engine ${engine.host} (${engine.name.replace(/^context: /, 'context ')})`;
 }

@@ -19,6 +19,7 @@ export const mockEngine: EngineInfo = {
   containers: 8,
   containersRunning: 5,
   images: 23,
+  warning: null,
 };
 
 export const mockCandidates: EngineCandidate[] = [

@@ -56,12 +56,17 @@ export interface EngineInfo {
   containers: number;
   containersRunning: number;
   images: number;
+  /** How it was chosen needs a word (DOCKER_HOST hiding a context), as a sentence. */
+  warning: string | null;
 }
 
 export type EngineStatus =
   | { type: 'connecting'; host: string | null }
   | { type: 'connected'; engine: EngineInfo }
-  /** No engine answers. `tried` lists every endpoint attempted with its error. Berth keeps retrying. */
+  /**
+   * The chosen engine does not answer (`tried` holds it with its error), or none can be chosen
+   * (`tried` is empty: a context named by DOCKER_CONTEXT or config.json does not exist). Berth keeps retrying.
+   */
   | { type: 'disconnected'; reason: string; tried: EngineCandidate[]; lost: EngineInfo | null };
 
 // ---------- containers ----------
