@@ -32,6 +32,41 @@ async fn logs_come_as_lines_with_streams_and_end_when_the_container_stops() {
     assert_eq!(events.last(), Some(&LogEvent::End { error: None }));
 }
 
+/// 50 MB without a newline arrive as pieces of at most 16 KiB, in linear time (the splitter
+/// does not rescan what it carries), instead of one line that grows until the container stops.
+#[tokio::test]
+async fn logs_without_newlines_come_in_bounded_pieces() {
+    if !enabled("logs_without_newlines_come_in_bounded_pieces") {
+        return;
+    }
+    const TOTAL: usize = 50_000_000;
+    let engine = engine().await;
+    let name = name("nonl");
+    let id = run_sh(&name, &format!("head -c {TOTAL} /dev/zero | tr '\\0' y"));
+    let _c = Cleanup(id.clone());
+    docker(&["wait", &id]);
+    let (mut bytes, mut pieces, mut longest, mut events) = (0usize, 0usize, 0usize, 0usize);
+    let opts = LogOptions { follow: true, timestamps: false, tail: None };
+    let started = std::time::Instant::now();
+    tokio::time::timeout(std::time::Duration::from_secs(90), logs::follow(&engine, &id, opts, |e| {
+        if let LogEvent::Lines { lines } = e {
+            events += 1;
+            for l in lines {
+                assert!(l.text.bytes().all(|b| b == b'y'), "only the container's bytes");
+                bytes += l.text.len();
+                pieces += 1;
+                longest = longest.max(l.text.len());
+            }
+        }
+    }))
+    .await
+    .unwrap_or_else(|_| panic!("50 MB without a newline took over 90 s ({bytes} bytes in {pieces} pieces so far)"));
+    assert_eq!(bytes, TOTAL, "every byte arrives");
+    assert!(longest <= logs::MAX_LINE, "pieces are at most {} bytes: {longest}", logs::MAX_LINE);
+    assert!(events > 1, "the pieces arrive while the stream runs, not at its end");
+    eprintln!("{TOTAL} bytes in {pieces} pieces, {events} batches, {:?}", started.elapsed());
+}
+
 #[tokio::test]
 async fn logs_tail_timestamps_and_save() {
     if !enabled("logs_tail_timestamps_and_save") {
