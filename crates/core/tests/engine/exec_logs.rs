@@ -132,6 +132,28 @@ async fn terminal_runs_a_command_in_the_picked_shell_and_resizes() {
     input.write_all(b"exit\n").await.unwrap();
 }
 
+/// Closing a terminal ends its shell and what runs in it: the engine keeps a TTY exec running
+/// after its connection is dropped, so the session is hung up.
+#[tokio::test]
+async fn terminal_hang_up_ends_the_shell_and_its_children() {
+    if !enabled("terminal_hang_up_ends_the_shell") {
+        return;
+    }
+    let engine = engine().await;
+    let name = name("hangup");
+    let id = run_sh(&name, "sleep 300");
+    let _c = Cleanup(id.clone());
+    let (session, mut output, mut input) = exec::start(&engine, &id, 80, 24).await.unwrap();
+    input.write_all(b"sleep 4242\n").await.unwrap();
+    let shells = || docker(&["top", &id, "-o", "pid,args"]).lines().filter(|l| l.contains("ash") || l.contains("sleep 4242")).count();
+    until(10, "the shell and its sleep", async || (shells() == 2).then_some(())).await;
+    drop((input, output.next().await));
+    drop(output);
+    exec::hang_up(&engine, &id, &session).await.unwrap();
+    until(10, "the shell and its sleep to end", async || (shells() == 0).then_some(())).await;
+    assert_eq!(docker(&["inspect", "-f", "{{.State.Status}}", &id]), "running", "the container itself goes on");
+}
+
 #[tokio::test]
 async fn terminal_on_a_stopped_container_is_refused_in_words() {
     if !enabled("terminal_on_a_stopped_container") {
