@@ -31,7 +31,7 @@ describe('LogBuffer', () => {
     frame.run();
     expect(buffer.count).toBe(1_000_000);
     // Generous: 2 shared cores under load.
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it('is a ring: pushing twice its cap keeps the newest cap lines', () => {
