@@ -25,6 +25,8 @@ describe('streams end with their page', () => {
   let app, list;
   const name = uniqueName('chatty');
   let id;
+  // Other tests' containers come and go on the shared engine and can move the row under a click.
+  const openDetails = () => waitFor(() => list.open(name).catch(() => false), { timeout: 45_000, message: `details of ${name}` });
 
   before(async () => {
     runContainer(name, { cmd: ['sh', '-c', 'i=0; while true; do for j in 0 1 2 3 4 5 6 7 8 9; do echo line $i; i=$((i+1)); done; sleep 1; done'] });
@@ -40,7 +42,7 @@ describe('streams end with their page', () => {
 
   it('a followed log stops being read by the engine when the page reloads', () => app.guard('logs-reload', async () => {
     assert.equal(logReaders(id), 1, 'only the engine writes the log before the app follows it');
-    const details = await list.open(name);
+    const details = await openDetails();
     await details.tab('logs');
     await waitFor(async () => (await details.logLines()).some((l) => /line \d+/.test(l)), { timeout: 15_000, message: 'log lines' });
     assert.equal(logReaders(id), 2, 'the app follows the log');
@@ -50,7 +52,7 @@ describe('streams end with their page', () => {
   }));
 
   it('a terminal shell ends when its details close', () => app.guard('terminal-close', async () => {
-    const details = await list.open(name);
+    const details = await openDetails();
     await details.tab('terminal');
     await details.typeInTerminal('sleep 4242\n');
     await waitFor(() => shells(name) === 2, { timeout: 15_000, message: 'the shell and its sleep in the container' });
@@ -59,7 +61,7 @@ describe('streams end with their page', () => {
   }));
 
   it('a terminal shell ends when the page reloads', () => app.guard('terminal-reload', async () => {
-    const details = await list.open(name);
+    const details = await openDetails();
     await details.tab('terminal');
     await details.typeInTerminal('sleep 4242\n');
     await waitFor(() => shells(name) === 2, { timeout: 15_000, message: 'the shell and its sleep in the container' });
