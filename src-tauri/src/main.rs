@@ -46,6 +46,17 @@ fn main() {
             app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history));
             Ok(())
         })
+        // A page that reloads or navigates, or a window that closes, ends the streams it watched.
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Started {
+                streams::end_window(webview, webview.label());
+            }
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                streams::end_window(window, window.label());
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_ready,
             commands::engine::engine_status,

@@ -1,11 +1,17 @@
 //! Live streams held for the UI: log subscriptions and terminal sessions. Each runs as a task
-//! that is aborted when the UI cancels it or the app drops it.
+//! that is aborted when the UI cancels it or the app drops it; the streams a window watches
+//! (logs, stats, builds, terminals) also end when its page reloads or it closes, and when a
+//! send on their Channel fails.
 
-use berth_core::containers::exec::Input;
+use berth_core::containers::exec::{self, ExecSession, Input};
+use berth_core::Engine;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tauri::async_runtime::JoinHandle;
+use tauri::ipc::{Channel, IpcResponse};
+use tokio::sync::Notify;
 
 /// Aborts its task when dropped.
 struct Task(JoinHandle<()>);
@@ -16,15 +22,31 @@ impl Drop for Task {
     }
 }
 
+struct Subscription {
+    /// The webview whose page it feeds; None for operations that must finish (compose up, pulls).
+    window: Option<String>,
+    _task: Task,
+}
+
 #[derive(Default)]
 pub struct Subscriptions {
     next: AtomicU64,
-    tasks: Arc<Mutex<HashMap<String, Task>>>,
+    tasks: Arc<Mutex<HashMap<String, Subscription>>>,
 }
 
 impl Subscriptions {
-    /// Run `work` as a subscription; it forgets itself when done.
-    pub fn spawn(&self, work: impl std::future::Future<Output = ()> + Send + 'static) -> String {
+    /// Run `work` as a subscription that goes on whatever the window does; it forgets itself
+    /// when done.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) -> String {
+        self.start(None, work)
+    }
+
+    /// Run `work` for the page of `window`: it ends with that page (see [`Self::end_window`]).
+    pub fn spawn_for(&self, window: &str, work: impl Future<Output = ()> + Send + 'static) -> String {
+        self.start(Some(window.to_string()), work)
+    }
+
+    fn start(&self, window: Option<String>, work: impl Future<Output = ()> + Send + 'static) -> String {
         let id = format!("sub-{}", self.next.fetch_add(1, Ordering::Relaxed));
         let tasks = self.tasks.clone();
         let key = id.clone();
@@ -36,12 +58,57 @@ impl Subscriptions {
             let finished = tasks.lock().unwrap().remove(&key);
             drop(finished);
         });
-        map.insert(id.clone(), Task(handle));
+        map.insert(id.clone(), Subscription { window, _task: Task(handle) });
         id
     }
 
     pub fn cancel(&self, id: &str) {
         self.tasks.lock().unwrap().remove(id);
+    }
+
+    /// End every stream `window`'s page asked for: the page reloaded or the window closed.
+    pub fn end_window(&self, window: &str) {
+        let ended: Vec<Subscription> = {
+            let mut map = self.tasks.lock().unwrap();
+            let ids: Vec<String> = map.iter().filter(|(_, s)| s.window.as_deref() == Some(window)).map(|(id, _)| id.clone()).collect();
+            ids.iter().filter_map(|id| map.remove(id)).collect()
+        };
+        // Dropped (aborted) outside the lock: a task's own clean-up may take it.
+        drop(ended);
+    }
+}
+
+/// End the streams and terminals of `window`'s page.
+pub fn end_window<R: tauri::Runtime>(app: &impl tauri::Manager<R>, window: &str) {
+    if let Some(state) = app.try_state::<crate::state::AppState>() {
+        state.subscriptions.end_window(window);
+        state.execs.end_window(window);
+    }
+}
+
+/// A Channel whose failed send (its webview is gone) ends the work feeding it.
+pub struct Sink<T> {
+    channel: Channel<T>,
+    closed: Notify,
+}
+
+impl<T: IpcResponse> Sink<T> {
+    pub fn new(channel: Channel<T>) -> Self {
+        Sink { channel, closed: Notify::new() }
+    }
+
+    pub fn send(&self, event: T) {
+        if self.channel.send(event).is_err() {
+            self.closed.notify_one();
+        }
+    }
+
+    /// `work`'s outcome, or None when a send failed first (`work` is dropped then).
+    pub async fn run<R>(&self, work: impl Future<Output = R>) -> Option<R> {
+        tokio::select! {
+            outcome = work => Some(outcome),
+            _ = self.closed.notified() => None,
+        }
     }
 }
 
@@ -52,22 +119,57 @@ pub struct Execs {
 }
 
 struct Exec {
+    /// The webview whose page shows the terminal.
+    window: String,
+    engine: Engine,
+    container: String,
+    session: ExecSession,
     input: Arc<tokio::sync::Mutex<Input>>,
     _output: Task,
 }
 
+impl Drop for Exec {
+    /// The shell is hung up as a closed terminal window would (the engine would keep it).
+    fn drop(&mut self) {
+        let (engine, container, session) = (self.engine.clone(), self.container.clone(), self.session.clone());
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = exec::hang_up(&engine, &container, &session).await {
+                tracing::warn!("could not end the terminal session's shell: {e}");
+            }
+        });
+    }
+}
+
 impl Execs {
-    pub fn insert(&self, exec_id: String, input: Input, output: JoinHandle<()>) {
-        let exec = Exec { input: Arc::new(tokio::sync::Mutex::new(input)), _output: Task(output) };
-        self.sessions.lock().unwrap().insert(exec_id, exec);
+    pub fn insert(&self, window: &str, engine: Engine, container: String, session: ExecSession, input: Input, output: JoinHandle<()>) {
+        let exec = Exec {
+            window: window.to_string(),
+            engine,
+            container,
+            session: session.clone(),
+            input: Arc::new(tokio::sync::Mutex::new(input)),
+            _output: Task(output),
+        };
+        self.sessions.lock().unwrap().insert(session.exec_id, exec);
     }
 
     pub fn input(&self, exec_id: &str) -> Option<Arc<tokio::sync::Mutex<Input>>> {
         self.sessions.lock().unwrap().get(exec_id).map(|e| e.input.clone())
     }
 
-    /// Closing drops stdin (the shell sees EOF) and stops the output task.
+    /// Closing drops stdin, stops the output task and hangs up the shell.
     pub fn close(&self, exec_id: &str) {
-        self.sessions.lock().unwrap().remove(exec_id);
+        let closed = self.sessions.lock().unwrap().remove(exec_id);
+        drop(closed);
+    }
+
+    /// Close every terminal of `window`'s page: it reloaded or the window closed.
+    pub fn end_window(&self, window: &str) {
+        let closed: Vec<Exec> = {
+            let mut map = self.sessions.lock().unwrap();
+            let ids: Vec<String> = map.iter().filter(|(_, e)| e.window == window).map(|(id, _)| id.clone()).collect();
+            ids.iter().filter_map(|id| map.remove(id)).collect()
+        };
+        drop(closed);
     }
 }

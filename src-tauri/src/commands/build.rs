@@ -57,17 +57,18 @@ pub struct BuildStarted {
 }
 
 /// Start a build; progress arrives on `channel`. The outcome is added to the folder's history,
-/// also when the build is cancelled.
+/// also when the build is cancelled (by the user, or by the page going away).
 #[tauri::command]
-pub async fn build_start(state: State<'_, AppState>, request: BuildRequest, channel: Channel<BuildEvent>) -> Res<BuildStarted> {
+pub async fn build_start(webview: tauri::Webview, state: State<'_, AppState>, request: BuildRequest, channel: Channel<BuildEvent>) -> Res<BuildStarted> {
     let engine = state.pump.engine()?;
     let history = state.history.clone();
     let mut record = Recorder { history, request: request.clone(), at: berth_core::build::history::now_ms(), done: false };
-    let id = state.subscriptions.spawn(async move {
-        let outcome = build::build(&engine, &request, |e| {
-            let _ = channel.send(e);
-        })
-        .await;
+    // The build shows only in the page that started it: it ends with that page, as cancelled.
+    let id = state.subscriptions.spawn_for(webview.label(), async move {
+        let sink = crate::streams::Sink::new(channel);
+        let Some(outcome) = sink.run(build::build(&engine, &request, |e| sink.send(e))).await else {
+            return;
+        };
         record.done = true;
         let entry = HistoryEntry::new(record.at, &request.dockerfile, outcome.as_ref().map_err(|e| (e, request.tags.clone())));
         record.save(entry);

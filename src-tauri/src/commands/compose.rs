@@ -120,6 +120,7 @@ pub async fn compose_undo(state: State<'_, AppState>, created: Created) -> Res<(
 
 #[tauri::command]
 pub async fn compose_logs_subscribe(
+    webview: tauri::Webview,
     state: State<'_, AppState>,
     project: String,
     service: Option<String>,
@@ -127,11 +128,9 @@ pub async fn compose_logs_subscribe(
     channel: Channel<LogEvent>,
 ) -> Res<String> {
     let engine = state.pump.engine()?;
-    Ok(state.subscriptions.spawn(async move {
-        compose::logs::follow(&engine, &project, service.as_deref(), options, |e| {
-            let _ = channel.send(e);
-        })
-        .await;
+    Ok(state.subscriptions.spawn_for(webview.label(), async move {
+        let sink = crate::streams::Sink::new(channel);
+        sink.run(compose::logs::follow(&engine, &project, service.as_deref(), options, |e| sink.send(e))).await;
     }))
 }
 

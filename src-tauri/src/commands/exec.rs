@@ -8,9 +8,10 @@ use tauri::State;
 use tokio::io::AsyncWriteExt;
 
 /// Open a shell in a container. Output goes over `channel` as raw bytes; an empty message
-/// means the session ended.
+/// means the session ended. The session ends with the page that opened it.
 #[tauri::command]
 pub async fn exec_start(
+    webview: tauri::Webview,
     state: State<'_, AppState>,
     container_id: String,
     cols: u16,
@@ -27,7 +28,7 @@ pub async fn exec_start(
         }
         let _ = channel.send(InvokeResponseBody::Raw(Vec::new()));
     });
-    state.execs.insert(session.exec_id.clone(), input, task);
+    state.execs.insert(webview.label(), engine, container_id, session.clone(), input, task);
     Ok(session)
 }
 

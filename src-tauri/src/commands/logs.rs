@@ -1,37 +1,36 @@
 use super::Res;
 use crate::state::AppState;
+use crate::streams::Sink;
 use berth_core::containers::logs::{self, LogEvent, LogOptions};
 use berth_core::containers::stats::{self, StatsEvent};
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{State, Webview};
 
-/// Follow a container's logs over `channel`; returns the id to cancel with.
+/// Follow a container's logs over `channel` while the asking page lives; returns the id to
+/// cancel with.
 #[tauri::command]
 pub async fn container_logs_subscribe(
+    webview: Webview,
     state: State<'_, AppState>,
     id: String,
     options: LogOptions,
     channel: Channel<LogEvent>,
 ) -> Res<String> {
     let engine = state.pump.engine()?;
-    Ok(state.subscriptions.spawn(async move {
-        logs::follow(&engine, &id, options, |event| {
-            let _ = channel.send(event);
-        })
-        .await;
+    Ok(state.subscriptions.spawn_for(webview.label(), async move {
+        let sink = Sink::new(channel);
+        sink.run(logs::follow(&engine, &id, options, |event| sink.send(event))).await;
     }))
 }
 
 /// Follow a container's resource use (about a sample a second) over `channel`; returns the id
 /// to cancel with.
 #[tauri::command]
-pub async fn container_stats_subscribe(state: State<'_, AppState>, id: String, channel: Channel<StatsEvent>) -> Res<String> {
+pub async fn container_stats_subscribe(webview: Webview, state: State<'_, AppState>, id: String, channel: Channel<StatsEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
-    Ok(state.subscriptions.spawn(async move {
-        stats::follow(&engine, &id, |event| {
-            let _ = channel.send(event);
-        })
-        .await;
+    Ok(state.subscriptions.spawn_for(webview.label(), async move {
+        let sink = Sink::new(channel);
+        sink.run(stats::follow(&engine, &id, |event| sink.send(event))).await;
     }))
 }
 

@@ -4,6 +4,7 @@
 use super::dockerfile::{line_in_message, Dockerfile};
 use super::model::{BuildEvent, BuildStep, Builder, StepState};
 use super::status::{self, Vertex};
+use crate::containers::logs::MAX_LINE;
 use crate::error::Error;
 use base64::Engine as _;
 use serde::Deserialize;
@@ -235,13 +236,33 @@ impl Fold {
         out.push(BuildEvent::Step { step });
     }
 
-    /// Whole lines of a vertex's output; a partial last line waits for its end.
+    /// Whole lines of a vertex's output; a partial last line waits for its end, or is cut
+    /// at [`MAX_LINE`] bytes (as container logs are) so output without newlines stays bounded.
+    /// Only the new text is scanned.
     fn split_lines(&mut self, vertex: &str, text: &str) -> Vec<String> {
         let pending = self.partial.entry(vertex.to_string()).or_default();
-        pending.push_str(text);
-        let Some(end) = pending.rfind('\n') else { return Vec::new() };
-        let complete: String = pending.drain(..=end).collect();
-        complete.lines().map(|l| l.trim_end_matches('\r').to_string()).collect()
+        let mut lines = Vec::new();
+        for piece in text.split_inclusive('\n') {
+            let (mut piece, ended) = match piece.strip_suffix('\n') {
+                Some(p) => (p, true),
+                None => (piece, false),
+            };
+            while pending.len() + piece.len() > MAX_LINE {
+                let mut at = MAX_LINE - pending.len();
+                while !piece.is_char_boundary(at) {
+                    at -= 1;
+                }
+                pending.push_str(&piece[..at]);
+                lines.push(std::mem::take(pending));
+                piece = &piece[at..];
+            }
+            pending.push_str(piece);
+            if ended {
+                let line = std::mem::take(pending);
+                lines.push(line.strip_suffix('\r').map(str::to_string).unwrap_or(line));
+            }
+        }
+        lines
     }
 
     fn log(&mut self, step_id: &str, lines: Vec<String>, out: &mut Vec<BuildEvent>) {
@@ -374,6 +395,20 @@ mod tests {
         let states: Vec<_> = fold.steps.iter().map(|s| (s.line, s.state)).collect();
         assert_eq!(states, [(Some(1), StepState::Done), (Some(2), StepState::Cached), (Some(4), StepState::Done)]);
         assert!(out.iter().any(|e| matches!(e, BuildEvent::Log { step_id, lines } if step_id == "step-3" && lines == &["hello"])));
+    }
+
+    #[test]
+    fn buildkit_output_without_newlines_is_cut_at_the_cap() {
+        let mut fold = Fold::new("FROM x\n");
+        let mut lines = Vec::new();
+        for _ in 0..40 {
+            lines.extend(fold.split_lines("v", &"y".repeat(1024)));
+        }
+        assert_eq!(lines.iter().map(String::len).collect::<Vec<_>>(), [MAX_LINE, MAX_LINE]);
+        lines.extend(fold.split_lines("v", "z\r\né"));
+        assert_eq!(lines[2].len(), 40 * 1024 - 2 * MAX_LINE + 1);
+        assert!(lines[2].ends_with('z'));
+        assert_eq!(fold.partial["v"], "é");
     }
 
     #[test]

@@ -137,36 +137,52 @@ impl Direct {
 }
 
 /// Split a byte stream into JSON messages, one a line. Lines of unknown shape are skipped.
+/// Each byte is scanned for the newline once, and consumed lines are dropped once per chunk,
+/// so a long line arriving in many chunks costs linear time.
 fn json_lines(bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> impl Stream<Item = Result<Message>> + Send {
-    let state = (Box::pin(bytes), Vec::<u8>::new(), false);
-    futures_util::stream::unfold(state, |(mut bytes, mut buf, mut ended)| async move {
+    struct Lines {
+        buf: Vec<u8>,
+        /// Where the next line starts in `buf`.
+        start: usize,
+        /// Up to where `buf` holds no newline after `start`.
+        scanned: usize,
+        ended: bool,
+    }
+    let state = (Box::pin(bytes), Lines { buf: Vec::new(), start: 0, scanned: 0, ended: false });
+    futures_util::stream::unfold(state, |(mut bytes, mut l)| async move {
         loop {
-            if let Some(end) = buf.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = buf.drain(..=end).collect();
-                match serde_json::from_slice::<Message>(&line) {
-                    Ok(msg) => return Some((Ok(msg), (bytes, buf, ended))),
-                    Err(e) => {
-                        if !line.iter().all(u8::is_ascii_whitespace) {
-                            tracing::debug!("skipping a build line of unknown shape: {e}");
-                        }
-                        continue;
-                    }
+            if let Some(pos) = l.buf[l.scanned..].iter().position(|b| *b == b'\n') {
+                let end = l.scanned + pos;
+                let line = &l.buf[l.start..end];
+                let parsed = serde_json::from_slice::<Message>(line);
+                let blank = line.iter().all(u8::is_ascii_whitespace);
+                l.start = end + 1;
+                l.scanned = l.start;
+                match parsed {
+                    Ok(msg) => return Some((Ok(msg), (bytes, l))),
+                    Err(e) if !blank => tracing::debug!("skipping a build line of unknown shape: {e}"),
+                    Err(_) => {}
                 }
-            }
-            if ended {
-                if buf.iter().all(u8::is_ascii_whitespace) {
-                    return None;
-                }
-                buf.push(b'\n');
                 continue;
             }
+            l.scanned = l.buf.len();
+            if l.ended {
+                if l.buf[l.start..].iter().all(u8::is_ascii_whitespace) {
+                    return None;
+                }
+                l.buf.push(b'\n');
+                continue;
+            }
+            l.buf.drain(..l.start);
+            l.scanned -= l.start;
+            l.start = 0;
             match bytes.next().await {
-                Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                Some(Ok(chunk)) => l.buf.extend_from_slice(&chunk),
                 Some(Err(e)) => {
                     let err = Error::Internal(format!("The engine's build stream broke off: {e}"));
-                    return Some((Err(err), (bytes, Vec::new(), true)));
+                    return Some((Err(err), (bytes, Lines { buf: Vec::new(), start: 0, scanned: 0, ended: true })));
                 }
-                None => ended = true,
+                None => l.ended = true,
             }
         }
     })
@@ -232,6 +248,19 @@ mod tests {
         let got: Vec<_> = json_lines(futures_util::stream::iter(chunks)).collect().await;
         let streams: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.clone()).collect();
         assert_eq!(streams, [Some("a".into()), Some("b".into()), None]);
+    }
+
+    #[tokio::test]
+    async fn a_long_message_in_many_chunks_takes_linear_time() {
+        // 8 MB of output in one message, then a short one, in 4 KiB chunks: rescanning what is
+        // carried on every chunk would take minutes.
+        let text = format!("{{\"stream\":\"{}\"}}\n{{\"stream\":\"end\"}}\n", "y".repeat(8 << 20));
+        let chunks: Vec<_> = text.as_bytes().chunks(4096).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+        let started = std::time::Instant::now();
+        let got: Vec<_> = json_lines(futures_util::stream::iter(chunks)).collect().await;
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
+        let sizes: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.as_ref().unwrap().len()).collect();
+        assert_eq!(sizes, [8 << 20, 3]);
     }
 
     #[test]

@@ -121,6 +121,9 @@ fn stream(engine: &Engine, id: String, opts: LogOptions, since: Option<i64>, pre
         let id = id.clone();
         async move {
             let mut last = since.map(|ns| ns - 1);
+            // Per stream (out, err): the previous piece was cut, and whether it was kept. Only
+            // the first piece of a cut line starts with its timestamp.
+            let mut cut = [None::<bool>; 2];
             logs::follow_since(&engine, &id, inner, since.map(|ns| ns / 1_000_000_000), |event| {
                 let LogEvent::Lines { lines } = event else {
                     return;
@@ -128,19 +131,27 @@ fn stream(engine: &Engine, id: String, opts: LogOptions, since: Option<i64>, pre
                 let lines: Vec<LogLine> = lines
                     .into_iter()
                     .filter_map(|mut l| {
-                        let (stamp, rest) = l.text.split_once(' ').unwrap_or((l.text.as_str(), ""));
-                        let at = chrono::DateTime::parse_from_rfc3339(stamp).ok().and_then(|t| t.timestamp_nanos_opt());
-                        if let (Some(at), Some(seen)) = (at, last) {
-                            if at <= seen {
-                                return None;
+                        let cut = &mut cut[l.stream as usize];
+                        let keep = match *cut {
+                            Some(kept) => kept,
+                            None => {
+                                let (stamp, rest) = l.text.split_once(' ').unwrap_or((l.text.as_str(), ""));
+                                let at = chrono::DateTime::parse_from_rfc3339(stamp).ok().and_then(|t| t.timestamp_nanos_opt());
+                                let seen = matches!((at, last), (Some(at), Some(seen)) if at <= seen);
+                                if !seen {
+                                    last = at.or(last);
+                                    if !opts.timestamps {
+                                        l.text = rest.to_string();
+                                    }
+                                }
+                                !seen
                             }
-                        }
-                        last = at.or(last);
-                        if !opts.timestamps {
-                            l.text = rest.to_string();
-                        }
-                        l.text.insert_str(0, &prefix);
-                        Some(l)
+                        };
+                        *cut = l.continues.then_some(keep);
+                        keep.then(|| {
+                            l.text.insert_str(0, &prefix);
+                            l
+                        })
                     })
                     .collect();
                 if !lines.is_empty() {

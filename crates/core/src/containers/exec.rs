@@ -17,6 +17,9 @@ const SHELLS: &[&str] = &["/bin/bash", "/usr/bin/bash", "/bin/ash", "/bin/sh"];
 pub struct ExecSession {
     pub exec_id: String,
     pub shell: String,
+    /// Set in the shell's environment (and so its children's) to find them for [`hang_up`].
+    #[serde(skip)]
+    pub mark: String,
 }
 
 pub type Output = Pin<Box<dyn Stream<Item = Result<Vec<u8>>> + Send>>;
@@ -25,7 +28,9 @@ pub type Input = Pin<Box<dyn AsyncWrite + Send>>;
 /// Start a shell with a TTY of `cols`×`rows` in a running container.
 pub async fn start(engine: &Engine, container: &str, cols: u16, rows: u16) -> Result<(ExecSession, Output, Input)> {
     let shell = pick_shell(engine, container).await?;
-    let exec_id = create(engine, container, vec![shell.clone()], true).await?;
+    let mark = session_mark();
+    let env = vec!["TERM=xterm-256color".to_string(), format!("{MARK_VAR}={mark}")];
+    let exec_id = create(engine, container, vec![shell.clone()], env, true).await?;
     let started = engine
         .docker()
         .start_exec(&exec_id, Some(StartExecOptions { detach: false, tty: true, output_capacity: None }))
@@ -40,7 +45,32 @@ pub async fn start(engine: &Engine, container: &str, cols: u16, rows: u16) -> Re
     let output: Output = Box::pin(output.map(move |chunk| {
         chunk.map(LogOutput::into_bytes).map(|b| b.to_vec()).map_err(|e| Error::from_engine(e, "Terminal session", &host))
     }));
-    Ok((ExecSession { exec_id, shell }, output, input))
+    Ok((ExecSession { exec_id, shell, mark }, output, input))
+}
+
+const MARK_VAR: &str = "BERTH_TERMINAL";
+
+fn session_mark() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos:x}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// End a terminal session's shell and what runs in it, as closing a terminal window does
+/// (SIGHUP). Dropping the connection is not enough: the engine keeps a TTY exec running after
+/// its client went away. The processes are found by the mark in their environment.
+pub async fn hang_up(engine: &Engine, container: &str, session: &ExecSession) -> Result<()> {
+    let script = format!(
+        "for d in /proc/[0-9]*; do grep -qzxF '{MARK_VAR}={}' \"$d/environ\" 2>/dev/null && kill -HUP \"${{d#/proc/}}\"; done; true",
+        session.mark
+    );
+    let exec_id = create(engine, container, vec![session.shell.clone(), "-c".into(), script], vec![], false).await?;
+    let started = engine.docker().start_exec(&exec_id, None::<StartExecOptions>).await.map_err(engine.err("Terminal session"))?;
+    if let StartExecResults::Attached { mut output, .. } = started {
+        while output.next().await.is_some() {}
+    }
+    Ok(())
 }
 
 pub async fn resize(engine: &Engine, exec_id: &str, cols: u16, rows: u16) -> Result<()> {
@@ -54,7 +84,7 @@ pub async fn resize(engine: &Engine, exec_id: &str, cols: u16, rows: u16) -> Res
 /// The first shell in [`SHELLS`] that runs in the container.
 pub async fn pick_shell(engine: &Engine, container: &str) -> Result<String> {
     for shell in SHELLS {
-        let exec_id = create(engine, container, vec![shell.to_string(), "-c".into(), "exit 0".into()], false).await?;
+        let exec_id = create(engine, container, vec![shell.to_string(), "-c".into(), "exit 0".into()], vec![], false).await?;
         let started = engine.docker().start_exec(&exec_id, None::<StartExecOptions>).await.map_err(engine.err("Terminal session"))?;
         if let StartExecResults::Attached { mut output, .. } = started {
             while output.next().await.is_some() {}
@@ -69,13 +99,13 @@ pub async fn pick_shell(engine: &Engine, container: &str) -> Result<String> {
     })
 }
 
-async fn create(engine: &Engine, container: &str, cmd: Vec<String>, tty: bool) -> Result<String> {
+async fn create(engine: &Engine, container: &str, cmd: Vec<String>, env: Vec<String>, tty: bool) -> Result<String> {
     let options = CreateExecOptions {
         attach_stdin: Some(tty),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         tty: Some(tty),
-        env: Some(vec!["TERM=xterm-256color".to_string()]),
+        env: Some(env),
         cmd: Some(cmd),
         ..Default::default()
     };

@@ -11,9 +11,14 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
-/// Lines are sent at most this often, or sooner when a batch reaches [`BATCH_LINES`].
+/// Lines are sent at most this often, or sooner when a batch reaches [`BATCH_LINES`] or
+/// [`BATCH_BYTES`].
 const BATCH_EVERY: Duration = Duration::from_millis(50);
 const BATCH_LINES: usize = 5_000;
+const BATCH_BYTES: usize = 1 << 20;
+/// Longer lines (a `\r` progress bar, binary output) are cut into pieces of at most this many
+/// bytes, each but the last marked [`LogLine::continues`], so memory stays bounded.
+pub const MAX_LINE: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -35,6 +40,9 @@ pub enum LogStream {
 pub struct LogLine {
     pub stream: LogStream,
     pub text: String,
+    /// Cut at [`MAX_LINE`]: the line goes on in the next one of its stream.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub continues: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,14 +75,17 @@ pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Op
     let mut stream = engine.docker().logs(id, Some(query));
     let mut splitter = Splitter::default();
     let mut batch: Vec<LogLine> = Vec::new();
+    let mut batch_bytes = 0;
     let mut flush_at: Option<Instant> = None;
     let error = loop {
         tokio::select! {
             item = stream.next() => match item {
                 Some(Ok(chunk)) => {
+                    batch_bytes += chunk.as_ref().len();
                     splitter.push(chunk, &mut batch);
-                    if batch.len() >= BATCH_LINES {
+                    if batch.len() >= BATCH_LINES || batch_bytes >= BATCH_BYTES {
                         emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
+                        batch_bytes = 0;
                         flush_at = None;
                     } else if !batch.is_empty() {
                         flush_at.get_or_insert_with(|| Instant::now() + BATCH_EVERY);
@@ -85,6 +96,7 @@ pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Op
             },
             _ = crate::stream::flush_timer(flush_at) => {
                 emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
+                batch_bytes = 0;
                 flush_at = None;
             }
         }
@@ -113,6 +125,7 @@ pub async fn save(engine: &Engine, id: &str, timestamps: bool, path: &Path) -> R
 }
 
 /// Splits chunks into lines, carrying partial lines per stream until their newline arrives.
+/// Only new bytes are scanned, and a partial line never grows past [`MAX_LINE`].
 #[derive(Default)]
 struct Splitter {
     out: Vec<u8>,
@@ -131,28 +144,46 @@ impl Splitter {
             LogStream::Out => &mut self.out,
             LogStream::Err => &mut self.err,
         };
-        carry.extend_from_slice(&bytes);
-        let mut start = 0;
-        while let Some(pos) = carry[start..].iter().position(|&b| b == b'\n') {
-            lines.push(line(stream, &carry[start..start + pos]));
-            start += pos + 1;
+        for piece in bytes.split_inclusive(|&b| b == b'\n') {
+            let (mut text, ended) = match piece.strip_suffix(b"\n") {
+                Some(text) => (text, true),
+                None => (piece, false),
+            };
+            while carry.len() + text.len() > MAX_LINE {
+                let at = cut_at(text, MAX_LINE - carry.len(), carry.is_empty());
+                carry.extend_from_slice(&text[..at]);
+                lines.push(line(stream, carry, true));
+                carry.clear();
+                text = &text[at..];
+            }
+            carry.extend_from_slice(text);
+            if ended {
+                lines.push(line(stream, carry, false));
+                carry.clear();
+            }
         }
-        carry.drain(..start);
     }
 
     fn finish(&mut self, lines: &mut Vec<LogLine>) {
         for (stream, carry) in [(LogStream::Out, &mut self.out), (LogStream::Err, &mut self.err)] {
             if !carry.is_empty() {
-                lines.push(line(stream, carry));
+                lines.push(line(stream, carry, false));
                 carry.clear();
             }
         }
     }
 }
 
-fn line(stream: LogStream, bytes: &[u8]) -> LogLine {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    LogLine { stream, text: String::from_utf8_lossy(bytes).into_owned() }
+/// Where to cut `text` to take at most `room` bytes: before a UTF-8 character that would not
+/// fit whole, unless that leaves nothing to take.
+fn cut_at(text: &[u8], room: usize, must_take: bool) -> usize {
+    let start = (room.saturating_sub(3)..=room).rev().find(|&i| text[i] & 0xC0 != 0x80).unwrap_or(room);
+    if start == 0 && must_take { room } else { start }
+}
+
+fn line(stream: LogStream, bytes: &[u8], continues: bool) -> LogLine {
+    let bytes = if continues { bytes } else { bytes.strip_suffix(b"\r").unwrap_or(bytes) };
+    LogLine { stream, text: String::from_utf8_lossy(bytes).into_owned(), continues }
 }
 
 #[cfg(test)]
@@ -182,6 +213,39 @@ mod tests {
                 (LogStream::Out, "d"),
             ]
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_in_pieces_and_characters_kept_whole() {
+        let mut sp = Splitter::default();
+        let mut lines = Vec::new();
+        // 40 KiB without a newline, in chunks that do not line up with the cut.
+        for _ in 0..40 {
+            sp.push(out(&"y".repeat(1024)), &mut lines);
+        }
+        let sizes: Vec<_> = lines.iter().map(|l| (l.text.len(), l.continues)).collect();
+        assert_eq!(sizes, vec![(MAX_LINE, true), (MAX_LINE, true)], "the rest waits for more");
+        sp.push(out("z\r\nnext\n"), &mut lines);
+        let tail: Vec<_> = lines[2..].iter().map(|l| (l.text.len(), l.continues)).collect();
+        assert_eq!(tail, vec![(40 * 1024 - 2 * MAX_LINE + 1, false), (4, false)]);
+        assert!(lines[2].text.ends_with('z'), "a line's \\r is dropped at its end");
+
+        // A 3-byte character straddling the cut goes whole into the next piece.
+        let mut lines = Vec::new();
+        sp.push(out(&format!("{}€€", "a".repeat(MAX_LINE - 1))), &mut lines);
+        sp.finish(&mut lines);
+        assert_eq!(lines[0].text, "a".repeat(MAX_LINE - 1));
+        assert_eq!(lines[1].text, "€€");
+        assert!(lines[0].continues && !lines[1].continues);
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_cap_is_not_cut() {
+        let mut sp = Splitter::default();
+        let mut lines = Vec::new();
+        sp.push(out(&format!("{}\n", "y".repeat(MAX_LINE))), &mut lines);
+        assert_eq!(lines.len(), 1);
+        assert!(!lines[0].continues);
     }
 
     #[test]

@@ -32,6 +32,41 @@ async fn logs_come_as_lines_with_streams_and_end_when_the_container_stops() {
     assert_eq!(events.last(), Some(&LogEvent::End { error: None }));
 }
 
+/// 50 MB without a newline arrive as pieces of at most 16 KiB, in linear time (the splitter
+/// does not rescan what it carries), instead of one line that grows until the container stops.
+#[tokio::test]
+async fn logs_without_newlines_come_in_bounded_pieces() {
+    if !enabled("logs_without_newlines_come_in_bounded_pieces") {
+        return;
+    }
+    const TOTAL: usize = 50_000_000;
+    let engine = engine().await;
+    let name = name("nonl");
+    let id = run_sh(&name, &format!("head -c {TOTAL} /dev/zero | tr '\\0' y"));
+    let _c = Cleanup(id.clone());
+    docker(&["wait", &id]);
+    let (mut bytes, mut pieces, mut longest, mut events) = (0usize, 0usize, 0usize, 0usize);
+    let opts = LogOptions { follow: true, timestamps: false, tail: None };
+    let started = std::time::Instant::now();
+    tokio::time::timeout(std::time::Duration::from_secs(90), logs::follow(&engine, &id, opts, |e| {
+        if let LogEvent::Lines { lines } = e {
+            events += 1;
+            for l in lines {
+                assert!(l.text.bytes().all(|b| b == b'y'), "only the container's bytes");
+                bytes += l.text.len();
+                pieces += 1;
+                longest = longest.max(l.text.len());
+            }
+        }
+    }))
+    .await
+    .unwrap_or_else(|_| panic!("50 MB without a newline took over 90 s ({bytes} bytes in {pieces} pieces so far)"));
+    assert_eq!(bytes, TOTAL, "every byte arrives");
+    assert!(longest <= logs::MAX_LINE, "pieces are at most {} bytes: {longest}", logs::MAX_LINE);
+    assert!(events > 1, "the pieces arrive while the stream runs, not at its end");
+    eprintln!("{TOTAL} bytes in {pieces} pieces, {events} batches, {:?}", started.elapsed());
+}
+
 #[tokio::test]
 async fn logs_tail_timestamps_and_save() {
     if !enabled("logs_tail_timestamps_and_save") {
@@ -95,6 +130,28 @@ async fn terminal_runs_a_command_in_the_picked_shell_and_resizes() {
     })
     .await;
     input.write_all(b"exit\n").await.unwrap();
+}
+
+/// Closing a terminal ends its shell and what runs in it: the engine keeps a TTY exec running
+/// after its connection is dropped, so the session is hung up.
+#[tokio::test]
+async fn terminal_hang_up_ends_the_shell_and_its_children() {
+    if !enabled("terminal_hang_up_ends_the_shell") {
+        return;
+    }
+    let engine = engine().await;
+    let name = name("hangup");
+    let id = run_sh(&name, "sleep 300");
+    let _c = Cleanup(id.clone());
+    let (session, mut output, mut input) = exec::start(&engine, &id, 80, 24).await.unwrap();
+    input.write_all(b"sleep 4242\n").await.unwrap();
+    let shells = || docker(&["top", &id, "-o", "pid,args"]).lines().filter(|l| l.contains("ash") || l.contains("sleep 4242")).count();
+    until(10, "the shell and its sleep", async || (shells() == 2).then_some(())).await;
+    drop((input, output.next().await));
+    drop(output);
+    exec::hang_up(&engine, &id, &session).await.unwrap();
+    until(10, "the shell and its sleep to end", async || (shells() == 0).then_some(())).await;
+    assert_eq!(docker(&["inspect", "-f", "{{.State.Status}}", &id]), "running", "the container itself goes on");
 }
 
 #[tokio::test]

@@ -160,6 +160,8 @@ export interface LogLine {
   stream: 'out' | 'err';
   /** One line, no trailing newline; with a leading RFC 3339 timestamp when asked for. */
   text: string;
+  /** Set when the line was cut at 16 KiB: it goes on in the next line of its stream. */
+  continues?: boolean;
 }
 
 /** Sent over the Channel given to container_logs_subscribe, batched (~50 ms). */

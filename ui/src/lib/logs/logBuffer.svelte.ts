@@ -7,6 +7,8 @@ export interface LogEntry {
   raw: string;
   /** Without escapes (the same string when there are none), for search and copy. */
   plain: string;
+  /** Cut at the engine's line limit: it goes on in the next line of its stream. */
+  continues: boolean;
 }
 
 export type Scheduler = (flush: () => void) => void;
@@ -16,22 +18,54 @@ const nextFrame: Scheduler = (flush) => {
   else setTimeout(flush, 16);
 };
 
+/** Lines a log view keeps unless the user chose otherwise. */
+export const DEFAULT_MAX_LINES = 100_000;
+export const MAX_LINES_CHOICES = [10_000, 100_000, 1_000_000] as const;
+const MAX_LINES_KEY = 'berth.logs.maxLines';
+
+/** The user's choice of lines kept per log view (stored in localStorage: the app has no settings store). */
+export function storedMaxLines(): number {
+  const n = Number(globalThis.localStorage?.getItem(MAX_LINES_KEY));
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_LINES;
+}
+
+export function storeMaxLines(n: number): void {
+  globalThis.localStorage?.setItem(MAX_LINES_KEY, String(n));
+}
+
 /**
- * Log lines in one plain array that only grows; `count` is the reactive signal.
- * Incoming batches are queued and appended at most once per frame.
+ * Log lines in one plain array used as a ring: past `maxLines` the oldest are dropped, so a
+ * chatty container followed all day does not grow the window's memory. `count` and `version`
+ * are the reactive signals. Incoming batches are queued and appended at most once per frame.
  */
 export class LogBuffer {
-  /** Read with `count`: the array is mutated in place, `count` is what changes. */
+  /** Read with `count`/`version`: the array is mutated in place. */
   readonly lines: LogEntry[] = [];
   count = $state(0);
+  /** Bumped on every change, also when the ring is full and `count` stays the same. */
+  version = $state(0);
+  /** Lines dropped from the front since the last `clear`: an index taken before is now `i - dropped`. */
+  dropped = 0;
   /** Bumped by `clear`, so derived indexes know to start over. */
   epoch = 0;
   private queue: LogLine[] = [];
   private scheduled = false;
   private readonly schedule: Scheduler;
+  private max: number;
 
-  constructor(schedule: Scheduler = nextFrame) {
+  constructor(schedule: Scheduler = nextFrame, maxLines = DEFAULT_MAX_LINES) {
     this.schedule = schedule;
+    this.max = maxLines;
+  }
+
+  get maxLines(): number {
+    return this.max;
+  }
+
+  set maxLines(n: number) {
+    this.max = Math.max(1, Math.floor(n));
+    this.trim();
+    this.changed();
   }
 
   push(lines: readonly LogLine[]): void {
@@ -45,20 +79,42 @@ export class LogBuffer {
   flush(): void {
     this.scheduled = false;
     if (this.queue.length === 0) return;
-    for (const l of this.queue) this.lines.push({ stream: l.stream, raw: l.text, plain: stripAnsi(l.text) });
+    // Lines that would be dropped at once are not even parsed.
+    const skip = Math.max(0, this.queue.length - this.max);
+    for (let i = skip; i < this.queue.length; i++) {
+      const l = this.queue[i];
+      this.lines.push({ stream: l.stream, raw: l.text, plain: stripAnsi(l.text), continues: l.continues === true });
+    }
+    this.dropped += skip;
     this.queue = [];
-    this.count = this.lines.length;
+    this.trim();
+    this.changed();
   }
 
   clear(): void {
     this.epoch += 1;
     this.lines.length = 0;
     this.queue = [];
-    this.count = 0;
+    this.dropped = 0;
+    this.changed();
   }
 
   text(): string {
-    return this.lines.map((l) => l.plain).join('\n');
+    let out = '';
+    for (const l of this.lines) out += l.continues ? l.plain : `${l.plain}\n`;
+    return out.endsWith('\n') ? out.slice(0, -1) : out;
+  }
+
+  private trim(): void {
+    const excess = this.lines.length - this.max;
+    if (excess <= 0) return;
+    this.lines.splice(0, excess);
+    this.dropped += excess;
+  }
+
+  private changed(): void {
+    this.count = this.lines.length;
+    this.version += 1;
   }
 }
 
@@ -66,18 +122,28 @@ export class LogBuffer {
 export class LogSearch {
   matches: number[] = [];
   private scanned = 0;
+  private dropped = 0;
   private query = '';
   private epoch = -1;
 
   /** Reads `buffer.count`, so a `$derived` around it follows new lines. */
   update(buffer: LogBuffer, query: string): number[] {
-    const { lines, count, epoch } = buffer;
+    const { lines, count, epoch, dropped } = buffer;
+    void buffer.version;
     const q = query.toLowerCase();
-    if (q !== this.query || epoch !== this.epoch || count < this.scanned) {
+    if (q !== this.query || epoch !== this.epoch || dropped < this.dropped) {
       this.query = q;
       this.epoch = epoch;
       this.matches = [];
       this.scanned = 0;
+      this.dropped = dropped;
+    }
+    // Lines dropped from the front of the ring shift every index down.
+    const shift = dropped - this.dropped;
+    if (shift > 0) {
+      this.dropped = dropped;
+      this.scanned = Math.max(0, this.scanned - shift);
+      this.matches = this.matches.filter((i) => i >= shift).map((i) => i - shift);
     }
     if (!q) {
       this.scanned = count;
