@@ -126,7 +126,7 @@ impl Direct {
             .map_err(|e| Error::Internal(e.to_string()))?;
         let response = self.post(engine, &path, config, body).await?;
         let bytes = response.into_body().into_data_stream().map_err(|e| io::Error::other(e.to_string()));
-        Ok(Box::pin(json_lines(bytes)))
+        Ok(Box::pin(json_lines(engine.host().to_string(), bytes)))
     }
 
     /// Ask the engine to stop a BuildKit build (its `buildid`).
@@ -137,9 +137,11 @@ impl Direct {
 }
 
 /// Split a byte stream into JSON messages, one a line. Lines of unknown shape are skipped.
-fn json_lines(bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> impl Stream<Item = Result<Message>> + Send {
+fn json_lines(host: String, bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> impl Stream<Item = Result<Message>> + Send {
     let state = (Box::pin(bytes), Vec::<u8>::new(), false);
-    futures_util::stream::unfold(state, |(mut bytes, mut buf, mut ended)| async move {
+    futures_util::stream::unfold(state, move |(mut bytes, mut buf, mut ended)| {
+        let host = host.clone();
+        async move {
         loop {
             if let Some(end) = buf.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = buf.drain(..=end).collect();
@@ -163,11 +165,13 @@ fn json_lines(bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> 
             match bytes.next().await {
                 Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
                 Some(Err(e)) => {
-                    let err = Error::Internal(format!("The engine's build stream broke off: {e}"));
+                    tracing::warn!(%e, "the engine's build stream broke off");
+                    let err = Error::EngineUnreachable { host: host.clone(), reason: "it went away during the build".into() };
                     return Some((Err(err), (bytes, Vec::new(), true)));
                 }
                 None => ended = true,
             }
+        }
         }
     })
 }
@@ -229,7 +233,7 @@ mod tests {
     #[tokio::test]
     async fn lines_split_across_chunks_and_junk_skipped() {
         let chunks = vec![Ok(Bytes::from("{\"stream\":\"a\"}\n{\"str")), Ok(Bytes::from("eam\":\"b\"}\nnot json\n{\"aux\":{\"ID\":\"x\"}}"))];
-        let got: Vec<_> = json_lines(futures_util::stream::iter(chunks)).collect().await;
+        let got: Vec<_> = json_lines("unix:///h".into(), futures_util::stream::iter(chunks)).collect().await;
         let streams: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.clone()).collect();
         assert_eq!(streams, [Some("a".into()), Some("b".into()), None]);
     }

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    CreateContainerOptions, DownloadFromContainerOptions, ListImagesOptions, RemoveContainerOptions,
+    CreateContainerOptions, DownloadFromContainerOptions, ListContainersOptions, ListImagesOptions, RemoveContainerOptions,
 };
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -18,6 +18,8 @@ use std::io::{self, Read};
 /// Listings stop here: a volume of a million small files is not browsed file by file.
 const MAX_ENTRIES: usize = 5000;
 const MOUNT: &str = "/volume";
+/// A helper older than this was left by a browse the engine died under; the next browse removes it.
+const STALE_HELPER_SECS: i64 = 30;
 
 pub async fn browse(engine: &Engine, name: &str) -> Result<VolumeFiles> {
     let docker = engine.docker();
@@ -25,6 +27,7 @@ pub async fn browse(engine: &Engine, name: &str) -> Result<VolumeFiles> {
     let image = smallest_image(engine).await?.ok_or_else(|| Error::Conflict {
         message: format!("No image is present to read volume {name} through: pull any small image (busybox, alpine) and try again."),
     })?;
+    sweep(engine).await;
     let config = ContainerCreateBody {
         image: Some(image.clone()),
         cmd: Some(vec!["true".into()]),
@@ -49,6 +52,21 @@ pub async fn browse(engine: &Engine, name: &str) -> Result<VolumeFiles> {
     let (mut entries, truncated) = listing?;
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(VolumeFiles { entries, truncated, image })
+}
+
+/// Remove the helpers earlier browses could not (the engine went away before they were done).
+async fn sweep(engine: &Engine) {
+    let label = format!("{}=volume-browse", crate::containers::HELPER_LABEL);
+    let filters = HashMap::from([("label".to_string(), vec![label])]);
+    let options = ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+    let Ok(helpers) = engine.docker().list_containers(Some(options)).await else { return };
+    let now = chrono::Utc::now().timestamp();
+    for id in helpers.into_iter().filter(|c| c.created.is_some_and(|t| now - t > STALE_HELPER_SECS)).filter_map(|c| c.id) {
+        let options = RemoveContainerOptions { force: true, ..Default::default() };
+        if let Err(e) = engine.docker().remove_container(&id, Some(options)).await {
+            tracing::warn!(%e, id, "could not remove a volume browser's stale helper container");
+        }
+    }
 }
 
 async fn smallest_image(engine: &Engine) -> Result<Option<String>> {
