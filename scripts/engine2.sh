@@ -2,14 +2,15 @@
 # A private second dockerd beside the shared one, for tests that kill the engine (faults).
 #   start <name>   start it (or leave it running), load the test image; prints its socket path
 #   kill  <name>   SIGKILL dockerd (its containerd and shims stay, as after a crash); start again with start
+#   freeze|thaw <name>  SIGSTOP / SIGCONT dockerd: an engine that hangs with its connections open
 #   stop  <name>   stop it and remove everything it made: containers, mounts, bridge, directories
 # Everything lives in /tmp/berth-e2-<name> (socket d.sock); its bridge is br-<name> (15 chars max)
 # on 172.29.<n>.1/24 (BERTH_E2_SUBNET overrides "<n>"). Never --bridge none: that deletes docker0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-} name=${2:-}
-[[ $cmd =~ ^(start|kill|stop)$ && $name =~ ^[a-z0-9]{1,12}$ ]] \
-  || { echo "usage: $0 start|kill|stop <name: 1-12 of a-z0-9>" >&2; exit 2; }
+[[ $cmd =~ ^(start|kill|freeze|thaw|stop)$ && $name =~ ^[a-z0-9]{1,12}$ ]] \
+  || { echo "usage: $0 start|kill|freeze|thaw|stop <name: 1-12 of a-z0-9>" >&2; exit 2; }
 dir=/tmp/berth-e2-$name bridge=br-$name
 sock=$dir/d.sock pidfile=$dir/d.pid log=$dir/dockerd.log
 subnet=${BERTH_E2_SUBNET:-$(( $(cksum <<<"$name" | cut -d' ' -f1) % 200 + 20 ))}
@@ -47,11 +48,13 @@ kill_engine() {
 }
 
 stop() {
+  local pid; pid=$(pid_of "$pidfile" || true)
+  [[ -z $pid ]] || kill -CONT "$pid" # a frozen engine would hang the calls below
   if answers; then
     local ids; ids=$(docker -H "unix://$sock" ps -aq)
     [[ -z $ids ]] || docker -H "unix://$sock" rm -f -v $ids >/dev/null 2>&1 || true
   fi
-  local pid; pid=$(pid_of "$pidfile" || true)
+  pid=$(pid_of "$pidfile" || true)
   if [[ -n $pid ]]; then kill -TERM "$pid"; wait_for 30 gone "$pid" || kill -KILL "$pid"; fi
   # A killed dockerd leaves its containerd (and shims) behind: stop them by their pid files.
   pid=$(pid_of "$dir/exec/containerd/containerd.pid" || true)
@@ -67,5 +70,7 @@ stop() {
 case $cmd in
   start) start ;;
   kill) kill_engine ;;
+  freeze) kill -STOP "$(pid_of "$pidfile")" ;;
+  thaw) kill -CONT "$(pid_of "$pidfile")" ;;
   stop) stop ;;
 esac

@@ -14,6 +14,9 @@ use tokio::time::Instant;
 /// Lines are sent at most this often, or sooner when a batch reaches [`BATCH_LINES`].
 const BATCH_EVERY: Duration = Duration::from_millis(50);
 const BATCH_LINES: usize = 5_000;
+/// A follow that hears nothing this long asks whether the engine still answers: an engine that
+/// hangs or vanishes without closing the connection would otherwise leave it waiting forever.
+const IDLE_CHECK: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,10 +71,12 @@ pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Op
     let mut splitter = Splitter::default();
     let mut batch: Vec<LogLine> = Vec::new();
     let mut flush_at: Option<Instant> = None;
+    let mut heard = Instant::now();
     let error = loop {
         tokio::select! {
             item = stream.next() => match item {
                 Some(Ok(chunk)) => {
+                    heard = Instant::now();
                     splitter.push(chunk, &mut batch);
                     if batch.len() >= BATCH_LINES {
                         emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
@@ -86,6 +91,12 @@ pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Op
             _ = crate::stream::flush_timer(flush_at) => {
                 emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
                 flush_at = None;
+            }
+            _ = tokio::time::sleep_until(heard + IDLE_CHECK), if opts.follow => {
+                if let Err(e) = engine.ping().await {
+                    break Some(e);
+                }
+                heard = Instant::now();
             }
         }
     };

@@ -362,30 +362,9 @@ async fn log_follow_and_exec_end_with_a_sentence_when_the_engine_dies() {
 
     // A terminal session: its output must end with a sentence, not just stop.
     let (_session, mut output, _input) = exec::start(&engine, &id, 80, 24).await.expect("a shell starts");
-    let follow_engine = engine.clone();
-    let follow_id = id.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let follow = tokio::spawn(async move {
-        let mut events = Vec::new();
-        let mut tx = Some(tx);
-        logs::follow(&follow_engine, &follow_id, logs::LogOptions { follow: true, timestamps: false, tail: None }, |ev| {
-            if matches!(ev, logs::LogEvent::Lines { .. }) {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(());
-                }
-            }
-            events.push(ev);
-        })
-        .await;
-        events
-    });
-    rx.await.expect("the log follow printed lines");
+    let follow = follow_logs(&engine, &id).await;
     e2.kill();
-    let events = bounded("the log follow", follow).await.unwrap();
-    match events.last() {
-        Some(logs::LogEvent::End { error: Some(error) }) => assert_sentence(&error.message),
-        other => panic!("the follow ended saying why: {other:?}"),
-    }
+    assert_follow_ended(&bounded("the log follow", follow).await.unwrap());
     let last = bounded("the terminal session", async {
         let mut last = None;
         while let Some(item) = output.next().await {
@@ -399,6 +378,52 @@ async fn log_follow_and_exec_end_with_a_sentence_when_the_engine_dies() {
         other => panic!("the session ended saying why: {other:?}"),
     }
     e2.revive(&pump, &seen).await;
+}
+
+/// Follow a container's logs in a task until they end; returns once the first lines came.
+async fn follow_logs(engine: &Engine, id: &str) -> tokio::task::JoinHandle<Vec<logs::LogEvent>> {
+    let (engine, id) = (engine.clone(), id.to_string());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let follow = tokio::spawn(async move {
+        let mut events = Vec::new();
+        let mut tx = Some(tx);
+        logs::follow(&engine, &id, logs::LogOptions { follow: true, timestamps: false, tail: None }, |ev| {
+            if matches!(ev, logs::LogEvent::Lines { .. }) {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(());
+                }
+            }
+            events.push(ev);
+        })
+        .await;
+        events
+    });
+    rx.await.expect("the log follow printed lines");
+    follow
+}
+
+fn assert_follow_ended(events: &[logs::LogEvent]) {
+    match events.last() {
+        Some(logs::LogEvent::End { error: Some(error) }) => assert_sentence(&error.message),
+        other => panic!("the follow ended saying why: {other:?}"),
+    }
+}
+
+/// An engine that hangs with its connections open (as a remote one that vanished without a
+/// word): the follow notices by itself and ends with a sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_follow_ends_with_a_sentence_when_the_engine_hangs() {
+    if !enabled("faults_logs_hang") {
+        return;
+    }
+    let e2 = Engine2::start();
+    let engine = e2.engine().await;
+    let id = e2.docker(&["run", "-d", IMAGE, "sh", "-c", "while true; do echo tick; sleep 0.2; done"]);
+    let follow = follow_logs(&engine, &id).await;
+    e2.script("freeze");
+    let ended = tokio::time::timeout(BOUND, follow).await;
+    e2.script("thaw");
+    assert_follow_ended(&ended.expect("the follow of a hung engine ended within the bound").unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
