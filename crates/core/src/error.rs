@@ -186,6 +186,9 @@ fn short_reason(chain: &str) -> String {
         "the connection was refused".into()
     } else if last.contains("No such file") {
         "the socket does not exist".into()
+    } else if chain.contains("connection closed before message completed") || chain.contains("error reading a body") {
+        // hyper's words for an answer cut off midway: the engine went away during the call.
+        "it went away in the middle of the answer".into()
     } else {
         last.to_string()
     }

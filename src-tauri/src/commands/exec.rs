@@ -21,8 +21,13 @@ pub async fn exec_start(
     let engine = state.pump.engine()?;
     let (session, mut output, input) = exec::start(&engine, &container_id, cols, rows).await?;
     let task = tauri::async_runtime::spawn(async move {
-        while let Some(Ok(bytes)) = output.next().await {
-            if channel.send(InvokeResponseBody::Raw(bytes)).is_err() {
+        while let Some(chunk) = output.next().await {
+            // An error ends the session; the terminal shows why (e.g. the engine went away).
+            let (bytes, last) = match chunk {
+                Ok(bytes) => (bytes, false),
+                Err(e) => (format!("\r\n{e}\r\n").into_bytes(), true),
+            };
+            if channel.send(InvokeResponseBody::Raw(bytes)).is_err() || last {
                 break;
             }
         }

@@ -291,6 +291,19 @@ impl Fold {
         }
     }
 
+    /// The stream broke off (the engine went away): the steps still running failed with
+    /// `error`, and the failure names the last of them, with what it printed.
+    pub fn interrupt(&mut self, error: Error, out: &mut Vec<BuildEvent>) -> Failure {
+        let mut failed = None;
+        for step in self.steps.iter_mut().filter(|s| s.state == StepState::Running) {
+            step.state = StepState::Failed;
+            out.push(BuildEvent::Step { step: step.clone() });
+            failed = Some(step.clone());
+        }
+        let output = failed.as_ref().and_then(|s| self.logs.get(&s.id)).map(|l| l.iter().cloned().collect()).unwrap_or_default();
+        Failure { error, line: failed.as_ref().and_then(|s| s.line), step_id: failed.map(|s| s.id), output }
+    }
+
     fn fail(&mut self, engine_message: &str, out: &mut Vec<BuildEvent>) {
         let mut failed = self.steps.iter().rev().find(|s| s.state == StepState::Failed).cloned();
         if failed.is_none() {

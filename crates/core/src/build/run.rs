@@ -143,6 +143,11 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
             }
         }
     };
+    // The engine went away mid-build: the running step failed, not finished.
+    let outcome = match outcome {
+        Err(e @ Error::EngineUnreachable { .. }) => Err(fold.interrupt(e, &mut events)),
+        other => other.map_err(|e| refused(e, &dockerfile_text)),
+    };
     fold.finish(&mut events);
     events.drain(..).for_each(&mut *emit);
     drop(messages);
@@ -152,7 +157,7 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
     if let Err(e) = packing.finish().await {
         return Err(plain(e));
     }
-    outcome.map_err(|e| refused(e, &dockerfile_text))?;
+    outcome?;
     if let Some(failure) = fold.failure.take() {
         return Err(failure);
     }

@@ -126,7 +126,7 @@ impl Direct {
             .map_err(|e| Error::Internal(e.to_string()))?;
         let response = self.post(engine, &path, config, body).await?;
         let bytes = response.into_body().into_data_stream().map_err(|e| io::Error::other(e.to_string()));
-        Ok(Box::pin(json_lines(bytes)))
+        Ok(Box::pin(json_lines(engine.host().to_string(), bytes)))
     }
 
     /// Ask the engine to stop a BuildKit build (its `buildid`).
@@ -139,7 +139,7 @@ impl Direct {
 /// Split a byte stream into JSON messages, one a line. Lines of unknown shape are skipped.
 /// Each byte is scanned for the newline once, and consumed lines are dropped once per chunk,
 /// so a long line arriving in many chunks costs linear time.
-fn json_lines(bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> impl Stream<Item = Result<Message>> + Send {
+fn json_lines(host: String, bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> impl Stream<Item = Result<Message>> + Send {
     struct Lines {
         buf: Vec<u8>,
         /// Where the next line starts in `buf`.
@@ -149,40 +149,44 @@ fn json_lines(bytes: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> 
         ended: bool,
     }
     let state = (Box::pin(bytes), Lines { buf: Vec::new(), start: 0, scanned: 0, ended: false });
-    futures_util::stream::unfold(state, |(mut bytes, mut l)| async move {
-        loop {
-            if let Some(pos) = l.buf[l.scanned..].iter().position(|b| *b == b'\n') {
-                let end = l.scanned + pos;
-                let line = &l.buf[l.start..end];
-                let parsed = serde_json::from_slice::<Message>(line);
-                let blank = line.iter().all(u8::is_ascii_whitespace);
-                l.start = end + 1;
-                l.scanned = l.start;
-                match parsed {
-                    Ok(msg) => return Some((Ok(msg), (bytes, l))),
-                    Err(e) if !blank => tracing::debug!("skipping a build line of unknown shape: {e}"),
-                    Err(_) => {}
+    futures_util::stream::unfold(state, move |(mut bytes, mut l)| {
+        let host = host.clone();
+        async move {
+            loop {
+                if let Some(pos) = l.buf[l.scanned..].iter().position(|b| *b == b'\n') {
+                    let end = l.scanned + pos;
+                    let line = &l.buf[l.start..end];
+                    let parsed = serde_json::from_slice::<Message>(line);
+                    let blank = line.iter().all(u8::is_ascii_whitespace);
+                    l.start = end + 1;
+                    l.scanned = l.start;
+                    match parsed {
+                        Ok(msg) => return Some((Ok(msg), (bytes, l))),
+                        Err(e) if !blank => tracing::debug!("skipping a build line of unknown shape: {e}"),
+                        Err(_) => {}
+                    }
+                    continue;
                 }
-                continue;
-            }
-            l.scanned = l.buf.len();
-            if l.ended {
-                if l.buf[l.start..].iter().all(u8::is_ascii_whitespace) {
-                    return None;
+                l.scanned = l.buf.len();
+                if l.ended {
+                    if l.buf[l.start..].iter().all(u8::is_ascii_whitespace) {
+                        return None;
+                    }
+                    l.buf.push(b'\n');
+                    continue;
                 }
-                l.buf.push(b'\n');
-                continue;
-            }
-            l.buf.drain(..l.start);
-            l.scanned -= l.start;
-            l.start = 0;
-            match bytes.next().await {
-                Some(Ok(chunk)) => l.buf.extend_from_slice(&chunk),
-                Some(Err(e)) => {
-                    let err = Error::Internal(format!("The engine's build stream broke off: {e}"));
-                    return Some((Err(err), (bytes, Lines { buf: Vec::new(), start: 0, scanned: 0, ended: true })));
+                l.buf.drain(..l.start);
+                l.scanned -= l.start;
+                l.start = 0;
+                match bytes.next().await {
+                    Some(Ok(chunk)) => l.buf.extend_from_slice(&chunk),
+                    Some(Err(e)) => {
+                        tracing::warn!(%e, "the engine's build stream broke off");
+                        let err = Error::EngineUnreachable { host: host.clone(), reason: "it went away during the build".into() };
+                        return Some((Err(err), (bytes, Lines { buf: Vec::new(), start: 0, scanned: 0, ended: true })));
+                    }
+                    None => l.ended = true,
                 }
-                None => l.ended = true,
             }
         }
     })
@@ -245,7 +249,7 @@ mod tests {
     #[tokio::test]
     async fn lines_split_across_chunks_and_junk_skipped() {
         let chunks = vec![Ok(Bytes::from("{\"stream\":\"a\"}\n{\"str")), Ok(Bytes::from("eam\":\"b\"}\nnot json\n{\"aux\":{\"ID\":\"x\"}}"))];
-        let got: Vec<_> = json_lines(futures_util::stream::iter(chunks)).collect().await;
+        let got: Vec<_> = json_lines("unix:///h".into(), futures_util::stream::iter(chunks)).collect().await;
         let streams: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.clone()).collect();
         assert_eq!(streams, [Some("a".into()), Some("b".into()), None]);
     }

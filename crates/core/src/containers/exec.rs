@@ -42,9 +42,16 @@ pub async fn start(engine: &Engine, container: &str, cols: u16, rows: u16) -> Re
     // A TTY must be resized after the start, or the first lines wrap at 80 columns.
     resize(engine, &exec_id, cols, rows).await?;
     let host = engine.host().to_string();
-    let output: Output = Box::pin(output.map(move |chunk| {
+    let output = output.map(move |chunk| {
         chunk.map(LogOutput::into_bytes).map(|b| b.to_vec()).map_err(|e| Error::from_engine(e, "Terminal session", &host))
-    }));
+    });
+    // The session also ends when the engine dies: end it with a sentence saying so, not silence.
+    let engine = engine.clone();
+    let gone = futures_util::stream::once(async move { engine.ping().await.err() }).filter_map(|e| async move {
+        let Error::EngineUnreachable { host, .. } = e? else { return None };
+        Some(Err(Error::EngineUnreachable { host, reason: "it went away and ended the terminal session".into() }))
+    });
+    let output: Output = Box::pin(output.chain(gone));
     Ok((ExecSession { exec_id, shell, mark }, output, input))
 }
 

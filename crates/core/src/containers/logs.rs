@@ -19,6 +19,9 @@ const BATCH_BYTES: usize = 1 << 20;
 /// Longer lines (a `\r` progress bar, binary output) are cut into pieces of at most this many
 /// bytes, each but the last marked [`LogLine::continues`], so memory stays bounded.
 pub const MAX_LINE: usize = 16 * 1024;
+/// A follow that hears nothing this long asks whether the engine still answers: an engine that
+/// hangs or vanishes without closing the connection would otherwise leave it waiting forever.
+const IDLE_CHECK: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,11 +80,13 @@ pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Op
     let mut batch: Vec<LogLine> = Vec::new();
     let mut batch_bytes = 0;
     let mut flush_at: Option<Instant> = None;
+    let mut heard = Instant::now();
     let error = loop {
         tokio::select! {
             item = stream.next() => match item {
                 Some(Ok(chunk)) => {
                     batch_bytes += chunk.as_ref().len();
+                    heard = Instant::now();
                     splitter.push(chunk, &mut batch);
                     if batch.len() >= BATCH_LINES || batch_bytes >= BATCH_BYTES {
                         emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
@@ -98,6 +103,12 @@ pub async fn follow_since(engine: &Engine, id: &str, opts: LogOptions, since: Op
                 emit(LogEvent::Lines { lines: std::mem::take(&mut batch) });
                 batch_bytes = 0;
                 flush_at = None;
+            }
+            _ = tokio::time::sleep_until(heard + IDLE_CHECK), if opts.follow => {
+                if let Err(e) = engine.ping().await {
+                    break Some(e);
+                }
+                heard = Instant::now();
             }
         }
     };

@@ -71,7 +71,7 @@ impl Engine {
     pub async fn ping(&self) -> Result<()> {
         match tokio::time::timeout(PROBE_TIMEOUT, self.docker.ping()).await {
             Ok(r) => r.map(|_| ()).map_err(self.err("engine")),
-            Err(_) => Err(Error::EngineUnreachable { host: self.host().into(), reason: "ping timed out".into() }),
+            Err(_) => Err(Error::EngineUnreachable { host: self.host().into(), reason: "it did not answer within 3 seconds".into() }),
         }
     }
 

@@ -36,7 +36,9 @@ pub async fn browse(engine: &Engine, name: &str) -> Result<VolumeFiles> {
     let image = smallest_image(engine).await?.ok_or_else(|| Error::Conflict {
         message: format!("No image is present to read volume {name} through: pull any small image (busybox, alpine) and try again."),
     })?;
-    let expires = now() + MAX_TIME.as_secs() + 60;
+    // Helpers an engine death kept (it went away before they could be removed) go first.
+    remove_stale_helpers(engine).await;
+    let expires = now() + MAX_TIME.as_secs() + 15;
     let config = ContainerCreateBody {
         image: Some(image.clone()),
         cmd: Some(vec!["true".into()]),

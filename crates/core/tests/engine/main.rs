@@ -12,6 +12,7 @@ mod conformance;
 mod containers;
 mod discovery;
 mod exec_logs;
+mod faults;
 mod images;
 mod registry;
 mod pump;

@@ -529,3 +529,78 @@ async fn moving_into_the_keychain_can_set_up_the_cli_helper() {
     s.assert_no_secret_outside_the_keychain();
     registry::logout(&s.places, &s.registry).await.unwrap();
 }
+
+/// The keychain locked, hung, then gone, in the middle of a session: login, list and lookup answer
+/// within a bound (a locked Secret Service may wait forever on a prompt nobody sees), login
+/// with the Keychain sentence. Runs itself again beside a keyring of its own
+/// (scripts/keyring.sh), since it locks and kills that keyring's daemon.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_or_vanished_keychain_answers_with_a_sentence() {
+    const TEST: &str = "a_locked_or_vanished_keychain_answers_with_a_sentence";
+    if std::env::var_os("BERTH_TEST_OWN_KEYRING").is_none() {
+        if !support::enabled(TEST) {
+            return;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/keyring.sh");
+        let out = Command::new("bash")
+            .arg(script)
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", TEST, "--nocapture"])
+            .env("BERTH_TEST_OWN_KEYRING", "1")
+            .env_remove("BERTH_TEST_KEYRING")
+            .output()
+            .unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && said.contains("1 passed"), "{said}");
+        return;
+    }
+    let Some(s) = Session::start(TEST, "{}").await else { return };
+    let host = Host::parse(&s.registry).unwrap();
+    registry::login(&s.places, s.request(SECRET)).await.expect("the unlocked keychain keeps the login");
+    let bound = std::time::Duration::from_secs(40);
+    let bus = |args: &[&str]| {
+        let out = Command::new("dbus-send").args(["--session", "--print-reply", "--dest=org.freedesktop.secrets"]).args(args).output().unwrap();
+        assert!(out.status.success(), "dbus-send {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let check = async |state: &str| {
+        let e = tokio::time::timeout(bound, registry::login(&s.places, s.request(SECRET)))
+            .await
+            .unwrap_or_else(|_| panic!("login with the keychain {state} did not answer"));
+        match e {
+            Err(e) => {
+                println!("keychain {state}: {e}");
+                assert_eq!(e.code(), ErrorCode::Keychain, "{e}");
+                assert!(e.to_string().starts_with("The system keychain cannot be used"), "{e}");
+            }
+            // Unlocking without a prompt is the keyring's choice; then the login simply works.
+            Ok(_) => println!("keychain {state}: the login was kept"),
+        }
+        tokio::time::timeout(bound, registry::list(&s.places)).await.expect("list answers").expect("list works");
+        tokio::time::timeout(bound, registry::credentials_for(&s.places, &host)).await.expect("the lookup answers");
+    };
+
+    bus(&["/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/collection/login"]);
+    check("locked").await;
+
+    // The daemon of this run's own keyring (its bus is private to this process tree) goes away.
+    let pid = Command::new("dbus-send")
+        .args(["--session", "--print-reply=literal", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+        .args(["org.freedesktop.DBus.GetConnectionUnixProcessID", "string:org.freedesktop.secrets"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout).split_whitespace().last().unwrap_or_default().to_string();
+    assert!(pid.parse::<u32>().is_ok(), "the keyring daemon's pid: {pid:?}");
+    // First it hangs (a keychain that never answers, like one waiting on a prompt), then it dies.
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    check("hung").await;
+    assert!(Command::new("kill").args(["-KILL", &pid]).status().unwrap().success());
+    let e = tokio::time::timeout(bound, registry::login(&s.places, s.request(SECRET)))
+        .await
+        .expect("login without a keychain answers")
+        .expect_err("no keychain, no login");
+    println!("keychain gone: {e}");
+    assert_eq!(e.code(), ErrorCode::Keychain, "{e}");
+    tokio::time::timeout(bound, registry::list(&s.places)).await.expect("list answers").expect("list works");
+    assert!(tokio::time::timeout(bound, registry::credentials_for(&s.places, &host)).await.expect("the lookup answers").is_none());
+}
