@@ -209,3 +209,13 @@ fn loads_run_off_the_async_workers_and_end() {
         assert!(e.contains("fifo") && e.contains("is not a regular file"), "{e}");
     }
 }
+
+#[test]
+fn nesting_just_under_the_cap_loads_on_a_small_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let depth = crate::compose::yaml::MAX_DEPTH - 1;
+    let deep: String = (1..depth).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    write(dir.path(), "compose.yaml", &format!("x-deep:\n{deep}{}k: 1\nservices:\n  web: {{image: a}}\n", " ".repeat(depth)));
+    let opts = Options { project_dir: Some(dir.path().into()), ..Default::default() };
+    bounded(move || compose::load(&opts)).unwrap();
+}
