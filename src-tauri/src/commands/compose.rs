@@ -156,7 +156,9 @@ pub async fn compose_validate(dir: String, file: String, text: String, profiles:
 
 #[tauri::command]
 pub async fn compose_file_read(file: String) -> Res<String> {
-    tokio::fs::read_to_string(&file).await.map_err(|e| Error::io(format!("Cannot read {file}"), e).into())
+    // A regular file of sane size: the path comes from a stack's labels or a dropped folder.
+    let read = move || berth_core::fsutil::read_text_capped(std::path::Path::new(&file), 8 << 20, "compose file");
+    Ok(berth_core::blocking::run("Reading the compose file", berth_core::blocking::FOLDER_TIMEOUT, read).await?)
 }
 
 /// Save the editor's text; refuses a file that does not load, so a save never breaks the stack.
