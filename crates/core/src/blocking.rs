@@ -34,14 +34,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("hung");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-        // As the app runs: two async workers. Three reads that never end would hold both.
+        // As the app runs: two async workers. Three reads that never end (a hung mount) would hold both.
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let started = Instant::now();
         let (outcomes, answered) = rt.block_on(async {
             let hung: Vec<_> = (0..3)
                 .map(|_| {
                     let fifo = fifo.clone();
-                    tokio::spawn(run("Reading the folder", Duration::from_secs(3), move || {
+                    tokio::spawn(run("Reading the folder", Duration::from_secs(20), move || {
                         std::fs::read(&fifo).map_err(|e| Error::io("Reading", e))
                     }))
                 })
@@ -54,11 +54,11 @@ mod tests {
             }
             (outcomes, answered)
         });
-        assert!(answered < Duration::from_secs(2), "{answered:?}");
-        assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+        assert!(answered < Duration::from_secs(10), "{answered:?}"); // well before the reads give up
+        assert!(started.elapsed() < Duration::from_secs(50), "{:?}", started.elapsed());
         for o in outcomes {
             let e = o.unwrap_err().to_string();
-            assert!(e.starts_with("Reading the folder took longer than 3 seconds"), "{e}");
+            assert!(e.starts_with("Reading the folder took longer than 20 seconds"), "{e}");
         }
         // Let the three reads end so the runtime can shut down.
         drop(std::fs::OpenOptions::new().write(true).open(&fifo).unwrap());
