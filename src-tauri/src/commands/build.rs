@@ -6,31 +6,36 @@ use crate::state::AppState;
 use berth_core::build::history::{HistoryEntry, RecentFolder};
 use berth_core::build::templates::{self, Starter};
 use berth_core::build::{self, BuildEvent, BuildPlan, BuildRequest, Language, Project};
-use berth_core::Error;
+use berth_core::{blocking, Error};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::ipc::Channel;
 use tauri::State;
 
-fn opened(state: &AppState, folder: &Path) -> Res<Project> {
-    let project = build::open(folder)?;
-    if let Err(e) = state.history.opened(&project.folder) {
-        tracing::warn!("could not remember the recent folder: {e}");
-    }
-    Ok(project)
+/// Scan the folder off the async workers (a huge or hung one must not freeze the window).
+async fn opened(state: &AppState, folder: &Path) -> Res<Project> {
+    let (folder, history) = (folder.to_path_buf(), state.history.clone());
+    let project = blocking::run("Opening the folder", blocking::FOLDER_TIMEOUT, move || {
+        let project = build::open(&folder)?;
+        if let Err(e) = history.opened(&project.folder) {
+            tracing::warn!("could not remember the recent folder: {e}");
+        }
+        Ok(project)
+    });
+    Ok(project.await?)
 }
 
 /// Open a folder that was dropped on the window or picked from the recent list.
 #[tauri::command]
 pub async fn project_open(state: State<'_, AppState>, folder: PathBuf) -> Res<Project> {
-    opened(&state, &folder)
+    opened(&state, &folder).await
 }
 
 /// Ask for a folder (native dialog) and open it; None when the user cancels.
 #[tauri::command]
 pub async fn project_pick(app: tauri::AppHandle, state: State<'_, AppState>) -> Res<Option<Project>> {
     match crate::dialogs::folder_path(&app).await? {
-        Some(folder) => opened(&state, &folder).map(Some),
+        Some(folder) => opened(&state, &folder).await.map(Some),
         None => Ok(None),
     }
 }
@@ -43,10 +48,7 @@ pub async fn project_recent(state: State<'_, AppState>) -> Res<Vec<RecentFolder>
 #[tauri::command]
 pub async fn build_plan(folder: PathBuf, dockerfile: String) -> Res<BuildPlan> {
     // Walking a large context takes a while; keep it off the async workers.
-    let plan = tokio::task::spawn_blocking(move || build::plan(&folder, &dockerfile))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
-    Ok(plan)
+    Ok(blocking::run("Measuring the build context", blocking::FOLDER_TIMEOUT, move || build::plan(&folder, &dockerfile)).await?)
 }
 
 #[derive(Serialize)]
@@ -115,5 +117,5 @@ pub async fn starter_preview(language: Language) -> Res<Starter> {
 #[tauri::command]
 pub async fn starter_write(state: State<'_, AppState>, folder: PathBuf, starter: Starter) -> Res<Project> {
     templates::write(&folder, &starter)?;
-    opened(&state, &folder)
+    opened(&state, &folder).await
 }

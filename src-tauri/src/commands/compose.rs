@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// Load the project in `dir` with the app's environment, as the Compose CLI would there.
-fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
+/// Load the project in `dir` with the app's environment, as the Compose CLI would there (off
+/// the async workers, with a time limit).
+async fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
     let opts = compose::Options {
         project_dir: Some(PathBuf::from(dir)),
         env: std::env::vars().collect(),
@@ -18,7 +19,7 @@ fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Resu
         texts: texts.into_iter().collect(),
         ..Default::default()
     };
-    compose::load(&opts).map_err(Error::Compose)
+    compose::load_async(opts).await
 }
 
 /// `emit` for core functions that report progress: each item sent on `channel`.
@@ -35,7 +36,7 @@ pub async fn compose_stacks(state: State<'_, AppState>) -> Res<Vec<Stack>> {
 
 #[tauri::command]
 pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
-    let project = load(&dir, profiles, vec![])?;
+    let project = load(&dir, profiles, vec![]).await?;
     // A folder opens whether or not the engine answers; without one there is nothing to orphan.
     let orphans = match state.pump.engine() {
         Ok(engine) => compose::orphans::find(&engine, &project).await?,
@@ -58,7 +59,7 @@ pub enum UpEvent {
 #[tauri::command]
 pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
-    let project = load(&dir, profiles, vec![])?;
+    let project = load(&dir, profiles, vec![]).await?;
     Ok(state.subscriptions.spawn(async move {
         let progress = |p| {
             let _ = channel.send(UpEvent::Progress(p));
@@ -74,7 +75,7 @@ pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<S
 pub async fn compose_build(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     // Every profile: the service may be in one that was chosen when the stack came up.
-    let project = load(&dir, vec!["*".into()], vec![])?;
+    let project = load(&dir, vec!["*".into()], vec![]).await?;
     Ok(state.subscriptions.spawn(async move {
         let progress = |p| {
             let _ = channel.send(UpEvent::Progress(p));
@@ -97,7 +98,7 @@ fn finish(channel: &Channel<UpEvent>, outcome: Result<UpOutcome, Error>) {
 pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
     // Every profile: pulling what a profile would run costs nothing on the running stack.
-    let project = load(&dir, vec!["*".into()], vec![])?;
+    let project = load(&dir, vec!["*".into()], vec![]).await?;
     Ok(compose::pull(&engine, &project, &services, &sender(&channel)).await?)
 }
 
@@ -145,7 +146,7 @@ pub struct Validation {
 
 #[tauri::command]
 pub async fn compose_validate(dir: String, file: String, text: String, profiles: Vec<String>) -> Res<Validation> {
-    Ok(match load(&dir, profiles, vec![(PathBuf::from(file), text)]) {
+    Ok(match load(&dir, profiles, vec![(PathBuf::from(file), text)]).await {
         Ok(p) => Validation { problem: None, project: Some(ProjectInfo::new(p, vec![])) },
         Err(Error::Compose(problem)) => Validation { problem: Some(problem), project: None },
         Err(e) => return Err(e.into()),
@@ -154,12 +155,14 @@ pub async fn compose_validate(dir: String, file: String, text: String, profiles:
 
 #[tauri::command]
 pub async fn compose_file_read(file: String) -> Res<String> {
-    tokio::fs::read_to_string(&file).await.map_err(|e| Error::io(format!("Cannot read {file}"), e).into())
+    // A regular file of sane size: the path comes from a stack's labels or a dropped folder.
+    let read = move || berth_core::fsutil::read_text_capped(std::path::Path::new(&file), 8 << 20, "compose file");
+    Ok(berth_core::blocking::run("Reading the compose file", berth_core::blocking::FOLDER_TIMEOUT, read).await?)
 }
 
 /// Save the editor's text; refuses a file that does not load, so a save never breaks the stack.
 #[tauri::command]
 pub async fn compose_file_save(dir: String, file: String, text: String) -> Res<()> {
-    load(&dir, vec![], vec![(PathBuf::from(&file), text.clone())])?;
+    load(&dir, vec![], vec![(PathBuf::from(&file), text.clone())]).await?;
     tokio::fs::write(&file, text).await.map_err(|e| Error::io(format!("Cannot write {file}"), e).into())
 }

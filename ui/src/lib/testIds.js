@@ -81,6 +81,7 @@ export const TestId = Object.freeze({
   stackUp: 'stack-up',
   stackUpBuild: 'stack-up-build',     // the Up tab's "Build images before starting"
   stackBuildProgress: 'stack-build-progress', // a running Build in the Stacks view, with Cancel
+  stackProblem: 'stack-problem', // why a listed stack's compose files do not load
   stackEdit: 'stack-edit',
   upProgress: 'up-progress',
   upError: 'up-error',

@@ -17,6 +17,8 @@ use tokio::sync::mpsc;
 /// Chunks handed to the engine; with [`CHANNEL_DEPTH`] of them this bounds memory in flight.
 const CHUNK: usize = 256 * 1024;
 const CHANNEL_DEPTH: usize = 8;
+/// The largest Dockerfile or ignore file read from the folder (an untrusted, cloned one).
+const MAX_TEXT: u64 = 8 << 20;
 
 /// A context folder and the Dockerfile inside it (slash-separated, relative to the folder).
 #[derive(Debug, Clone)]
@@ -90,7 +92,7 @@ impl Context {
     pub fn dockerfile_text(&self) -> Result<String> {
         match &self.inline {
             Some(text) => Ok(text.clone()),
-            None => fs::read_to_string(self.dockerfile_path()).map_err(|e| Error::io("Reading the Dockerfile", e)),
+            None => crate::fsutil::read_text_capped(&self.dockerfile_path(), MAX_TEXT, "Dockerfile"),
         }
     }
 
@@ -103,7 +105,7 @@ impl Context {
     }
 
     fn matcher_keeping(&self, keep_ignore_file: bool) -> Result<(PatternMatcher, Option<String>)> {
-        let (name, text) = match self.ignore_file() {
+        let (name, text) = match self.ignore_file()? {
             Some((name, text)) => (Some(name), text),
             None => (None, String::new()),
         };
@@ -124,15 +126,21 @@ impl Context {
     /// Does the ignore file leave out the Dockerfile itself? It is sent anyway; the classic
     /// builder drops it from the context again, BuildKit over the API cannot.
     pub fn ignores_dockerfile(&self) -> bool {
-        let patterns = read_patterns(&self.ignore_file().map(|(_, text)| text).unwrap_or_default());
+        let patterns = read_patterns(&self.ignore_file().ok().flatten().map(|(_, text)| text).unwrap_or_default());
         super::ignore::matches(&self.dockerfile, &patterns).unwrap_or(false)
     }
 
     /// `<Dockerfile>.dockerignore` when it exists (it wins), else `.dockerignore`: name and text.
-    fn ignore_file(&self) -> Option<(String, String)> {
-        [format!("{}.dockerignore", self.dockerfile), ".dockerignore".to_string()]
+    /// One that is not a small regular file is an error, not a context sent unfiltered.
+    fn ignore_file(&self) -> Result<Option<(String, String)>> {
+        let Some(name) = [format!("{}.dockerignore", self.dockerfile), ".dockerignore".to_string()]
             .into_iter()
-            .find_map(|name| fs::read_to_string(self.root.join(&name)).ok().map(|t| (name, t)))
+            .find(|name| self.root.join(name).exists())
+        else {
+            return Ok(None);
+        };
+        let text = crate::fsutil::read_text_capped(&self.root.join(&name), MAX_TEXT, ".dockerignore")?;
+        Ok(Some((name, text)))
     }
 
     /// Count what will be sent.

@@ -49,19 +49,27 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
         .map(|t| images::normalize(t.trim()).map(|r| r.familiar()))
         .collect::<Result<Vec<_>>>()
         .map_err(plain)?;
-    let ctx = match &request.dockerfile_inline {
-        Some(text) => Context::inline(&request.folder, text),
-        None => Context::new(&request.folder, &request.dockerfile),
-    }
-    .map_err(plain)?;
-    let dockerfile_text = ctx.dockerfile_text().map_err(plain)?;
-    let summary = ctx.summarize().map_err(plain)?;
+    // Reading the folder blocks (and may be slow): off the async workers.
+    let (folder, inline, dockerfile) = (request.folder.clone(), request.dockerfile_inline.clone(), request.dockerfile.clone());
+    let (ctx, dockerfile_text, summary, ignores_dockerfile) =
+        crate::blocking::run("Reading the build context", crate::blocking::FOLDER_TIMEOUT, move || {
+            let ctx = match &inline {
+                Some(text) => Context::inline(&folder, text),
+                None => Context::new(&folder, &dockerfile),
+            }?;
+            let text = ctx.dockerfile_text()?;
+            let summary = ctx.summarize()?;
+            let ignores = ctx.ignores_dockerfile();
+            Ok((ctx, text, summary, ignores))
+        })
+        .await
+        .map_err(plain)?;
     let (builder, note) = match request.builder {
         Some(Builder::Classic) => (Builder::Classic, Some("The classic builder was chosen for this build.".into())),
         _ => choose(engine).await,
     };
     let note = note.or_else(|| {
-        (builder == Builder::BuildKit && ctx.ignores_dockerfile()).then(|| {
+        (builder == Builder::BuildKit && ignores_dockerfile).then(|| {
             format!("{} leaves out the Dockerfile; BuildKit still finds “{}” in the context Berth uploads, so a COPY of the whole folder includes it.", summary.ignore_file.as_deref().unwrap_or(".dockerignore"), ctx.dockerfile)
         })
     });

@@ -5,9 +5,17 @@
 use super::checks;
 use super::merge::{merge, Tags};
 use super::{dotenv, interpolate, normalize, refs, schema, yaml, Problem};
+use crate::fsutil;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+/// The largest compose or env file read: a project's files come from folders anyone can write
+/// (a cloned repository, the paths a container's labels name).
+const MAX_FILE: u64 = 8 << 20;
+/// How deep `include` and `extends` may nest files, and how many files one load may read.
+const MAX_NESTING: usize = 64;
+const MAX_LOADS: usize = 1000;
 
 /// The file names Compose looks for, in its order of preference.
 pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
@@ -99,14 +107,14 @@ pub fn load(opts: &Options) -> Res<Project> {
 
     let env_path = working_dir.join(".env");
     let mut env = BTreeMap::new();
-    let env_file = (opts.texts.contains_key(&env_path) || env_path.is_file()).then_some(env_path);
+    let env_file = (opts.texts.contains_key(&env_path) || env_path.exists()).then_some(env_path);
     if let Some(path) = &env_file {
-        let text = read(path, opts)?;
+        let text = read(path, opts, ".env file")?;
         env = dotenv::parse(&text, &|k| opts.env.get(k).cloned()).map_err(|e| Problem::new(e).in_file(path))?;
     }
     env.extend(opts.env.clone());
 
-    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new() };
+    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new(), cache: HashMap::new(), depth: 0, loads: 0 };
     let mut model = Value::Object(Map::new());
     for file in &files {
         let (doc, tags) = ctx.file(file, &working_dir)?;
@@ -166,11 +174,24 @@ pub fn load(opts: &Options) -> Res<Project> {
     })
 }
 
-fn read(path: &Path, opts: &Options) -> Res<String> {
+/// [`load`] off the async workers and within [`FOLDER_TIMEOUT`](crate::blocking::FOLDER_TIMEOUT):
+/// how the app loads a project, so a slow or hostile folder never holds up other work.
+pub async fn load_async(opts: Options) -> crate::Result<Project> {
+    let work = move || load(&opts).map_err(crate::Error::Compose);
+    crate::blocking::run("Loading the compose files", crate::blocking::FOLDER_TIMEOUT, work).await
+}
+
+/// `path`'s unsaved text, else the file: a small regular one (`what` names it in the error).
+fn read(path: &Path, opts: &Options, what: &str) -> Res<String> {
     if let Some(text) = opts.texts.get(path) {
         return Ok(text.clone());
     }
-    std::fs::read_to_string(path).map_err(|e| Problem::new(format!("Cannot read {}: {e}", path.display())).in_file(path))
+    fsutil::read_text_capped(path, MAX_FILE, what).map_err(|e| Problem::new(e.to_string()).in_file(path))
+}
+
+/// The same file however it is named (`./a.yaml`, a symlink), to find cycles.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 struct Ctx<'a> {
@@ -179,14 +200,36 @@ struct Ctx<'a> {
     warnings: Vec<String>,
     /// Files being loaded through `include` / `extends`, to catch cycles.
     chain: Vec<PathBuf>,
+    /// Files already loaded (by path and base folder) in this environment: `extends` chains
+    /// name the same files again and again.
+    cache: HashMap<(PathBuf, PathBuf), (Value, Tags)>,
+    /// Files being loaded now, nested; and files loaded so far.
+    depth: usize,
+    loads: usize,
 }
 
 impl Ctx<'_> {
     /// One file, ready to merge: every document parsed, interpolated, validated, normalised
     /// (relative paths against `base`), with its `extends` and `include` resolved.
     fn file(&mut self, path: &Path, base: &Path) -> Res<(Value, Tags)> {
-        let text = read(path, self.opts)?;
-        self.text(&text, path, base)
+        let key = (path.to_path_buf(), base.to_path_buf());
+        if let Some(done) = self.cache.get(&key) {
+            return Ok(done.clone());
+        }
+        self.loads += 1;
+        if self.loads > MAX_LOADS {
+            return Err(Problem::new(format!("the project reads more than {MAX_LOADS} files through include and extends")).in_file(path));
+        }
+        if self.depth >= MAX_NESTING {
+            return Err(Problem::new(format!("compose files are nested more than {MAX_NESTING} levels deep through include and extends"))
+                .in_file(path));
+        }
+        self.depth += 1;
+        let done = read(path, self.opts, "compose file").and_then(|text| self.text(&text, path, base));
+        self.depth -= 1;
+        let done = done?;
+        self.cache.insert(key, done.clone());
+        Ok(done)
     }
 
     fn text(&mut self, text: &str, path: &Path, base: &Path) -> Res<(Value, Tags)> {
@@ -269,10 +312,10 @@ impl Ctx<'_> {
         let mut base = match ext.get("file").and_then(Value::as_str) {
             Some(file) => {
                 let file = PathBuf::from(file);
-                if self.chain.contains(&file) {
+                if self.chain.contains(&canonical(&file)) {
                     return Err(Problem::new(format!("extends cycle through {}", file.display())).at(field, None));
                 }
-                self.chain.push(file.clone());
+                self.chain.push(canonical(&file));
                 let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
                 let (other, _) = self.file(&file, &dir)?;
                 self.chain.pop();
@@ -316,8 +359,9 @@ impl Ctx<'_> {
             };
             let files: Vec<PathBuf> = paths.iter().map(|p| PathBuf::from(normalize::absolute(&dir, p))).collect();
             let Some(first) = files.first() else { continue };
-            if self.chain.contains(first) || first == path {
-                return Err(Problem::new(format!("include cycle detected: {} includes itself", first.display())).at(field, None));
+            let including = canonical(path);
+            if let Some(f) = files.iter().find(|f| self.chain.contains(&canonical(f)) || canonical(f) == including) {
+                return Err(Problem::new(format!("include cycle detected: {} includes itself", f.display())).at(field, None));
             }
             let base = project_dir
                 .map(|d| PathBuf::from(normalize::absolute(&dir, &d)))
@@ -329,13 +373,15 @@ impl Ctx<'_> {
                 env_files.iter().map(|p| PathBuf::from(normalize::absolute(&dir, p))).collect()
             };
             for ef in env_files {
-                let text = read(&ef, self.opts)?;
+                let text = read(&ef, self.opts, "env_file")?;
                 let vars = dotenv::parse(&text, &|k| self.opts.env.get(k).cloned()).map_err(|e| Problem::new(e).in_file(&ef))?;
                 for (k, v) in vars {
                     self.env.entry(k).or_insert(v);
                 }
             }
-            self.chain.push(path.to_path_buf());
+            // The included files see their own environment: what was loaded outside it is not theirs.
+            let saved_cache = std::mem::take(&mut self.cache);
+            self.chain.push(including);
             let mut included = Value::Object(Map::new());
             for f in &files {
                 let (d, tags) = self.file(f, &base)?;
@@ -343,6 +389,7 @@ impl Ctx<'_> {
             }
             self.chain.pop();
             self.env = saved_env;
+            self.cache = saved_cache;
             for kind in ["services", "networks", "volumes", "secrets", "configs", "models"] {
                 for (k, v) in included.get(kind).and_then(Value::as_object).into_iter().flatten() {
                     let target = doc.as_object_mut().expect("a document is a mapping").entry(kind).or_insert(json!({}));
@@ -398,14 +445,12 @@ fn resolve_environment(model: &mut Value, env: &BTreeMap<String, String>) -> Res
             for f in s.get(files_key).and_then(Value::as_array).into_iter().flatten() {
                 let path = PathBuf::from(f["path"].as_str().unwrap_or_default());
                 let required = f["required"].as_bool().unwrap_or(true);
-                let text = match std::fs::read_to_string(&path) {
-                    Ok(t) => t,
-                    Err(_) if !required => continue,
-                    Err(e) => {
-                        return Err(Problem::new(format!("{files_key} {} of service {name} cannot be read: {e}", path.display()))
-                            .at(format!("services.{name}.{files_key}"), None))
-                    }
-                };
+                if !required && !path.exists() {
+                    continue;
+                }
+                let text = fsutil::read_text_capped(&path, MAX_FILE, files_key).map_err(|e| {
+                    Problem::new(format!("service {name}: {e}")).at(format!("services.{name}.{files_key}"), None)
+                })?;
                 let lookup = |k: &str| vars.get(k).and_then(Value::as_str).map(str::to_string).or_else(|| env.get(k).cloned());
                 let parsed = dotenv::parse(&text, &lookup).map_err(|e| Problem::new(e).in_file(&path))?;
                 vars.extend(parsed.into_iter().map(|(k, v)| (k, Value::String(v))));

@@ -23,7 +23,7 @@ pub mod stack;
 pub mod up;
 pub mod yaml;
 
-pub use load::{find_files, load, normalize_name, Options, Project, DEFAULT_FILES};
+pub use load::{find_files, load, load_async, normalize_name, Options, Project, DEFAULT_FILES};
 pub use build::build;
 pub use info::ProjectInfo;
 pub use problem::Problem;

@@ -39,15 +39,25 @@ pub struct YamlError {
 
 type Events<'a> = std::iter::Peekable<Parser<'a, saphyr_parser::StrInput<'a>>>;
 
+/// Deeper nesting is refused: no compose file needs it, and the tree is walked recursively.
+pub const MAX_DEPTH: usize = 128;
+/// At most this many nodes per file once aliases are expanded (a few hundred bytes of nested
+/// aliases would otherwise expand to gigabytes, the "billion laughs").
+pub const MAX_NODES: usize = 250_000;
+
 struct Reader<'a> {
     events: Events<'a>,
-    anchors: HashMap<usize, Value>,
+    /// Each anchor's value, its size in nodes and its depth.
+    anchors: HashMap<usize, (Value, usize, usize)>,
     doc: Doc,
+    depth: usize,
+    /// Nodes produced so far, aliases counted at their expanded size.
+    nodes: usize,
 }
 
 /// Every document in `text` (Compose merges them in order).
 pub fn parse(text: &str) -> Result<Vec<Doc>, YamlError> {
-    let mut r = Reader { events: Parser::new_from_str(text).peekable(), anchors: HashMap::new(), doc: Doc::default() };
+    let mut r = Reader { events: Parser::new_from_str(text).peekable(), anchors: HashMap::new(), doc: Doc::default(), depth: 0, nodes: 0 };
     let mut docs = Vec::new();
     loop {
         let (event, _) = r.next()?;
@@ -67,6 +77,15 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, YamlError> {
     }
 }
 
+/// How many collections deep `v` is (at most [`MAX_DEPTH`] for a parsed value).
+fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
@@ -79,24 +98,65 @@ impl<'a> Reader<'a> {
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
         match self.events.next() {
             Some(Ok(e)) => Ok(e),
+            // saphyr counts `[`/`{` nesting in a u8; say what that means.
+            Some(Err(e)) if e.info() == "recursion limit exceeded" => {
+                Err(YamlError { line: e.marker().line(), message: "values are nested too deeply".into() })
+            }
             Some(Err(e)) => Err(YamlError { line: e.marker().line(), message: e.info().to_string() }),
             None => Ok((Event::StreamEnd, Span::default())),
         }
     }
 
+    /// Counts `n` more nodes against [`MAX_NODES`].
+    fn grow(&mut self, n: usize, line: usize) -> Result<(), YamlError> {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            return Err(YamlError {
+                line,
+                message: format!("the document expands to more than {MAX_NODES} values (aliases repeated within aliases); Berth stops reading it there"),
+            });
+        }
+        Ok(())
+    }
+
     /// `display` is the path as compose-go prints it in key errors (`config[0]`).
     fn node(&mut self, event: Event<'a>, span: Span, path: &str, display: &str) -> Result<Value, YamlError> {
+        let line = span.start.line();
+        let collection = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
+        if collection {
+            if self.depth >= MAX_DEPTH {
+                return Err(YamlError { line, message: format!("values are nested more than {MAX_DEPTH} levels deep") });
+            }
+            self.depth += 1;
+        }
+        let start = self.nodes;
+        let (value, anchor) = self.value(event, line, path, display)?;
+        if collection {
+            self.depth -= 1;
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, (value.clone(), self.nodes - start, depth(&value)));
+        }
+        Ok(value)
+    }
+
+    /// The value and its anchor id (0 for none).
+    fn value(&mut self, event: Event<'a>, line: usize, path: &str, display: &str) -> Result<(Value, usize), YamlError> {
+        self.grow(1, line)?;
         let (value, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 (scalar(&text, style, forced_str), anchor)
             }
             Event::Alias(id) => {
-                let v = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
-                    line: span.start.line(),
-                    message: "an alias refers to an unknown anchor".into(),
-                })?;
-                return Ok(v);
+                let unknown = || YamlError { line, message: "an alias refers to an unknown anchor".into() };
+                let (_, size, deep) = self.anchors.get(&id).ok_or_else(unknown)?;
+                let (size, deep) = (*size, *deep);
+                if self.depth + deep > MAX_DEPTH {
+                    return Err(YamlError { line, message: format!("values are nested more than {MAX_DEPTH} levels deep") });
+                }
+                self.grow(size, line)?;
+                (self.anchors[&id].0.clone(), 0)
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
@@ -114,13 +174,10 @@ impl<'a> Reader<'a> {
             }
             Event::MappingStart(anchor, _) => (Value::Object(self.mapping(path, display)?), anchor),
             other => {
-                return Err(YamlError { line: span.start.line(), message: format!("unexpected {other:?}") });
+                return Err(YamlError { line, message: format!("unexpected {other:?}") });
             }
         };
-        if anchor > 0 {
-            self.anchors.insert(anchor, value.clone());
-        }
-        Ok(value)
+        Ok((value, anchor))
     }
 
     fn mapping(&mut self, path: &str, display: &str) -> Result<Map<String, Value>, YamlError> {

@@ -255,6 +255,62 @@ async fn broken_files_say_where_and_touch_nothing() {
     assert_eq!(docker(&["ps", "-aq", "--filter", label]) + &docker(&["network", "ls", "-q", "--filter", label]), "");
 }
 
+/// Compose labels any container (or image) can carry point the Stacks view at hostile files:
+/// each stack still lists, and loading its folder (as the view does for every stack) ends in a
+/// sentence naming the file, on a runtime with the app's two async workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stacks_whose_labels_point_at_hostile_files_still_list_with_their_error() {
+    if !enabled("compose hostile labels") {
+        return;
+    }
+    let bomb = (b'a'..b'i').fold("x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n".to_string(), |text, c| {
+        let (prev, name) = (c as char, (c + 1) as char);
+        text + &format!("x-{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", "))
+    });
+    let deep: String = (0..3000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let hostile = [
+        ("include: [{path: [a.yaml, compose.yaml]}]\n", "compose.yaml", "include cycle"),
+        (bomb.as_str(), "compose.yaml", "expands to more than"),
+        (deep.as_str(), "compose.yaml", "nested more than"),
+        ("services:\n  web: {image: a, env_file: /dev/zero}\n", "/dev/zero", "is not a regular file"),
+    ];
+    let engine = engine().await;
+    let mut dirs = Vec::new();
+    let mut cleanup = Vec::new();
+    for (i, (yaml, _, _)) in hostile.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), yaml).unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "services:\n  db: {image: b}\n").unwrap();
+        let project = format!("berthhostile{}x{i}", std::process::id());
+        let files = dir.path().join("compose.yaml");
+        let labels = [
+            format!("com.docker.compose.project={project}"),
+            "com.docker.compose.service=web".into(),
+            "com.docker.compose.oneoff=False".into(),
+            format!("com.docker.compose.project.working_dir={}", dir.path().display()),
+            format!("com.docker.compose.project.config_files={}", files.display()),
+        ];
+        let name = name("hostile");
+        let mut args = vec!["create", "--name", name.as_str(), "--label", run_label()];
+        for l in &labels {
+            args.extend(["--label", l.as_str()]);
+        }
+        args.extend([IMAGE, "true"]);
+        docker(&args);
+        cleanup.push(Cleanup(name));
+        dirs.push((project, dir));
+    }
+    let stacks = stack::list(&engine).await.unwrap();
+    for ((project, dir), (_, file, says)) in dirs.iter().zip(hostile) {
+        let listed = stacks.iter().find(|s| &s.name == project).expect("the stack is listed");
+        let dir_label = listed.working_dir.clone().unwrap();
+        assert_eq!(Path::new(&dir_label), dir.path());
+        let opts = Options { project_dir: Some(dir_label.into()), profiles: vec!["*".into()], ..Default::default() };
+        let e = compose::load_async(opts).await.expect_err("hostile files do not load").to_string();
+        assert!(e.contains(file) && e.contains(says), "{e}");
+    }
+}
+
 #[tokio::test]
 async fn a_failed_up_names_the_service_and_can_be_undone() {
     if !enabled("compose failed up") {
