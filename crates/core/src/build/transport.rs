@@ -261,7 +261,7 @@ mod tests {
         let text = format!("{{\"stream\":\"{}\"}}\n{{\"stream\":\"end\"}}\n", "y".repeat(8 << 20));
         let chunks: Vec<_> = text.as_bytes().chunks(4096).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
         let started = std::time::Instant::now();
-        let got: Vec<_> = json_lines(futures_util::stream::iter(chunks)).collect().await;
+        let got: Vec<_> = json_lines(String::new(), futures_util::stream::iter(chunks)).collect().await;
         assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
         let sizes: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.as_ref().unwrap().len()).collect();
         assert_eq!(sizes, [8 << 20, 3]);
