@@ -114,8 +114,8 @@ pub async fn compose_action(state: State<'_, AppState>, project: String, service
 
 /// Remove what a failed `up` created.
 #[tauri::command]
-pub async fn compose_undo(state: State<'_, AppState>, created: Created) -> Res<()> {
-    Ok(compose::undo(&state.pump.engine()?, &created).await?)
+pub async fn compose_undo(state: State<'_, AppState>, created: Created, inherited: bool) -> Res<()> {
+    Ok(compose::undo(&state.pump.engine()?, &created, inherited).await?)
 }
 
 #[tauri::command]

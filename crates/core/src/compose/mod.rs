@@ -28,4 +28,4 @@ pub use build::build;
 pub use info::ProjectInfo;
 pub use problem::Problem;
 pub use stack::{DownOptions, Stack};
-pub use up::{pull, undo, up, Created, Progress, UpOptions, UpOutcome};
+pub use up::{pull, undo, up, up_cancellable, CancellationToken, Created, Progress, UpOptions, UpOutcome};
