@@ -54,16 +54,16 @@ pub enum UpEvent {
 }
 
 /// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
-/// with `subscription_cancel`.
+/// with `subscription_cancel`; a cancelled up still ends with its outcome (what it created).
 #[tauri::command]
 pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = load(&dir, profiles, vec![])?;
-    Ok(state.subscriptions.spawn(async move {
+    Ok(state.subscriptions.spawn_stoppable(|cancel| async move {
         let progress = |p| {
             let _ = channel.send(UpEvent::Progress(p));
         };
-        finish(&channel, compose::up(&engine, &project, &options, &progress).await);
+        finish(&channel, compose::up_cancellable(&engine, &project, &options, &progress, &cancel).await);
     }))
 }
 
@@ -112,7 +112,8 @@ pub async fn compose_action(state: State<'_, AppState>, project: String, service
     Ok(stack::act(&state.pump.engine()?, &project, service.as_deref(), action).await?)
 }
 
-/// Remove what a failed `up` created.
+/// Remove what a failed or cancelled `up` created; with `inherited`, also the anonymous volumes
+/// its recreated containers took over (the user confirmed).
 #[tauri::command]
 pub async fn compose_undo(state: State<'_, AppState>, created: Created, inherited: bool) -> Res<()> {
     Ok(compose::undo(&state.pump.engine()?, &created, inherited).await?)
