@@ -5,20 +5,24 @@ use berth_core::containers::logs::{LogEvent, LogOptions};
 use berth_core::containers::ContainerAction;
 use berth_core::error::{Error, ErrorPayload};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// Load the project in `dir` with the app's environment, as the Compose CLI would there.
-fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
-    let opts = compose::Options {
+/// The options to load the project in `dir` with the app's environment, as the Compose CLI would
+/// there.
+fn options(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> compose::Options {
+    compose::Options {
         project_dir: Some(PathBuf::from(dir)),
         env: std::env::vars().collect(),
         profiles,
         texts: texts.into_iter().collect(),
         ..Default::default()
-    };
-    compose::load(&opts).map_err(Error::Compose)
+    }
+}
+
+fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
+    compose::load(&options(dir, profiles, texts)).map_err(Error::Compose)
 }
 
 /// `emit` for core functions that report progress: each item sent on `channel`.
@@ -154,14 +158,14 @@ pub async fn compose_validate(dir: String, file: String, text: String, profiles:
     })
 }
 
+/// One of the project's own files, for the editor (any other path is refused).
 #[tauri::command]
-pub async fn compose_file_read(file: String) -> Res<String> {
-    tokio::fs::read_to_string(&file).await.map_err(|e| Error::io(format!("Cannot read {file}"), e).into())
+pub async fn compose_file_read(dir: String, file: String) -> Res<String> {
+    Ok(compose::editor::read(&options(&dir, vec![], vec![]), Path::new(&file))?)
 }
 
-/// Save the editor's text; refuses a file that does not load, so a save never breaks the stack.
+/// Save the editor's text to one of the project's own files; refuses a text that does not load.
 #[tauri::command]
 pub async fn compose_file_save(dir: String, file: String, text: String) -> Res<()> {
-    load(&dir, vec![], vec![(PathBuf::from(&file), text.clone())])?;
-    tokio::fs::write(&file, text).await.map_err(|e| Error::io(format!("Cannot write {file}"), e).into())
+    Ok(compose::editor::save(&options(&dir, vec![], vec![]), Path::new(&file), &text)?)
 }

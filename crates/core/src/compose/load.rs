@@ -37,6 +37,8 @@ pub struct Project {
     pub name: String,
     pub working_dir: PathBuf,
     pub config_files: Vec<PathBuf>,
+    /// Every compose file the loader read: the config files, their includes and extends.
+    pub sources: Vec<PathBuf>,
     pub env_file: Option<PathBuf>,
     /// The variables interpolation used (`.env` under the process environment).
     pub env: BTreeMap<String, String>,
@@ -83,7 +85,9 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
-pub fn load(opts: &Options) -> Res<Project> {
+/// The project's top-level compose files, as `load` picks them: `Options::files`, else
+/// COMPOSE_FILE, else the default names.
+pub fn config_files(opts: &Options) -> Res<Vec<PathBuf>> {
     let cwd = opts.project_dir.clone().unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let mut files: Vec<PathBuf> = opts.files.iter().map(|f| if f.is_absolute() { f.clone() } else { cwd.join(f) }).collect();
     if files.is_empty() {
@@ -95,6 +99,12 @@ pub fn load(opts: &Options) -> Res<Project> {
     if files.is_empty() {
         files = find_files(&cwd)?;
     }
+    Ok(files)
+}
+
+pub fn load(opts: &Options) -> Res<Project> {
+    let cwd = opts.project_dir.clone().unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let files = config_files(opts)?;
     let working_dir = opts.project_dir.clone().unwrap_or_else(|| files[0].parent().unwrap_or(&cwd).to_path_buf());
 
     let env_path = working_dir.join(".env");
@@ -106,13 +116,13 @@ pub fn load(opts: &Options) -> Res<Project> {
     }
     env.extend(opts.env.clone());
 
-    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new() };
+    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new(), sources: Vec::new() };
     let mut model = Value::Object(Map::new());
     for file in &files {
         let (doc, tags) = ctx.file(file, &working_dir)?;
         merge(&mut model, doc, "", &tags);
     }
-    let Ctx { mut warnings, .. } = ctx;
+    let Ctx { mut warnings, sources, .. } = ctx;
 
     let name = opts
         .name
@@ -156,6 +166,7 @@ pub fn load(opts: &Options) -> Res<Project> {
         name,
         working_dir,
         config_files: files,
+        sources,
         env_file,
         env,
         active_profiles: active,
@@ -179,6 +190,7 @@ struct Ctx<'a> {
     warnings: Vec<String>,
     /// Files being loaded through `include` / `extends`, to catch cycles.
     chain: Vec<PathBuf>,
+    sources: Vec<PathBuf>,
 }
 
 impl Ctx<'_> {
@@ -186,6 +198,9 @@ impl Ctx<'_> {
     /// (relative paths against `base`), with its `extends` and `include` resolved.
     fn file(&mut self, path: &Path, base: &Path) -> Res<(Value, Tags)> {
         let text = read(path, self.opts)?;
+        if !self.sources.iter().any(|s| s == path) {
+            self.sources.push(path.to_path_buf());
+        }
         self.text(&text, path, base)
     }
 

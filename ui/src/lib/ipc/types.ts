@@ -411,6 +411,8 @@ export interface ComposeCreated {
   containers: string[];
   networks: string[];
   volumes: string[];
+  /** Not made by the up: anonymous volumes its recreated containers took over (kept by undo unless confirmed). */
+  inherited: string[];
 }
 
 export interface UpOptions {
