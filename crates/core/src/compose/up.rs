@@ -34,6 +34,10 @@ pub struct UpOptions {
     pub scale: HashMap<String, u32>,
     /// Remove the project's containers whose service is no longer in the file (`--remove-orphans`).
     pub remove_orphans: bool,
+    /// With `remove_orphans`, the ids of the orphans the user was shown and confirmed: only these
+    /// go, and one that became an orphan since stays (with a warning). Empty: every orphan, as
+    /// `--remove-orphans` does.
+    pub orphans: Vec<String>,
     /// Build the images of `build:` services first, even when they exist (`up --build`).
     pub build: bool,
 }
@@ -131,7 +135,7 @@ pub async fn up_cancellable(engine: &Engine, project: &Project, opts: &UpOptions
         }
         secrets::files(project, name, svc)?;
     }
-    let warnings = orphans::settle(engine, project, opts.remove_orphans, emit).await?;
+    let warnings = orphans::settle(engine, project, opts, emit).await?;
     let mut existing: HashMap<String, Vec<_>> = HashMap::new();
     for c in super::stack::containers(engine, &project.name, None).await? {
         existing.entry(c.compose_service.clone().unwrap_or_default()).or_default().push(c);

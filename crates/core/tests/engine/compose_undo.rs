@@ -114,3 +114,25 @@ async fn a_cancelled_up_reports_what_it_created_and_undo_removes_exactly_that() 
     assert_eq!(docker(&["network", "ls", "--format", "{{.Name}}", "--filter", &label]), format!("{}_default", s.name));
     down(&engine, &s).await;
 }
+
+#[tokio::test]
+async fn removing_orphans_removes_only_those_the_user_confirmed() {
+    if !enabled("compose confirmed orphans") {
+        return;
+    }
+    let engine = engine().await;
+    let sleeper = "    image: IMAGE\n    command: sleep 3600\n    stop_signal: SIGKILL\n";
+    let s = stack("orphans", &format!("services:\n  a:\n{sleeper}  b:\n{sleeper}  c:\n{sleeper}"));
+    super::compose::up(&engine, &s.load(&[]), &UpOptions::default()).await;
+    // The user was shown (and confirmed) b as an orphan; c left the file after that.
+    let (b, c) = (format!("{}-b-1", s.name), format!("{}-c-1", s.name));
+    let shown = docker(&["inspect", "-f", "{{.Id}}", &b]);
+    s.write(&format!("services:\n  a:\n{sleeper}"));
+    let opts = UpOptions { remove_orphans: true, orphans: vec![shown], ..Default::default() };
+    let outcome = compose::up(&engine, &s.load(&[]), &opts, &|_| {}).await.unwrap();
+    assert_eq!(outcome.error, None);
+    assert_eq!(docker(&["ps", "-aq", "--filter", &format!("name={b}")]), "", "the confirmed orphan is gone");
+    assert_eq!(docker(&["inspect", "-f", "{{.State.Running}}", &c]), "true", "the one nobody confirmed stays");
+    assert!(outcome.warnings.iter().any(|w| w.contains(&c)), "{:?}", outcome.warnings);
+    down(&engine, &s).await;
+}
