@@ -51,7 +51,7 @@ async fn undo_after_a_recreate_keeps_the_volume_the_new_container_inherited() {
     let outcome = compose::up(&engine, &s.load(&[]), &UpOptions::default(), &|_| {}).await.unwrap();
     assert!(outcome.error.is_some(), "bad fails");
     assert_eq!(outcome.created.containers.len(), 1, "{:?}", outcome.created);
-    assert_eq!(outcome.created.inherited, [volume.clone()], "listed apart, to confirm");
+    assert_eq!(outcome.created.inherited, std::slice::from_ref(&volume), "listed apart, to confirm");
     assert_eq!(mounts(&app), volume, "the new app container has the old volume");
     compose::undo(&engine, &outcome.created, false).await.unwrap();
     assert_eq!(docker(&["ps", "-aq", "--filter", &format!("name={app}")]), "", "the recreated container is gone");
