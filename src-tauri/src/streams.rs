@@ -1,8 +1,10 @@
 //! Live streams held for the UI: log subscriptions and terminal sessions. Each runs as a task
-//! that is aborted when the UI cancels it or the app drops it; the streams a window watches
-//! (logs, stats, builds, terminals) also end when its page reloads or it closes, and when a
-//! send on their Channel fails.
+//! that is aborted when the UI cancels it or the app drops it (or, for work that must report what
+//! it did, such as a compose up, asked to stop); the streams a window watches (logs, stats,
+//! builds, terminals) also end when its page reloads or it closes, and when a send on their
+//! Channel fails.
 
+use berth_core::compose::CancellationToken;
 use berth_core::containers::exec::{self, ExecSession, Input};
 use berth_core::Engine;
 use std::collections::HashMap;
@@ -13,12 +15,15 @@ use tauri::async_runtime::JoinHandle;
 use tauri::ipc::{Channel, IpcResponse};
 use tokio::sync::Notify;
 
-/// Aborts its task when dropped.
-struct Task(JoinHandle<()>);
+/// Aborts its task when dropped, or asks it to stop when it has a stop token.
+struct Task(JoinHandle<()>, Option<CancellationToken>);
 
 impl Drop for Task {
     fn drop(&mut self) {
-        self.0.abort();
+        match &self.1 {
+            Some(stop) => stop.cancel(),
+            None => self.0.abort(),
+        }
     }
 }
 
@@ -38,15 +43,22 @@ impl Subscriptions {
     /// Run `work` as a subscription that goes on whatever the window does; it forgets itself
     /// when done.
     pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) -> String {
-        self.start(None, work)
+        self.start(None, work, None)
     }
 
     /// Run `work` for the page of `window`: it ends with that page (see [`Self::end_window`]).
     pub fn spawn_for(&self, window: &str, work: impl Future<Output = ()> + Send + 'static) -> String {
-        self.start(Some(window.to_string()), work)
+        self.start(Some(window.to_string()), work, None)
     }
 
-    fn start(&self, window: Option<String>, work: impl Future<Output = ()> + Send + 'static) -> String {
+    /// Like [`Subscriptions::spawn`], but cancelling fires the token `work` gets instead of
+    /// aborting it, so it can end on its own and report what it did.
+    pub fn spawn_stoppable<F: Future<Output = ()> + Send + 'static>(&self, work: impl FnOnce(CancellationToken) -> F) -> String {
+        let stop = CancellationToken::new();
+        self.start(None, work(stop.clone()), Some(stop))
+    }
+
+    fn start(&self, window: Option<String>, work: impl Future<Output = ()> + Send + 'static, stop: Option<CancellationToken>) -> String {
         let id = format!("sub-{}", self.next.fetch_add(1, Ordering::Relaxed));
         let tasks = self.tasks.clone();
         let key = id.clone();
@@ -58,7 +70,7 @@ impl Subscriptions {
             let finished = tasks.lock().unwrap().remove(&key);
             drop(finished);
         });
-        map.insert(id.clone(), Subscription { window, _task: Task(handle) });
+        map.insert(id.clone(), Subscription { window, _task: Task(handle, stop) });
         id
     }
 
@@ -148,7 +160,7 @@ impl Execs {
             container,
             session: session.clone(),
             input: Arc::new(tokio::sync::Mutex::new(input)),
-            _output: Task(output),
+            _output: Task(output, None),
         };
         self.sessions.lock().unwrap().insert(session.exec_id, exec);
     }

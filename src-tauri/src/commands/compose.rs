@@ -5,21 +5,25 @@ use berth_core::containers::logs::{LogEvent, LogOptions};
 use berth_core::containers::ContainerAction;
 use berth_core::error::{Error, ErrorPayload};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// Load the project in `dir` with the app's environment, as the Compose CLI would there (off
-/// the async workers, with a time limit).
-async fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
-    let opts = compose::Options {
+/// The options to load the project in `dir` with the app's environment, as the Compose CLI would
+/// there.
+fn options(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> compose::Options {
+    compose::Options {
         project_dir: Some(PathBuf::from(dir)),
         env: std::env::vars().collect(),
         profiles,
         texts: texts.into_iter().collect(),
         ..Default::default()
-    };
-    compose::load_async(opts).await
+    }
+}
+
+/// Load the project in `dir` (off the async workers, with a time limit).
+async fn load(dir: &str, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Result<compose::Project, Error> {
+    compose::load_async(options(dir, profiles, texts)).await
 }
 
 /// `emit` for core functions that report progress: each item sent on `channel`.
@@ -55,16 +59,16 @@ pub enum UpEvent {
 }
 
 /// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
-/// with `subscription_cancel`.
+/// with `subscription_cancel`; a cancelled up still ends with its outcome (what it created).
 #[tauri::command]
 pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = load(&dir, profiles, vec![]).await?;
-    Ok(state.subscriptions.spawn(async move {
+    Ok(state.subscriptions.spawn_stoppable(|cancel| async move {
         let progress = |p| {
             let _ = channel.send(UpEvent::Progress(p));
         };
-        finish(&channel, compose::up(&engine, &project, &options, &progress).await);
+        finish(&channel, compose::up_cancellable(&engine, &project, &options, &progress, &cancel).await);
     }))
 }
 
@@ -113,10 +117,11 @@ pub async fn compose_action(state: State<'_, AppState>, project: String, service
     Ok(stack::act(&state.pump.engine()?, &project, service.as_deref(), action).await?)
 }
 
-/// Remove what a failed `up` created.
+/// Remove what a failed or cancelled `up` created; with `inherited`, also the anonymous volumes
+/// its recreated containers took over (the user confirmed).
 #[tauri::command]
-pub async fn compose_undo(state: State<'_, AppState>, created: Created) -> Res<()> {
-    Ok(compose::undo(&state.pump.engine()?, &created).await?)
+pub async fn compose_undo(state: State<'_, AppState>, created: Created, inherited: bool) -> Res<()> {
+    Ok(compose::undo(&state.pump.engine()?, &created, inherited).await?)
 }
 
 #[tauri::command]
@@ -153,16 +158,16 @@ pub async fn compose_validate(dir: String, file: String, text: String, profiles:
     })
 }
 
+/// One of the project's own files, for the editor (any other path is refused).
 #[tauri::command]
-pub async fn compose_file_read(file: String) -> Res<String> {
-    // A regular file of sane size: the path comes from a stack's labels or a dropped folder.
-    let read = move || berth_core::fsutil::read_text_capped(std::path::Path::new(&file), 8 << 20, "compose file");
+pub async fn compose_file_read(dir: String, file: String) -> Res<String> {
+    let read = move || compose::editor::read(&options(&dir, vec![], vec![]), Path::new(&file));
     Ok(berth_core::blocking::run("Reading the compose file", berth_core::blocking::FOLDER_TIMEOUT, read).await?)
 }
 
-/// Save the editor's text; refuses a file that does not load, so a save never breaks the stack.
+/// Save the editor's text to one of the project's own files; refuses a text that does not load.
 #[tauri::command]
 pub async fn compose_file_save(dir: String, file: String, text: String) -> Res<()> {
-    load(&dir, vec![], vec![(PathBuf::from(&file), text.clone())]).await?;
-    tokio::fs::write(&file, text).await.map_err(|e| Error::io(format!("Cannot write {file}"), e).into())
+    let save = move || compose::editor::save(&options(&dir, vec![], vec![]), Path::new(&file), &text);
+    Ok(berth_core::blocking::run("Saving the compose file", berth_core::blocking::FOLDER_TIMEOUT, save).await?)
 }

@@ -107,6 +107,15 @@ describe('compose stacks', () => {
       { timeout: 30_000, message: 'web to be recreated' });
     assert.equal(docker('inspect', '--format', '{{.Id}}', `${project}-db-1`), dbBefore, 'db is unchanged');
     assert.match(fs.readFileSync(path.join(folder, 'compose.yaml'), 'utf8'), /GREETING: edited/);
+    // The save command writes only the project's own files, whatever path reaches it over IPC.
+    const outside = path.join(dir, `${project}-outside.txt`);
+    fs.writeFileSync(outside, 'untouched\n');
+    const refused = await app.browser.executeAsync((d, f, done) => {
+      window.__TAURI_INTERNALS__.invoke('compose_file_save', { dir: d, file: f, text: 'services: {}\n' })
+        .then(() => done('saved'), (e) => done(typeof e === 'string' ? e : JSON.stringify(e)));
+    }, folder, path.join(folder, '..', path.basename(outside)));
+    assert.match(refused, /is not one of this project's compose files/);
+    assert.equal(fs.readFileSync(outside, 'utf8'), 'untouched\n');
     await app.browser.keys('Escape');
     await stacks.open();
   }));

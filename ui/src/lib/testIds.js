@@ -86,6 +86,7 @@ export const TestId = Object.freeze({
   upProgress: 'up-progress',
   upError: 'up-error',
   upUndo: 'up-undo',
+  upUndoInherited: 'up-undo-inherited',
   upOrphans: 'up-orphans',            // data-count
   upRemoveOrphans: 'up-remove-orphans',
   upWarning: 'up-warning',

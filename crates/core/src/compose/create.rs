@@ -17,7 +17,9 @@ pub struct Instance<'a> {
     pub hash: &'a str,
     pub image_id: &'a str,
     /// `links` and `external_links` as the engine takes them (see `refs::links`).
-    pub links: &'a [String],
+    pub links: Vec<String>,
+    /// The name it ends up with (a recreate creates it under a temporary one first).
+    pub container_name: String,
 }
 
 fn strs(v: Option<&Value>) -> Vec<String> {
@@ -211,7 +213,7 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
                 net_name,
                 EndpointSettings {
                     aliases: Some(aliases),
-                    links: (!inst.links.is_empty()).then(|| inst.links.to_vec()),
+                    links: (!inst.links.is_empty()).then(|| inst.links.clone()),
                     ipam_config: cfg.get("ipv4_address").and_then(Value::as_str).map(|ip| bollard::models::EndpointIpamConfig {
                         ipv4_address: Some(ip.to_string()),
                         ..Default::default()
@@ -242,7 +244,7 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
         pid_mode: get("pid").and_then(Value::as_str).map(str::to_string),
         uts_mode: get("uts").and_then(Value::as_str).map(str::to_string),
         volumes_from: get("volumes_from").map(|v| strs(Some(v))),
-        links: (!inst.links.is_empty()).then(|| inst.links.to_vec()),
+        links: (!inst.links.is_empty()).then(|| inst.links.clone()),
         restart_policy: get("restart").and_then(Value::as_str).map(restart),
         privileged: flag("privileged"),
         readonly_rootfs: flag("read_only"),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The largest compose or env file read: a project's files come from folders anyone can write
 /// (a cloned repository, the paths a container's labels name).
-const MAX_FILE: u64 = 8 << 20;
+pub(super) const MAX_FILE: u64 = 8 << 20;
 /// How deep `include` and `extends` may nest files, and how many files one load may read.
 const MAX_NESTING: usize = 64;
 const MAX_LOADS: usize = 1000;
@@ -45,6 +45,8 @@ pub struct Project {
     pub name: String,
     pub working_dir: PathBuf,
     pub config_files: Vec<PathBuf>,
+    /// Every compose file the loader read: the config files, their includes and extends.
+    pub sources: Vec<PathBuf>,
     pub env_file: Option<PathBuf>,
     /// The variables interpolation used (`.env` under the process environment).
     pub env: BTreeMap<String, String>,
@@ -91,7 +93,9 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
-pub fn load(opts: &Options) -> Res<Project> {
+/// The project's top-level compose files, as `load` picks them: `Options::files`, else
+/// COMPOSE_FILE, else the default names.
+pub fn config_files(opts: &Options) -> Res<Vec<PathBuf>> {
     let cwd = opts.project_dir.clone().unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let mut files: Vec<PathBuf> = opts.files.iter().map(|f| if f.is_absolute() { f.clone() } else { cwd.join(f) }).collect();
     if files.is_empty() {
@@ -103,6 +107,12 @@ pub fn load(opts: &Options) -> Res<Project> {
     if files.is_empty() {
         files = find_files(&cwd)?;
     }
+    Ok(files)
+}
+
+pub fn load(opts: &Options) -> Res<Project> {
+    let cwd = opts.project_dir.clone().unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let files = config_files(opts)?;
     let working_dir = opts.project_dir.clone().unwrap_or_else(|| files[0].parent().unwrap_or(&cwd).to_path_buf());
 
     let env_path = working_dir.join(".env");
@@ -114,13 +124,13 @@ pub fn load(opts: &Options) -> Res<Project> {
     }
     env.extend(opts.env.clone());
 
-    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new(), cache: HashMap::new(), depth: 0, loads: 0 };
+    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new(), cache: HashMap::new(), depth: 0, loads: 0, sources: Vec::new() };
     let mut model = Value::Object(Map::new());
     for file in &files {
         let (doc, tags) = ctx.file(file, &working_dir)?;
         merge(&mut model, doc, "", &tags);
     }
-    let Ctx { mut warnings, .. } = ctx;
+    let Ctx { mut warnings, sources, .. } = ctx;
 
     let name = opts
         .name
@@ -164,6 +174,7 @@ pub fn load(opts: &Options) -> Res<Project> {
         name,
         working_dir,
         config_files: files,
+        sources,
         env_file,
         env,
         active_profiles: active,
@@ -206,6 +217,7 @@ struct Ctx<'a> {
     /// Files being loaded now, nested; and files loaded so far.
     depth: usize,
     loads: usize,
+    sources: Vec<PathBuf>,
 }
 
 impl Ctx<'_> {
@@ -225,7 +237,12 @@ impl Ctx<'_> {
                 .in_file(path));
         }
         self.depth += 1;
-        let done = read(path, self.opts, "compose file").and_then(|text| self.text(&text, path, base));
+        let done = read(path, self.opts, "compose file").and_then(|text| {
+            if !self.sources.iter().any(|s| s == path) {
+                self.sources.push(path.to_path_buf());
+            }
+            self.text(&text, path, base)
+        });
         self.depth -= 1;
         let done = done?;
         self.cache.insert(key, done.clone());

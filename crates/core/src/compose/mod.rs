@@ -4,6 +4,7 @@
 mod build;
 mod checks;
 mod create;
+pub mod editor;
 mod info;
 pub mod emit;
 pub mod dotenv;
@@ -23,9 +24,9 @@ pub mod stack;
 pub mod up;
 pub mod yaml;
 
-pub use load::{find_files, load, load_async, normalize_name, Options, Project, DEFAULT_FILES};
+pub use load::{config_files, find_files, load, load_async, normalize_name, Options, Project, DEFAULT_FILES};
 pub use build::build;
 pub use info::ProjectInfo;
 pub use problem::Problem;
 pub use stack::{DownOptions, Stack};
-pub use up::{pull, undo, up, Created, Progress, UpOptions, UpOutcome};
+pub use up::{pull, undo, up, up_cancellable, CancellationToken, Created, Progress, UpOptions, UpOutcome};

@@ -2,7 +2,7 @@
 //! `isOrphaned` does: a service container whose service is neither in the file nor left out by
 //! a profile, or a one-off `run` container that has exited (a running one is someone's session).
 
-use super::up::{say, Emit};
+use super::up::{say, Emit, UpOptions};
 use super::{labels, Project};
 use crate::containers::{self, ContainerState, ContainerSummary};
 use crate::error::Result;
@@ -48,21 +48,21 @@ pub async fn find(engine: &Engine, project: &Project) -> Result<Vec<Orphan>> {
     Ok(out)
 }
 
-/// What `up` does about orphans: remove them when asked, else say so (Compose's warning, and a
-/// progress line each); returns the warnings.
-pub(super) async fn settle(engine: &Engine, project: &Project, remove: bool, emit: Emit<'_>) -> Result<Vec<String>> {
-    let orphans = find(engine, project).await?;
-    for o in &orphans {
+/// What `up` does about orphans: remove them when asked (only those confirmed, when a list was
+/// confirmed), else say so (Compose's warning, and a progress line each); returns the warnings.
+pub(super) async fn settle(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit<'_>) -> Result<Vec<String>> {
+    let confirmed = |o: &Orphan| opts.orphans.is_empty() || opts.orphans.contains(&o.id);
+    let (gone, kept): (Vec<Orphan>, Vec<Orphan>) = find(engine, project).await?.into_iter().partition(|o| opts.remove_orphans && confirmed(o));
+    for o in &gone {
         let resource = format!("Container {}", o.name);
-        if remove {
-            say(emit, resource.clone(), Some(&o.service), "Removing");
-            super::up::remove(engine, &o.id, false).await?;
-            say(emit, resource, Some(&o.service), "Removed");
-        } else {
-            say(emit, resource, Some(&o.service), "Orphan");
-        }
+        say(emit, resource.clone(), Some(&o.service), "Removing");
+        super::up::remove(engine, &o.id, false).await?;
+        say(emit, resource, Some(&o.service), "Removed");
     }
-    Ok(if remove || orphans.is_empty() { vec![] } else { vec![warning(&orphans)] })
+    for o in &kept {
+        say(emit, format!("Container {}", o.name), Some(&o.service), "Orphan");
+    }
+    Ok(if kept.is_empty() { vec![] } else { vec![warning(&kept)] })
 }
 
 /// Compose's warning, pointing at Berth's option instead of the CLI flag.

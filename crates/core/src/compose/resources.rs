@@ -56,8 +56,13 @@ impl Run<'_> {
                 ..Default::default()
             };
             say(self.emit, format!("Network {name}"), None, "Creating");
-            self.engine.docker().create_network(req).await.map_err(self.engine.err(&format!("Network {name}")))?;
-            self.created.lock().unwrap_or_else(|e| e.into_inner()).networks.push(name.clone());
+            let (engine, created, made) = (self.engine.clone(), self.created.clone(), name.clone());
+            self.shielded(async move {
+                engine.docker().create_network(req).await.map_err(engine.err(&format!("Network {made}")))?;
+                created.lock().unwrap_or_else(|e| e.into_inner()).networks.push(made);
+                Ok(())
+            })
+            .await?;
             say(self.emit, format!("Network {name}"), None, "Created");
         }
         Ok(())
@@ -100,8 +105,13 @@ impl Run<'_> {
             ..Default::default()
         };
         say(self.emit, format!("Volume {name}"), None, "Creating");
-        self.engine.docker().create_volume(req).await.map_err(self.engine.err(&format!("Volume {name}")))?;
-        self.created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(name.clone());
+        let (engine, created, made) = (self.engine.clone(), self.created.clone(), name.clone());
+        self.shielded(async move {
+            engine.docker().create_volume(req).await.map_err(engine.err(&format!("Volume {made}")))?;
+            created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(made);
+            Ok(())
+        })
+        .await?;
         say(self.emit, format!("Volume {name}"), None, "Created");
         Ok(())
     }

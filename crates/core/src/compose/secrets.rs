@@ -239,6 +239,7 @@ mod tests {
             name: "p".into(),
             working_dir: "/".into(),
             config_files: vec![],
+            sources: vec![],
             env_file: None,
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             active_profiles: vec![],

@@ -9,13 +9,17 @@ use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::Engine;
 use bollard::models::{Mount, MountType, NetworkConnectRequest};
-use bollard::query_parameters::{CreateContainerOptions, InspectContainerOptions, RemoveContainerOptions, StartContainerOptions, StopContainerOptions};
+use bollard::query_parameters::{
+    CreateContainerOptions, InspectContainerOptions, RemoveContainerOptions, RenameContainerOptions, StartContainerOptions, StopContainerOptions,
+};
 use futures_util::future::{join_all, BoxFuture, FutureExt, Shared};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+pub use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -30,6 +34,10 @@ pub struct UpOptions {
     pub scale: HashMap<String, u32>,
     /// Remove the project's containers whose service is no longer in the file (`--remove-orphans`).
     pub remove_orphans: bool,
+    /// With `remove_orphans`, the ids of the orphans the user was shown and confirmed: only these
+    /// go, and one that became an orphan since stays (with a warning). Empty: every orphan, as
+    /// `--remove-orphans` does.
+    pub orphans: Vec<String>,
     /// Build the images of `build:` services first, even when they exist (`up --build`).
     pub build: bool,
 }
@@ -44,13 +52,17 @@ pub struct Progress {
     pub state: String,
 }
 
-/// What one `up` made, so a failed one can be undone.
+/// What one `up` made, so a failed (or cancelled) one can be undone: exactly the containers,
+/// networks and volumes it created.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Created {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
+    /// Not made by this up: the anonymous volumes its recreated containers took over from the
+    /// ones they replaced (a database's data). Undo keeps them unless the user confirms.
+    pub inherited: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,7 +83,9 @@ pub(super) struct Run<'a> {
     pub(super) project: &'a Project,
     opts: &'a UpOptions,
     pub(super) emit: Emit<'a>,
-    pub(super) created: Mutex<Created>,
+    pub(super) created: Arc<Mutex<Created>>,
+    /// Held (shared) by work that must end even when the up is cancelled; see [`Run::shielded`].
+    in_flight: Arc<tokio::sync::RwLock<()>>,
     /// The project's containers when the up began, by service (one list call, not one each).
     existing: Mutex<HashMap<String, Vec<crate::containers::ContainerSummary>>>,
     /// Image ids by name, inspected (or pulled) once however many services share an image.
@@ -98,6 +112,12 @@ pub(crate) fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
 
 /// Bring the project up. Refuses before touching the engine when the project cannot run.
 pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit<'_>) -> Result<UpOutcome> {
+    up_cancellable(engine, project, opts, emit, &CancellationToken::new()).await
+}
+
+/// [`up`] that stops when `cancel` fires, reporting (as a cancelled outcome) what it created so
+/// far so that it can be undone.
+pub async fn up_cancellable(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit<'_>, cancel: &CancellationToken) -> Result<UpOutcome> {
     let order = plan(project, opts)?;
     for name in &order {
         let svc = &project.config["services"][name];
@@ -115,7 +135,7 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
         }
         secrets::files(project, name, svc)?;
     }
-    let warnings = orphans::settle(engine, project, opts.remove_orphans, emit).await?;
+    let warnings = orphans::settle(engine, project, opts, emit).await?;
     let mut existing: HashMap<String, Vec<_>> = HashMap::new();
     for c in super::stack::containers(engine, &project.name, None).await? {
         existing.entry(c.compose_service.clone().unwrap_or_default()).or_default().push(c);
@@ -125,12 +145,18 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
         project,
         opts,
         emit,
-        created: Mutex::new(Created::default()),
+        created: Default::default(),
+        in_flight: Default::default(),
         existing: Mutex::new(existing),
         images: Default::default(),
     };
-    let result = run.go(&order).await;
-    let created = run.created.into_inner().unwrap_or_else(|e| e.into_inner());
+    let result = tokio::select! {
+        r = run.go(&order) => r,
+        () = cancel.cancelled() => Err(Error::Cancelled),
+    };
+    // A create the engine was already doing when the up was cancelled still gets recorded.
+    drop(run.in_flight.write().await);
+    let created = run.created.lock().unwrap_or_else(|e| e.into_inner()).clone();
     Ok(UpOutcome { error: result.err().map(ErrorPayload::from), created, warnings })
 }
 
@@ -144,6 +170,19 @@ fn replicas(project: &Project, opts: &UpOptions, name: &str) -> u32 {
 }
 
 impl<'a> Run<'a> {
+    /// Runs `work` to its end even if the up is cancelled meanwhile, so that nothing the engine
+    /// makes goes unrecorded and a recreate is never left half-swapped; a cancelled up waits for
+    /// such work before it reports what it created.
+    pub(super) async fn shielded<T: Send + 'static>(&self, work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+        let guard = self.in_flight.clone().read_owned().await;
+        let task = tokio::spawn(async move {
+            let result = work.await;
+            drop(guard);
+            result
+        });
+        task.await.map_err(|e| Error::Internal(format!("an engine call stopped: {e}")))?
+    }
+
     async fn go(&'a self, order: &[String]) -> Result<()> {
         self.networks(order).await?;
         self.volumes(order).await?;
@@ -262,9 +301,10 @@ impl<'a> Run<'a> {
                 say(self.emit, resource, Some(name), "Removed");
             } else if changed {
                 say(self.emit, resource.clone(), Some(name), "Recreate");
-                let keep = anonymous_volumes(self.engine, &c.id, svc).await?;
-                remove(self.engine, &c.id, false).await?;
-                self.create_and_start(name, svc, number, &hash, &image_id, &targets, &keep).await?;
+                let inst = self.instance(name, number, &hash, &image_id, &targets, svc);
+                let new = self.recreate(&inst, svc, &c.id).await?;
+                say(self.emit, resource.clone(), Some(name), "Recreated");
+                self.start(name, &new, &resource).await?;
                 have.push(number);
             } else {
                 if c.state != ContainerState::Running {
@@ -278,9 +318,46 @@ impl<'a> Run<'a> {
             }
         }
         for number in (1..=want).filter(|n| !have.contains(n)) {
-            self.create_and_start(name, svc, number, &hash, &image_id, &targets, &[]).await?;
+            let inst = self.instance(name, number, &hash, &image_id, &targets, svc);
+            let id = self.create(&inst, svc, &inst.container_name, &[]).await?;
+            self.start(name, &id, &format!("Container {}", inst.container_name)).await?;
         }
         Ok(())
+    }
+
+    fn instance<'i>(&'i self, name: &'i str, number: u32, hash: &'i str, image_id: &'i str, targets: &Targets, svc: &Value) -> Instance<'i> {
+        let p = self.project;
+        Instance {
+            project: p,
+            service: name,
+            number,
+            hash,
+            image_id,
+            links: refs::links(&p.name, svc, number, targets),
+            container_name: svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name)),
+        }
+    }
+
+    /// Replace container `old` as Compose v2 does: create the new one under a temporary name
+    /// first, so a failed create (or a cancel) leaves the old one and its anonymous volumes as
+    /// they were; only then stop and remove the old one and give the new one its name.
+    async fn recreate(&self, inst: &Instance<'_>, svc: &Value, old: &str) -> Result<String> {
+        let keep = anonymous_volumes(self.engine, old, svc).await?;
+        let temporary = format!("{}_{}", &old[..old.len().min(12)], inst.container_name);
+        let new = self.create(inst, svc, &temporary, &keep).await?;
+        self.created.lock().unwrap_or_else(|e| e.into_inner()).inherited.extend(keep.iter().filter_map(|m| m.source.clone()));
+        let (engine, old, id, name) = (self.engine.clone(), old.to_string(), new.clone(), inst.container_name.clone());
+        self.shielded(async move {
+            let docker = engine.docker();
+            let what = format!("Container {name}");
+            // No timeout given: the engine uses the container's own (stop_grace_period).
+            let _ = docker.stop_container(&old, None::<StopContainerOptions>).await;
+            let options = RemoveContainerOptions { force: true, v: false, link: false };
+            docker.remove_container(&old, Some(options)).await.map_err(engine.err(&what))?;
+            docker.rename_container(&id, RenameContainerOptions { name }).await.map_err(engine.err(&what))
+        })
+        .await?;
+        Ok(new)
     }
 
     /// The containers of the services `svc` refers to (`service:`, `volumes_from`, `links`), as
@@ -299,13 +376,12 @@ impl<'a> Run<'a> {
         Ok(out)
     }
 
-    /// `keep`: the replaced container's anonymous volumes, mounted where they were.
-    #[allow(clippy::too_many_arguments)]
-    async fn create_and_start(&self, name: &str, svc: &Value, number: u32, hash: &str, image_id: &str, targets: &Targets, keep: &[Mount]) -> Result<()> {
-        let p = self.project;
-        let links = refs::links(&p.name, svc, number, targets);
-        let inst = Instance { project: p, service: name, number, hash, image_id, links: &links };
-        let (mut body, more_networks) = create::body(&inst, svc)?;
+    /// Create the container `inst` named `cname` (ready to start: networks joined, secret files
+    /// copied in) and record it as this up's; `keep`: the replaced container's anonymous volumes,
+    /// mounted where they were.
+    async fn create(&self, inst: &Instance<'_>, svc: &Value, cname: &str, keep: &[Mount]) -> Result<String> {
+        let (p, name) = (self.project, inst.service);
+        let (mut body, more_networks) = create::body(inst, svc)?;
         let files = secrets::files(p, name, svc)?;
         if let Some(host) = body.host_config.as_mut().filter(|_| !files.mounts.is_empty()) {
             host.mounts.get_or_insert_with(Vec::new).extend(files.mounts);
@@ -315,21 +391,30 @@ impl<'a> Run<'a> {
             mounts.retain(|m| !keep.iter().any(|k| k.target == m.target));
             mounts.extend(keep.iter().cloned());
         }
-        let cname = svc["container_name"].as_str().map(str::to_string).unwrap_or_else(|| format!("{}-{name}-{number}", p.name));
-        let resource = format!("Container {cname}");
+        let resource = format!("Container {}", inst.container_name);
         let docker = self.engine.docker();
         say(self.emit, resource.clone(), Some(name), "Creating");
-        let options = CreateContainerOptions { name: Some(cname.clone()), ..Default::default() };
-        let id = docker.create_container(Some(options), body).await.map_err(self.engine.err(&resource))?.id;
-        self.created.lock().unwrap_or_else(|e| e.into_inner()).containers.push(id.clone());
+        let options = CreateContainerOptions { name: Some(cname.to_string()), ..Default::default() };
+        let (engine, created, what) = (self.engine.clone(), self.created.clone(), resource.clone());
+        let id = self
+            .shielded(async move {
+                let id = engine.docker().create_container(Some(options), body).await.map_err(engine.err(&what))?.id;
+                created.lock().unwrap_or_else(|e| e.into_inner()).containers.push(id.clone());
+                Ok(id)
+            })
+            .await?;
         for (net, endpoint) in more_networks {
             let req = NetworkConnectRequest { container: id.clone(), endpoint_config: Some(endpoint) };
             docker.connect_network(&net, req).await.map_err(self.engine.err(&format!("Network {net}")))?;
         }
         secrets::inject(self.engine, &id, &files.copies).await?;
-        say(self.emit, resource.clone(), Some(name), "Created");
-        docker.start_container(&id, None::<StartContainerOptions>).await.map_err(self.engine.err(&resource))?;
-        say(self.emit, resource, Some(name), "Started");
+        say(self.emit, resource, Some(name), "Created");
+        Ok(id)
+    }
+
+    async fn start(&self, service: &str, id: &str, resource: &str) -> Result<()> {
+        self.engine.docker().start_container(id, None::<StartContainerOptions>).await.map_err(self.engine.err(resource))?;
+        say(self.emit, resource.to_string(), Some(service), "Started");
         Ok(())
     }
 
@@ -438,11 +523,10 @@ async fn anonymous_volumes(engine: &Engine, id: &str, svc: &Value) -> Result<Vec
 /// Stop (briefly) and remove a container; with `anonymous`, its anonymous volumes too (as
 /// `down -v` does), which no label would find afterwards.
 pub(crate) async fn remove(engine: &Engine, id: &str, anonymous: bool) -> Result<()> {
-    let docker = engine.docker();
     // Anonymous volumes a recreate handed on are mounted by name, so the engine's `v` no longer
     // counts them as this container's; they go by their engine-made (64 hex) names.
     let handed_on: Vec<String> = match anonymous {
-        true => docker.inspect_container(id, None::<InspectContainerOptions>).await.ok().and_then(|c| c.mounts).unwrap_or_default(),
+        true => engine.docker().inspect_container(id, None::<InspectContainerOptions>).await.ok().and_then(|c| c.mounts).unwrap_or_default(),
         false => vec![],
     }
     .into_iter()
@@ -450,27 +534,39 @@ pub(crate) async fn remove(engine: &Engine, id: &str, anonymous: bool) -> Result
     .filter_map(|m| m.name)
     .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
     .collect();
-    // No timeout given: the engine uses the container's own (stop_grace_period).
-    let _ = docker.stop_container(id, None::<StopContainerOptions>).await;
-    docker
-        .remove_container(id, Some(RemoveContainerOptions { force: true, v: anonymous, link: false }))
-        .await
-        .map_err(engine.err("Container"))?;
-    for name in handed_on {
-        // Already gone, or still used by another container: either way not ours to force.
-        let _ = docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
-    }
+    discard(engine, id, anonymous).await?;
+    remove_unused(engine, &handed_on).await;
     Ok(())
 }
 
-/// Undo a failed `up`: remove the containers, networks and volumes it created.
-pub async fn undo(engine: &Engine, created: &Created) -> Result<()> {
-    join_all(created.containers.iter().map(|id| remove(engine, id, true))).await.into_iter().collect::<Result<Vec<_>>>()?;
+/// Stop and remove a container; with `v`, the anonymous volumes the engine made for it (never
+/// one mounted by name, such as those a recreate handed on).
+async fn discard(engine: &Engine, id: &str, v: bool) -> Result<()> {
+    let docker = engine.docker();
+    // No timeout given: the engine uses the container's own (stop_grace_period).
+    let _ = docker.stop_container(id, None::<StopContainerOptions>).await;
+    docker.remove_container(id, Some(RemoveContainerOptions { force: true, v, link: false })).await.map_err(engine.err("Container"))
+}
+
+async fn remove_unused(engine: &Engine, volumes: &[String]) {
+    for name in volumes {
+        // Already gone, or still used by another container: either way not ours to force.
+        let _ = engine.docker().remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+    }
+}
+
+/// Undo a failed or cancelled `up`: remove the containers, networks and volumes it created.
+/// The volumes its recreated containers inherited go only with `inherited` (the user confirmed).
+pub async fn undo(engine: &Engine, created: &Created, inherited: bool) -> Result<()> {
+    join_all(created.containers.iter().map(|id| discard(engine, id, true))).await.into_iter().collect::<Result<Vec<_>>>()?;
     for n in &created.networks {
         engine.docker().remove_network(n).await.map_err(engine.err(&format!("Network {n}")))?;
     }
     for v in &created.volumes {
         engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await.map_err(engine.err(&format!("Volume {v}")))?;
+    }
+    if inherited {
+        remove_unused(engine, &created.inherited).await;
     }
     Ok(())
 }

@@ -324,7 +324,7 @@ async fn a_failed_up_names_the_service_and_can_be_undone() {
     assert!(error.message.starts_with("Service \"bad\" failed: The image \"berthcmp/missing:1\" is not on this engine"), "{}", error.message);
     assert_eq!(outcome.created.containers.len(), 1);
     assert_eq!(outcome.created.networks, [format!("{}_default", s.name)]);
-    compose::undo(&engine, &outcome.created).await.unwrap();
+    compose::undo(&engine, &outcome.created, false).await.unwrap();
     assert_eq!(s.leftovers(), "");
 }
 

@@ -8,6 +8,7 @@ mod compose;
 mod compose_conformance;
 mod compose_refs;
 mod compose_files;
+mod compose_undo;
 mod conformance;
 mod containers;
 mod discovery;

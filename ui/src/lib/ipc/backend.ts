@@ -85,12 +85,14 @@ export interface Backend {
   /** Pulls the images of `services` (all when empty) named in the folder's compose files. */
   composePull(dir: string, services: string[], onProgress: (p: ComposeProgress) => void): Promise<void>;
   composeAction(project: string, service: string | null, action: ContainerAction): Promise<void>;
-  /** Removes what a failed up created. */
-  composeUndo(created: ComposeCreated): Promise<void>;
+  /** Removes what a failed or cancelled up created; with `inherited`, also the volumes its
+   *  recreated containers took over (only when the user confirmed). */
+  composeUndo(created: ComposeCreated, inherited: boolean): Promise<void>;
   composeLogsSubscribe(project: string, service: string | null, options: LogOptions, onEvent: (e: LogEvent) => void): Promise<string>;
   composeValidate(dir: string, file: string, text: string, profiles: string[]): Promise<ComposeValidation>;
-  composeFileRead(file: string): Promise<string>;
-  /** Refuses (with the file, line and field) a text that does not load. */
+  /** One of the project's own compose files (its files, includes, extends); refuses any other path. */
+  composeFileRead(dir: string, file: string): Promise<string>;
+  /** Only the project's own files; refuses (with the file, line and field) a text that does not load. */
   composeFileSave(dir: string, file: string, text: string): Promise<void>;
   /** Opens a folder (dropped or recent); rejects with InvalidInput for a file or a missing path. */
   projectOpen(folder: string): Promise<Project>;

@@ -510,7 +510,7 @@ export class MockBackend implements Backend {
 
   composeUp(dir: string, profiles: string[], options: UpOptions, onEvent: (e: UpEvent) => void) {
     return this.step('compose_up', [dir, profiles, options], () => {
-      const created: ComposeCreated = { containers: [], networks: [], volumes: [] };
+      const created: ComposeCreated = { containers: [], networks: [], volumes: [], inherited: [] };
       setTimeout(() => {
         onEvent({ type: 'progress', resource: 'Container shop-web-1', service: 'web', state: 'Started' });
         onEvent({ type: 'done', error: null, created, warnings: [] });
@@ -523,7 +523,7 @@ export class MockBackend implements Backend {
     return this.step('compose_build', [dir, services], () => {
       setTimeout(() => {
         onEvent({ type: 'progress', resource: 'Image shop-web', service: 'web', state: 'Built' });
-        onEvent({ type: 'done', error: null, created: { containers: [], networks: [], volumes: [] }, warnings: [] });
+        onEvent({ type: 'done', error: null, created: { containers: [], networks: [], volumes: [], inherited: [] }, warnings: [] });
       }, 0);
       return `build-${this.nextId++}`;
     });
@@ -551,7 +551,7 @@ export class MockBackend implements Backend {
     });
   }
 
-  composeUndo(created: ComposeCreated) { return this.step('compose_undo', [created], () => undefined); }
+  composeUndo(created: ComposeCreated, inherited: boolean) { return this.step('compose_undo', [created, inherited], () => undefined); }
 
   composeLogsSubscribe(project: string, service: string | null, options: LogOptions, onEvent: (e: LogEvent) => void) {
     return this.step('compose_logs_subscribe', [project, service, options], () => {
@@ -568,7 +568,7 @@ export class MockBackend implements Backend {
     });
   }
 
-  composeFileRead(file: string) { return this.step('compose_file_read', [file], () => 'services:\n  web:\n    image: nginx\n'); }
+  composeFileRead(dir: string, file: string) { return this.step('compose_file_read', [dir, file], () => 'services:\n  web:\n    image: nginx\n'); }
   composeFileSave(dir: string, file: string, text: string) { return this.step('compose_file_save', [dir, file, text], () => undefined); }
 
   private project(folder: string): Project {

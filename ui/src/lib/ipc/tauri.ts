@@ -124,11 +124,11 @@ export function createTauriBackend(): Backend {
     composePull: (dir, services, onProgress) =>
       call('compose_pull', { dir, services, channel: new Channel<ComposeProgress>(onProgress) }),
     composeAction: (project, service, action) => call('compose_action', { project, service, action }),
-    composeUndo: (created) => call('compose_undo', { created }),
+    composeUndo: (created, inherited) => call('compose_undo', { created, inherited }),
     composeLogsSubscribe: (project, service, options, onEvent) =>
       call('compose_logs_subscribe', { project, service, options, channel: new Channel<LogEvent>(onEvent) }),
     composeValidate: (dir, file, text, profiles) => call('compose_validate', { dir, file, text, profiles }),
-    composeFileRead: (file) => call('compose_file_read', { file }),
+    composeFileRead: (dir, file) => call('compose_file_read', { dir, file }),
     composeFileSave: (dir, file, text) => call('compose_file_save', { dir, file, text }),
     registryList: () => call('registry_list'),
     registryLogin: (request) => call('registry_login', { request }),

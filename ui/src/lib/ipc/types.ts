@@ -433,6 +433,8 @@ export interface ComposeCreated {
   containers: string[];
   networks: string[];
   volumes: string[];
+  /** Not made by the up: anonymous volumes its recreated containers took over (kept by undo unless confirmed). */
+  inherited: string[];
 }
 
 export interface UpOptions {
@@ -442,6 +444,8 @@ export interface UpOptions {
   scale: Record<string, number>;
   /** Remove the containers of services no longer in the file (`--remove-orphans`). */
   removeOrphans: boolean;
+  /** With `removeOrphans`: the ids of the orphans the user confirmed; only these go (empty: every orphan). */
+  orphans: string[];
   /** Build the images of `build:` services first, even when they exist (`up --build`). */
   build: boolean;
 }

@@ -3,7 +3,7 @@ import type { ComposeProgress, UpEvent, UpOptions } from '../ipc/types';
 
 /** An up of every service (and what they depend on) that recreates only what changed, with `over` on top. */
 export function upOptions(over: Partial<UpOptions> = {}): UpOptions {
-  return { services: [], noDeps: false, forceRecreate: false, scale: {}, build: false, removeOrphans: false, ...over };
+  return { services: [], noDeps: false, forceRecreate: false, scale: {}, build: false, removeOrphans: false, orphans: [], ...over };
 }
 
 /** What `done` rejects with when the task was cancelled. */
