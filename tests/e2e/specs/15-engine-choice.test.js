@@ -22,9 +22,9 @@ function relay(listenOn) {
     client.on('close', () => server.clients.delete(client));
     const engine = net.connect(engineSocket);
     client.pipe(engine).pipe(client);
+    // Either side ending ends the other: an engine socket left open would keep this process alive.
     const close = () => { client.destroy(); engine.destroy(); };
-    client.on('error', close);
-    engine.on('error', close);
+    for (const end of [client, engine]) for (const event of ['error', 'close']) end.on(event, close);
   });
   server.clients = new Set();
   if (typeof listenOn === 'string') fs.rmSync(listenOn, { force: true });
