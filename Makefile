@@ -17,7 +17,7 @@ endif
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
 .PHONY: help run test test-core test-ui test-e2e bench bench-pull icons clean distclean \
-        deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e
+        deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -68,6 +68,10 @@ _core:
 
 _ui:
 	cd ui && npm test
+
+# Every fuzz target for FUZZ_SECONDS (default 30) from its corpus in fuzz/corpus/; fails on a crash.
+_fuzz:
+	scripts/fuzz.sh
 
 # The app is built here, not by `cargo test`, which does not always produce the plain binary.
 _e2e: _app

@@ -8,6 +8,8 @@ pub mod containers;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod images;
 pub mod networks;
 pub mod volumes;
