@@ -68,7 +68,8 @@ if [[ $mode == cmin ]]; then
   exit 0
 fi
 
-failed=() rows=()
+failed=()
+rows=()
 for t in "${targets[@]}"; do
   corpus=$root/fuzz/corpus/$t new=$out/new/$t artifacts=$out/artifacts/$t log=$out/$t.log
   mkdir -p "$corpus" "$new" "$artifacts"
@@ -81,7 +82,8 @@ for t in "${targets[@]}"; do
        -artifact_prefix="$artifacts/" "$new" "$corpus" 2>"$log"; then
     status=ok
   else
-    status=FAIL failed+=("$t")
+    status=FAIL
+    failed+=("$t")
     grep -E "^(==[0-9]+== ERROR|thread .* panicked|SUMMARY|artifact_prefix|Test unit written)" "$log" | head -20 >&2 || true
     echo "fuzz: $t failed; the log is $log, the input in $artifacts/" >&2
   fi
