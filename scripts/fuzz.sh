@@ -47,7 +47,7 @@ flags=(-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
        --cfg fuzzing -Cdebug-assertions -Coverflow-checks)
 echo "==> fuzz: building ${targets[*]}"
 start=$SECONDS
-RUSTFLAGS="${flags[*]}" CARGO_TARGET_DIR="$out/build" cargo +nightly build --locked --release \
+RUSTFLAGS="${flags[*]}" CARGO_TARGET_DIR="$out/build" cargo +nightly build --release \
   --manifest-path "$root/fuzz/Cargo.toml" --target "$host" "${targets[@]/#/--bin=}"
 echo "fuzz: built in $((SECONDS - start)) s"
 bin=$out/build/$host/release
