@@ -46,12 +46,12 @@ impl Changes {
 /// Removes each `confirmed` key that is still in `now` and that `blocked` does not hold back
 /// (it says why: "is now used by web-1"); the engine's own refusal is a reason too. Returns the
 /// keys removed and the items kept, named by `name`.
-pub(crate) async fn each<T, Fut: Future<Output = Result<()>>>(
-    confirmed: &[String],
-    now: &HashMap<String, T>,
+pub(crate) async fn each<'a, T, Fut: Future<Output = Result<()>> + 'a>(
+    confirmed: &'a [String],
+    now: &'a HashMap<String, T>,
     name: impl Fn(&String) -> String,
     blocked: impl Fn(&T) -> Option<String>,
-    remove: impl Fn(&String, &T) -> Fut,
+    remove: impl Fn(&'a String, &'a T) -> Fut,
 ) -> (Vec<String>, Vec<Kept>) {
     let (mut removed, mut kept) = (Vec::new(), Vec::new());
     for key in confirmed {
