@@ -16,8 +16,8 @@ endif
 
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
-.PHONY: help run test test-core test-ui test-e2e bench bench-pull icons clean distclean \
-        deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e
+.PHONY: help run test test-core test-ui test-e2e fuzz bench bench-pull icons clean distclean \
+        deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -25,6 +25,7 @@ help:
 	echo "make test-core  Rust tests (workspace) against a real engine"
 	echo "make test-ui    UI unit tests"
 	echo "make test-e2e   drive the real window under Xvfb"
+	echo "make fuzz       every fuzz target for FUZZ_SECONDS (default 30)"
 	echo "make bench      benchmarks (tests/bench/run.sh, then pull.sh)"
 	echo "make bench-pull only the pull benchmark (tests/bench/pull.sh)"
 	echo "make icons      regenerate icons/ from icons/berth.svg"
@@ -36,7 +37,7 @@ run: deps-run ui-build
 # Setup steps stop `make test` at once; the three suites all run, then a summary is printed.
 test: deps-test engine test-image registry ui-build
 	@failed=() passed=()
-	for suite in core ui e2e; do
+	for suite in core ui e2e fuzz; do
 	  echo "==> test-$$suite"
 	  if $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
 	done
@@ -49,6 +50,8 @@ test: deps-test engine test-image registry ui-build
 test-core: deps-test engine test-image registry ui-build _core
 test-ui: deps-run _ui
 test-e2e: deps-test engine test-image registry ui-build _e2e
+fuzz:
+	@scripts/fuzz.sh
 
 bench: deps-test engine test-image registry ui-build
 	@tests/bench/run.sh
@@ -68,6 +71,10 @@ _core:
 
 _ui:
 	cd ui && npm test
+
+# Every fuzz target for FUZZ_SECONDS (20 here) from its corpus in fuzz/corpus/; fails on a crash.
+_fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-20} scripts/fuzz.sh
 
 # The app is built here, not by `cargo test`, which does not always produce the plain binary.
 _e2e: _app

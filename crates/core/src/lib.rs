@@ -9,6 +9,8 @@ pub mod containers;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod images;
 pub mod logging;
 pub mod networks;

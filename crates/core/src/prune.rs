@@ -2,8 +2,10 @@
 //! endpoint, which removes whatever is unused at the moment of the click), and say what changed
 //! between the confirmation and the removal.
 
+use crate::error::{Error, Result};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 
 /// A confirmed item that was not removed, and why ("now used by web-1").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,6 +41,40 @@ impl Changes {
         }
         Changes { kept, appeared, notes }
     }
+}
+
+/// Removes each `confirmed` key that is still in `now` and that `blocked` does not hold back
+/// (it says why: "is now used by web-1"); the engine's own refusal is a reason too. Returns the
+/// keys removed and the items kept, named by `name`.
+pub(crate) async fn each<'a, T, Fut: Future<Output = Result<()>> + 'a>(
+    confirmed: &'a [String],
+    now: &'a HashMap<String, T>,
+    name: impl Fn(&String) -> String,
+    blocked: impl Fn(&T) -> Option<String>,
+    remove: impl Fn(&'a String, &'a T) -> Fut,
+) -> (Vec<String>, Vec<Kept>) {
+    let (mut removed, mut kept) = (Vec::new(), Vec::new());
+    for key in confirmed {
+        let why = match now.get(key) {
+            None => Some("no longer exists".to_string()),
+            Some(item) => match blocked(item) {
+                Some(why) => Some(why),
+                None => match remove(key, item).await {
+                    Ok(()) => {
+                        removed.push(key.clone());
+                        None
+                    }
+                    Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
+                    Err(Error::Conflict { message }) => Some(format!("was not removed: {message}")),
+                    Err(e) => Some(format!("could not be removed ({e})")),
+                },
+            },
+        };
+        if let Some(why) = why {
+            kept.push(Kept { name: name(key), why });
+        }
+    }
+    (removed, kept)
 }
 
 fn count(n: usize, noun: &str) -> String {

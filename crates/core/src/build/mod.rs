@@ -14,10 +14,10 @@ pub mod dockerfile;
 pub mod history;
 pub mod ignore;
 mod model;
-mod progress;
+pub(crate) mod progress;
 pub mod project;
 mod run;
-mod status;
+pub(crate) mod status;
 pub mod templates;
 pub(crate) mod transport;
 

@@ -77,7 +77,7 @@ fn timestamp(bytes: &[u8]) -> Option<u64> {
             _ => {}
         }
     }
-    Some(secs * 1000 + nanos / 1_000_000)
+    secs.checked_mul(1000)?.checked_add(nanos / 1_000_000)
 }
 
 enum Value<'a> {
@@ -165,5 +165,21 @@ mod tests {
     #[test]
     fn garbage_is_refused_not_panicked_on() {
         assert!(decode(&[0x0a, 0xff, 0xff]).is_none());
+    }
+
+    /// Seen while writing the `build_progress` fuzz target: a timestamp past u64 milliseconds
+    /// overflowed (a panic in debug builds).
+    #[test]
+    fn a_timestamp_out_of_range_is_left_out() {
+        // Vertex { started: Timestamp { seconds: u64::MAX } }.
+        let mut seconds = vec![0x08];
+        seconds.extend([0xff; 9]);
+        seconds.push(0x01);
+        let mut vertex = vec![0x2a, seconds.len() as u8];
+        vertex.extend(&seconds);
+        let mut bytes = vec![0x0a, vertex.len() as u8];
+        bytes.extend(&vertex);
+        let status = decode(&bytes).unwrap();
+        assert_eq!(status.vertexes[0].started, None);
     }
 }

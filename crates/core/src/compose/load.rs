@@ -509,8 +509,11 @@ fn finish_resources(model: &mut Value, project: &str, warnings: &mut Vec<String>
     let obj = model.as_object_mut().expect("a model is a mapping");
     if needs_default {
         let nets = obj.entry("networks").or_insert(json!({}));
-        if nets.get("default").is_none() {
-            nets["default"] = json!({});
+        if nets.is_null() {
+            *nets = json!({});
+        }
+        if let Some(nets) = nets.as_object_mut() {
+            nets.entry("default").or_insert(json!({}));
         }
     }
     for kind in ["networks", "volumes"] {
@@ -518,15 +521,16 @@ fn finish_resources(model: &mut Value, project: &str, warnings: &mut Vec<String>
             if item.is_null() {
                 *item = json!({});
             }
+            let Some(item) = item.as_object_mut() else { continue };
             let external_name = item.get("external").and_then(|e| e.get("name")).and_then(Value::as_str).map(str::to_string);
             if let Some(n) = external_name {
                 warnings.push(format!("{kind}.{key}: external.name is deprecated; use name"));
-                item["name"] = json!(n);
-                item["external"] = json!(true);
+                item.insert("name".into(), json!(n));
+                item.insert("external".into(), json!(true));
             }
             if item.get("name").is_none() {
                 let external = item.get("external").and_then(Value::as_bool).unwrap_or(false);
-                item["name"] = json!(if external { key.clone() } else { format!("{project}_{key}") });
+                item.insert("name".into(), json!(if external { key.clone() } else { format!("{project}_{key}") }));
             }
         }
     }
@@ -546,6 +550,17 @@ mod tests {
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ..Default::default()
         }
+    }
+
+    /// Found by the `compose` fuzz target: a network named with a control character (the
+    /// schema checks only names of `[a-zA-Z0-9._-]`) and set to `true` panicked while it was
+    /// given its name.
+    #[test]
+    fn a_resource_that_is_not_a_mapping_does_not_panic() {
+        let file = PathBuf::from("/nonexistent/compose.yaml");
+        let text = "services:\n  a:\n    image: x\nnetworks:\n  n:\u{3}    external: true\n";
+        let opts = Options { files: vec![file.clone()], texts: HashMap::from([(file, text.to_string())]), ..opts(Path::new("/nonexistent"), &[]) };
+        let _ = load(&opts);
     }
 
     #[test]

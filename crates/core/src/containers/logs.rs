@@ -138,13 +138,13 @@ pub async fn save(engine: &Engine, id: &str, timestamps: bool, path: &Path) -> R
 /// Splits chunks into lines, carrying partial lines per stream until their newline arrives.
 /// Only new bytes are scanned, and a partial line never grows past [`MAX_LINE`].
 #[derive(Default)]
-struct Splitter {
+pub(crate) struct Splitter {
     out: Vec<u8>,
     err: Vec<u8>,
 }
 
 impl Splitter {
-    fn push(&mut self, chunk: LogOutput, lines: &mut Vec<LogLine>) {
+    pub(crate) fn push(&mut self, chunk: LogOutput, lines: &mut Vec<LogLine>) {
         let (stream, bytes) = match chunk {
             LogOutput::StdErr { message } => (LogStream::Err, message),
             LogOutput::StdOut { message } | LogOutput::Console { message } | LogOutput::StdIn { message } => {
@@ -175,7 +175,7 @@ impl Splitter {
         }
     }
 
-    fn finish(&mut self, lines: &mut Vec<LogLine>) {
+    pub(crate) fn finish(&mut self, lines: &mut Vec<LogLine>) {
         for (stream, carry) in [(LogStream::Out, &mut self.out), (LogStream::Err, &mut self.err)] {
             if !carry.is_empty() {
                 lines.push(line(stream, carry, false));

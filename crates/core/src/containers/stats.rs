@@ -76,7 +76,9 @@ pub fn sample(raw: &ContainerStatsResponse) -> StatsSample {
     };
 
     let networks = raw.networks.iter().flat_map(|n| n.values());
-    let (net_rx_bytes, net_tx_bytes) = networks.fold((0, 0), |(rx, tx), n| (rx + n.rx_bytes.unwrap_or(0), tx + n.tx_bytes.unwrap_or(0)));
+    let (net_rx_bytes, net_tx_bytes) = networks.fold((0u64, 0u64), |(rx, tx), n| {
+        (rx.saturating_add(n.rx_bytes.unwrap_or(0)), tx.saturating_add(n.tx_bytes.unwrap_or(0)))
+    });
     let io = raw.blkio_stats.as_ref().and_then(|b| b.io_service_bytes_recursive.as_deref()).unwrap_or_default();
     StatsSample {
         cpu_percent,
@@ -92,7 +94,7 @@ pub fn sample(raw: &ContainerStatsResponse) -> StatsSample {
 }
 
 fn block(entries: &[ContainerBlkioStatEntry], op: &str) -> u64 {
-    entries.iter().filter(|e| e.op.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(op))).map(|e| e.value.unwrap_or(0)).sum()
+    entries.iter().filter(|e| e.op.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(op))).fold(0u64, |sum, e| sum.saturating_add(e.value.unwrap_or(0)))
 }
 
 #[cfg(test)]
@@ -138,5 +140,19 @@ mod tests {
         .unwrap();
         let s = sample(&raw);
         assert_eq!((s.cpu_percent, s.cpus, s.memory_bytes), (0.0, 4, 60));
+    }
+
+    /// Seen while writing the `stats` fuzz target: counters an engine sends, summed over
+    /// networks and block devices, overflowed (a panic in debug builds, a wrapped figure in release).
+    #[test]
+    fn huge_counters_saturate() {
+        let max = u64::MAX;
+        let raw: ContainerStatsResponse = serde_json::from_str(&format!(
+            r#"{{"networks": {{"eth0": {{"rx_bytes": {max}, "tx_bytes": {max}}}, "eth1": {{"rx_bytes": 1, "tx_bytes": 1}}}},
+                "blkio_stats": {{"io_service_bytes_recursive": [{{"op": "Read", "value": {max}}}, {{"op": "read", "value": 1}}]}}}}"#
+        ))
+        .unwrap();
+        let s = sample(&raw);
+        assert_eq!((s.net_rx_bytes, s.net_tx_bytes, s.block_read_bytes), (max, max, max));
     }
 }

@@ -5,7 +5,7 @@ use super::normalize;
 use crate::error::{Error, Result};
 use crate::containers::{phrase as containers, them};
 use crate::Engine;
-use crate::prune::{carries, Changes, Kept};
+use crate::prune::{carries, Changes};
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, RemoveImageOptions, TagImageOptions};
 use std::collections::{HashMap, HashSet};
 
@@ -138,30 +138,16 @@ fn reclaimed(images: &[&Listed]) -> (i64, bool) {
 /// container uses it; untagged for dangling), as `docker image prune` removes each. The bytes are
 /// counted as the estimate counts them.
 pub async fn prune(engine: &Engine, scope: PruneScope, confirmed: &[String]) -> Result<PruneReport> {
-    let mut now: HashMap<String, Listed> = listed(engine, true).await?.into_iter().map(|l| (l.image.id.clone(), l)).collect();
-    let (mut removed, mut kept, mut gone) = (Vec::new(), Vec::new(), Vec::new());
-    for id in confirmed {
-        let name = crate::containers::short(id.trim_start_matches("sha256:")).to_string();
-        let why = match now.get(id) {
-            None => Some("no longer exists".to_string()),
-            Some(l) if l.image.containers > 0 => Some("is now used by a container".to_string()),
-            Some(l) if scope == PruneScope::Dangling && !l.image.dangling => Some(format!("was tagged {} meanwhile", l.image.repo_tags.join(", "))),
-            Some(l) => match remove_unused(engine, &l.image).await {
-                Ok(()) => {
-                    removed.push(id.clone());
-                    gone.extend(now.remove(id));
-                    None
-                }
-                Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
-                Err(Error::Conflict { message }) => Some(format!("was not removed: {message}")),
-                Err(e) => Some(format!("could not be removed ({e})")),
-            },
-        };
-        if let Some(why) = why {
-            kept.push(Kept { name, why });
-        }
-    }
-    let (bytes, _) = reclaimed(&gone.iter().collect::<Vec<_>>());
+    let now: HashMap<String, Listed> = listed(engine, true).await?.into_iter().map(|l| (l.image.id.clone(), l)).collect();
+    let name = |id: &String| crate::containers::short(id.trim_start_matches("sha256:")).to_string();
+    let blocked = |l: &Listed| match l {
+        l if l.image.containers > 0 => Some("is now used by a container".to_string()),
+        l if scope == PruneScope::Dangling && !l.image.dangling => Some(format!("was tagged {} meanwhile", l.image.repo_tags.join(", "))),
+        _ => None,
+    };
+    let (removed, kept) = crate::prune::each(confirmed, &now, name, blocked, |_, l| remove_unused(engine, &l.image)).await;
+    let gone: Vec<&Listed> = removed.iter().filter_map(|id| now.get(id)).collect();
+    let (bytes, _) = reclaimed(&gone);
     let appeared = listed(engine, false)
         .await?
         .into_iter()

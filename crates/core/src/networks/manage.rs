@@ -4,7 +4,7 @@ use super::list::{endpoints, summary};
 use super::model::{NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary};
 use super::{address, PREDEFINED};
 use crate::containers::{phrase, them};
-use crate::prune::{carries, Changes, Kept};
+use crate::prune::{carries, Changes};
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::{EndpointSettings, Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest};
@@ -147,26 +147,9 @@ fn candidates(list: Vec<NetworkSummary>, labels: &[String]) -> Vec<NetworkSummar
 /// Remove the `confirmed` networks one by one, each only if no running container uses it now.
 pub async fn prune(engine: &Engine, confirmed: &[String]) -> Result<NetworkPrune> {
     let now: HashMap<String, NetworkSummary> = super::list(engine).await?.into_iter().map(|n| (n.name.clone(), n)).collect();
-    let (mut removed, mut kept) = (Vec::new(), Vec::new());
-    for name in confirmed {
-        let running: Vec<String> =
-            now.get(name).map(|n| n.containers.iter().filter(|c| c.running).map(|c| c.name.clone()).collect()).unwrap_or_default();
-        let why = match now.get(name) {
-            None => Some("no longer exists".to_string()),
-            Some(_) if !running.is_empty() => Some(format!("is now used by running {}", phrase(&running))),
-            Some(_) => match remove(engine, name).await {
-                Ok(()) => {
-                    removed.push(name.clone());
-                    None
-                }
-                Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
-                Err(e) => Some(format!("could not be removed ({e})")),
-            },
-        };
-        if let Some(why) = why {
-            kept.push(Kept { name: name.clone(), why });
-        }
-    }
+    let running = |n: &NetworkSummary| -> Vec<String> { n.containers.iter().filter(|c| c.running).map(|c| c.name.clone()).collect() };
+    let blocked = |n: &NetworkSummary| Some(running(n)).filter(|r| !r.is_empty()).map(|r| format!("is now used by running {}", phrase(&r)));
+    let (removed, kept) = crate::prune::each(confirmed, &now, String::clone, blocked, |name, _| remove(engine, name)).await;
     let appeared = candidates(super::list(engine).await?, &[]).into_iter().map(|n| n.name).filter(|n| !confirmed.contains(n)).collect();
     Ok(NetworkPrune { networks: removed, changes: Changes::new("network", kept, appeared) })
 }

@@ -37,12 +37,17 @@ pub(super) async fn get(helper: &str, server: &str) -> Result<Option<Credentials
     match call(helper, "get", server.as_bytes()).await? {
         Reply::NotFound => Ok(None),
         Reply::Out(mut out) => {
-            let item = serde_json::from_slice::<Item>(&out);
+            let read = read_get(helper, &out);
             out.zeroize();
-            let mut item = item.map_err(|e| unreadable(helper, "get", &e.to_string()))?;
-            Ok(Some(Credentials { username: std::mem::take(&mut item.username), password: std::mem::take(&mut item.secret) }))
+            read.map(Some)
         }
     }
+}
+
+/// `get`'s answer: `{"ServerURL": …, "Username": …, "Secret": …}`.
+pub(crate) fn read_get(helper: &str, out: &[u8]) -> Result<Credentials> {
+    let mut item: Item = serde_json::from_slice(out).map_err(|e| unreadable(helper, "get", &e.to_string()))?;
+    Ok(Credentials { username: std::mem::take(&mut item.username), password: std::mem::take(&mut item.secret) })
 }
 
 pub(super) async fn store(helper: &str, server: &str, credentials: &Credentials) -> Result<()> {
@@ -66,7 +71,7 @@ pub(super) async fn erase(helper: &str, server: &str) -> Result<()> {
 pub(super) async fn list(helper: &str) -> Result<BTreeMap<String, String>> {
     match call(helper, "list", b"").await? {
         Reply::NotFound => Ok(BTreeMap::new()),
-        Reply::Out(out) => serde_json::from_slice(&out).map_err(|e| unreadable(helper, "list", &e.to_string())),
+        Reply::Out(out) => read_list(helper, &out),
     }
 }
 
@@ -84,7 +89,12 @@ pub(super) fn platform_helper() -> Option<String> {
     std::env::split_paths(&path).any(|dir| dir.join(&program).is_file()).then(|| name.to_string())
 }
 
-enum Reply {
+/// `list`'s answer: `{"<server>": "<user name>", …}`.
+pub(crate) fn read_list(helper: &str, out: &[u8]) -> Result<BTreeMap<String, String>> {
+    serde_json::from_slice(out).map_err(|e| unreadable(helper, "list", &e.to_string()))
+}
+
+pub(crate) enum Reply {
     Out(Vec<u8>),
     NotFound,
 }
@@ -126,15 +136,20 @@ async fn call(helper: &str, action: &str, input: &[u8]) -> Result<Reply> {
     if output.status.success() {
         return Ok(Reply::Out(output.stdout));
     }
+    failed(&program, action, &output.status, &output.stdout, &output.stderr)
+}
+
+/// What a helper that exited with an error said: nothing stored for the server, or a failure.
+pub(crate) fn failed(program: &str, action: &str, status: &dyn std::fmt::Display, stdout: &[u8], stderr: &[u8]) -> Result<Reply> {
     // Helpers print their error on stdout (credentials/credentials.go), some on stderr.
-    let said = format!("{} {}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let said = format!("{} {}", String::from_utf8_lossy(stdout), String::from_utf8_lossy(stderr));
     let said = said.trim();
     if said.contains(NOT_FOUND) {
         return Ok(Reply::NotFound);
     }
     Err(Error::Registry {
         message: format!("The credential helper {program} failed to {action} the login: {}", sentence(said)),
-        detail: format!("{action}: {}: {said}", output.status),
+        detail: format!("{action}: {status}: {said}"),
     })
 }
 

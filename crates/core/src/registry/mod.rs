@@ -4,7 +4,7 @@
 
 mod client;
 mod docker_config;
-mod helper;
+pub(crate) mod helper;
 mod json_doc;
 pub mod host;
 mod index;

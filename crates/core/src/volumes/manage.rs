@@ -6,7 +6,7 @@ use crate::containers::{phrase, them};
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::VolumeCreateRequest;
-use crate::prune::{carries, Changes, Kept};
+use crate::prune::{carries, Changes};
 use bollard::query_parameters::{ListContainersOptions, RemoveVolumeOptions};
 use std::collections::HashMap;
 
@@ -120,25 +120,9 @@ fn candidates(list: Vec<VolumeSummary>, labels: &[String]) -> Vec<VolumeSummary>
 /// The bytes are those the estimate measured.
 pub async fn prune(engine: &Engine, confirmed: &[String]) -> Result<VolumePruneReport> {
     let now: HashMap<String, VolumeSummary> = super::list(engine).await?.into_iter().map(|v| (v.name.clone(), v)).collect();
-    let (mut removed, mut kept, mut bytes) = (Vec::new(), Vec::new(), 0);
-    for name in confirmed {
-        let why = match now.get(name) {
-            None => Some("no longer exists".to_string()),
-            Some(v) if !v.containers.is_empty() => Some(used_by(&v.containers)),
-            Some(v) => match remove(engine, name).await {
-                Ok(()) => {
-                    bytes += v.size.unwrap_or(0);
-                    removed.push(name.clone());
-                    None
-                }
-                Err(Error::NotFound { .. }) => Some("no longer exists".to_string()),
-                Err(e) => Some(format!("could not be removed ({e})")),
-            },
-        };
-        if let Some(why) = why {
-            kept.push(Kept { name: name.clone(), why });
-        }
-    }
+    let blocked = |v: &VolumeSummary| Some(&v.containers).filter(|c| !c.is_empty()).map(|c| used_by(c));
+    let (removed, kept) = crate::prune::each(confirmed, &now, String::clone, blocked, |name, _| remove(engine, name)).await;
+    let bytes = removed.iter().filter_map(|n| now.get(n)?.size).sum();
     let appeared = candidates(super::list(engine).await?, &[]).into_iter().map(|v| v.name).filter(|n| !confirmed.contains(n)).collect();
     Ok(VolumePruneReport { volumes: removed, bytes, changes: Changes::new("volume", kept, appeared) })
 }
