@@ -324,19 +324,9 @@ async fn a_plain_text_login_moves_into_the_keychain() {
 async fn without_a_keychain_nothing_is_stored() {
     const TEST: &str = "without_a_keychain_nothing_is_stored";
     if std::env::var_os("BERTH_TEST_NO_BUS").is_none() {
-        if !support::enabled(TEST) {
-            return;
-        }
-        let out = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", TEST, "--nocapture"])
-            .env("BERTH_TEST_NO_BUS", "1")
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/berth-no-bus")
-            .env_remove("DISPLAY")
-            .output()
-            .unwrap();
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success() && said.contains("1 passed"), "{said}");
-        return;
+        let mut again = Command::new(std::env::current_exe().unwrap());
+        again.env("BERTH_TEST_NO_BUS", "1").env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/berth-no-bus").env_remove("DISPLAY");
+        return run_alone(TEST, again);
     }
     let Some(s) = Session::start(TEST, "{}").await else { return };
     let e = registry::login(&s.places, s.request(SECRET)).await.unwrap_err();
@@ -404,6 +394,17 @@ async fn unreachable_and_untrusted_registries_are_explained() {
 
 /// config.json as the docker CLI writes it (tab-indented, its own key order), with the test
 /// registry's login in plain text and settings Berth does not know.
+/// Runs `test` again, alone, through `again` (this test binary, or a wrapper of it, with the
+/// environment it needs), and asserts it passed there.
+fn run_alone(test: &str, mut again: Command) {
+    if !support::enabled(test) {
+        return;
+    }
+    let out = again.args(["--exact", test, "--nocapture"]).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && said.contains("1 passed"), "{said}");
+}
+
 fn cli_config(registry: &str, extra: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{SECRET}"));
     format!("{{\n\t\"auths\": {{\n\t\t\"{registry}\": {{\n\t\t\t\"auth\": \"{encoded}\"\n\t\t}}\n\t}},\n\t\"psFormat\": \"table {{{{.Names}}}}\",{extra}\n\t\"aliases\": {{\n\t\t\"builder\": \"buildx\"\n\t}},\n\t\"currentContext\": \"default\"\n}}")
@@ -538,21 +539,10 @@ async fn moving_into_the_keychain_can_set_up_the_cli_helper() {
 async fn a_locked_or_vanished_keychain_answers_with_a_sentence() {
     const TEST: &str = "a_locked_or_vanished_keychain_answers_with_a_sentence";
     if std::env::var_os("BERTH_TEST_OWN_KEYRING").is_none() {
-        if !support::enabled(TEST) {
-            return;
-        }
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/keyring.sh");
-        let out = Command::new("bash")
-            .arg(script)
-            .arg(std::env::current_exe().unwrap())
-            .args(["--exact", TEST, "--nocapture"])
-            .env("BERTH_TEST_OWN_KEYRING", "1")
-            .env_remove("BERTH_TEST_KEYRING")
-            .output()
-            .unwrap();
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success() && said.contains("1 passed"), "{said}");
-        return;
+        let mut again = Command::new("bash");
+        again.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/keyring.sh")).arg(std::env::current_exe().unwrap());
+        again.env("BERTH_TEST_OWN_KEYRING", "1").env_remove("BERTH_TEST_KEYRING");
+        return run_alone(TEST, again);
     }
     let Some(s) = Session::start(TEST, "{}").await else { return };
     let host = Host::parse(&s.registry).unwrap();
