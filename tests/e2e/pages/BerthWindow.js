@@ -538,5 +538,13 @@ export async function toastTexts(browser) {
 
 /** Dismisses every toast (an error toast stays until dismissed, and may cover row actions). */
 export async function dismissToasts(browser) {
-  for (const button of await browser.$$(`${sel(TestId.toast)} button[aria-label="Dismiss"]`)) await button.click();
+  // Info toasts leave by themselves, so a button found a moment ago may be gone: look again after
+  // each click instead of clicking a stale list.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const button = await browser.$(`${sel(TestId.toast)} button[aria-label="Dismiss"]`);
+    if (!(await button.isExisting())) return;
+    try { await button.click(); } catch { /* it left by itself */ }
+  }
+  throw new Error('toasts were still on screen after 10 s of dismissing them');
 }

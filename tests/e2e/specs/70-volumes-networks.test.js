@@ -70,8 +70,8 @@ describe('volumes and networks', () => {
     const said = await waitFor(async () => (await toastTexts(app.browser)).find((t) => t.includes(user)), { message: 'a toast naming the container' });
     assert.match(said, new RegExp(`^Volume ${volume} is used by ${user}: remove that container first`));
     assert.ok(exists('volume', 'inspect', volume));
-    await dismissToasts(app.browser);
     docker('rm', user);
+    await dismissToasts(app.browser);
   }));
 
   it('removes a volume after confirmation', () => app.guard('volume-remove', async () => {
