@@ -5,6 +5,7 @@
 mod commands;
 mod dialogs;
 mod events;
+mod logs;
 mod state;
 mod streams;
 
@@ -13,12 +14,7 @@ use state::AppState;
 use tauri::Manager;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(berth_core::logging::filter(
-            std::env::var("BERTH_LOG").ok().as_deref(),
-        )))
-        .with_writer(std::io::stderr)
-        .init();
+    logs::init();
 
     // On Linux, WebKitGTK's DMA-BUF renderer paints blank windows under Xvfb and on some GPUs,
     // and costs extra memory; switch it off unless the user chose otherwise.

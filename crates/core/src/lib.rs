@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod images;
 pub mod logging;
 pub mod networks;
+pub mod platform;
 pub mod prune;
 pub mod volumes;
 pub mod registry;

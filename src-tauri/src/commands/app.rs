@@ -6,6 +6,9 @@ use std::sync::Once;
 #[tauri::command]
 pub async fn app_ready(rows: u32) -> Res<()> {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| println!("BERTH_FIRST_LIST rows={rows}"));
+    ONCE.call_once(|| {
+        println!("BERTH_FIRST_LIST rows={rows}");
+        tracing::info!(rows, "containers listed");
+    });
     Ok(())
 }
