@@ -55,9 +55,13 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_ready,
+            commands::app::app_about,
+            commands::app::app_open_log_folder,
             commands::engine::engine_status,
             commands::engine::engine_candidates,
             commands::engine::engine_select,
+            commands::engine::engine_help,
+            commands::engine::engine_help_act,
             commands::containers::container_list,
             commands::containers::container_action,
             commands::containers::container_remove,

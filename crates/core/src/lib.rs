@@ -2,6 +2,7 @@
 //! each exposes plain async functions taking `&Engine` and returning its own model types,
 //! which are what the UI sees (bollard's types never cross the IPC boundary).
 
+pub mod about;
 pub mod blocking;
 pub mod build;
 pub mod compose;

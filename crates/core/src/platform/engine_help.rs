@@ -43,7 +43,7 @@ pub struct EngineHelp {
 /// The result of a button: whether it worked, and a sentence saying so or what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ActionOutcome {
+pub struct EngineHelpOutcome {
     pub ok: bool,
     pub message: String,
 }
@@ -128,7 +128,7 @@ pub fn command(os: Os, probes: &Probes, action: EngineAction) -> Option<(PathBuf
 }
 
 /// What an exit status of the button's program means, as a sentence.
-pub fn outcome(action: EngineAction, code: Option<i32>, stderr: &str) -> ActionOutcome {
+pub fn outcome(action: EngineAction, code: Option<i32>, stderr: &str) -> EngineHelpOutcome {
     let (ok, message) = match (action, code) {
         (EngineAction::StartDockerService, Some(0)) => (true, "The Docker service started. Berth connects to it in a moment.".to_string()),
         // pkexec: 126 when the dialog was dismissed or the user not allowed, 127 when no agent could ask.
@@ -141,16 +141,16 @@ pub fn outcome(action: EngineAction, code: Option<i32>, stderr: &str) -> ActionO
         (EngineAction::OpenDockerDesktop, Some(0)) => (true, "Docker Desktop is starting. Berth connects when its engine runs.".into()),
         (EngineAction::OpenDockerDesktop, _) => (false, format!("Docker Desktop could not be opened{}. Open it from your applications.", if stderr.trim().is_empty() { String::new() } else { format!(": {}", stderr.trim()) })),
     };
-    ActionOutcome { ok, message }
+    EngineHelpOutcome { ok, message }
 }
 
 /// Runs a button's program on this machine and says how it went. Docker Desktop's own program
 /// keeps running, so it counts as opened once it started.
-pub async fn act(action: EngineAction) -> ActionOutcome {
+pub async fn act(action: EngineAction) -> EngineHelpOutcome {
     let os = Os::CURRENT;
     let probes = probe(os, dirs::home_dir().as_deref(), super::var, Path::exists);
     let Some((program, args)) = command(os, &probes, action) else {
-        return ActionOutcome { ok: false, message: "That does not apply on this computer any more. Follow the steps shown.".into() };
+        return EngineHelpOutcome { ok: false, message: "That does not apply on this computer any more. Follow the steps shown.".into() };
     };
     tracing::info!(?action, program = %program.display(), "engine help action");
     let mut command = tokio::process::Command::new(&program);

@@ -11,7 +11,7 @@ pub mod sockets;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "lowercase")]
 pub enum Os {
     /// Linux and the other Unix desktops (Secret Service, XDG folders, systemd).
     Linux,
