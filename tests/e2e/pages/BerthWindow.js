@@ -548,3 +548,37 @@ export async function dismissToasts(browser) {
   }
   throw new Error('toasts were still on screen after 10 s of dismissing them');
 }
+
+/** The About panel: versions, engine, diagnostics, log folder. */
+export class AboutPanel {
+  constructor(app) { this.browser = app.browser; }
+
+  async open() {
+    await click(this.browser.$(sel(TestId.aboutOpen)));
+    await this.browser.$(sel(TestId.aboutDiagnostics)).waitForDisplayed({ timeout: 10_000 });
+  }
+
+  async diagnostics() { return this.browser.$(sel(TestId.aboutDiagnostics)).getText(); }
+
+  async text() { return this.browser.$(sel(TestId.about)).getText(); }
+
+  async copy() { await click(this.browser.$(sel(TestId.aboutCopy))); }
+
+  async close() {
+    await click(this.browser.$(`${sel(TestId.about)} button[aria-label="Close"]`));
+    await this.browser.$(sel(TestId.about)).waitForExist({ timeout: 5_000, reverse: true });
+  }
+}
+
+/** The no-engine screen's guidance for this OS (from core). */
+export class EngineHelp {
+  constructor(app) { this.browser = app.browser; }
+
+  help() { return this.browser.$(sel(TestId.engineHelp)); }
+
+  /** The buttons offered, by action name. */
+  async actions() {
+    const ids = await this.browser.$$(`${sel(TestId.engineHelp)} button[data-testid^="engine-help-"]`).map((b) => b.getAttribute('data-testid'));
+    return ids.map((id) => id.replace('engine-help-', ''));
+  }
+}

@@ -55,7 +55,7 @@ pub fn help(os: Os, probes: &Probes) -> EngineHelp {
     let mut actions = Vec::new();
     match os {
         Os::Linux if probes.docker_service && probes.systemd => {
-            steps.push("Docker Engine is installed but its service is not running.".to_string());
+            steps.push("Docker Engine's service is installed; if it is not running, start it.".to_string());
             if probes.pkexec {
                 steps.push("Start it with “Start the Docker service” (it asks for your password), or run: sudo systemctl start docker".into());
                 actions.push(EngineAction::StartDockerService);
@@ -64,13 +64,13 @@ pub fn help(os: Os, probes: &Probes) -> EngineHelp {
             }
         }
         Os::Linux if probes.dockerd => {
-            steps.push("Docker Engine is installed but not running. Start it in a terminal: sudo dockerd (or your system's service command).".into());
+            steps.push("Docker Engine is installed; if it is not running, start it in a terminal: sudo dockerd (or your system's service command).".into());
         }
         Os::Linux => {
             steps.push("Install an engine: Docker Engine (docs.docker.com/engine/install, then sudo systemctl start docker), or Podman (then systemctl --user start podman.socket), or Docker Desktop for Linux.".into());
         }
         Os::MacOs | Os::Windows if probes.docker_desktop.is_some() => {
-            steps.push("Docker Desktop is installed but not running. Open it and wait until it says the engine is running.".into());
+            steps.push("Docker Desktop is installed; if it is not running, open it and wait until it says the engine is running.".into());
             actions.push(EngineAction::OpenDockerDesktop);
         }
         Os::MacOs => {
@@ -180,7 +180,7 @@ mod tests {
         let all = linux(&["/run/systemd/system", "/lib/systemd/system/docker.service", "/usr/bin/pkexec", "/usr/bin/dockerd"]);
         let h = help(Os::Linux, &all);
         assert_eq!(h.actions, [EngineAction::StartDockerService]);
-        assert!(h.steps[0].contains("not running"), "{h:?}");
+        assert!(h.steps[0].contains("service is installed"), "{h:?}");
         assert_eq!(command(Os::Linux, &all, EngineAction::StartDockerService).unwrap().1, ["systemctl", "start", "docker"]);
         assert_eq!(command(Os::Linux, &all, EngineAction::OpenDockerDesktop), None);
 
