@@ -65,7 +65,10 @@ pub fn well_known(os: Os, at: &Places) -> Vec<(&'static str, String)> {
 /// Whether it is worth offering: a socket file that exists; pipes and remote hosts cannot be
 /// checked cheaply, so the probe decides.
 pub fn may_exist(host: &str) -> bool {
-    host.strip_prefix("unix://").map_or(true, |path| Path::new(path).exists())
+    match host.strip_prefix("unix://") {
+        Some(path) => Path::new(path).exists(),
+        None => true,
+    }
 }
 
 fn unix(path: &Path) -> String {
