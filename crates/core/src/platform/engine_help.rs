@@ -14,8 +14,8 @@ pub struct Probes {
     pub systemd: bool,
     /// A `docker.service` unit is installed.
     pub docker_service: bool,
-    /// `pkexec` (polkit) can ask for the password.
-    pub pkexec: bool,
+    /// `pkexec` (polkit), which asks for the password.
+    pub pkexec: Option<PathBuf>,
     /// The Docker Engine daemon is installed (`dockerd`).
     pub dockerd: bool,
     /// Docker Desktop's application, when installed.
@@ -56,7 +56,7 @@ pub fn help(os: Os, probes: &Probes) -> EngineHelp {
     match os {
         Os::Linux if probes.docker_service && probes.systemd => {
             steps.push("Docker Engine's service is installed; if it is not running, start it.".to_string());
-            if probes.pkexec {
+            if probes.pkexec.is_some() {
                 steps.push("Start it with “Start the Docker service” (it asks for your password), or run: sudo systemctl start docker".into());
                 actions.push(EngineAction::StartDockerService);
             } else {
@@ -86,12 +86,13 @@ pub fn help(os: Os, probes: &Probes) -> EngineHelp {
 
 /// Where to look for each probe; `exists` tells whether a path is there.
 pub fn probe(os: Os, home: Option<&Path>, var: impl Fn(&str) -> Option<String>, exists: impl Fn(&Path) -> bool) -> Probes {
-    let any = |paths: &[&str]| paths.iter().any(|p| exists(Path::new(p)));
+    let first = |paths: &[&str]| paths.iter().map(PathBuf::from).find(|p| exists(p));
+    let any = |paths: &[&str]| first(paths).is_some();
     match os {
         Os::Linux => Probes {
             systemd: exists(Path::new("/run/systemd/system")),
             docker_service: any(&["/etc/systemd/system/docker.service", "/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service"]),
-            pkexec: any(&["/usr/bin/pkexec", "/bin/pkexec"]),
+            pkexec: first(&["/usr/bin/pkexec", "/bin/pkexec"]),
             dockerd: any(&["/usr/bin/dockerd", "/usr/local/bin/dockerd", "/usr/sbin/dockerd"]),
             docker_desktop: None,
         },
@@ -120,7 +121,7 @@ pub fn command(os: Os, probes: &Probes, action: EngineAction) -> Option<(PathBuf
         return None;
     }
     match (action, os, &probes.docker_desktop) {
-        (EngineAction::StartDockerService, _, _) => Some(("pkexec".into(), vec!["systemctl".into(), "start".into(), "docker".into()])),
+        (EngineAction::StartDockerService, _, _) => Some((probes.pkexec.clone()?, vec!["systemctl".into(), "start".into(), "docker".into()])),
         (EngineAction::OpenDockerDesktop, Os::MacOs, Some(app)) => Some(("/usr/bin/open".into(), vec![app.display().to_string()])),
         (EngineAction::OpenDockerDesktop, _, Some(exe)) => Some((exe.clone(), Vec::new())),
         (EngineAction::OpenDockerDesktop, _, None) => None,
@@ -181,7 +182,8 @@ mod tests {
         let h = help(Os::Linux, &all);
         assert_eq!(h.actions, [EngineAction::StartDockerService]);
         assert!(h.steps[0].contains("service is installed"), "{h:?}");
-        assert_eq!(command(Os::Linux, &all, EngineAction::StartDockerService).unwrap().1, ["systemctl", "start", "docker"]);
+        let start = command(Os::Linux, &all, EngineAction::StartDockerService).unwrap();
+        assert_eq!(start, (PathBuf::from("/usr/bin/pkexec"), vec!["systemctl".to_string(), "start".into(), "docker".into()]));
         assert_eq!(command(Os::Linux, &all, EngineAction::OpenDockerDesktop), None);
 
         let no_polkit = help(Os::Linux, &linux(&["/run/systemd/system", "/lib/systemd/system/docker.service"]));
