@@ -31,13 +31,12 @@ pub async fn app_about(state: State<'_, AppState>) -> Res<About> {
 /// be opened this way, and the page holds no opener permission of its own.
 #[tauri::command]
 pub async fn app_open_log_folder(app: tauri::AppHandle) -> Res<()> {
-    let failed = |detail: String| ErrorPayload {
-        code: berth_core::ErrorCode::Internal,
-        message: "Could not open the log folder. Its path is shown in About; open it from your file manager.".into(),
-        detail,
-        field: None,
-    };
-    let dir = platform::paths::current_log_dir().ok_or_else(|| failed("there is no home folder".into()))?;
-    std::fs::create_dir_all(&dir).map_err(|e| failed(e.to_string()))?;
-    app.opener().open_path(dir.display().to_string(), None::<&str>).map_err(|e| failed(e.to_string()))
+    let failed = |message: String, detail: String| ErrorPayload { code: berth_core::ErrorCode::Internal, message, detail, field: None };
+    let dir = platform::paths::current_log_dir()
+        .ok_or_else(|| failed("There is no home folder, so Berth logs to the terminal only.".into(), "no home folder".into()))?;
+    let shown = dir.display().to_string();
+    std::fs::create_dir_all(&dir).map_err(|e| failed(format!("The log folder {shown} cannot be created."), e.to_string()))?;
+    app.opener()
+        .open_path(shown.clone(), None::<&str>)
+        .map_err(|e| failed(format!("No file manager opened it; the folder is {shown}."), e.to_string()))
 }

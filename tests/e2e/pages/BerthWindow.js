@@ -564,6 +564,8 @@ export class AboutPanel {
 
   async copy() { await click(this.browser.$(sel(TestId.aboutCopy))); }
 
+  async openLogFolder() { await click(this.browser.$(sel(TestId.aboutLogFolder))); }
+
   async close() {
     await click(this.browser.$(`${sel(TestId.about)} button[aria-label="Close"]`));
     await this.browser.$(sel(TestId.about)).waitForExist({ timeout: 5_000, reverse: true });

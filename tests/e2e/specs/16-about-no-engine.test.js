@@ -90,6 +90,12 @@ describe('about and the no-engine screen', () => {
       await about.copy();
       await waitFor(async () => (await toastTexts(app.browser)).some((t) => t.includes('Diagnostics copied.')),
         { timeout: 5_000, message: 'the copied toast' });
+      // With a file manager the folder opens; without one (CI) the sentence names the folder.
+      await about.openLogFolder();
+      await new Promise((r) => setTimeout(r, 2_000));
+      for (const t of await toastTexts(app.browser)) {
+        if (/log folder/.test(t)) assert.ok(t.includes(path.join(state, 'berth', 'logs')), t);
+      }
     });
 
     const logs = path.join(state, 'berth', 'logs');
