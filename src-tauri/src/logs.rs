@@ -14,7 +14,12 @@ pub fn init() {
     let dir = berth_core::platform::paths::current_log_dir();
     // Written as each line comes (no background thread), so nothing is lost when the app exits.
     let file = dir.as_ref().map(|dir| {
-        RollingFileAppender::builder().rotation(Rotation::DAILY).filename_prefix("berth").filename_suffix("log").max_log_files(KEEP).build(dir)
+        RollingFileAppender::builder()
+            .rotation(Rotation::DAILY)
+            .filename_prefix("berth")
+            .filename_suffix("log")
+            .max_log_files(KEEP)
+            .build(dir)
     });
     let (file, problem) = match file {
         Some(Ok(appender)) => (Some(appender), String::new()),

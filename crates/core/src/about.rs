@@ -38,7 +38,14 @@ pub struct AboutEngine {
 }
 
 impl About {
-    pub fn new(app_version: &str, tauri_version: &str, webview_version: Option<String>, os: String, status: &EngineStatus, log_dir: Option<String>) -> About {
+    pub fn new(
+        app_version: &str,
+        tauri_version: &str,
+        webview_version: Option<String>,
+        os: String,
+        status: &EngineStatus,
+        log_dir: Option<String>,
+    ) -> About {
         let engine = match status {
             EngineStatus::Connected { engine } => Some(AboutEngine::from(engine)),
             _ => None,
@@ -148,7 +155,14 @@ mod tests {
     #[test]
     fn diagnostics_name_versions_os_and_engine_but_no_address_or_secret() {
         let status = EngineStatus::Connected { engine: engine("ssh://alice:hunter2@build.example:22", "DOCKER_HOST") };
-        let about = About::new("0.1.0", "2.9.5", Some("2.44.0".into()), "Debian GNU/Linux 12 (bookworm), x86_64".into(), &status, Some("/home/alice/.local/state/berth/logs".into()));
+        let about = About::new(
+            "0.1.0",
+            "2.9.5",
+            Some("2.44.0".into()),
+            "Debian GNU/Linux 12 (bookworm), x86_64".into(),
+            &status,
+            Some("/home/alice/.local/state/berth/logs".into()),
+        );
         assert_eq!(
             about.diagnostics,
             "Berth 0.1.0\nTauri 2.9.5\nWeb view: 2.44.0\nOS: Debian GNU/Linux 12 (bookworm), x86_64\n\
@@ -157,13 +171,22 @@ mod tests {
         for secret in ["hunter2", "alice", "build.example", "/home/"] {
             assert!(!about.diagnostics.contains(secret), "{secret} leaked: {}", about.diagnostics);
         }
-        let down = About::new("0.1.0", "2.9.5", None, "macOS, aarch64".into(), &EngineStatus::Connecting { host: Some("tcp://bob:pw@h:2375".into()) }, None);
+        let down = About::new(
+            "0.1.0",
+            "2.9.5",
+            None,
+            "macOS, aarch64".into(),
+            &EngineStatus::Connecting { host: Some("tcp://bob:pw@h:2375".into()) },
+            None,
+        );
         assert!(down.diagnostics.ends_with("Engine: not connected\n") && !down.diagnostics.contains("pw@"), "{}", down.diagnostics);
     }
 
     #[test]
     fn endpoints_are_named_by_kind() {
-        let kinds = ["unix:///var/run/docker.sock", "npipe:////./pipe/docker_engine", "tcp://h:2375", "https://h:2376", "ssh://u@h", "fd://"].map(endpoint_kind);
+        let kinds =
+            ["unix:///var/run/docker.sock", "npipe:////./pipe/docker_engine", "tcp://h:2375", "https://h:2376", "ssh://u@h", "fd://"]
+                .map(endpoint_kind);
         assert_eq!(kinds, ["Unix socket", "named pipe", "TCP", "TCP with TLS", "SSH", "another transport"]);
     }
 

@@ -57,7 +57,9 @@ pub fn help(os: Os, probes: &Probes) -> EngineHelp {
         Os::Linux if probes.docker_service && probes.systemd => {
             steps.push("Docker Engine's service is installed; if it is not running, start it.".to_string());
             if probes.pkexec.is_some() {
-                steps.push("Start it with “Start the Docker service” (it asks for your password), or run: sudo systemctl start docker".into());
+                steps.push(
+                    "Start it with “Start the Docker service” (it asks for your password), or run: sudo systemctl start docker".into(),
+                );
                 actions.push(EngineAction::StartDockerService);
             } else {
                 steps.push("Start it in a terminal: sudo systemctl start docker".into());
@@ -77,7 +79,10 @@ pub fn help(os: Os, probes: &Probes) -> EngineHelp {
             steps.push("Install an engine: Docker Desktop (docker.com/products/docker-desktop), OrbStack, Colima (brew install colima docker, then colima start) or Podman Desktop (then podman machine start).".into());
         }
         Os::Windows => {
-            steps.push("Install an engine: Docker Desktop (docker.com/products/docker-desktop) or Podman Desktop (then podman machine start).".into());
+            steps.push(
+                "Install an engine: Docker Desktop (docker.com/products/docker-desktop) or Podman Desktop (then podman machine start)."
+                    .into(),
+            );
         }
     }
     steps.push(SWITCH.into());
@@ -91,7 +96,11 @@ pub fn probe(os: Os, home: Option<&Path>, var: impl Fn(&str) -> Option<String>, 
     match os {
         Os::Linux => Probes {
             systemd: exists(Path::new("/run/systemd/system")),
-            docker_service: any(&["/etc/systemd/system/docker.service", "/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service"]),
+            docker_service: any(&[
+                "/etc/systemd/system/docker.service",
+                "/lib/systemd/system/docker.service",
+                "/usr/lib/systemd/system/docker.service",
+            ]),
             pkexec: first(&["/usr/bin/pkexec", "/bin/pkexec"]),
             dockerd: any(&["/usr/bin/dockerd", "/usr/local/bin/dockerd", "/usr/sbin/dockerd"]),
             docker_desktop: None,
@@ -121,7 +130,9 @@ pub fn command(os: Os, probes: &Probes, action: EngineAction) -> Option<(PathBuf
         return None;
     }
     match (action, os, &probes.docker_desktop) {
-        (EngineAction::StartDockerService, _, _) => Some((probes.pkexec.clone()?, vec!["systemctl".into(), "start".into(), "docker".into()])),
+        (EngineAction::StartDockerService, _, _) => {
+            Some((probes.pkexec.clone()?, vec!["systemctl".into(), "start".into(), "docker".into()]))
+        }
         (EngineAction::OpenDockerDesktop, Os::MacOs, Some(app)) => Some(("/usr/bin/open".into(), vec![app.display().to_string()])),
         (EngineAction::OpenDockerDesktop, _, Some(exe)) => Some((exe.clone(), Vec::new())),
         (EngineAction::OpenDockerDesktop, _, None) => None,
@@ -133,14 +144,30 @@ pub fn outcome(action: EngineAction, code: Option<i32>, stderr: &str) -> EngineH
     let (ok, message) = match (action, code) {
         (EngineAction::StartDockerService, Some(0)) => (true, "The Docker service started. Berth connects to it in a moment.".to_string()),
         // pkexec: 126 when the dialog was dismissed or the user not allowed, 127 when no agent could ask.
-        (EngineAction::StartDockerService, Some(126)) => (false, "Starting the Docker service was cancelled or not allowed. Run: sudo systemctl start docker".into()),
-        (EngineAction::StartDockerService, Some(127)) => (false, "No password prompt (polkit agent) is available in this session. Run: sudo systemctl start docker".into()),
+        (EngineAction::StartDockerService, Some(126)) => {
+            (false, "Starting the Docker service was cancelled or not allowed. Run: sudo systemctl start docker".into())
+        }
+        (EngineAction::StartDockerService, Some(127)) => {
+            (false, "No password prompt (polkit agent) is available in this session. Run: sudo systemctl start docker".into())
+        }
         (EngineAction::StartDockerService, _) => {
             let said = stderr.trim();
-            (false, format!("systemctl could not start the Docker service{}. See: journalctl -u docker", if said.is_empty() { String::new() } else { format!(": {said}") }))
+            (
+                false,
+                format!(
+                    "systemctl could not start the Docker service{}. See: journalctl -u docker",
+                    if said.is_empty() { String::new() } else { format!(": {said}") }
+                ),
+            )
         }
         (EngineAction::OpenDockerDesktop, Some(0)) => (true, "Docker Desktop is starting. Berth connects when its engine runs.".into()),
-        (EngineAction::OpenDockerDesktop, _) => (false, format!("Docker Desktop could not be opened{}. Open it from your applications.", if stderr.trim().is_empty() { String::new() } else { format!(": {}", stderr.trim()) })),
+        (EngineAction::OpenDockerDesktop, _) => (
+            false,
+            format!(
+                "Docker Desktop could not be opened{}. Open it from your applications.",
+                if stderr.trim().is_empty() { String::new() } else { format!(": {}", stderr.trim()) }
+            ),
+        ),
     };
     EngineHelpOutcome { ok, message }
 }
@@ -201,7 +228,10 @@ mod tests {
         let mac = probe(Os::MacOs, Some(Path::new("/Users/a")), |_| None, |p| p == Path::new("/Users/a/Applications/Docker.app"));
         assert_eq!(mac.docker_desktop, Some(PathBuf::from("/Users/a/Applications/Docker.app")));
         assert_eq!(help(Os::MacOs, &mac).actions, [EngineAction::OpenDockerDesktop]);
-        assert_eq!(command(Os::MacOs, &mac, EngineAction::OpenDockerDesktop).unwrap(), (PathBuf::from("/usr/bin/open"), vec!["/Users/a/Applications/Docker.app".to_string()]));
+        assert_eq!(
+            command(Os::MacOs, &mac, EngineAction::OpenDockerDesktop).unwrap(),
+            (PathBuf::from("/usr/bin/open"), vec!["/Users/a/Applications/Docker.app".to_string()])
+        );
         let bare_mac = help(Os::MacOs, &Probes::default());
         assert!(bare_mac.actions.is_empty() && bare_mac.steps[0].contains("Colima"), "{bare_mac:?}");
 
@@ -221,7 +251,10 @@ mod tests {
         assert!(outcome(start, Some(126), "").message.contains("cancelled"));
         assert!(outcome(start, Some(127), "").message.contains("polkit"));
         let failed = outcome(start, Some(1), "Job for docker.service failed.\n");
-        assert!(!failed.ok && failed.message.contains("Job for docker.service failed.") && failed.message.contains("journalctl"), "{failed:?}");
+        assert!(
+            !failed.ok && failed.message.contains("Job for docker.service failed.") && failed.message.contains("journalctl"),
+            "{failed:?}"
+        );
         assert!(!outcome(EngineAction::OpenDockerDesktop, None, "not found").ok);
     }
 }
