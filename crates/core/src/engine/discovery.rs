@@ -177,6 +177,20 @@ mod tests {
     }
 
     #[test]
+    fn each_platform_defaults_to_its_own_engine_and_lists_its_sockets() {
+        let dir = config(&[], "{}");
+        let windows = Environment { os: Os::Windows, ..env(dir.path(), &[]) };
+        assert_eq!(chosen(&windows).unwrap().host, "npipe:////./pipe/docker_engine");
+        let hosts: Vec<_> = discover(&windows).into_iter().map(|e| e.host).collect();
+        assert_eq!(hosts, ["npipe:////./pipe/docker_engine", "npipe:////./pipe/dockerDesktopLinuxEngine", "npipe:////./pipe/podman-machine-default"]);
+        let mac = Environment { os: Os::MacOs, ..env(dir.path(), &[]) };
+        assert_eq!(chosen(&mac).unwrap().host, DEFAULT);
+        // DOCKER_HOST still wins everywhere.
+        let host = Environment { os: Os::Windows, ..env(dir.path(), &[("DOCKER_HOST", "tcp://h:2375")]) };
+        assert_eq!(chosen(&host).unwrap().host, "tcp://h:2375");
+    }
+
+    #[test]
     fn a_context_that_does_not_exist_is_an_error() {
         let dir = config(&[("staging", "tcp://staging:2376")], r#"{"currentContext":"prod"}"#);
         let err = chosen(&env(dir.path(), &[])).unwrap_err();
