@@ -2,6 +2,11 @@
 /// `allow-<command>` permission each, which capabilities/default.json grants to the main window.
 const COMMANDS: &[&str] = &[
     "app_ready",
+    "app_quit",
+    "settings_get",
+    "settings_set",
+    "notify_done",
+    "launch_folder",
     "engine_status",
     "engine_candidates",
     "engine_select",

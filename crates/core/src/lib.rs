@@ -15,6 +15,7 @@ pub mod images;
 pub mod logging;
 pub mod networks;
 pub mod prune;
+pub mod settings;
 pub mod volumes;
 pub mod registry;
 mod stream;

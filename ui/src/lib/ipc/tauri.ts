@@ -86,6 +86,12 @@ export function createTauriBackend(): Backend {
     networkNames: () => call('network_names'),
     portOpen: (port) => call('port_open', { port }),
     appReady: (rows) => call('app_ready', { rows }),
+    appQuit: () => call('app_quit'),
+    settingsGet: () => call('settings_get'),
+    settingsSet: (settings) => call('settings_set', { settings }),
+    notifyDone: (work) => call('notify_done', { work }),
+    launchFolder: () => call('launch_folder'),
+    onOpenFolder: (handler) => subscribe<string>('app://open-folder', handler),
 
     imageList: () => call('image_list'),
     imageDetails: (image) => call('image_details', { image }),
