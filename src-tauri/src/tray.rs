@@ -1,6 +1,6 @@
 //! The optional tray / menu-bar icon: the engine's status, each running container with Stop and
 //! Restart, Show Berth and Quit. Its menu is rebuilt from what the engine pushes (status and
-//! container changes, see `events.rs`), never polled; the icon exists only while the setting is on.
+//! container changes, see `events.rs`), never polled; the icon shows only while the setting is on.
 
 use crate::state::AppState;
 use berth_core::containers::{self, ContainerAction, ContainerState, ContainerSummary, ContainersChanged};
@@ -73,22 +73,23 @@ fn relist(app: &AppHandle) {
     });
 }
 
-/// Shows or removes the icon (the tray setting).
+/// Shows or hides the icon (the tray setting). Made once, then only hidden and shown again: on
+/// Linux a dropped icon's D-Bus object outlives it and a new one under the same id would clash.
 pub fn apply(app: &AppHandle, on: bool) -> tauri::Result<()> {
-    match (on, app.tray_by_id(ID)) {
-        (true, None) => {
+    match app.tray_by_id(ID) {
+        Some(icon) => icon.set_visible(on)?,
+        None if on => {
             let menu = menu(app)?;
             let mut builder = TrayIconBuilder::with_id(ID).tooltip("Berth").menu(&menu).on_menu_event(clicked);
             if let Some(icon) = app.default_window_icon() {
                 builder = builder.icon(icon.clone());
             }
             builder.build(app)?;
-            relist(app);
         }
-        (false, Some(_)) => {
-            app.remove_tray_by_id(ID);
-        }
-        _ => {}
+        None => return Ok(()),
+    }
+    if on {
+        relist(app);
     }
     Ok(())
 }

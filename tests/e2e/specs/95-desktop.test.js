@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestId } from '../../../ui/src/lib/testIds.js';
 import { launchApp } from '../support/app.js';
-import { monitorBus, trayMenuLabels } from '../support/bus.js';
+import { monitorBus, trayIcon } from '../support/bus.js';
 import { docker, removeTestContainers, runContainer, uniqueName } from '../support/docker.js';
 import { appPath } from '../support/env.js';
 import { waitFor } from '../support/wait.js';
@@ -62,8 +62,8 @@ describe('desktop citizenship', () => {
 
   it('opens the command palette with Ctrl+K and runs a command from the keyboard', () => app.guard('palette', async () => {
     const input = await palette('go vol');
-    const items = await app.browser.$$(sel(TestId.paletteItem));
-    assert.deepEqual(await Promise.all(items.map((i) => i.getAttribute('data-id'))), ['go-volumes']);
+    const ids = await app.browser.$$(sel(TestId.paletteItem)).map((i) => i.getAttribute('data-id'));
+    assert.deepEqual(ids, ['go-volumes']);
     await app.screenshot('desktop-palette');
     await input.addValue('\uE007'); // Enter
     await app.browser.$(sel(TestId.palette)).waitForExist({ reverse: true, timeout: 5_000 });
@@ -108,19 +108,29 @@ describe('desktop citizenship', () => {
   }));
 
   it('shows the tray icon only while the setting is on, its menu following the engine', () => app.guard('tray', async () => {
-    assert.equal(trayMenuLabels(), null, 'no tray icon by default');
-    await app.browser.$(sel(TestId.nav('settings'))).click();
-    await app.browser.$(sel(TestId.setting('tray'))).click();
-    await waitFor(() => trayMenuLabels()?.includes('Show Berth'), { message: 'the tray icon on the bus' });
-    assert.match(trayMenuLabels()[0], /^Engine: Docker Engine/);
+    const shown = () => trayIcon()?.status === 'Active';
+    const labels = () => trayIcon()?.labels ?? [];
+    assert.ok(!shown(), 'no tray icon by default');
+    const toggle = async () => {
+      await app.browser.$(sel(TestId.nav('settings'))).click();
+      await app.browser.$(sel(TestId.setting('tray'))).click();
+    };
+    await toggle();
+    await waitFor(shown, { message: 'the tray icon on the bus' });
+    assert.match(labels()[0], /^Engine: Docker Engine/);
+    assert.ok(labels().includes('Show Berth') && labels().includes('Quit Berth'));
     const name = runContainer(uniqueName('tray'), { cmd: ['sleep', '300'] });
-    await waitFor(() => trayMenuLabels()?.includes(name), { message: 'the running container in the tray menu' });
-    assert.deepEqual(trayMenuLabels().slice(trayMenuLabels().indexOf(name), trayMenuLabels().indexOf(name) + 3), [name, 'Stop', 'Restart']);
+    await waitFor(() => labels().includes(name), { message: 'the running container in the tray menu' });
+    assert.deepEqual(labels().slice(labels().indexOf(name), labels().indexOf(name) + 3), [name, 'Stop', 'Restart']);
     docker('rm', '-f', name);
-    await waitFor(() => !trayMenuLabels()?.includes(name), { message: 'the removed container to leave the menu' });
-    await app.browser.$(sel(TestId.setting('tray'))).click();
-    await waitFor(() => trayMenuLabels() === null, { message: 'the tray icon to go' });
+    await waitFor(() => !labels().includes(name), { message: 'the removed container to leave the menu' });
+    await toggle();
+    await waitFor(() => !shown(), { message: 'the tray icon to go' });
     assert.equal(JSON.parse(fs.readFileSync(path.join(process.env.BERTH_CONFIG_DIR, 'settings.json'), 'utf8')).tray, false);
+    await toggle();
+    await waitFor(shown, { message: 'the tray icon back' });
+    await toggle();
+    await waitFor(() => !shown(), { message: 'the tray icon to go again' });
   }));
 
   it('notifies a container that dies unexpectedly, not one that is stopped', () => app.guard('died', async () => {
@@ -140,13 +150,13 @@ describe('desktop citizenship', () => {
   it('keeps the window size, position and view across a quit and relaunch', () => app.guard('window-state', async () => {
     await app.browser.$(sel(TestId.nav('networks'))).click();
     const id = berthWindow();
-    xdotool('windowsize', id, '1000', '640');
-    xdotool('windowmove', id, '60', '40');
+    await app.browser.setWindowRect(60, 40, 1000, 640);
     await waitFor(() => { const g = geometry(id); return g.width === 1000 && g.height === 640 && g.x === 60 && g.y === 40; },
       { message: 'the window to take the new geometry' });
     const before = geometry(id);
-    await palette('quit berth');
-    await app.browser.keys('Enter');
+    const input = await palette('quit berth');
+    // The app quits while the key press is still being answered: the session ends with it.
+    await input.addValue('\uE007').catch(() => {});
     await waitFor(() => { try { berthWindow(); return false; } catch { return true; } }, { timeout: 15_000, message: 'the window to close' });
     await app.close();
     app = await launchApp();

@@ -21,11 +21,12 @@ export async function monitorBus(rules) {
 const gdbus = (...args) => execFileSync('gdbus', [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /**
- * The labels of the tray icon's menu as the desktop's panel would read them: the app's
- * StatusNotifierItem (libayatana-appindicator exports it under /org/ayatana/NotificationItem)
- * and its com.canonical.dbusmenu layout. Null when no connection on the bus exports one.
+ * The tray icon as the desktop's panel would see it: the app's StatusNotifierItem
+ * (libayatana-appindicator exports it under /org/ayatana/NotificationItem), its Status (a panel
+ * shows Active items, hides Passive ones) and the labels of its com.canonical.dbusmenu layout.
+ * Null when no connection on the bus exports one.
  */
-export function trayMenuLabels() {
+export function trayIcon() {
   const names = gdbus('call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus',
     '--method', 'org.freedesktop.DBus.ListNames').match(/':\d+\.\d+'/g) ?? [];
   for (const quoted of names) {
@@ -36,9 +37,12 @@ export function trayMenuLabels() {
     } catch { continue; }
     const item = [...nodes.matchAll(/node ([^/\s]\S*)/g)].map((m) => m[1])[0];
     if (!item) continue;
-    const layout = gdbus('call', '--session', '--dest', name, '--object-path', `/org/ayatana/NotificationItem/${item}/Menu`,
+    const path = `/org/ayatana/NotificationItem/${item}`;
+    const status = gdbus('call', '--session', '--dest', name, '--object-path', path,
+      '--method', 'org.freedesktop.DBus.Properties.Get', 'org.kde.StatusNotifierItem', 'Status').match(/'(\w+)'/)?.[1];
+    const layout = gdbus('call', '--session', '--dest', name, '--object-path', `${path}/Menu`,
       '--method', 'com.canonical.dbusmenu.GetLayout', '--', '0', '-1', '@as []');
-    return [...layout.matchAll(/'label': <'([^']*)'>/g)].map((m) => m[1]);
+    return { status, labels: [...layout.matchAll(/'label': <'([^']*)'>/g)].map((m) => m[1]) };
   }
   return null;
 }
