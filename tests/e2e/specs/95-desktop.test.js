@@ -12,8 +12,9 @@ import path from 'node:path';
 import { TestId } from '../../../ui/src/lib/testIds.js';
 import { launchApp } from '../support/app.js';
 import { monitorBus, trayIcon } from '../support/bus.js';
+import { focusElsewhere } from '../support/focus.js';
 import { docker, removeTestContainers, runContainer, uniqueName } from '../support/docker.js';
-import { appPath } from '../support/env.js';
+import { appPath, runId } from '../support/env.js';
 import { waitFor } from '../support/wait.js';
 
 const sel = (id) => `[data-testid="${id}"]`;
@@ -143,6 +144,40 @@ describe('desktop citizenship', () => {
       assert.ok(bus.text().includes('Container stopped unexpectedly'));
       assert.ok(!bus.text().includes(stopped), `no notification for the stopped container:\n${bus.text()}`);
     } finally {
+      await bus.stop();
+    }
+  }));
+
+  it('notifies a pull that fails while the window is in the background, not while it is in front', () => app.guard('work-done', async () => {
+    const bus = await monitorBus(["type='method_call',interface='org.freedesktop.Notifications',member='Notify'"]);
+    const pull = async (reference) => {
+      const input = await palette('pull image');
+      await input.addValue('\uE007');
+      const field = app.browser.$(sel(TestId.pullReference));
+      await field.waitForDisplayed({ timeout: 5_000 });
+      await field.setValue(reference);
+      await app.browser.$(sel(TestId.pullSubmit)).click();
+    };
+    let close = null;
+    try {
+      // A repository the test registry does not have: the pull fails fast.
+      const missing = `127.0.0.1:5000/berth-e2e-missing-${runId}:1`;
+      close = await focusElsewhere();
+      await pull(missing);
+      await waitFor(() => bus.text().includes('Pull failed'), { timeout: 20_000, message: 'the Notify call' });
+      assert.ok(bus.text().includes(missing), bus.text());
+      await close();
+      close = null;
+      // In front (the user watches it fail): no notification.
+      await app.browser.keys('Escape');
+      xdotool('windowfocus', '--sync', berthWindow());
+      const focusedMissing = `127.0.0.1:5000/berth-e2e-missing-front-${runId}:1`;
+      await pull(focusedMissing);
+      await app.browser.$(sel(TestId.toast)).waitForDisplayed({ timeout: 20_000 });
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(!bus.text().includes(focusedMissing), bus.text());
+    } finally {
+      await close?.();
       await bus.stop();
     }
   }));
