@@ -5,6 +5,7 @@
 use crate::state::AppState;
 use berth_core::containers::{self, ContainerAction, ContainerState, ContainerSummary, ContainersChanged};
 use berth_core::engine::EngineStatus;
+use berth_core::settings::SettingsStore;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
@@ -29,8 +30,10 @@ impl Tray {
             EngineStatus::Disconnected { .. } => "Engine: not running".into(),
         };
         match status {
-            // A (re)connect may follow a gap: read the whole list once.
-            EngineStatus::Connected { .. } => relist(app),
+            // A (re)connect may follow a gap: read the whole list once (when shown; `apply` reads
+            // it when the icon comes).
+            EngineStatus::Connected { .. } if shown(app) => relist(app),
+            EngineStatus::Connected { .. } => {}
             EngineStatus::Disconnected { .. } => self.running.lock().unwrap().clear(),
             EngineStatus::Connecting { .. } => {}
         }
@@ -94,9 +97,14 @@ pub fn apply(app: &AppHandle, on: bool) -> tauri::Result<()> {
     Ok(())
 }
 
+/// Is the icon on (the setting)?
+fn shown(app: &AppHandle) -> bool {
+    app.try_state::<SettingsStore>().is_some_and(|s| s.get().tray)
+}
+
 /// Rebuilds the menu of a shown icon.
 fn refresh(app: &AppHandle) {
-    let Some(icon) = app.tray_by_id(ID) else { return };
+    let Some(icon) = app.tray_by_id(ID).filter(|_| shown(app)) else { return };
     if let Err(e) = menu(app).and_then(|m| icon.set_menu(Some(m))) {
         tracing::warn!(error = %e, "cannot rebuild the tray menu");
     }

@@ -81,6 +81,7 @@ describe('desktop citizenship', () => {
     const theme = app.browser.$(sel(TestId.setting('theme')));
     await theme.selectByAttribute('value', 'dark');
     await waitFor(async () => (await app.browser.execute(() => document.documentElement.dataset.theme)) === 'dark');
+    await app.screenshot('desktop-settings-dark');
     await app.browser.$(sel(TestId.nav('containers'))).click();
     await app.screenshot('desktop-theme-dark');
     const bg = await app.browser.execute(() => getComputedStyle(document.querySelector('main')).backgroundColor);
@@ -120,11 +121,15 @@ describe('desktop citizenship', () => {
     await waitFor(shown, { message: 'the tray icon on the bus' });
     assert.match(labels()[0], /^Engine: Docker Engine/);
     assert.ok(labels().includes('Show Berth') && labels().includes('Quit Berth'));
-    const name = runContainer(uniqueName('tray'), { cmd: ['sleep', '300'] });
+    // sleep as pid 1 ignores SIGTERM: a short stop timeout keeps the stop below quick.
+    const name = runContainer(uniqueName('tray'), { args: ['--stop-timeout', '1'], cmd: ['sleep', '300'] });
     await waitFor(() => labels().includes(name), { message: 'the running container in the tray menu' });
     assert.deepEqual(labels().slice(labels().indexOf(name), labels().indexOf(name) + 3), [name, 'Stop', 'Restart']);
-    docker('rm', '-f', name);
-    await waitFor(() => !labels().includes(name), { message: 'the removed container to leave the menu' });
+    // Stop, clicked in the menu as a panel would: the engine stops it, and it leaves the menu.
+    const { entries, click } = trayIcon();
+    click(entries[entries.findIndex((e) => e.label === name) + 1].id);
+    await waitFor(() => docker('inspect', '--format', '{{.State.Status}}', name) === 'exited', { message: 'the container stopped' });
+    await waitFor(() => !labels().includes(name), { message: 'the stopped container to leave the menu' });
     await toggle();
     await waitFor(() => !shown(), { message: 'the tray icon to go' });
     assert.equal(JSON.parse(fs.readFileSync(path.join(process.env.BERTH_CONFIG_DIR, 'settings.json'), 'utf8')).tray, false);

@@ -23,8 +23,9 @@ const gdbus = (...args) => execFileSync('gdbus', [...args], { encoding: 'utf8', 
 /**
  * The tray icon as the desktop's panel would see it: the app's StatusNotifierItem
  * (libayatana-appindicator exports it under /org/ayatana/NotificationItem), its Status (a panel
- * shows Active items, hides Passive ones) and the labels of its com.canonical.dbusmenu layout.
- * Null when no connection on the bus exports one.
+ * shows Active items, hides Passive ones) and the entries of its com.canonical.dbusmenu layout,
+ * in order ({ id, label }); `click(id)` clicks one as the panel would. Null when no connection
+ * on the bus exports one.
  */
 export function trayIcon() {
   const names = gdbus('call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus',
@@ -40,9 +41,11 @@ export function trayIcon() {
     const path = `/org/ayatana/NotificationItem/${item}`;
     const status = gdbus('call', '--session', '--dest', name, '--object-path', path,
       '--method', 'org.freedesktop.DBus.Properties.Get', 'org.kde.StatusNotifierItem', 'Status').match(/'(\w+)'/)?.[1];
-    const layout = gdbus('call', '--session', '--dest', name, '--object-path', `${path}/Menu`,
-      '--method', 'com.canonical.dbusmenu.GetLayout', '--', '0', '-1', '@as []');
-    return { status, labels: [...layout.matchAll(/'label': <'([^']*)'>/g)].map((m) => m[1]) };
+    const menu = ['--session', '--dest', name, '--object-path', `${path}/Menu`];
+    const layout = gdbus('call', ...menu, '--method', 'com.canonical.dbusmenu.GetLayout', '--', '0', '-1', '@as []');
+    const entries = [...layout.matchAll(/\((\d+), \{[^}]*'label': <'([^']*)'>/g)].map((m) => ({ id: Number(m[1]), label: m[2] }));
+    const click = (id) => gdbus('call', ...menu, '--method', 'com.canonical.dbusmenu.Event', '--', String(id), 'clicked', '<0>', '0');
+    return { status, labels: entries.map((e) => e.label), entries, click };
   }
   return null;
 }
