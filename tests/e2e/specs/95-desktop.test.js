@@ -41,7 +41,7 @@ describe('desktop citizenship', () => {
     folder = path.join(root, 'handed-over');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'Dockerfile'), 'FROM scratch\n');
-    // Settings and window geometry in a folder of the test's own, not the user's.
+    // Settings and window geometry in a folder of the test's own (the spec reads them).
     process.env.BERTH_CONFIG_DIR = path.join(root, 'config');
     process.env.BERTH_DATA_DIR = path.join(root, 'data');
     app = await launchApp();

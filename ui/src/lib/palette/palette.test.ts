@@ -96,3 +96,17 @@ describe('command palette', () => {
     expect(screen.getByTestId(TestId.settingsView)).toBeTruthy();
   });
 });
+
+describe('shortcuts and terminals', () => {
+  it('leaves Ctrl+K to a terminal that has the focus', async () => {
+    renderApp();
+    const term = document.createElement('div');
+    term.className = 'xterm';
+    const textarea = document.createElement('textarea');
+    term.append(textarea);
+    document.body.append(term);
+    await fireEvent.keyDown(textarea, { key: 'k', ctrlKey: true });
+    expect(screen.queryByTestId(TestId.palette)).toBeNull();
+    term.remove();
+  });
+});
