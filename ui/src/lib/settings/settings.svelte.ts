@@ -53,9 +53,8 @@ export class SettingsStore {
     this.root.dataset.theme = dark ? 'dark' : 'light';
   }
 
-  /** Long work ended: notify (the shell skips it while the window is focused), if the kind is on. */
+  /** Long work ended: the shell notifies unless the window is focused or the kind is off. */
   notifyDone(work: WorkDone): void {
-    if (this.current && !this.current.notifications[work.kind]) return;
     this.backend.notifyDone(work).catch(() => { /* a notification is a courtesy; the window shows the outcome */ });
   }
 }

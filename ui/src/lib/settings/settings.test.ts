@@ -7,6 +7,7 @@ import { mockProject } from '../ipc/mockData';
 import type { BuildEvent, TransferEvent } from '../ipc/types';
 import { TestId } from '../testIds.js';
 import { SettingsStore } from './settings.svelte';
+import { upOptions } from '../stacks/composeTask';
 
 async function renderApp(setup: (b: MockBackend) => void = () => {}) {
   const backend = new MockBackend();
@@ -83,9 +84,8 @@ describe('launch folder', () => {
 });
 
 describe('notifications of finished work', () => {
-  it('reports builds, pulls and pushes as they end, not cancels, and only kinds that are on', async () => {
+  it('reports builds, pulls and pushes as they end, not cancels', async () => {
     const backend = new MockBackend();
-    backend.settings.notifications.push = false;
     const deps = createDeps(backend);
     await deps.settings.load();
     const seen: BuildEvent[] = [];
@@ -101,9 +101,12 @@ describe('notifications of finished work', () => {
     pullSink({ type: 'done', reference: 'docker.io/library/busybox:1' });
     const push = await deps.backend.imagePush('shop:dev', 'localhost:5000/shop:dev', () => {});
     backend.transfers.get(push.id)!({ type: 'done', reference: 'localhost:5000/shop:dev' });
+    await deps.backend.composeUp('/src/shop', [], upOptions(), () => {});
     await waitFor(() => expect(backend.notified).toEqual([
       { kind: 'build', subject: 'shop:dev', failed: true },
       { kind: 'pull', subject: 'docker.io/library/busybox:1', failed: false },
+      { kind: 'push', subject: 'localhost:5000/shop:dev', failed: false },
+      { kind: 'stackUp', subject: 'Stack shop', failed: false },
     ]));
     // Every other call still reaches the backend itself.
     expect(await deps.backend.imageNames()).toEqual(await backend.imageNames());
