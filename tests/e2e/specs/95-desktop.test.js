@@ -205,4 +205,12 @@ describe('desktop citizenship', () => {
       { message: 'the Networks view, the last one shown' });
     assert.deepEqual(geometry(berthWindow()), before);
   }));
+
+  it('opens a folder named on the command line of the first launch', () => app.guard('launch-folder', async () => {
+    await app.close();
+    app = await launchApp({ args: [folder] });
+    const panel = app.browser.$(sel(TestId.projectPanel));
+    await panel.waitForDisplayed({ timeout: 20_000 });
+    assert.equal(await panel.getAttribute('data-folder'), folder);
+  }));
 });

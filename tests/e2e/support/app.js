@@ -10,8 +10,9 @@ import { waitFor } from './wait.js';
 const statusUrl = (port) => `http://127.0.0.1:${port}/status`;
 const answers = (port) => fetch(statusUrl(port)).then((r) => r.ok, () => false);
 
-/** Launches the app under tauri-driver; returns an App. Needs an X display (xvfb-run). */
-export async function launchApp() {
+/** Launches the app (with `args` on its command line) under tauri-driver; returns an App.
+ *  Needs an X display (xvfb-run). */
+export async function launchApp({ args = [] } = {}) {
   for (const [what, file] of [['app binary', appPath], ['tauri-driver', tauriDriverPath]]) {
     if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file} (make test-e2e builds/installs it)`);
   }
@@ -41,7 +42,7 @@ export async function launchApp() {
       connectionRetryCount: 0,
       capabilities: {
         browserName: 'wry',
-        'tauri:options': { application: appPath },
+        'tauri:options': { application: appPath, args },
         // WebKitWebDriver speaks classic WebDriver only; don't ask it for BiDi.
         'wdio:enforceWebDriverClassic': true,
       },
