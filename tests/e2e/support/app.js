@@ -1,6 +1,7 @@
 // Starts tauri-driver, opens a WebDriver session on the real Berth window, and cleans up.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 import { appPath, artifactsDir, driverPort, nativePort, runId, tauriDriverPath } from './env.js';
@@ -9,8 +10,9 @@ import { waitFor } from './wait.js';
 const statusUrl = (port) => `http://127.0.0.1:${port}/status`;
 const answers = (port) => fetch(statusUrl(port)).then((r) => r.ok, () => false);
 
-/** Launches the app under tauri-driver; returns an App. Needs an X display (xvfb-run). */
-export async function launchApp() {
+/** Launches the app (with `args` on its command line) under tauri-driver; returns an App.
+ *  Needs an X display (xvfb-run). */
+export async function launchApp({ args = [] } = {}) {
   for (const [what, file] of [['app binary', appPath], ['tauri-driver', tauriDriverPath]]) {
     if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file} (make test-e2e builds/installs it)`);
   }
@@ -18,6 +20,13 @@ export async function launchApp() {
   // A driver left over from an aborted run would answer for us with the wrong app.
   if (await answers(driverPort)) throw new Error(`port ${driverPort} is taken; set BERTH_E2E_PORT`);
 
+  // Settings (theme, tray, last view) and window geometry of the spec's own, never the user's,
+  // kept across its relaunches and removed when it ends.
+  if (!process.env.BERTH_CONFIG_DIR) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-config-'));
+    process.env.BERTH_CONFIG_DIR = dir;
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
   fs.mkdirSync(artifactsDir, { recursive: true });
   const log = fs.openSync(path.join(artifactsDir, `tauri-driver-${runId}.log`), 'a');
   const driver = spawn(tauriDriverPath, ['--port', String(driverPort), '--native-port', String(nativePort)],
@@ -33,7 +42,7 @@ export async function launchApp() {
       connectionRetryCount: 0,
       capabilities: {
         browserName: 'wry',
-        'tauri:options': { application: appPath },
+        'tauri:options': { application: appPath, args },
         // WebKitWebDriver speaks classic WebDriver only; don't ask it for BiDi.
         'wdio:enforceWebDriverClassic': true,
       },

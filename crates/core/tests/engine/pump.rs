@@ -157,3 +157,39 @@ async fn an_engine_that_stops_answering_halfway_is_reported_in_bounded_time() {
     assert!(reason.contains("did not answer"), "{reason}");
     server.abort();
 }
+
+/// Only a container that ends on its own with a failure is reported as died: not one stopped
+/// (docker stop sends kill first), nor one whose process finished with 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_only_unexpected_deaths() {
+    if !enabled("pump_deaths") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let events: Arc<Mutex<Vec<EngineEvent>>> = Arc::default();
+    let seen = events.clone();
+    let env = Environment {
+        vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", socket()))]),
+        home: Some(dir.path().to_path_buf()),
+        root: dir.path().to_path_buf(),
+    };
+    let pump = Pump::start(env, move |e| seen.lock().unwrap().push(e));
+    pump.connected(Duration::from_secs(10)).await.expect("connects");
+    let died = |id: &str| events.lock().unwrap().iter().any(|e| matches!(e, EngineEvent::ContainerDied(d) if d.id == id));
+
+    let stopped = run_sh(&name("stopped"), "sleep 300");
+    let _s = Cleanup(stopped.clone());
+    let finished = run_sh(&name("finished"), "exit 0");
+    let _f = Cleanup(finished.clone());
+    docker(&["stop", "-t", "1", &stopped]);
+    let crashed = run_sh(&name("crashed"), "sleep 1; exit 3");
+    let _c = Cleanup(crashed.clone());
+    until(15, "the crash reported", async || died(&crashed).then_some(())).await;
+    let death = events.lock().unwrap().iter().find_map(|e| match e {
+        EngineEvent::ContainerDied(d) if d.id == crashed => Some(d.clone()),
+        _ => None,
+    });
+    assert_eq!(death.map(|d| d.exit_code), Some(3));
+    // The crash came after both others ended: had they been reported, they would be by now.
+    assert!(!died(&stopped) && !died(&finished));
+}
