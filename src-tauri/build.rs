@@ -2,9 +2,13 @@
 /// `allow-<command>` permission each, which capabilities/default.json grants to the main window.
 const COMMANDS: &[&str] = &[
     "app_ready",
+    "app_about",
+    "app_open_log_folder",
     "engine_status",
     "engine_candidates",
     "engine_select",
+    "engine_help",
+    "engine_help_act",
     "container_list",
     "container_action",
     "container_remove",

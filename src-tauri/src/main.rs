@@ -5,6 +5,7 @@
 mod commands;
 mod dialogs;
 mod events;
+mod logs;
 mod state;
 mod streams;
 
@@ -13,12 +14,7 @@ use state::AppState;
 use tauri::Manager;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(berth_core::logging::filter(
-            std::env::var("BERTH_LOG").ok().as_deref(),
-        )))
-        .with_writer(std::io::stderr)
-        .init();
+    logs::init();
 
     // On Linux, WebKitGTK's DMA-BUF renderer paints blank windows under Xvfb and on some GPUs,
     // and costs extra memory; switch it off unless the user chose otherwise.
@@ -59,9 +55,13 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_ready,
+            commands::app::app_about,
+            commands::app::app_open_log_folder,
             commands::engine::engine_status,
             commands::engine::engine_candidates,
             commands::engine::engine_select,
+            commands::engine::engine_help,
+            commands::engine::engine_help_act,
             commands::containers::container_list,
             commands::containers::container_action,
             commands::containers::container_remove,

@@ -82,6 +82,21 @@ describe('App with the mock backend', () => {
     await waitFor(() => expect(row('dev-sandbox')?.dataset.state).toBe('running'));
   });
 
+  it('shows About with versions and engine, copies the diagnostics and opens the log folder', async () => {
+    renderApp();
+    await waitFor(() => expect(row('grafana')).not.toBeNull());
+    await fireEvent.click(screen.getByTestId(TestId.aboutOpen));
+    const text = (await screen.findByTestId(TestId.aboutDiagnostics)).textContent ?? '';
+    expect(text).toContain('Berth 0.1.0');
+    expect(text).toContain(`Engine: ${mockEngine.product} ${mockEngine.version}`);
+    const copied: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (t: string) => void copied.push(t) }, configurable: true });
+    await fireEvent.click(screen.getByTestId(TestId.aboutCopy));
+    await waitFor(() => expect(copied).toEqual([text]));
+    await fireEvent.click(screen.getByTestId(TestId.aboutLogFolder));
+    await waitFor(() => expect(backend.calls.some((c) => c.command === 'app_open_log_folder')).toBe(true));
+  });
+
   it('shows the engine-down screen with every endpoint tried, and recovers by itself', async () => {
     const tried = mockCandidates.map((c) => ({ ...c, error: c.error ?? 'Connection refused.' }));
     renderApp({ status: { type: 'disconnected', reason: 'No engine answered.', tried, lost: mockEngine } });
@@ -92,8 +107,14 @@ describe('App with the mock backend', () => {
       expect(down.textContent).toContain(c.host);
       expect(down.textContent).toContain(c.error);
     }
-    expect(down.textContent).toContain('systemctl --user start podman.socket');
     expect(down.textContent).toMatch(/reconnects by itself/);
+    // This OS's guidance and buttons come from core; a cancelled polkit prompt is a sentence.
+    const help = await screen.findByTestId(TestId.engineHelp);
+    expect(help.dataset.os).toBe('linux');
+    expect(help.textContent).toContain('sudo systemctl start docker');
+    await fireEvent.click(screen.getByTestId(TestId.engineHelpAction('startDockerService')));
+    expect((await screen.findByTestId(TestId.engineHelpOutcome)).textContent).toContain('cancelled or not allowed');
+    expect(backend.calls.some((c) => c.command === 'engine_help_act' && c.args[0] === 'startDockerService')).toBe(true);
 
     backend.setStatus({ type: 'connected', engine: mockEngine });
     await waitFor(() => expect(screen.getAllByTestId(TestId.containerRow).length).toBeGreaterThan(0));

@@ -2,6 +2,7 @@
 //! each exposes plain async functions taking `&Engine` and returning its own model types,
 //! which are what the UI sees (bollard's types never cross the IPC boundary).
 
+pub mod about;
 pub mod blocking;
 pub mod build;
 pub mod compose;
@@ -14,6 +15,7 @@ pub mod fuzzing;
 pub mod images;
 pub mod logging;
 pub mod networks;
+pub mod platform;
 pub mod prune;
 pub mod volumes;
 pub mod registry;

@@ -8,6 +8,14 @@ export const TestId = Object.freeze({
   engineWarning: 'engine-warning',    // e.g. DOCKER_HOST hiding the active context
   engineCandidate: 'engine-candidate', // each switcher entry; also has data-host
   engineDown: 'engine-down',          // the "no engine / engine lost" screen or banner
+  engineHelp: 'engine-help',          // its steps for this OS (data-os: linux|macos|windows)
+  engineHelpAction: (a) => `engine-help-${a}`, // startDockerService|openDockerDesktop
+  engineHelpOutcome: 'engine-help-outcome',
+  about: 'about',                     // the About panel (and aboutOpen, the sidebar button)
+  aboutOpen: 'about-open',
+  aboutDiagnostics: 'about-diagnostics',
+  aboutCopy: 'about-copy',
+  aboutLogFolder: 'about-log-folder',
   containerList: 'container-list',
   containerRow: 'container-row',      // each row also has data-name and data-state attributes
   containerFilter: 'container-filter',

@@ -9,6 +9,7 @@
 
 use super::context;
 use super::endpoint::{EngineSource, Endpoint, TlsFiles};
+use crate::platform::{sockets, Os};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -19,11 +20,13 @@ pub struct Environment {
     pub home: Option<PathBuf>,
     /// Prefix for system-wide sockets (/var/run/docker.sock, ...): "/" except in tests.
     pub root: PathBuf,
+    /// Whose default sockets and pipes to look for.
+    pub os: Os,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
-        Environment { vars: std::env::vars().collect(), home: dirs::home_dir(), root: PathBuf::from("/") }
+        Environment { vars: std::env::vars().collect(), home: dirs::home_dir(), root: PathBuf::from("/"), os: Os::CURRENT }
     }
 
     fn var(&self, name: &str) -> Option<&str> {
@@ -82,9 +85,15 @@ pub fn discover(env: &Environment) -> Vec<Endpoint> {
     if let Some(dir) = env.docker_config_dir() {
         found.extend(context::all(&dir).into_iter().map(from_context));
     }
-    for (name, path) in well_known(env) {
-        if exists(&path) {
-            found.push(Endpoint { name: name.to_string(), host: to_host(&path), source: EngineSource::WellKnown, tls: None });
+    let places = sockets::Places {
+        root: &env.root,
+        home: env.home.as_deref(),
+        runtime_dir: env.var("XDG_RUNTIME_DIR").map(Path::new),
+        temp_dir: env.var("TMPDIR").map(Path::new),
+    };
+    for (name, host) in sockets::well_known(env.os, &places) {
+        if sockets::may_exist(&host) {
+            found.push(Endpoint { name: name.to_string(), host, source: EngineSource::WellKnown, tls: None });
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -102,8 +111,7 @@ fn from_context(ctx: context::Context) -> Endpoint {
 
 /// The CLI's `default` context without DOCKER_HOST: the platform's engine socket or pipe.
 fn default_endpoint(env: &Environment) -> Endpoint {
-    let path = if cfg!(windows) { PathBuf::from(r"\\.\pipe\docker_engine") } else { env.root.join("var/run/docker.sock") };
-    Endpoint { name: "context: default".into(), host: to_host(&path), source: EngineSource::Context, tls: None }
+    Endpoint { name: "context: default".into(), host: sockets::default_host(env.os, &env.root), source: EngineSource::Context, tls: None }
 }
 
 /// DOCKER_TLS_VERIFY with DOCKER_CERT_PATH (default ~/.docker) for a tcp:// DOCKER_HOST.
@@ -114,45 +122,6 @@ fn env_tls(env: &Environment, host: &str) -> Option<TlsFiles> {
     env.var("DOCKER_TLS_VERIFY")?;
     let dir = env.var("DOCKER_CERT_PATH").map(PathBuf::from).or_else(|| env.docker_config_dir())?;
     Some(TlsFiles { ca: dir.join("ca.pem"), cert: dir.join("cert.pem"), key: dir.join("key.pem") })
-}
-
-/// Default sockets and pipes, in the order we prefer them.
-fn well_known(env: &Environment) -> Vec<(&'static str, PathBuf)> {
-    if cfg!(windows) {
-        return vec![
-            ("Docker Desktop", PathBuf::from(r"\\.\pipe\docker_engine")),
-            ("Podman", PathBuf::from(r"\\.\pipe\podman-machine-default")),
-        ];
-    }
-    let mut list = vec![("Docker Engine", env.root.join("var/run/docker.sock"))];
-    if let Some(rt) = env.var("XDG_RUNTIME_DIR") {
-        let rt = Path::new(rt);
-        list.push(("Docker (rootless)", rt.join("docker.sock")));
-        list.push(("Podman (rootless)", rt.join("podman/podman.sock")));
-    }
-    list.push(("Podman", env.root.join("run/podman/podman.sock")));
-    if let Some(home) = &env.home {
-        list.push(("Docker Desktop", home.join(".docker/run/docker.sock")));
-        list.push(("Docker Desktop", home.join(".docker/desktop/docker.sock")));
-        list.push(("Colima", home.join(".colima/default/docker.sock")));
-        list.push(("OrbStack", home.join(".orbstack/run/docker.sock")));
-        list.push(("Rancher Desktop", home.join(".rd/docker.sock")));
-    }
-    list
-}
-
-fn exists(path: &Path) -> bool {
-    // Named pipes cannot be stat'ed cheaply; offer them and let the probe decide.
-    cfg!(windows) || path.exists()
-}
-
-fn to_host(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    if let Some(pipe) = s.strip_prefix(r"\\.\pipe\") {
-        format!("npipe:////./pipe/{pipe}")
-    } else {
-        format!("unix://{s}")
-    }
 }
 
 #[cfg(test)]
@@ -175,7 +144,7 @@ mod tests {
     fn env(config: &Path, vars: &[(&str, &str)]) -> Environment {
         let mut vars: HashMap<_, _> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         vars.insert("DOCKER_CONFIG".into(), config.display().to_string());
-        Environment { vars, home: None, root: PathBuf::from("/test-root") }
+        Environment { vars, home: None, root: PathBuf::from("/test-root"), os: Os::Linux }
     }
 
     const DEFAULT: &str = "unix:///test-root/var/run/docker.sock";

@@ -4,6 +4,7 @@
 
 use super::model::Credentials;
 use crate::error::{Error, Result};
+use crate::platform::{self, Os};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -75,18 +76,17 @@ pub(super) async fn list(helper: &str) -> Result<BTreeMap<String, String>> {
     }
 }
 
-/// This platform's own helper, when `docker-credential-<name>` is on PATH.
-pub(super) fn platform_helper() -> Option<String> {
-    let name = if cfg!(target_os = "macos") {
-        "osxkeychain"
-    } else if cfg!(windows) {
-        "wincred"
-    } else {
-        "secretservice"
-    };
-    let program = format!("docker-credential-{name}{}", std::env::consts::EXE_SUFFIX);
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).any(|dir| dir.join(&program).is_file()).then(|| name.to_string())
+/// This platform's own helper, when `docker-credential-<name>` is installed.
+pub(super) async fn platform_helper() -> Option<String> {
+    let name = platform::helpers::own_helper(Os::CURRENT);
+    platform::helpers::locate(name).await.map(|_| name.to_string())
+}
+
+/// The folders searched after PATH, for the detail of a missing helper.
+fn searched() -> String {
+    let dirs = platform::helpers::install_dirs(Os::CURRENT, dirs::home_dir().as_deref(), platform::var);
+    let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    format!("{} or the login shell's PATH", dirs.join(", "))
 }
 
 /// `list`'s answer: `{"<server>": "<user name>", …}`.
@@ -100,21 +100,20 @@ pub(crate) enum Reply {
 }
 
 async fn call(helper: &str, action: &str, input: &[u8]) -> Result<Reply> {
-    let program = format!("docker-credential-{helper}");
-    let mut child = tokio::process::Command::new(&program)
+    let program = platform::helpers::program(Os::CURRENT, helper);
+    // Found off PATH too: a desktop launch gives a bare PATH (platform::helpers).
+    let path = platform::helpers::locate(helper).await.ok_or_else(|| Error::Registry {
+        message: format!("The docker CLI's config.json names the credential helper “{helper}”, but {program} is not installed. Install it, or remove “{helper}” from config.json."),
+        detail: format!("{program} is neither on PATH nor in {}", searched()),
+    })?;
+    let mut child = tokio::process::Command::new(&path)
         .arg(action)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::Registry {
-                message: format!("The docker CLI's config.json names the credential helper “{helper}”, but {program} is not installed. Install it, or remove “{helper}” from config.json."),
-                detail: e.to_string(),
-            },
-            _ => Error::io(format!("Running {program}"), e),
-        })?;
+        .map_err(|e| Error::io(format!("Running {}", path.display()), e))?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let write = async {
         stdin.write_all(input).await?;

@@ -44,10 +44,14 @@ pub async fn list(places: &Places) -> Result<Registries> {
             add(&mut logins, host, &c.username).plain_text = true;
         }
     }
+    let installable_helper = match config.as_ref().filter(|c| c.creds_store().is_none()) {
+        Some(_) => helper::platform_helper().await,
+        None => None,
+    };
     Ok(Registries {
         logins: logins.into_values().collect(),
         cli_helper: config.as_ref().and_then(|c| c.creds_store().map(str::to_string)),
-        installable_helper: config.as_ref().filter(|c| c.creds_store().is_none()).and_then(|_| helper::platform_helper()),
+        installable_helper,
         config_file: places.docker_config.join("config.json").display().to_string(),
         problems,
     })
@@ -142,7 +146,7 @@ pub async fn move_to_keychain(places: &Places, host: &str, cli_helper: Option<&s
         });
     };
     if let Some(name) = cli_helper.filter(|_| config.helper_for(&host).is_none()) {
-        if helper::platform_helper().as_deref() != Some(name) {
+        if helper::platform_helper().await.as_deref() != Some(name) {
             return Err(Error::invalid("helper", format!("docker-credential-{name} is not installed on this computer, so the docker CLI cannot keep its logins there.")));
         }
     }

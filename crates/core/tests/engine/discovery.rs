@@ -30,6 +30,7 @@ fn env(home: &Path, vars: &[(&str, &str)]) -> Environment {
         vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
         home: Some(home.to_path_buf()),
         root: home.to_path_buf(),
+        os: berth_core::platform::Os::CURRENT,
     }
 }
 
@@ -91,7 +92,7 @@ fn broken_context_files_do_not_hide_the_others() {
 fn well_known_sockets_are_found_where_they_exist() {
     let home = tempfile::tempdir().unwrap();
     let runtime = home.path().join("run");
-    for path in [runtime.join("podman/podman.sock"), home.path().join(".colima/default/docker.sock"), home.path().join(".orbstack/run/docker.sock")] {
+    for path in [runtime.join("podman/podman.sock"), home.path().join(".colima/default/docker.sock"), home.path().join(".rd/docker.sock")] {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         // A real listening socket, as an engine would leave.
         std::mem::forget(std::os::unix::net::UnixListener::bind(&path).unwrap());
@@ -101,8 +102,8 @@ fn well_known_sockets_are_found_where_they_exist() {
     let podman = format!("unix://{}", runtime.join("podman/podman.sock").display());
     assert!(named.contains(&("Podman (rootless)", podman)), "{named:?}");
     assert!(named.iter().any(|(n, _)| *n == "Colima"));
-    assert!(named.iter().any(|(n, _)| *n == "OrbStack"));
-    assert!(!named.iter().any(|(n, _)| *n == "Rancher Desktop"), "absent sockets are not offered");
+    assert!(named.iter().any(|(n, _)| *n == "Rancher Desktop"));
+    assert!(!named.iter().any(|(n, _)| *n == "Docker Desktop"), "absent sockets are not offered");
 }
 
 #[tokio::test]

@@ -73,6 +73,7 @@ impl Engine2 {
             vars: HashMap::from([("DOCKER_HOST".to_string(), self.host())]),
             home: Some(std::env::temp_dir()),
             root: std::env::temp_dir(),
+            os: berth_core::platform::Os::CURRENT,
         };
         let pump = Pump::start(env, move |e| {
             if let EngineEvent::Status(s) = e {

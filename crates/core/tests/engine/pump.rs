@@ -22,6 +22,7 @@ async fn reports_changes_loses_the_engine_and_reconnects() {
         vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", sock.display()))]),
         home: Some(dir.path().to_path_buf()),
         root: dir.path().to_path_buf(),
+        os: berth_core::platform::Os::CURRENT,
     };
     let pump = Pump::start(env, move |e| seen.lock().unwrap().push(e));
     pump.connected(Duration::from_secs(10)).await.expect("connects through the relay");
@@ -90,6 +91,7 @@ async fn no_engine_lists_what_was_tried() {
         vars: HashMap::from([("DOCKER_HOST".to_string(), "unix:///nowhere/docker.sock".to_string())]),
         home: Some(dir.path().to_path_buf()),
         root: dir.path().to_path_buf(),
+        os: berth_core::platform::Os::CURRENT,
     };
     let pump = Pump::start(env, |_| {});
     let status = until(5, "disconnected", async || match pump.status() {
@@ -144,6 +146,7 @@ async fn an_engine_that_stops_answering_halfway_is_reported_in_bounded_time() {
         vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", sock.display()))]),
         home: Some(dir.path().to_path_buf()),
         root: dir.path().to_path_buf(),
+        os: berth_core::platform::Os::CURRENT,
     };
     let pump = Pump::start(env, |_| {});
     let reason = until(30, "disconnected", async || match pump.status() {

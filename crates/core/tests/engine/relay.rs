@@ -89,6 +89,7 @@ impl Relay {
             vars: HashMap::from([("DOCKER_HOST".to_string(), self.host())]),
             home: Some(home.to_path_buf()),
             root: home.to_path_buf(),
+            os: berth_core::platform::Os::CURRENT,
         }
     }
 }

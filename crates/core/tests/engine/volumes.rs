@@ -234,6 +234,7 @@ async fn stale_helpers_are_removed_on_connect() {
         vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", support::socket()))]),
         home: Some(dir.path().to_path_buf()),
         root: dir.path().to_path_buf(),
+        os: berth_core::platform::Os::CURRENT,
     };
     let pump = Pump::start(env, |_| {});
     pump.connected(std::time::Duration::from_secs(10)).await.expect("connects");

@@ -96,6 +96,11 @@ impl Session {
     /// the returned file; `list` names the test registry, `get` answers a login, and `store`
     /// fails when `fail_store`.
     fn fake_helper(&self, name: &str, fail_store: bool) -> PathBuf {
+        self.fake_helper_in(&self.home.path().join("bin"), name, fail_store)
+    }
+
+    /// [`Session::fake_helper`] in the folder `dir`.
+    fn fake_helper_in(&self, dir: &Path, name: &str, fail_store: bool) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
         let record = self.home.path().join(format!("{name}.calls"));
         let reg = &self.registry;
@@ -104,7 +109,8 @@ impl Session {
             "#!/bin/sh\necho \"$1\" >> '{}'\ncase \"$1\" in\n  list) echo '{{\"{reg}\":\"{USER}\"}}' ;;\n  get) cat >/dev/null; echo '{{\"ServerURL\":\"{reg}\",\"Username\":\"{USER}\",\"Secret\":\"fake\"}}' ;;\n  store) {store} ;;\n  *) cat >/dev/null ;;\nesac\n",
             record.display()
         );
-        let path = self.home.path().join("bin").join(format!("docker-credential-{name}"));
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(format!("docker-credential-{name}"));
         std::fs::write(&path, script).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         record
@@ -473,6 +479,26 @@ async fn listing_logins_asks_no_helper_for_a_secret() {
     let state = registry::list(&s.places).await.unwrap();
     assert_eq!(calls(), "list\nlist\n", "config.json changed");
     assert!(state.logins.iter().any(|l| l.host == s.registry), "{state:?}");
+}
+
+/// A desktop launch gives a bare PATH: a helper the docker CLI's installers put in one of the
+/// folders searched after PATH (here ~/.docker/bin, HOME being the session's) is still used to
+/// list and read logins.
+#[tokio::test]
+async fn a_helper_off_path_is_found_where_installers_put_it() {
+    let registry = support::registry();
+    let config = format!(r#"{{"credHelpers":{{"{registry}":"offpath"}}}}"#);
+    let Some(s) = Session::start("a_helper_off_path_is_found_where_installers_put_it", &config).await else { return };
+    let record = s.fake_helper_in(&s.home.path().join(".docker/bin"), "offpath", false);
+    let path = std::env::var_os("PATH").unwrap();
+    assert!(!std::env::split_paths(&path).any(|d| d.join("docker-credential-offpath").exists()), "not on PATH");
+
+    let state = registry::list(&s.places).await.unwrap();
+    let login = state.logins.iter().find(|l| l.host == s.registry).expect("the off-PATH helper's login is listed");
+    assert_eq!((login.username.as_str(), login.helper.as_deref()), (USER, Some("offpath")), "{state:?}");
+    let found = registry::credentials_for(&s.places, &Host::parse(&s.registry).unwrap()).await.expect("the helper answers get");
+    assert_eq!((found.username.as_str(), found.password.as_str()), (USER, "fake"));
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), "list\nget\n");
 }
 
 /// Debug logging (BERTH_LOG=debug, and trace for the engine client) shows no request body: a

@@ -1,6 +1,6 @@
 import type {
-  ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
-  EngineCandidate, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
+  About, ActionOutcome, ArchiveEvent, ArchiveStarted, CommitSpec, ContainerAction, ContainerDetails, ContainerSummary, ContainersChanged,
+  EngineAction, EngineCandidate, EngineHelp, EngineHelpOutcome, EngineStatus, ExecSession, ImageDetails, ImageSummary, LogEvent, LogOptions, NormalizedReference,
   ComposeCreated, ComposeProgress, ComposeValidation, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
   PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent, TransferStarted,
@@ -25,6 +25,8 @@ export interface Backend {
   engineStatus(): Promise<EngineStatus>;
   engineCandidates(): Promise<EngineCandidate[]>;
   engineSelect(host: string): Promise<EngineStatus>;
+  engineHelp(): Promise<EngineHelp>;
+  engineHelpAct(action: EngineAction): Promise<EngineHelpOutcome>;
 
   containerList(): Promise<ContainerSummary[]>;
   containerAction(ids: string[], action: ContainerAction): Promise<ActionOutcome[]>;
@@ -50,6 +52,9 @@ export interface Backend {
   portOpen(port: number): Promise<void>;
   /** Tells the app the first container list is on screen (the start-up benchmark times it). */
   appReady(rows: number): Promise<void>;
+  appAbout(): Promise<About>;
+  /** Opens Berth's own log folder (the only folder it can open). */
+  appOpenLogFolder(): Promise<void>;
 
   imageList(): Promise<ImageSummary[]>;
   imageDetails(image: string): Promise<ImageDetails>;

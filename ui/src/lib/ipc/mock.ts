@@ -2,8 +2,8 @@ import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, mockNetworks, statusText } from './mockData';
 import type {
-  ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
-  ContainersChanged, EngineCandidate, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
+  About, ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
+  ContainersChanged, EngineAction, EngineCandidate, EngineHelp, EngineHelpOutcome, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
@@ -137,6 +137,21 @@ export class MockBackend implements Backend {
 
   engineCandidates() {
     return this.step('engine_candidates', [], (): EngineCandidate[] => mockCandidates.map((c) => ({ ...c })));
+  }
+
+  engineHelp() {
+    return this.step('engine_help', [], (): EngineHelp => ({
+      os: 'linux',
+      steps: ['Docker Engine is installed but its service is not running.', 'Start it with “Start the Docker service” (it asks for your password), or run: sudo systemctl start docker'],
+      actions: ['startDockerService'],
+    }));
+  }
+
+  engineHelpAct(action: EngineAction) {
+    return this.step('engine_help_act', [action], (): EngineHelpOutcome => ({
+      ok: false,
+      message: 'Starting the Docker service was cancelled or not allowed. Run: sudo systemctl start docker',
+    }));
   }
 
   engineSelect(host: string) {
@@ -338,6 +353,19 @@ export class MockBackend implements Backend {
   networkNames() { return this.step('network_names', [], () => [...mockNetworks]); }
   portOpen(port: number) { return this.step('port_open', [port], () => undefined); }
   appReady(rows: number) { return this.step('app_ready', [rows], () => undefined); }
+  appAbout() {
+    return this.step('app_about', [], (): About => {
+      const engine = this.status.type === 'connected'
+        ? { product: this.status.engine.product, version: this.status.engine.version, apiVersion: this.status.engine.apiVersion,
+            endpoint: 'Unix socket', chosenBy: this.status.engine.name, runsOn: this.status.engine.os }
+        : null;
+      const lines = ['Berth 0.1.0', 'Tauri 2.0.0', 'Web view: 2.44.0', 'OS: Linux, x86_64',
+        engine ? `Engine: ${engine.product} ${engine.version} (API ${engine.apiVersion}), over ${engine.endpoint}, chosen by ${engine.chosenBy}, running on ${engine.runsOn}` : 'Engine: not connected'];
+      return { appVersion: '0.1.0', tauriVersion: '2.0.0', webviewVersion: '2.44.0', os: 'Linux, x86_64', engine,
+        logDir: '/home/me/.local/state/berth/logs', diagnostics: `${lines.join('\n')}\n` };
+    });
+  }
+  appOpenLogFolder() { return this.step('app_open_log_folder', [], () => undefined); }
 
   emitImages(images: ImageSummary[]): void {
     this.images = images;

@@ -62,6 +62,8 @@ export function createTauriBackend(): Backend {
     engineStatus: () => call('engine_status'),
     engineCandidates: () => call('engine_candidates'),
     engineSelect: (host) => call('engine_select', { host }),
+    engineHelp: () => call('engine_help'),
+    engineHelpAct: (action) => call('engine_help_act', { action }),
 
     containerList: () => call('container_list'),
     containerAction: (ids, action) => call('container_action', { ids, action }),
@@ -86,6 +88,8 @@ export function createTauriBackend(): Backend {
     networkNames: () => call('network_names'),
     portOpen: (port) => call('port_open', { port }),
     appReady: (rows) => call('app_ready', { rows }),
+    appAbout: () => call('app_about'),
+    appOpenLogFolder: () => call('app_open_log_folder'),
 
     imageList: () => call('image_list'),
     imageDetails: (image) => call('image_details', { image }),

@@ -69,6 +69,46 @@ export type EngineStatus =
    */
   | { type: 'disconnected'; reason: string; tried: EngineCandidate[]; lost: EngineInfo | null };
 
+// ---------- no engine, about ----------
+
+export type Os = 'linux' | 'macos' | 'windows';
+/** `startDockerService`: pkexec systemctl start docker; `openDockerDesktop`: launch the installed app. */
+export type EngineAction = 'startDockerService' | 'openDockerDesktop';
+
+/** What the no-engine screen says and offers on this computer (core decides). */
+export interface EngineHelp {
+  os: Os;
+  steps: string[];
+  actions: EngineAction[];
+}
+
+export interface EngineHelpOutcome {
+  ok: boolean;
+  /** What happened, or what to do instead, as a sentence. */
+  message: string;
+}
+
+export interface AboutEngine {
+  product: string;
+  version: string;
+  apiVersion: string;
+  /** "Unix socket", "named pipe", "TCP", "TCP with TLS", "SSH". */
+  endpoint: string;
+  chosenBy: string;
+  runsOn: string;
+}
+
+export interface About {
+  appVersion: string;
+  tauriVersion: string;
+  webviewVersion: string | null;
+  os: string;
+  engine: AboutEngine | null;
+  logDir: string | null;
+  /** Plain text for "Copy diagnostics": versions, engine, OS; no addresses or secrets. */
+  diagnostics: string;
+}
+
 // ---------- containers ----------
 
 export type ContainerState =
