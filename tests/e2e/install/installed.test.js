@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchApp } from '../support/app.js';
+import { waitFor } from '../support/wait.js';
 import { docker, removeTestContainers, runContainer, uniqueName } from '../support/docker.js';
 import { artifactsDir, repoRoot, runId, TEST_IMAGE } from '../support/env.js';
 import { ContainerList, RegistriesPage } from '../pages/BerthWindow.js';
@@ -58,7 +59,13 @@ describe('the installed app, launched as a desktop session launches it', () => {
     await page.open();
     await page.fillLogin({ preset: 'custom', host: registry, username: user, secret });
     await page.submitLogin();
-    const row = await page.waitForRow(registry, 30_000);
+    // The row, or the dialog's sentence saying why not (a helper the app cannot find, say).
+    const outcome = await waitFor(async () => {
+      if (await page.row(registry).isExisting()) return { ok: true };
+      return (await page.loginError().isExisting()) && { error: await page.loginError().getText() };
+    }, { timeout: 30_000, message: `registry row ${registry} or a login error` });
+    assert.equal(outcome.error, undefined, `the login failed: ${outcome.error}`);
+    const row = page.row(registry);
     assert.match(await row.getText(), /docker CLI · berth-test/);
     await app.screenshot('installed-logged-in');
     assert.equal(helperStore()[registry]?.Username, user, 'the helper in /usr/local/bin holds the login');
