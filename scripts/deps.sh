@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 case $mode in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
 
+# libayatana-appindicator3-1: the tray icon, loaded at run time (the .deb depends on it too).
 pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo-dev librsvg2-dev
-      libayatana-appindicator3-dev)
+      libayatana-appindicator3-dev libayatana-appindicator3-1)
 [[ $mode == test ]] && pkgs+=(docker.io busybox-static xvfb xauth webkit2gtk-driver imagemagick
                                docker-registry apache2-utils curl docker-compose
                                xdotool python3-gi gir1.2-gtk-3.0
-                               gnome-keyring libsecret-tools dbus golang-docker-credential-helpers openssl)  # xdotool + a GTK drag source: real OS drops in e2e
+                               gnome-keyring libsecret-tools dbus dbus-bin golang-docker-credential-helpers openssl)  # xdotool + a GTK drag source: real OS drops in e2e
 # The installed-app test: gtk-launch, desktop-file-validate, rpm -qpl/-qpR, xprop.
 [[ $mode == test ]] && pkgs+=(libgtk-3-bin desktop-file-utils rpm x11-utils)
 

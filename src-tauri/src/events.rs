@@ -2,9 +2,11 @@
 //! `engine://status` carries the [`EngineStatus`]; `containers://changed` the rows to patch;
 //! `images://changed` the whole (short) image list; `volumes://changed` and `networks://changed`
 //! likewise. The lists are re-read by berth-core's [`Relister`], each kind on its own.
+//! The tray menu follows the same facts, and unexpected container deaths become notifications.
 //! Bulk streams (logs, terminals) use Channels instead, see `streams.rs`.
 
 use crate::state::AppState;
+use crate::tray::Tray;
 use berth_core::engine::{EngineEvent, Relisted, Relister};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -24,7 +26,12 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
         let app = app.clone();
         move |relisted| {
             let _ = match relisted {
-                Relisted::Containers(changed) => app.emit(CONTAINERS_CHANGED, changed),
+                Relisted::Containers(changed) => {
+                    if let Some(tray) = app.try_state::<Tray>() {
+                        tray.changed(&app, &changed);
+                    }
+                    app.emit(CONTAINERS_CHANGED, changed)
+                }
                 Relisted::Images(list) => app.emit(IMAGES_CHANGED, list),
                 Relisted::Volumes(list) => app.emit(VOLUMES_CHANGED, list),
                 Relisted::Networks(list) => app.emit(NETWORKS_CHANGED, list),
@@ -34,8 +41,12 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
     let relister = Relister::start(engine, emit);
     move |event| match event {
         EngineEvent::Status(status) => {
+            if let Some(tray) = app.try_state::<Tray>() {
+                tray.status(&app, &status);
+            }
             let _ = app.emit(ENGINE_STATUS, status);
         }
+        EngineEvent::ContainerDied(death) => crate::notify::died(&app, &death),
         other => relister.note(other),
     }
 }

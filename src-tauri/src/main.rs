@@ -5,9 +5,12 @@
 mod commands;
 mod dialogs;
 mod events;
+mod launch;
 mod logs;
+mod notify;
 mod state;
 mod streams;
+mod tray;
 
 use berth_core::engine::{Environment, Pump};
 use state::AppState;
@@ -31,15 +34,44 @@ fn main() {
     tauri::async_runtime::set(runtime.handle().clone());
     let _guard = runtime.enter();
 
-    tauri::Builder::default()
+    // BERTH_CONFIG_DIR (settings, window geometry) and BERTH_DATA_DIR (build history) let tests
+    // keep their state apart from the user's.
+    let config_dir = std::env::var_os("BERTH_CONFIG_DIR").map(std::path::PathBuf::from);
+    let window_state_file = config_dir.as_ref().map(|d| d.join("window-state.json").display().to_string());
+
+    // First, so a second launch hands over its folder and exits before anything else starts.
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(launch::second_launch));
+    // macOS: the standard app, Edit (copy and paste reach the page), View, Window and Help menus.
+    // Linux and Windows keep no menu bar, as Docker Desktop does; the palette (Ctrl+K) has the actions.
+    #[cfg(target_os = "macos")]
+    let builder = builder.menu(tauri::menu::Menu::default);
+    let mut window_state = tauri_plugin_window_state::Builder::default().with_state_flags(
+        tauri_plugin_window_state::StateFlags::SIZE | tauri_plugin_window_state::StateFlags::POSITION | tauri_plugin_window_state::StateFlags::MAXIMIZED,
+    );
+    if let Some(file) = window_state_file {
+        window_state = window_state.with_filename(file); // absolute: joined onto the config folder, it replaces it
+    }
+    builder
+        .plugin(window_state.build())
+        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
+        .setup(move |app| {
             let sink = events::sink(app.handle().clone());
-            // BERTH_DATA_DIR lets tests keep their history apart from the user's.
             let data_dir = std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
             let history = berth_core::build::history::History::new(&data_dir);
+            let config_dir = config_dir.map_or_else(|| app.path().app_config_dir(), Ok)?;
+            let settings = berth_core::settings::SettingsStore::load(&config_dir);
+            let tray_on = settings.get().tray;
+            app.manage(settings);
+            app.manage(tray::Tray::default());
+            let args: Vec<String> = std::env::args().collect();
+            let cwd = std::env::current_dir().unwrap_or_default();
+            app.manage(launch::LaunchFolder(std::sync::Mutex::new(launch::folder_arg(&args, &cwd))));
             app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history));
+            if let Err(e) = tray::apply(app.handle(), tray_on) {
+                tracing::warn!(error = %e, "cannot show the tray icon");
+            }
             Ok(())
         })
         // A page that reloads or navigates, or a window that closes, ends the streams it watched.
@@ -57,6 +89,11 @@ fn main() {
             commands::app::app_ready,
             commands::app::app_about,
             commands::app::app_open_log_folder,
+            commands::desktop::app_quit,
+            commands::desktop::settings_get,
+            commands::desktop::settings_set,
+            commands::desktop::notify_done,
+            commands::desktop::launch_folder,
             commands::engine::engine_status,
             commands::engine::engine_candidates,
             commands::engine::engine_select,

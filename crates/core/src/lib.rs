@@ -17,6 +17,7 @@ pub mod logging;
 pub mod networks;
 pub mod platform;
 pub mod prune;
+pub mod settings;
 pub mod volumes;
 pub mod registry;
 mod stream;

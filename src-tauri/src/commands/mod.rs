@@ -6,6 +6,7 @@ pub mod app;
 pub mod build;
 pub mod compose;
 pub mod containers;
+pub mod desktop;
 pub mod engine;
 pub mod exec;
 pub mod images;

@@ -42,7 +42,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|volumes|networks|registries|stacks|build
+  nav: (v) => `nav-${v}`,             // containers|images|volumes|networks|registries|stacks|build|settings
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -162,4 +162,10 @@ export const TestId = Object.freeze({
   networkSubmit: 'network-submit',
   networkDetails: 'network-details-pane',
   networkConnectField: (f) => `network-connect-${f}`, // container|aliases
+  palette: 'palette',
+  paletteInput: 'palette-input',
+  paletteItem: 'palette-item',        // also has data-id (go-containers, run, pull, settings, …)
+  settingsView: 'settings-view',
+  setting: (s) => `setting-${s}`,     // tray|theme|notify-build|notify-pull|notify-push|notify-stackUp|notify-containerDied
+  settingsProblem: 'settings-problem',
 });

@@ -2,6 +2,7 @@
 
 mod connect;
 pub mod context;
+mod deaths;
 pub mod discovery;
 mod endpoint;
 mod info;
@@ -9,6 +10,7 @@ mod pump;
 mod relist;
 
 pub use connect::Engine;
+pub use deaths::ContainerDeath;
 pub use discovery::Environment;
 pub use endpoint::{EngineCandidate, EngineSource, Endpoint, TlsFiles};
 pub use info::EngineInfo;

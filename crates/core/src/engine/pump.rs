@@ -4,6 +4,7 @@
 //!
 //! It reports through a plain callback ([`EngineEvent`]) and knows nothing of Tauri.
 
+use super::deaths::{ContainerDeath, Deaths};
 use super::discovery::{self, Environment};
 use super::{Engine, EngineCandidate, EngineInfo, EngineSource, Endpoint};
 use crate::error::{Error, Result};
@@ -47,6 +48,8 @@ pub enum EngineEvent {
     VolumesChanged,
     /// Networks created or removed, containers connected or disconnected, started or stopped.
     NetworksChanged,
+    /// A container ended on its own with a failure (no stop or kill asked for it).
+    ContainerDied(ContainerDeath),
 }
 
 type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
@@ -214,6 +217,7 @@ async fn describe(shared: &Shared, engine: &Engine) -> Result<EngineInfo> {
 /// Returns why it stopped.
 async fn follow_events(engine: &Engine, sink: &Sink) -> String {
     let mut since: Option<i64> = None;
+    let mut deaths = Deaths::default();
     loop {
         let options = EventsOptions {
             since: since.map(|t| format!("{}.{:09}", t / 1_000_000_000, t % 1_000_000_000)),
@@ -228,6 +232,9 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
                 item = stream.next() => match item {
                     Some(Ok(msg)) => {
                         if let Some(t) = msg.time_nano { since = Some(t + 1); }
+                        if let Some(death) = deaths.note(&msg) {
+                            sink(EngineEvent::ContainerDied(death));
+                        }
                         if let Some(id) = container_change(&msg) {
                             pending.insert(id);
                             flush_at.get_or_insert_with(|| Instant::now() + COALESCE);

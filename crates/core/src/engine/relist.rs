@@ -69,7 +69,7 @@ impl Relister {
     /// Queue the reads `event` calls for; a status needs none.
     pub fn note(&self, event: EngineEvent) {
         let kind = match event {
-            EngineEvent::Status(_) => return,
+            EngineEvent::Status(_) | EngineEvent::ContainerDied(_) => return,
             EngineEvent::ContainersChanged(ids) => {
                 self.lanes[Kind::Containers as usize].ids.lock().unwrap().extend(ids);
                 Kind::Containers

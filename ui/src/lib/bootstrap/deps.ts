@@ -12,6 +12,9 @@ import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
 import type { ImageSummary, NetworkSummary, VolumeSummary } from '../ipc/types';
 import { LiveList } from '../util/liveList.svelte';
+import { Intents } from '../palette/intents.svelte';
+import { SettingsStore } from '../settings/settings.svelte';
+import { withWorkNotifications } from '../settings/workNotifications';
 
 /** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
 export interface Deps {
@@ -29,9 +32,14 @@ export interface Deps {
   confirmations: Confirmations;
   volumes: LiveList<VolumeSummary>;
   networks: LiveList<NetworkSummary>;
+  settings: SettingsStore;
+  /** Dialogs the command palette asked a view to open. */
+  intents: Intents;
 }
 
-export function createDeps(backend: Backend): Deps {
+export function createDeps(raw: Backend): Deps {
+  const settings = new SettingsStore(raw);
+  const backend = withWorkNotifications(raw, (work) => settings.notifyDone(work));
   const toasts = new Toasts();
   const confirmations = new Confirmations();
   return {
@@ -53,11 +61,15 @@ export function createDeps(backend: Backend): Deps {
     confirmations,
     volumes: new LiveList(() => backend.volumeList(), (h) => backend.onVolumesChanged(h)),
     networks: new LiveList(() => backend.networkList(), (h) => backend.onNetworksChanged(h)),
+    settings,
+    intents: new Intents(),
   };
 }
 
 /** Starts the live subscriptions; returns their cleanup. */
 export function startDeps(deps: Deps): Unsubscribe {
+  // main.ts loads them before the first paint; tests that render App directly load them here.
+  if (!deps.settings.current) void deps.settings.load();
   const stopContainers = deps.containers.start(deps.engine);
   const stopImages = deps.images.start(deps.engine);
   const stopStacks = deps.stacks.start(deps.engine);

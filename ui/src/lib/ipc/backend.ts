@@ -5,7 +5,7 @@ import type {
   BuildEvent, BuildPlan, BuildRequest, DropEvent, HistoryEntry, Language, Project, RecentFolder, Starter,
   PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent, TransferStarted,
   NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary, VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec,
-  VolumeFiles, VolumeSummary,
+  VolumeFiles, VolumeSummary, Settings, SettingsView, WorkDone,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -55,6 +55,17 @@ export interface Backend {
   appAbout(): Promise<About>;
   /** Opens Berth's own log folder (the only folder it can open). */
   appOpenLogFolder(): Promise<void>;
+  appQuit(): Promise<void>;
+
+  settingsGet(): Promise<SettingsView>;
+  /** Saves and applies at once (the tray icon appears or goes). */
+  settingsSet(settings: Settings): Promise<SettingsView>;
+  /** A notification, if the window is not focused and the user wants this kind. */
+  notifyDone(work: WorkDone): Promise<void>;
+  /** The folder named on this launch's command line (`berth ~/src/app`), once. */
+  launchFolder(): Promise<string | null>;
+  /** A later launch named a folder (single instance: it handed the folder to this window). */
+  onOpenFolder(handler: (folder: string) => void): Unsubscribe;
 
   imageList(): Promise<ImageSummary[]>;
   imageDetails(image: string): Promise<ImageDetails>;

@@ -7,7 +7,7 @@ import type {
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
-  NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary,
+  NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary, Settings, SettingsView, WorkDone,
 } from './types';
 import { mockNetworkList, mockPlan, mockProject, mockVolumeList } from './mockData';
 
@@ -33,6 +33,13 @@ function changes(kind: string, kept: PruneKept[], appeared: string[]): PruneChan
   if (kept.length) notes.push(`${n(kept.length, kind)} ${kept.length === 1 ? 'was' : 'were'} not removed: ${kept.map((k) => `${k.name} ${k.why}`).join('; ')}.`);
   if (appeared.length) notes.push(`${n(appeared.length, `new unused ${kind}`)} appeared after you confirmed; ${appeared.length === 1 ? 'it was' : 'they were'} kept.`);
   return { kept, appeared, notes };
+}
+
+export function defaultSettings(): Settings {
+  return {
+    tray: false, theme: 'system', lastView: null,
+    notifications: { build: true, pull: true, push: true, stackUp: true, containerDied: true },
+  };
 }
 
 function fail(code: ErrorCode, message: string, field: string | null = null): never {
@@ -366,6 +373,39 @@ export class MockBackend implements Backend {
     });
   }
   appOpenLogFolder() { return this.step('app_open_log_folder', [], () => undefined); }
+  appQuit() { return this.step('app_quit', [], () => undefined); }
+
+  /** What settings.json holds; `settingsProblem` as when the file could not be read. */
+  settings: Settings = defaultSettings();
+  settingsProblem: string | null = null;
+  /** Notifications asked for (the real shell shows them only when the window is not focused). */
+  readonly notified: WorkDone[] = [];
+  /** What `launchFolder` answers once. */
+  launchedWith: string | null = null;
+  private openFolderHandlers = new Set<(folder: string) => void>();
+
+  settingsGet() {
+    return this.step('settings_get', [], (): SettingsView => ({ settings: structuredClone(this.settings), problem: this.settingsProblem }));
+  }
+  settingsSet(settings: Settings) {
+    return this.step('settings_set', [settings], (): SettingsView => {
+      this.settings = structuredClone(settings);
+      this.settingsProblem = null;
+      return { settings: structuredClone(settings), problem: null };
+    });
+  }
+  notifyDone(work: WorkDone) { return this.step('notify_done', [work], () => { this.notified.push(work); }); }
+  launchFolder() {
+    return this.step('launch_folder', [], () => { const f = this.launchedWith; this.launchedWith = null; return f; });
+  }
+  onOpenFolder(handler: (folder: string) => void): Unsubscribe {
+    this.openFolderHandlers.add(handler);
+    return () => this.openFolderHandlers.delete(handler);
+  }
+  /** Test hook: a second launch named `folder`. */
+  emitOpenFolder(folder: string): void {
+    for (const h of this.openFolderHandlers) h(folder);
+  }
 
   emitImages(images: ImageSummary[]): void {
     this.images = images;

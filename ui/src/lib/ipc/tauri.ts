@@ -90,6 +90,12 @@ export function createTauriBackend(): Backend {
     appReady: (rows) => call('app_ready', { rows }),
     appAbout: () => call('app_about'),
     appOpenLogFolder: () => call('app_open_log_folder'),
+    appQuit: () => call('app_quit'),
+    settingsGet: () => call('settings_get'),
+    settingsSet: (settings) => call('settings_set', { settings }),
+    notifyDone: (work) => call('notify_done', { work }),
+    launchFolder: () => call('launch_folder'),
+    onOpenFolder: (handler) => subscribe<string>('app://open-folder', handler),
 
     imageList: () => call('image_list'),
     imageDetails: (image) => call('image_details', { image }),

@@ -783,3 +783,28 @@ export interface NetworkSpec {
 export interface NetworkPrune extends PruneChanges {
   networks: string[];
 }
+
+export type Theme = 'system' | 'light' | 'dark';
+export type NotificationKind = 'build' | 'pull' | 'push' | 'stackUp' | 'containerDied';
+
+/** settings.json; keys a newer Berth wrote travel along untouched. */
+export interface Settings {
+  tray: boolean;
+  theme: Theme;
+  notifications: Record<NotificationKind, boolean> & Record<string, unknown>;
+  lastView: string | null;
+  [other: string]: unknown;
+}
+
+export interface SettingsView {
+  settings: Settings;
+  /** Why the file on disk could not be read (the defaults are in use). */
+  problem: string | null;
+}
+
+/** Long work that ended, for a notification when the window is not focused. */
+export interface WorkDone {
+  kind: Exclude<NotificationKind, 'containerDied'>;
+  subject: string;
+  failed: boolean;
+}

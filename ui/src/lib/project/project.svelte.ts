@@ -16,16 +16,25 @@ export class ProjectStore {
   constructor(private readonly backend: Backend) {}
 
   /** Listens for drops; `onopened` runs after a project opened (e.g. to show its view). */
+  /** A folder named on the command line (`berth ~/src/app`, also handed over by a second launch)
+   *  opens as a dropped one does. */
   start(onopened: () => void): Unsubscribe {
     void this.loadRecent();
-    return this.backend.onDrop((e) => {
+    const openFolder = (folder: string) => void this.open(folder).then((ok) => { if (ok) onopened(); });
+    this.backend.launchFolder().then((folder) => { if (folder) openFolder(folder); }, () => { /* no folder */ });
+    const stopFolders = this.backend.onOpenFolder(openFolder);
+    const stopDrops = this.backend.onDrop((e) => {
       if (e.type === 'over') this.dragging = true;
       else if (e.type === 'leave') this.dragging = false;
       else {
         this.dragging = false;
-        if (e.paths.length) void this.open(e.paths[0]).then((ok) => { if (ok) onopened(); });
+        if (e.paths.length) openFolder(e.paths[0]);
       }
     });
+    return () => {
+      stopFolders();
+      stopDrops();
+    };
   }
 
   async loadRecent(): Promise<void> {
