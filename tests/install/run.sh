@@ -120,9 +120,7 @@ echo '{"credsStore": "berth-test"}' >"$home/.docker/config.json"
 "${sudo[@]}" install -m 755 tests/install/docker-credential-berth-test "$helper"
 desktop_env=(DISPLAY="$DISPLAY" HOME="$home" XDG_RUNTIME_DIR="$runtime"
              DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" PATH=/usr/bin:/bin)
-log=$out/installed-gtk-launch.log
-# The app inherits gtk-launch's stderr: with no terminal, that file is where its log lines go
-# unless it keeps a log file of its own (searched for under HOME below).
+log=$out/installed-gtk-launch.log # gtk-launch's output, and the app's stderr, which it inherits
 (cd / && env -i "${desktop_env[@]}" gtk-launch Berth) >"$log" 2>&1 || fail "gtk-launch Berth failed: $(cat "$log")"
 for _ in $(seq 60); do
   wid=$(xdotool search --onlyvisible --classname '^berth$' 2>/dev/null | head -1) && [[ -n $wid ]] && break
@@ -138,14 +136,17 @@ wm_class=$(xprop -id "$wid" WM_CLASS | sed -E 's/.*= "([^"]*)".*/\1/')
 extra_env=$(tr '\0' '\n' <"/proc/$app_pid/environ" | cut -d= -f1 \
   | grep -vxE 'DISPLAY|HOME|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS|PATH|GIO_LAUNCHED_DESKTOP_FILE(_PID)?|DESKTOP_STARTUP_ID|XDG_ACTIVATION_TOKEN' || true)
 [[ -z $extra_env ]] || fail "the app got more environment than a desktop gives: $(echo $extra_env)"
-app_log() { cat "$log"; find "$home" -name '*.log' -type f -exec cat {} + 2>/dev/null; }
+# With no terminal, the log goes to the platform's log folder (XDG_STATE_HOME is unset).
+app_log() { cat "$home"/.local/state/berth/logs/berth*.log 2>/dev/null; }
 for _ in $(seq 60); do app_log | grep -q 'connected to engine' && break; sleep 0.5; done
-app_log | grep -q 'connected to engine' || fail "the app did not reach the engine: $(app_log | tail -5)"
-sleep 2 # let the first list paint before the screenshot
+app_log | grep -q 'connected to engine' \
+  || fail "no 'connected to engine' in ~/.local/state/berth/logs: $(app_log | tail -3) $(tail -3 "$log")"
+sleep 2 # the screenshot is for a person to look at: give the first list time to paint
 import -window root "$out/installed-desktop-launch.png"
 echo "    window $wid (pid $app_pid), engine reached; screenshot $out/installed-desktop-launch.png"
 kill "$app_pid"
 for _ in $(seq 40); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.25; done
+! kill -0 "$app_pid" 2>/dev/null || fail "the app (pid $app_pid) did not end on SIGTERM"
 app_pid=''
 
 step "the installed app through tauri-driver, same environment: containers, registry login"
