@@ -16,8 +16,9 @@ endif
 
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
-.PHONY: help run test test-core test-ui test-e2e fuzz bench bench-pull icons clean distclean \
-        deps-run deps-test engine test-image registry ui-build app _app _core _ui _e2e _fuzz
+.PHONY: help run test test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons clean \
+        distclean deps-run deps-test engine test-image registry ui-build app _app _dist _core _ui _e2e \
+        _install _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -25,6 +26,8 @@ help:
 	echo "make test-core  Rust tests (workspace) against a real engine"
 	echo "make test-ui    UI unit tests"
 	echo "make test-e2e   drive the real window under Xvfb"
+	echo "make test-install  build the .deb, install it, launch it as a desktop does, uninstall"
+	echo "make dist       release bundles (.deb and .rpm here) in target/release/bundle/"
 	echo "make fuzz       every fuzz target for FUZZ_SECONDS (default 30)"
 	echo "make bench      benchmarks (tests/bench/run.sh, then pull.sh)"
 	echo "make bench-pull only the pull benchmark (tests/bench/pull.sh)"
@@ -37,7 +40,7 @@ run: deps-run ui-build
 # Setup steps stop `make test` at once; the three suites all run, then a summary is printed.
 test: deps-test engine test-image registry ui-build
 	@failed=() passed=()
-	for suite in core ui e2e fuzz; do
+	for suite in core ui e2e install fuzz; do
 	  echo "==> test-$$suite"
 	  if $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
 	done
@@ -50,6 +53,7 @@ test: deps-test engine test-image registry ui-build
 test-core: deps-test engine test-image registry ui-build _core
 test-ui: deps-run _ui
 test-e2e: deps-test engine test-image registry ui-build _e2e
+test-install: deps-test engine test-image registry ui-build _install
 fuzz:
 	@scripts/fuzz.sh
 
@@ -83,6 +87,11 @@ _e2e: _app
 	DOCKER_CONFIG="$(CURDIR)/target/registry/docker-config" BERTH_APP="$(APP)" \
 	  ../../scripts/keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" npm test
 
+# The release .deb, installed with dpkg and launched from its .desktop entry as a desktop session
+# launches it (tests/install/run.sh; root or sudo). It is removed again however the test ends.
+_install: _dist
+	scripts/keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" tests/install/run.sh
+
 deps-run:
 	@scripts/deps.sh run
 
@@ -104,6 +113,14 @@ ui-build:
 	cd ui && npm run build
 
 app: ui-build _app
+
+# Release bundles through the Tauri CLI from ui/node_modules: .deb and .rpm on Linux, .app and
+# .dmg on macOS, NSIS -setup.exe and .msi on Windows (bundle.targets in tauri.conf.json, which
+# also keeps AppImage out: its tools are downloaded at build time).
+dist: deps-run ui-build _dist
+
+_dist:
+	ui/node_modules/.bin/tauri build
 
 _app:
 	cargo build -p berth

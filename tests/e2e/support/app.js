@@ -10,13 +10,16 @@ import { waitFor } from './wait.js';
 const statusUrl = (port) => `http://127.0.0.1:${port}/status`;
 const answers = (port) => fetch(statusUrl(port)).then((r) => r.ok, () => false);
 
-/** Launches the app (with `args` on its command line) under tauri-driver; returns an App.
- *  Needs an X display (xvfb-run). */
-export async function launchApp({ args = [] } = {}) {
-  for (const [what, file] of [['app binary', appPath], ['tauri-driver', tauriDriverPath]]) {
+/**
+ * Launches the app (with `args` on its command line) under tauri-driver; returns an App. Needs an X display (xvfb-run).
+ * `application` defaults to the dev build; `env` and `cwd` are tauri-driver's, and so the app's
+ * (default: this process's), e.g. the bare environment a desktop session gives an app.
+ */
+export async function launchApp({ application = appPath, args = [], env, cwd } = {}) {
+  for (const [what, file] of [['app binary', application], ['tauri-driver', tauriDriverPath]]) {
     if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file} (make test-e2e builds/installs it)`);
   }
-  if (!process.env.DISPLAY) throw new Error('no DISPLAY: run under xvfb-run -a (make test-e2e does)');
+  if (!(env ?? process.env).DISPLAY) throw new Error('no DISPLAY: run under xvfb-run -a (make test-e2e does)');
   // A driver left over from an aborted run would answer for us with the wrong app.
   if (await answers(driverPort)) throw new Error(`port ${driverPort} is taken; set BERTH_E2E_PORT`);
 
@@ -30,7 +33,7 @@ export async function launchApp({ args = [] } = {}) {
   fs.mkdirSync(artifactsDir, { recursive: true });
   const log = fs.openSync(path.join(artifactsDir, `tauri-driver-${runId}.log`), 'a');
   const driver = spawn(tauriDriverPath, ['--port', String(driverPort), '--native-port', String(nativePort)],
-    { stdio: ['ignore', log, log] });
+    { stdio: ['ignore', log, log], env, cwd });
   const exited = new Promise((resolve) => driver.once('exit', resolve));
 
   try {
@@ -42,7 +45,7 @@ export async function launchApp({ args = [] } = {}) {
       connectionRetryCount: 0,
       capabilities: {
         browserName: 'wry',
-        'tauri:options': { application: appPath, args },
+        'tauri:options': { application, args },
         // WebKitWebDriver speaks classic WebDriver only; don't ask it for BiDi.
         'wdio:enforceWebDriverClassic': true,
       },
