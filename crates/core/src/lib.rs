@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod images;
 pub mod logging;
 pub mod networks;
+pub mod pipelines;
 pub mod prune;
 pub mod volumes;
 pub mod registry;
