@@ -9,5 +9,6 @@ mod cache_key;
 pub mod expand;
 mod git;
 pub mod model;
+pub mod run;
 
 pub use model::{Job, Pipeline, PipelineError};
