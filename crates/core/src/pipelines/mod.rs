@@ -10,5 +10,8 @@ pub mod expand;
 mod git;
 pub mod model;
 pub mod run;
+// Berth's own keeping of runs and per-project answers (not GitLab semantics).
+pub mod history;
+pub mod settings;
 
 pub use model::{Job, Pipeline, PipelineError};
