@@ -8,6 +8,8 @@
 mod cache_key;
 pub mod expand;
 mod git;
+pub mod load;
 pub mod model;
 
+pub use load::{load, preview, LoadOptions};
 pub use model::{Job, Pipeline, PipelineError};
