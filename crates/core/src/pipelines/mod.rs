@@ -8,10 +8,12 @@
 mod cache_key;
 pub mod expand;
 mod git;
+pub mod load;
 pub mod model;
 pub mod run;
 // Berth's own keeping of runs and per-project answers (not GitLab semantics).
 pub mod history;
 pub mod settings;
 
+pub use load::{load, preview, LoadOptions};
 pub use model::{Job, Pipeline, PipelineError};
