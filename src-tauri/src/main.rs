@@ -43,7 +43,9 @@ fn main() {
             // BERTH_DATA_DIR lets tests keep their history apart from the user's.
             let data_dir = std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
             let history = berth_core::build::history::History::new(&data_dir);
-            app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history));
+            let runs = berth_core::pipelines::history::Runs::new(&data_dir);
+            app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history, runs));
+            commands::pipelines::cleanup_interrupted(app.handle().clone());
             Ok(())
         })
         // A page that reloads or navigates, or a window that closes, ends the streams it watched.
@@ -134,6 +136,17 @@ fn main() {
             commands::networks::network_remove,
             commands::networks::network_prune_estimate,
             commands::networks::network_prune,
+            commands::pipelines::pipeline_load,
+            commands::pipelines::pipeline_run,
+            commands::pipelines::pipeline_cancel,
+            commands::pipelines::pipeline_play,
+            commands::pipelines::pipeline_consent,
+            commands::pipelines::pipeline_history,
+            commands::pipelines::pipeline_log,
+            commands::pipelines::pipeline_log_save,
+            commands::pipelines::pipeline_artifacts,
+            commands::pipelines::pipeline_artifact_save,
+            commands::pipelines::pipeline_cache_clear,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Berth");

@@ -3,7 +3,7 @@
 //! project's `runs.json`, written atomically. A run the app did not see end (it was killed) is
 //! marked as interrupted on the next start.
 
-use super::run::{self, JobStatus, RunSummary};
+use super::run::{self, JobStatus};
 use crate::build::history::now_ms;
 use crate::error::{Error, Result};
 use crate::fsutil;
@@ -91,19 +91,35 @@ impl Runs {
         Ok((id, dir))
     }
 
-    /// Keep how the run ended.
-    pub fn finish(&self, root: &Path, id: &str, summary: &RunSummary) -> Result<()> {
+    /// Keep how the run ended, from the summary the executor left in its folder (none: the
+    /// run was stopped before it could write one).
+    pub fn finish(&self, root: &Path, id: &str) -> Result<()> {
+        #[derive(Deserialize)]
+        struct Summary {
+            status: JobStatus,
+            jobs: Vec<RunJob>,
+        }
+        let kept = std::fs::read(self.project_dir(root).join("runs").join(id).join("summary.json")).ok().and_then(|b| serde_json::from_slice::<Summary>(&b).ok());
+        let (status, jobs) = kept.map_or((JobStatus::Canceled, Vec::new()), |s| (s.status, s.jobs));
         self.update(&self.project_dir(root), |r| {
             if r.id == id {
                 r.finished_at = Some(now_ms());
-                r.status = summary.status;
-                r.jobs = summary
-                    .jobs
-                    .iter()
-                    .map(|j| RunJob { name: j.name.clone(), status: j.status, allowed_failure: j.allowed_failure, reason: j.reason.clone(), duration_secs: j.duration_secs })
-                    .collect();
+                r.status = status;
+                r.jobs = jobs.clone();
             }
         })
+    }
+
+    /// Drop a run that never started (refused before any job ran).
+    pub fn forget(&self, root: &Path, id: &str) {
+        let project = self.project_dir(root);
+        let _ = std::fs::remove_dir_all(project.join("runs").join(id));
+        let _guard = self.lock.lock().unwrap();
+        let mut runs = read_index(&project);
+        runs.retain(|r| r.id != id);
+        if let Err(e) = write_index(&project, &runs) {
+            tracing::warn!("could not forget a pipeline run that did not start: {e}");
+        }
     }
 
     /// Mark runs of every project that never ended (the app was killed) as canceled.
@@ -139,10 +155,6 @@ impl Runs {
         fsutil::read_capped(&file, LOG_CAP, "The job log")
     }
 
-    /// The job's log file, for saving a copy.
-    pub fn log_file(&self, root: &Path, id: &str, job: &str) -> Result<PathBuf> {
-        Ok(run::job_dir(&self.run_dir(root, id)?, job).join("log.txt"))
-    }
 
     /// The files a job kept, by path.
     pub fn artifacts(&self, root: &Path, id: &str, job: &str) -> Result<Vec<Artifact>> {
@@ -191,6 +203,26 @@ fn write_index(project: &Path, runs: &[RunRecord]) -> Result<()> {
     fsutil::write_atomic(&project.join("runs.json"), &json, 0o600)
 }
 
+/// A kept log as plain text for saving: ANSI escapes and GitLab's section markers removed.
+pub fn plain_log(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+        } else {
+            out.push(c);
+        }
+    }
+    out.lines()
+        .map(|l| if l.starts_with("section_start:") || l.starts_with("section_end:") { l.split_once('\r').map_or("", |(_, rest)| rest) } else { l })
+        .map(|l| l.trim_end_matches('\r'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn walk(base: &Path, dir: &Path, out: &mut Vec<Artifact>) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let Ok(meta) = entry.path().symlink_metadata() else { continue };
@@ -205,7 +237,6 @@ fn walk(base: &Path, dir: &Path, out: &mut Vec<Artifact>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipelines::run::JobOutcome;
 
     #[test]
     fn a_run_is_recorded_finished_listed_and_closed_when_interrupted() {
@@ -218,8 +249,9 @@ mod tests {
         std::fs::create_dir_all(job.join("artifacts/out")).unwrap();
         std::fs::write(job.join("artifacts/out/a.txt"), b"hi").unwrap();
         std::fs::write(job.join("log.txt"), b"line\n").unwrap();
-        let outcome = JobOutcome { name: "build".into(), status: JobStatus::Success, allowed_failure: false, exit_code: Some(0), attempts: 1, reason: None, duration_secs: 1.5 };
-        runs.finish(project.path(), &id, &RunSummary { id: "x".into(), status: JobStatus::Success, jobs: vec![outcome] }).unwrap();
+        let summary = r#"{"id":"x","status":"success","jobs":[{"name":"build","status":"success","allowedFailure":false,"exitCode":0,"attempts":1,"reason":null,"durationSecs":1.5}]}"#;
+        std::fs::write(dir.join("summary.json"), summary).unwrap();
+        runs.finish(project.path(), &id).unwrap();
         let listed = runs.list(project.path());
         assert_eq!(listed[0].status, JobStatus::Success);
         assert_eq!(listed[0].jobs[0].duration_secs, 1.5);
@@ -232,5 +264,13 @@ mod tests {
         assert_ne!(second, id);
         assert_eq!(runs.close_interrupted().unwrap(), 1);
         assert_eq!(runs.list(project.path())[0].status, JobStatus::Canceled);
+        runs.forget(project.path(), &second);
+        assert_eq!(runs.list(project.path()).len(), 1);
+    }
+
+    #[test]
+    fn a_saved_log_has_no_escapes_or_section_markers() {
+        let log = b"\x1b[0Ksection_start:1700000000:step_script\r\x1b[0K\x1b[36;1mExecuting step\x1b[0;m\nhello\r\n\x1b[0Ksection_end:1700000001:step_script\r\x1b[0K\n";
+        assert_eq!(plain_log(log), "Executing step\nhello\n");
     }
 }
