@@ -21,4 +21,5 @@ mod relay;
 mod relists;
 mod run;
 mod networks;
+mod pipelines;
 mod volumes;

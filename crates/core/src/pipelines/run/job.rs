@@ -158,9 +158,10 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     }
     let body = ContainerCreateBody {
         image: Some(image_name.clone()),
-        entrypoint: image.entrypoint.clone(),
+        entrypoint: api_entrypoint(&image),
         cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
         env: Some(env_list.clone()),
+        working_dir: Some(ctx.builds_dir.clone()),
         labels: Some(labels.clone()),
         host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
         ..Default::default()
@@ -219,8 +220,9 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
             ctx.say(&job.name, &format!("Saving cache \"{}\"", c.key));
             let paths: Vec<String> = c.cache.paths.iter().map(|p| expand(p, |k| env_map.get(k).cloned())).collect();
             let cmd = format!(
-                "rm -rf {m}/{i}/* {m}/{i}/.[!.]* 2>/dev/null; for p in {list}; do [ -e \"$p\" ] && tar -cf - \"$p\" | tar -xf - -C {m}/{i}; done; true",
+                "cd {dir} || exit 1; rm -rf {m}/{i}/* {m}/{i}/.[!.]* 2>/dev/null; for p in {list}; do [ -e \"$p\" ] && tar -cf - \"$p\" | tar -xf - -C {m}/{i}; done; true",
                 m = CACHE_MOUNT,
+                dir = script::quote(&ctx.builds_dir),
                 list = paths.iter().map(|p| if p.contains(['*', '?', '[']) { p.clone() } else { script::quote(p) }).collect::<Vec<_>>().join(" ")
             );
             run_quiet(ctx, job, &id, &cmd).await?;
@@ -260,7 +262,7 @@ async fn start_service(
     }
     let body = |host: HostConfig| ContainerCreateBody {
         image: Some(service.image.name.clone()),
-        entrypoint: service.image.entrypoint.clone(),
+        entrypoint: api_entrypoint(&service.image),
         cmd: service.command.clone(),
         env: Some(env.clone()),
         labels: Some(labels.clone()),
@@ -466,6 +468,11 @@ fn scripts_tar(steps: &[(&str, String)]) -> Result<Vec<u8>> {
             .map_err(|e| Error::io("Writing the job's script", e))?;
     }
     tar.into_inner().map_err(|e| Error::io("Writing the job's script", e))
+}
+
+/// `entrypoint: [""]` (no entrypoint) is `[""]` for the engine; an empty list would mean the image's.
+fn api_entrypoint(image: &Image) -> Option<Vec<String>> {
+    image.entrypoint.as_ref().map(|e| if e.is_empty() { vec![String::new()] } else { e.clone() })
 }
 
 fn applies(when: ArtifactsWhen, succeeded: bool) -> bool {
