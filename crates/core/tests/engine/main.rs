@@ -22,4 +22,5 @@ mod relists;
 mod run;
 mod networks;
 mod pipelines;
+mod pipelines_dind;
 mod volumes;

@@ -302,9 +302,9 @@ async fn start_service(
     }
 }
 
-/// Wait until the service's exposed TCP ports accept connections (from the host, on the
-/// container's address); a service that does not is reported and the job goes on, as the
-/// runner's health check does.
+/// Wait until the service accepts connections on one of its exposed TCP ports (from the host,
+/// on the container's address: `docker:dind` exposes 2375 and 2376 but serves one); a service
+/// that does not is reported and the job goes on, as after the runner's health check.
 async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id: &str) {
     let Ok(info) = ctx.engine.docker().inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>).await else { return };
     let ports: Vec<u16> = info
@@ -319,25 +319,27 @@ async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id:
         .and_then(|n| n.into_values().find_map(|e| e.ip_address.filter(|a| !a.is_empty())));
     let (Some(ip), false) = (ip, ports.is_empty()) else { return };
     let deadline = tokio::time::Instant::now() + ctx.service_wait;
-    for port in ports {
-        loop {
-            let attempt = tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
+    loop {
+        for &port in &ports {
+            let attempt = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
             if matches!(attempt, Ok(Ok(_))) {
-                break;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                ctx.say(
-                    &job.name,
-                    &format!(
-                        "WARNING: Service {} did not open port {port} within {}; the job goes on without waiting.",
-                        service.image.name,
-                        human(ctx.service_wait)
-                    ),
-                );
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        if tokio::time::Instant::now() >= deadline {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            ctx.say(
+                &job.name,
+                &format!(
+                    "WARNING: Service {} did not open port {} within {}; the job goes on without waiting.",
+                    service.image.name,
+                    list.join(" or "),
+                    human(ctx.service_wait)
+                ),
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
