@@ -23,7 +23,11 @@ impl CacheKey {
                     .filter_map(|f| git(root, &["log", "-1", "--format=%H", "--", &expand(f, look)]))
                     .filter(|c| !c.is_empty())
                     .collect();
-                let hash = if commits.is_empty() { "default".to_string() } else { hex::encode(Sha256::digest(commits.join("\n")))[..40].to_string() };
+                let hash = if commits.is_empty() {
+                    "default".to_string()
+                } else {
+                    hex::encode(Sha256::digest(commits.join("\n")))[..40].to_string()
+                };
                 match prefix {
                     Some(p) => format!("{}-{hash}", expand(p, look)),
                     None => hash,
@@ -31,6 +35,10 @@ impl CacheKey {
             }
         };
         let key = key.replace('/', "-");
-        if key.is_empty() || key == "." || key == ".." { "default".to_string() } else { key }
+        if key.is_empty() || key == "." || key == ".." {
+            "default".to_string()
+        } else {
+            key
+        }
     }
 }

@@ -49,18 +49,35 @@ fn is_name(s: &str) -> bool {
     !s.is_empty() && name_len(s) == s.len()
 }
 
-/// The job's final environment from its [`Variable`] list: later entries win, each value with
-/// `expand` set is expanded against the values before it; order of first appearance is kept.
+/// The job's final environment from its [`Variable`] list, as the runner computes it: the last
+/// entry of a name wins; each value with `expand` set is expanded once against the raw values
+/// of the whole list (a name that refers to itself sees its earlier definition); the order of
+/// first appearance is kept.
 pub fn environment(variables: &[Variable]) -> Vec<(String, String)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut values: HashMap<String, String> = HashMap::new();
-    for v in variables {
-        let value = if v.expand { expand(&v.value, |k| values.get(k).cloned()) } else { v.value.clone() };
-        if values.insert(v.name.clone(), value).is_none() {
-            order.push(v.name.clone());
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (i, v) in variables.iter().enumerate() {
+        if last.insert(&v.name, i).is_none() {
+            order.push(&v.name);
         }
     }
-    order.into_iter().map(|k| { let v = values.remove(&k).unwrap_or_default(); (k, v) }).collect()
+    order
+        .into_iter()
+        .map(|name| {
+            let i = last[name];
+            let v = &variables[i];
+            let value = if v.expand {
+                expand(&v.value, |k| {
+                    let found =
+                        if k == name { variables[..i].iter().rev().find(|o| o.name == k) } else { last.get(k).map(|&j| &variables[j]) };
+                    found.map(|o| o.value.clone())
+                })
+            } else {
+                v.value.clone()
+            };
+            (name.to_string(), value)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -80,7 +97,14 @@ mod tests {
 
     #[test]
     fn later_variables_win_and_raw_values_stay() {
-        let env = environment(&[var("A", "1", true), var("B", "$A/b", true), var("C", "$A", false), var("A", "2", true)]);
-        assert_eq!(env, vec![("A".into(), "2".into()), ("B".into(), "1/b".into()), ("C".into(), "$A".into())]);
+        let env = environment(&[
+            var("A", "1", true),
+            var("B", "$A/$D", true),
+            var("C", "$A", false),
+            var("A", "$A-2", true),
+            var("D", "d", true),
+        ]);
+        let want = [("A", "1-2"), ("B", "$A-2/d"), ("C", "$A"), ("D", "d")];
+        assert_eq!(env, want.map(|(k, v)| (k.to_string(), v.to_string())).to_vec());
     }
 }

@@ -8,7 +8,9 @@
 mod cache_key;
 pub mod expand;
 mod git;
+pub mod load;
 pub mod model;
 pub mod run;
 
+pub use load::{load, preview, LoadOptions};
 pub use model::{Job, Pipeline, PipelineError};

@@ -64,9 +64,11 @@ pub struct Job {
     pub script: Vec<String>,
     pub after_script: Vec<String>,
     /// Everything the job's environment gets, lowest precedence first (later entries with the
-    /// same name win): predefined, global, job, `rules:variables`, matrix, run-time variables.
-    /// Variables with `expand: true` are expanded by the executor against the entries before
-    /// them, as the runner does; `reports:dotenv` of earlier jobs are appended at run time.
+    /// same name win): predefined, global, `workflow:rules:variables`, job, matrix,
+    /// `rules:variables`, run-time variables. `reports:dotenv` of earlier jobs go in at run time
+    /// just before the `Run` entries (GitLab ranks them above job variables, below run ones).
+    /// Values with `expand: true` are expanded against the entries before them
+    /// ([`environment`](super::expand::environment)), as the runner does.
     pub variables: Vec<Variable>,
     pub when: When,
     /// What decided `when` (a rule, `only`/`except`, the job's own `when`, the default).
@@ -199,8 +201,8 @@ pub enum Reason {
     Only { line: Option<usize>, text: String },
     /// `except:` matched.
     Except { line: Option<usize>, text: String },
-    /// A `needs:` job is itself not in the pipeline (and the need is not `optional`).
-    NeedsNotRun { job: String },
+    /// The job uses what a local run cannot do (`trigger:` downstream pipelines).
+    Unsupported { text: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
