@@ -10,6 +10,7 @@ mod compose_refs;
 mod compose_files;
 mod compose_undo;
 mod conformance;
+mod gitlab_ci_run_conformance;
 mod containers;
 mod discovery;
 mod exec_logs;
