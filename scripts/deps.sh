@@ -11,7 +11,8 @@ pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo-dev lib
 [[ $mode == test ]] && pkgs+=(docker.io busybox-static xvfb xauth webkit2gtk-driver imagemagick
                                docker-registry apache2-utils curl docker-compose
                                xdotool python3-gi gir1.2-gtk-3.0
-                               gnome-keyring libsecret-tools dbus golang-docker-credential-helpers openssl)  # xdotool + a GTK drag source: real OS drops in e2e
+                               gnome-keyring libsecret-tools dbus golang-docker-credential-helpers openssl
+                               debootstrap)  # xdotool + a GTK drag source: real OS drops in e2e; debootstrap: scripts/ci-images.sh
 
 # Root runs apt directly; anyone else goes through sudo when there is one.
 sudo=()

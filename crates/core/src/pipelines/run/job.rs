@@ -158,9 +158,10 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     }
     let body = ContainerCreateBody {
         image: Some(image_name.clone()),
-        entrypoint: image.entrypoint.clone(),
+        entrypoint: api_entrypoint(&image),
         cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
         env: Some(env_list.clone()),
+        working_dir: Some(ctx.builds_dir.clone()),
         labels: Some(labels.clone()),
         host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
         ..Default::default()
@@ -219,8 +220,9 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
             ctx.say(&job.name, &format!("Saving cache \"{}\"", c.key));
             let paths: Vec<String> = c.cache.paths.iter().map(|p| expand(p, |k| env_map.get(k).cloned())).collect();
             let cmd = format!(
-                "rm -rf {m}/{i}/* {m}/{i}/.[!.]* 2>/dev/null; for p in {list}; do [ -e \"$p\" ] && tar -cf - \"$p\" | tar -xf - -C {m}/{i}; done; true",
+                "cd {dir} || exit 1; rm -rf {m}/{i}/* {m}/{i}/.[!.]* 2>/dev/null; for p in {list}; do [ -e \"$p\" ] && tar -cf - \"$p\" | tar -xf - -C {m}/{i}; done; true",
                 m = CACHE_MOUNT,
+                dir = script::quote(&ctx.builds_dir),
                 list = paths.iter().map(|p| if p.contains(['*', '?', '[']) { p.clone() } else { script::quote(p) }).collect::<Vec<_>>().join(" ")
             );
             run_quiet(ctx, job, &id, &cmd).await?;
@@ -260,7 +262,7 @@ async fn start_service(
     }
     let body = |host: HostConfig| ContainerCreateBody {
         image: Some(service.image.name.clone()),
-        entrypoint: service.image.entrypoint.clone(),
+        entrypoint: api_entrypoint(&service.image),
         cmd: service.command.clone(),
         env: Some(env.clone()),
         labels: Some(labels.clone()),
@@ -300,9 +302,9 @@ async fn start_service(
     }
 }
 
-/// Wait until the service's exposed TCP ports accept connections (from the host, on the
-/// container's address); a service that does not is reported and the job goes on, as the
-/// runner's health check does.
+/// Wait until the service accepts connections on one of its exposed TCP ports (from the host,
+/// on the container's address: `docker:dind` exposes 2375 and 2376 but serves one); a service
+/// that does not is reported and the job goes on, as after the runner's health check.
 async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id: &str) {
     let Ok(info) = ctx.engine.docker().inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>).await else { return };
     let ports: Vec<u16> = info
@@ -317,25 +319,27 @@ async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id:
         .and_then(|n| n.into_values().find_map(|e| e.ip_address.filter(|a| !a.is_empty())));
     let (Some(ip), false) = (ip, ports.is_empty()) else { return };
     let deadline = tokio::time::Instant::now() + ctx.service_wait;
-    for port in ports {
-        loop {
-            let attempt = tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
+    loop {
+        for &port in &ports {
+            let attempt = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
             if matches!(attempt, Ok(Ok(_))) {
-                break;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                ctx.say(
-                    &job.name,
-                    &format!(
-                        "WARNING: Service {} did not open port {port} within {}; the job goes on without waiting.",
-                        service.image.name,
-                        human(ctx.service_wait)
-                    ),
-                );
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        if tokio::time::Instant::now() >= deadline {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            ctx.say(
+                &job.name,
+                &format!(
+                    "WARNING: Service {} did not open port {} within {}; the job goes on without waiting.",
+                    service.image.name,
+                    list.join(" or "),
+                    human(ctx.service_wait)
+                ),
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -466,6 +470,11 @@ fn scripts_tar(steps: &[(&str, String)]) -> Result<Vec<u8>> {
             .map_err(|e| Error::io("Writing the job's script", e))?;
     }
     tar.into_inner().map_err(|e| Error::io("Writing the job's script", e))
+}
+
+/// `entrypoint: [""]` (no entrypoint) is `[""]` for the engine; an empty list would mean the image's.
+fn api_entrypoint(image: &Image) -> Option<Vec<String>> {
+    image.entrypoint.as_ref().map(|e| if e.is_empty() { vec![String::new()] } else { e.clone() })
 }
 
 fn applies(when: ArtifactsWhen, succeeded: bool) -> bool {

@@ -74,11 +74,10 @@ impl Privilege {
             Privilege::AllButMissingCaps => {
                 host.cap_add = Some(vec!["ALL".into()]);
                 host.cap_drop = Some(vec!["SYS_RESOURCE".into()]);
-                host.security_opt = Some(vec![
-                    "seccomp=unconfined".into(),
-                    "apparmor=unconfined".into(),
-                    "systempaths=unconfined".into(),
-                ]);
+                host.security_opt = Some(vec!["seccomp=unconfined".into(), "apparmor=unconfined".into()]);
+                // The CLI's `--security-opt systempaths=unconfined`: nothing masked or read-only.
+                host.masked_paths = Some(vec![]);
+                host.readonly_paths = Some(vec![]);
             }
         }
     }
