@@ -49,7 +49,7 @@ test: deps-test engine test-image ci-images registry ui-build
 
 test-core: deps-test engine test-image ci-images registry ui-build _core
 test-ui: deps-run _ui
-test-e2e: deps-test engine test-image registry ui-build _e2e
+test-e2e: deps-test engine test-image ci-images registry ui-build _e2e
 fuzz:
 	@scripts/fuzz.sh
 
