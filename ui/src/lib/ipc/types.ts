@@ -854,9 +854,10 @@ export interface PipelineRunRequest {
   previous: string | null;
 }
 
-/** Live facts of a run, in order; log bytes are already masked. */
+/** Live facts of a run, in order; log bytes are already masked. Fields are as core names them
+ *  (serde renames the variants only, so `allowed_failure` keeps its snake case). */
 export type PipelineEvent =
-  | { type: 'status'; job: string; status: JobStatus; allowedFailure: boolean; reason: string | null }
+  | { type: 'status'; job: string; status: JobStatus; allowed_failure: boolean; reason: string | null }
   | { type: 'log'; job: string; stream: 'stdout' | 'stderr' | 'system'; bytes: number[] | Uint8Array }
   | { type: 'finished'; status: JobStatus };
 

@@ -225,7 +225,7 @@ export class PipelinesStore {
     const durationSecs = ended && before?.startedAt ? (now - before.startedAt) / 1000 : before?.durationSecs ?? null;
     if (e.status === 'running') this.log(e.job).clear();
     if (ended) this.logs.get(e.job)?.end();
-    this.run = { ...run, jobs: { ...run.jobs, [e.job]: { status: e.status, allowedFailure: e.allowedFailure, reason: e.reason, durationSecs, startedAt } } };
+    this.run = { ...run, jobs: { ...run.jobs, [e.job]: { status: e.status, allowedFailure: e.allowed_failure, reason: e.reason, durationSecs, startedAt } } };
   }
 
   /** The log of `job` in the run on screen (fetched from the kept run when not live). */

@@ -63,15 +63,15 @@ describe('pipelines view', { timeout: 30_000 }, () => {
     expect(card('deploy').dataset.status).toBe('manual');
     expect(screen.getByTestId(TestId.pipelineCancel)).toBeTruthy();
 
-    backend.emitPipeline({ type: 'status', job: 'compile', status: 'running', allowedFailure: false, reason: null });
+    backend.emitPipeline({ type: 'status', job: 'compile', status: 'running', allowed_failure: false, reason: null });
     backend.emitPipeline({ type: 'log', job: 'compile', stream: 'stdout', bytes: [...enc('\x1b[32;1m$ make\x1b[0;m\nbuilt\n')] });
     await waitFor(() => expect(card('compile').dataset.status).toBe('running'));
     await fireEvent.click(within(card('compile')).getByRole('button'));
     await waitFor(() => expect(screen.getAllByTestId(TestId.logLine).map((l) => l.textContent)).toEqual(['$ make', 'built']));
 
-    backend.emitPipeline({ type: 'status', job: 'compile', status: 'success', allowedFailure: false, reason: null });
-    backend.emitPipeline({ type: 'status', job: 'unit', status: 'failed', allowedFailure: false, reason: 'the script exited with code 1' });
-    backend.emitPipeline({ type: 'status', job: 'lint', status: 'failed', allowedFailure: true, reason: 'the script exited with code 2' });
+    backend.emitPipeline({ type: 'status', job: 'compile', status: 'success', allowed_failure: false, reason: null });
+    backend.emitPipeline({ type: 'status', job: 'unit', status: 'failed', allowed_failure: false, reason: 'the script exited with code 1' });
+    backend.emitPipeline({ type: 'status', job: 'lint', status: 'failed', allowed_failure: true, reason: 'the script exited with code 2' });
     backend.emitPipeline({ type: 'finished', status: 'failed' });
     await waitFor(() => expect(screen.getByTestId(TestId.pipelineStatus).dataset.status).toBe('failed'));
     expect(card('lint').dataset.allowedFailure).toBe('true');
