@@ -180,7 +180,8 @@ export const TestId = Object.freeze({
   variableRow: 'variable-row',        // inputs name|value|masked inside
   variableAdd: 'variable-add',
   variablesRegistry: 'variables-registry',
+  variablesAccess: (a) => `variables-access-${a}`, // privileged|socket
   variablesSubmit: 'variables-submit',
   consentDialog: 'consent-dialog',
-  consentAnswer: (a) => `consent-${a}`, // privileged|socket|no
+  consentAnswer: (a) => `consent-${a}`, // privileged|no
 });

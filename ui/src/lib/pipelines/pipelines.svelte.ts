@@ -27,6 +27,12 @@ export interface ShownRun {
   jobs: Record<string, JobState>;
 }
 
+/** How a project's jobs may reach a Docker engine. */
+export interface EngineAccess {
+  privilegedServices: boolean;
+  hostEngineSocket: boolean;
+}
+
 /** A question the run is waiting on: the project's once-asked consent. */
 export interface ConsentQuestion {
   message: string;
@@ -140,8 +146,22 @@ export class PipelinesStore {
     }
   }
 
-  /** Run the whole pipeline with these run-time variables (masked values go to the keychain). */
-  start(variables: VariableInput[] | null = null, registry: string | null = null): Promise<void> {
+  /** Run the whole pipeline with these run-time variables (masked values go to the keychain),
+   *  registry login and engine access (kept for the project). */
+  async start(variables: VariableInput[] | null = null, registry: string | null = null, access: EngineAccess | null = null): Promise<void> {
+    const view = this.view;
+    if (access && view && this.folder) {
+      const { privilegedServices, hostEngineSocket } = view.settings;
+      if (access.privilegedServices !== (privilegedServices === true) || access.hostEngineSocket !== (hostEngineSocket === true)) {
+        try {
+          const settings = await this.backend.pipelineConsent(this.folder, access.privilegedServices, access.hostEngineSocket);
+          this.view = { ...view, settings };
+        } catch (e) {
+          this.toasts.error(e, 'Could not keep the engine access.');
+          return;
+        }
+      }
+    }
     return this.launch({ only: null, previous: null, variables, registry });
   }
 
@@ -189,16 +209,16 @@ export class PipelinesStore {
     }
   }
 
-  /** The user's answer to the consent question: allow the privileged service, use the host's engine socket instead, or neither. */
-  async answerConsent(answer: 'privileged' | 'socket' | 'no'): Promise<void> {
+  /** The user's answer to the consent question. */
+  async answerConsent(answer: 'privileged' | 'no'): Promise<void> {
     const question = this.consent;
     const folder = this.folder;
     this.consent = null;
     if (!question || !folder || !this.view) return;
     try {
-      const settings = await this.backend.pipelineConsent(folder, answer === 'privileged' ? true : answer === 'no' ? false : null, answer === 'socket' ? true : null);
+      const settings = await this.backend.pipelineConsent(folder, answer === 'privileged', null);
       this.view = { ...this.view, settings };
-      if (answer !== 'no') await question.retry();
+      if (answer === 'privileged') await question.retry();
     } catch (e) {
       this.toasts.error(e, 'Could not keep the answer.');
     }

@@ -115,7 +115,7 @@ describe('pipelines view', { timeout: 30_000 }, () => {
     expect(screen.queryByTestId(TestId.consentDialog)).toBeNull();
   });
 
-  it('runs with variables from the dialog: a masked one is sent once and never shown', async () => {
+  it('runs with variables and engine access from the dialog: a masked value is never sent back', async () => {
     const backend = setup();
     await fireEvent.click(screen.getByTestId(TestId.nav('pipelines')));
     const recent = await screen.findAllByTestId(TestId.pipelineRecent, {}, { timeout: 15_000 });
@@ -126,8 +126,11 @@ describe('pipelines view', { timeout: 30_000 }, () => {
     const row = screen.getAllByTestId(TestId.variableRow)[1];
     await fireEvent.input(row.querySelector('input[name="name"]')!, { target: { value: 'GREETING' } });
     await fireEvent.input(row.querySelector('input[name="value"]')!, { target: { value: 'hello' } });
+    await fireEvent.click(screen.getByTestId(TestId.variablesAccess('socket')));
     await fireEvent.click(screen.getByTestId(TestId.variablesSubmit));
     await waitFor(() => expect(backend.pipelineRuns.length).toBe(1));
+    // The engine access is kept for the project before the run starts.
+    expect(backend.calls.find((c) => c.command === 'pipeline_consent')?.args).toEqual([mockProject.folder, false, true]);
     expect(backend.pipelineRuns[0].request.variables).toEqual([
       { name: 'TOKEN', value: null, masked: true },
       { name: 'GREETING', value: 'hello', masked: false },
