@@ -156,6 +156,7 @@ export const TestId = Object.freeze({
   networkConnectField: (f) => `network-connect-${f}`, // container|aliases
   pipelinesView: 'pipelines-view',
   pipelineOpen: 'pipeline-open',      // "Open folder…" on the start screen
+  pipelineShow: 'pipeline-show',      // the project panel's "Open in Pipelines"
   pipelineRecent: 'pipeline-recent',  // each recent folder, data-folder
   pipelineError: 'pipeline-error',    // why the file does not load (file, line, job)
   pipelineRun: 'pipeline-run',        // "Run pipeline"
