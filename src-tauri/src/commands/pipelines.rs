@@ -155,7 +155,12 @@ pub async fn pipeline_play(state: State<'_, AppState>, id: String, job: String) 
 
 /// Answer a consent question for the project (`None` leaves an answer as it is).
 #[tauri::command]
-pub async fn pipeline_consent(state: State<'_, AppState>, folder: PathBuf, privileged_services: Option<bool>, host_engine_socket: Option<bool>) -> Res<ProjectSettings> {
+pub async fn pipeline_consent(
+    state: State<'_, AppState>,
+    folder: PathBuf,
+    privileged_services: Option<bool>,
+    host_engine_socket: Option<bool>,
+) -> Res<ProjectSettings> {
     let dir = state.runs.project_dir(&folder);
     let mut settings = ProjectSettings::load(&dir);
     settings.privileged_services = privileged_services.or(settings.privileged_services);
@@ -193,7 +198,14 @@ pub async fn pipeline_artifacts(state: State<'_, AppState>, folder: PathBuf, id:
 
 /// Save one artifact where the user chooses (never into the project unless they pick it).
 #[tauri::command]
-pub async fn pipeline_artifact_save(app: tauri::AppHandle, state: State<'_, AppState>, folder: PathBuf, id: String, job: String, path: String) -> Res<Option<PathBuf>> {
+pub async fn pipeline_artifact_save(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    folder: PathBuf,
+    id: String,
+    job: String,
+    path: String,
+) -> Res<Option<PathBuf>> {
     let source = state.runs.artifact_file(&folder, &id, &job, &path)?;
     let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let Some(dest) = crate::dialogs::save_path(&app, &name, "All files", &["*"]).await? else {

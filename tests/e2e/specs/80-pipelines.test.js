@@ -120,6 +120,7 @@ describe('pipelines', () => {
     await waitFor(async () => /compiled ok/.test(await logText()), { timeout: 10_000, message: 'the build log' });
     const section = app.byTestId(TestId.jobSection, '[data-name="compile"]');
     assert.equal(await section.getAttribute('data-collapsed'), 'false');
+    await app.screenshot('pipeline-job-log');
     await section.click();
     await waitFor(async () => !/compiled ok/.test(await logText()), { message: 'the section to fold' });
     await app.byTestId(TestId.artifactRow, '[data-path="out/app.txt"]').waitForDisplayed({ timeout: 10_000 });

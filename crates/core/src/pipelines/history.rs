@@ -99,7 +99,8 @@ impl Runs {
             status: JobStatus,
             jobs: Vec<RunJob>,
         }
-        let kept = std::fs::read(self.project_dir(root).join("runs").join(id).join("summary.json")).ok().and_then(|b| serde_json::from_slice::<Summary>(&b).ok());
+        let kept =
+            std::fs::read(self.project_dir(root).join("runs").join(id).join("summary.json")).ok().and_then(|b| serde_json::from_slice::<Summary>(&b).ok());
         let (status, jobs) = kept.map_or((JobStatus::Canceled, Vec::new()), |s| (s.status, s.jobs));
         self.update(&self.project_dir(root), |r| {
             if r.id == id {
@@ -155,7 +156,6 @@ impl Runs {
         fsutil::read_capped(&file, LOG_CAP, "The job log")
     }
 
-
     /// The files a job kept, by path.
     pub fn artifacts(&self, root: &Path, id: &str, job: &str) -> Result<Vec<Artifact>> {
         let base = run::job_dir(&self.run_dir(root, id)?, job).join("artifacts");
@@ -189,7 +189,8 @@ impl Runs {
 /// Stable per canonical folder, so a moved project starts a new history.
 fn project_key(root: &Path) -> String {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let name: String = root.file_name().map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect()).unwrap_or_default();
+    let name: String =
+        root.file_name().map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect()).unwrap_or_default();
     let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(root.to_string_lossy().as_bytes()));
     format!("{name}-{}", &hash[..12])
 }

@@ -77,16 +77,19 @@ impl ProjectSettings {
                     v.clone()
                 }
                 (Some(v), false) => v.clone(),
-                (None, _) => keychain(format!("{key}/{}", input.name), Op::Get).await?.ok_or_else(|| {
-                    Error::invalid("variables", format!("The keychain no longer has the value of {}; enter it again.", input.name))
-                })?,
+                (None, _) => keychain(format!("{key}/{}", input.name), Op::Get)
+                    .await?
+                    .ok_or_else(|| Error::invalid("variables", format!("The keychain no longer has the value of {}; enter it again.", input.name)))?,
             };
             vars.push(Variable { name: input.name.clone(), value, expand: true, masked: input.masked, origin: VariableOrigin::Run });
         }
         for gone in self.variables.iter().filter(|s| s.masked && !inputs.iter().any(|i| i.masked && i.name == s.name)) {
             keychain(format!("{key}/{}", gone.name), Op::Delete).await?;
         }
-        self.variables = vars.iter().map(|v| SavedVariable { name: v.name.clone(), value: if v.masked { String::new() } else { v.value.clone() }, masked: v.masked }).collect();
+        self.variables = vars
+            .iter()
+            .map(|v| SavedVariable { name: v.name.clone(), value: if v.masked { String::new() } else { v.value.clone() }, masked: v.masked })
+            .collect();
         self.save(project_dir)?;
         Ok(vars)
     }
