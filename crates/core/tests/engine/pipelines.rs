@@ -446,3 +446,68 @@ async fn cleanup_interrupted_removes_dead_runs_only() {
     docker(&["rm", "-f", &live_id]);
     assert!(live_id.starts_with(&kept) && !kept.is_empty());
 }
+
+#[tokio::test]
+async fn rerun_one_job_reuses_kept_artifacts() {
+    if !skip_unless("rerun_one_job_reuses_kept_artifacts") {
+        return;
+    }
+    let _shared = RUNS.read().await;
+    let p = Project::new(&[("README", "x")]);
+    let pipeline = || {
+        let mut build = job("build", "build", &["mkdir -p out && date +%s%N > out/stamp"]);
+        build.artifacts = Some(Artifacts {
+            name: None,
+            paths: vec!["out/".into()],
+            exclude: vec![],
+            untracked: false,
+            when: ArtifactsWhen::OnSuccess,
+            expire_in: None,
+            dotenv: vec![],
+            ignored_reports: vec![],
+        });
+        let mut test = job("test", "test", &["echo \"stamp=$(cat out/stamp)\""]);
+        test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
+        p.pipeline(&["build", "test"], vec![build, test])
+    };
+    let first = run_pipeline(pipeline(), |_| {}).await;
+    let stamp = std::fs::read_to_string(run::job_dir(&first.run_dir, "build").join("artifacts/out/stamp")).unwrap();
+    let previous = first.run_dir.clone();
+    let again = run_pipeline(pipeline(), |o| {
+        o.only = Some(vec!["test".into()]);
+        o.previous = Some(previous);
+    })
+    .await;
+    assert_eq!(again.status("build"), JobStatus::Success, "kept from the first run");
+    assert_eq!(again.summary.job("build").unwrap().attempts, 0, "build did not run again");
+    assert!(again.log("test").contains(&format!("stamp={}", stamp.trim())), "{}", again.log("test"));
+}
+
+#[tokio::test]
+async fn resource_groups_serialise_and_delayed_jobs_wait() {
+    if !skip_unless("resource_groups_serialise_and_delayed_jobs_wait") {
+        return;
+    }
+    let _shared = RUNS.read().await;
+    let p = Project::new(&[("README", "x")]);
+    let mut jobs = Vec::new();
+    for name in ["deploy-a", "deploy-b"] {
+        let mut j = job(name, "deploy", &["date +%s.%N", "sleep 2", "date +%s.%N"]);
+        j.resource_group = Some("production".into());
+        jobs.push(j);
+    }
+    let mut later = job("later", "deploy", &["true"]);
+    later.when = When::Delayed { start_in: Duration::from_secs(2) };
+    jobs.push(later);
+    let ran = run_pipeline(p.pipeline(&["deploy"], jobs), |o| o.concurrency = 3).await;
+    assert_eq!(ran.summary.status, JobStatus::Success);
+    // Each job prints when it started and ended; the two deploys never overlap.
+    let span = |job: &str| {
+        let times: Vec<f64> = ran.log(job).lines().filter_map(|l| l.trim().parse().ok()).collect();
+        (times[0], times[1])
+    };
+    let (a, b) = (span("deploy-a"), span("deploy-b"));
+    assert!(a.1 <= b.0 || b.1 <= a.0, "deploys overlapped: {a:?} {b:?}");
+    let scheduled = ran.events.iter().any(|e| matches!(e, RunEvent::Status { job, status: JobStatus::Scheduled, .. } if job == "later"));
+    assert!(scheduled, "the delayed job was shown as scheduled");
+}

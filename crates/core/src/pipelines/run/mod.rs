@@ -73,8 +73,8 @@ impl RunHandle {
 /// Start running `pipeline`. Refuses (and runs nothing) when the pipeline makes no jobs,
 /// needs a consent the user did not give, or the project cannot be read.
 pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, events: mpsc::UnboundedSender<RunEvent>) -> Result<RunHandle> {
-    if let Some(reason) = &pipeline.blocked_by_workflow {
-        return Err(Error::invalid("pipeline", format!("workflow:rules create no pipeline for this commit ({reason:?}).")));
+    if pipeline.blocked_by_workflow.is_some() {
+        return Err(Error::invalid("pipeline", "The pipeline's workflow:rules create no pipeline for this commit, so there is nothing to run."));
     }
     let services: Vec<_> = pipeline.jobs.iter().filter(|j| j.when != When::Never).flat_map(|j| j.services.iter()).collect();
     services::check_consent(&services, options.consent)?;
