@@ -91,8 +91,13 @@ fn needs(
             }
             let order =
                 |j: usize, m: &serde_json::Map<String, Value>| ctx.key_order(&format!("{base}.needs"), &format!(".parallel.matrix.{j}"), m);
-            let combos = parallel::permutations(selector, &order).map_err(|m| err(format!("jobs:{base}:needs:need:parallel {m}")))?;
+            // `$[[ matrix.KEY ]]` stands for this instance's own value (GitLab 18.x).
+            let selector = matrix_expressions(selector, &built[i].matrix);
+            let combos = parallel::permutations(&selector, &order).map_err(|m| err(format!("jobs:{base}:needs:need:parallel {m}")))?;
             found.retain(|&t| combos.iter().any(|c| c.iter().all(|kv| built[t].matrix.contains(kv))));
+            if found.is_empty() && optional {
+                continue;
+            }
             if found.is_empty() {
                 return Err(err(format!("{base} needs.parallel.matrix selector for {name} matched zero permutations")));
             }
@@ -115,6 +120,31 @@ fn needs(
         }
     }
     Ok(out)
+}
+
+/// The selector with `$[[ matrix.KEY ]]` replaced by the consumer's matrix values.
+fn matrix_expressions(selector: &Value, mine: &[(String, String)]) -> Value {
+    match selector {
+        Value::String(s) if s.contains("$[[") => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("$[[") {
+                let Some(end) = rest[start..].find("]]") else { break };
+                out.push_str(&rest[..start]);
+                let key = rest[start + 3..start + end].trim();
+                match key.strip_prefix("matrix.").and_then(|k| mine.iter().find(|(n, _)| n == k.trim())) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[start..start + end + 2]),
+                }
+                rest = &rest[start + end + 2..];
+            }
+            out.push_str(rest);
+            Value::String(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| matrix_expressions(v, mine)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), matrix_expressions(v, mine))).collect()),
+        other => other.clone(),
+    }
 }
 
 fn dependencies(
