@@ -160,8 +160,20 @@ fn dependencies(
     let base = me.base_name.as_str();
     let err = |m: String| ctx.error(Some(base), &format!("{base}.dependencies"), m);
     let names = super::fields::strings(v).ok_or_else(|| err(format!("jobs:{base}:dependencies config should be an array of strings")))?;
+    // GitLab checks this first: with `needs`, every dependency must be one of them.
+    if let Some(needs) = needs {
+        let outside: Vec<&str> = names
+            .iter()
+            .filter(|n| {
+                targets(n, by_base, by_name).is_some_and(|ts| ts.iter().any(|&t| built[t].job.when != When::Never && !needs.iter().any(|x| x.job == built[t].job.name)))
+            })
+            .map(String::as_str)
+            .collect();
+        if !outside.is_empty() {
+            return Err(err(format!("jobs:{base} dependencies the {} should be part of needs", outside.join(", "))));
+        }
+    }
     let mut out = Vec::new();
-    let mut outside = Vec::new();
     for name in &names {
         let found = targets(name, by_base, by_name).ok_or_else(|| err(format!("{base} job: undefined dependency: {name}")))?;
         for t in found {
@@ -172,16 +184,8 @@ fn dependencies(
             if target.when == When::Never {
                 continue;
             }
-            if let Some(needs) = needs {
-                if !needs.iter().any(|n| n.job == target.name) && !outside.contains(name) {
-                    outside.push(name.clone());
-                }
-            }
             out.push(target.name.clone());
         }
-    }
-    if !outside.is_empty() {
-        return Err(err(format!("jobs:{base} dependencies the {} should be part of needs", outside.join(", "))));
     }
     Ok(out)
 }
