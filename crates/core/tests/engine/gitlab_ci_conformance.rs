@@ -4,8 +4,9 @@
 //!
 //! Each case runs in a scratch git repository made as the upstream README says. Expectations
 //! split in two: **load checks** (`error`, `expanded_config`, `jobs_not_run` decided by rules,
-//! `job_needs`, `job_environment`) run here; every other kind is a **run check** and is
-//! counted as "needs the executor" (the executor's harness takes them over), never dropped.
+//! `job_needs`, `job_environment`, and a job's stdout lines when its script only `echo`es
+//! variables the loader decides) run here; every other kind is a **run check** and is counted
+//! as "needs the executor" (the executor's harness takes them over), never dropped.
 
 use super::conformance::dir;
 use berth_core::compose::yaml;
@@ -23,12 +24,22 @@ const KNOWN: &[(&str, &str)] = &[
         "upstream refuses a `needs` on a manual job that was not triggered; GitLab (and Berth) let the needing job wait for the click (README: expected difference)",
     ),
     (
+        "include-rules | include-rules <build-job>",
+        "upstream sets GITLAB_CI to \"false\" and the case's include rules test it; a GitLab runner (and Berth) sets \"true\" (README: expected difference)",
+    ),
+    (
+        "variable-expansion | variable-expansion <test ${",
+        "upstream expands nested references (`${URL_${ENV}}`); GitLab Runner's expansion (Go's os.Expand) reads the name up to the first `}`, so Berth does too",
+    ),
+    (
         "include-inputs | include-inputs for type boolean",
         "upstream's preview leaves `default:interruptible` out of the job; GitLab applies every `default:` key, so Berth shows `interruptible` in the job",
     ),
 ];
 
 const LOAD_KINDS: &[&str] = &["error", "expanded_config", "jobs_not_run", "job_needs", "job_environment"];
+/// Output kinds decided at load when the job's script is only `echo`s of known variables.
+const ECHO_KINDS: &[&str] = &["job_output", "job_output_absent", "job_output_exact", "job_output_sequence"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -151,6 +162,110 @@ fn check_preview(root: &Path, options: &LoadOptions, want: &str) -> Result<(), S
     Err(diff.join("; "))
 }
 
+/// The job's stdout as the shell would print it, with each command echoed as `$ cmd`, when
+/// every `before_script`/`script`/`after_script` line is `echo` of literal text and variables the job
+/// defines (no substitution, pipe, glob or escape); `None` otherwise.
+fn echo_output(p: &Pipeline, job: &berth_core::pipelines::Job) -> Option<Vec<String>> {
+    // A variable from an earlier job's dotenv report is only known at run time.
+    if p.jobs.iter().any(|j| j.artifacts.as_ref().is_some_and(|a| !a.dotenv.is_empty())) {
+        return None;
+    }
+    let env: std::collections::HashMap<String, String> = berth_core::pipelines::expand::environment(&job.variables).into_iter().collect();
+    let mut out = Vec::new();
+    for line in job.before_script.iter().chain(&job.script).chain(&job.after_script) {
+        let args = line.strip_prefix("echo ").or(if line == "echo" { Some("") } else { None })?;
+        if args.contains(['`', '|', ';', '&', '>', '<', '\\', '*', '?', '[', '~', '\n'])
+            || args.contains("$(")
+            || args.contains("$$")
+            || args.starts_with('-')
+        {
+            return None;
+        }
+        out.push(format!("$ {line}"));
+        let mut words: Vec<String> = Vec::new();
+        let mut word: Option<String> = None;
+        let mut chars = args.chars().peekable();
+        let mut quote: Option<char> = None;
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (None, ' ' | '\t') => words.extend(word.take()),
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    word.get_or_insert_with(String::new);
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some('\''), c) => word.get_or_insert_with(String::new).push(c),
+                (_, '$') => {
+                    let braced = chars.peek() == Some(&'{');
+                    if braced {
+                        chars.next();
+                    }
+                    let mut name = String::new();
+                    while let Some(&n) = chars.peek() {
+                        if n.is_ascii_alphanumeric() || n == '_' {
+                            name.push(n);
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    if braced && chars.next() != Some('}') || name.is_empty() {
+                        return None;
+                    }
+                    let value = env.get(&name)?;
+                    if quote.is_some() {
+                        word.get_or_insert_with(String::new).push_str(value);
+                    } else {
+                        // Unquoted: split on blanks, as the shell does.
+                        let mut parts = value.split([' ', '\t', '\n']).filter(|s| !s.is_empty()).peekable();
+                        if let Some(first) = parts.next() {
+                            word.get_or_insert_with(String::new).push_str(first);
+                        }
+                        for part in parts {
+                            words.extend(word.take());
+                            word = Some(part.to_string());
+                        }
+                    }
+                }
+                (_, c) => word.get_or_insert_with(String::new).push(c),
+            }
+        }
+        if quote.is_some() {
+            return None;
+        }
+        words.extend(word);
+        out.extend(words.join(" ").split('\n').map(str::to_string));
+    }
+    Some(out)
+}
+
+/// A job's stdout expectation when the loader alone decides it; `Executor` otherwise.
+fn check_output(expect: &Value, run: &Value, loaded: &Result<Pipeline, PipelineError>) -> Result<Outcome, String> {
+    let Ok(p) = loaded else { return Ok(Outcome::Executor) };
+    // Absent output of a job the run did not select is about selection: the executor's.
+    let selects = ["jobs", "stage"].iter().any(|k| run.get(*k).is_some());
+    if expect.get("stream").is_some_and(|s| s != "stdout") || (selects && expect["kind"] == "job_output_absent") {
+        return Ok(Outcome::Executor);
+    }
+    let name = gitlab_name(expect["job"].as_str().unwrap());
+    let Some(job) = p.jobs.iter().find(|j| j.name == name) else { return Ok(Outcome::Executor) };
+    let Some(lines) = echo_output(p, job) else { return Ok(Outcome::Executor) };
+    let printed: Vec<&str> = lines.iter().filter(|l| !l.starts_with("$ ")).map(String::as_str).collect();
+    let want = |k: &str| expect[k].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let ok = match expect["kind"].as_str().unwrap() {
+        "job_output" => printed.contains(&expect["line"].as_str().unwrap()),
+        "job_output_absent" => !printed.contains(&expect["line"].as_str().unwrap()),
+        "job_output_exact" => printed == want("lines"),
+        "job_output_sequence" => lines.windows(want("lines").len()).any(|w| w == want("lines").as_slice()),
+        _ => return Ok(Outcome::Executor),
+    };
+    if ok {
+        Ok(Outcome::Pass)
+    } else {
+        Err(format!("{name} prints {lines:?}; want {expect}"))
+    }
+}
+
 /// One load expectation against a loaded pipeline (or its rejection).
 fn check(expect: &Value, run: &Value, loaded: &Result<Pipeline, PipelineError>, messages: &mut (usize, usize)) -> Result<Outcome, String> {
     let selects = ["jobs", "stage", "manual", "needs"].iter().any(|k| run.get(*k).is_some());
@@ -243,7 +358,7 @@ fn gitlab_ci_load_conformance() {
                 let run = step.get("run").cloned().unwrap_or(json!({}));
                 let expects = step["expect"].as_array().cloned().unwrap_or_default();
                 let (load_checks, run_checks): (Vec<&Value>, Vec<&Value>) =
-                    expects.iter().partition(|e| LOAD_KINDS.contains(&e["kind"].as_str().unwrap_or_default()));
+                    expects.iter().partition(|e| LOAD_KINDS.iter().chain(ECHO_KINDS).any(|k| e["kind"].as_str() == Some(k)));
                 t.checks[2] += run_checks.len();
                 if load_checks.is_empty() {
                     continue;
@@ -263,6 +378,8 @@ fn gitlab_ci_load_conformance() {
                 let loaded = if run["mode"] == "preview" { None } else { Some(load(&options)) };
                 for expect in load_checks {
                     let result = match (&loaded, expect["kind"].as_str()) {
+                        (Some(l), Some(k)) if ECHO_KINDS.contains(&k) => check_output(expect, &run, l),
+                        (None, Some(k)) if ECHO_KINDS.contains(&k) => Ok(Outcome::Executor),
                         (None, Some("expanded_config")) => {
                             check_preview(repo.path(), &options, expect["yaml"].as_str().unwrap()).map(|_| Outcome::Pass)
                         }

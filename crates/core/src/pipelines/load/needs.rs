@@ -165,7 +165,9 @@ fn dependencies(
         let outside: Vec<&str> = names
             .iter()
             .filter(|n| {
-                targets(n, by_base, by_name).is_some_and(|ts| ts.iter().any(|&t| built[t].job.when != When::Never && !needs.iter().any(|x| x.job == built[t].job.name)))
+                targets(n, by_base, by_name).is_some_and(|ts| {
+                    ts.iter().any(|&t| built[t].job.when != When::Never && !needs.iter().any(|x| x.job == built[t].job.name))
+                })
             })
             .map(String::as_str)
             .collect();

@@ -101,7 +101,8 @@ pub fn changed_files(root: &Path, base: &str) -> Option<Vec<String>> {
     let base =
         [format!("origin/{base}"), base.to_string()].into_iter().find(|r| git(root, &["rev-parse", "--verify", "-q", r]).is_some())?;
     let merge_base = git(root, &["merge-base", &base, "HEAD"])?;
-    let mut files: Vec<String> = git(root, &["diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", &merge_base])?.split('\0').map(str::to_string).collect();
+    let mut files: Vec<String> =
+        git(root, &["diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", &merge_base])?.split('\0').map(str::to_string).collect();
     files.extend(git(root, &["ls-files", "-z", "--others", "--exclude-standard"]).unwrap_or_default().split('\0').map(str::to_string));
     files.retain(|f| !f.is_empty());
     files.sort();

@@ -318,5 +318,8 @@ fn untrusted_files_stay_bounded() {
     // Include of itself stops (read once), parallel is capped, regexes are bounded.
     assert!(load_text("include: .gitlab-ci.yml\njob:\n  script: x\n").is_ok());
     assert!(load_text("job:\n  parallel: 1000\n  script: x\n").is_err());
-    assert!(load_text("job:\n  rules:\n    - if: $A =~ /(a{1000}){1000}/\n  script: x\n").unwrap_err().message.contains("invalid regular expression"));
+    assert!(load_text("job:\n  rules:\n    - if: $A =~ /(a{1000}){1000}/\n  script: x\n")
+        .unwrap_err()
+        .message
+        .contains("invalid regular expression"));
 }
