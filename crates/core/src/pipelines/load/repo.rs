@@ -33,8 +33,24 @@ impl Repo {
     /// `main`, default branch `main`, no remote, no commit message.
     pub fn read(root: &Path) -> Repo {
         let g = |args: &[&str]| git(root, args).filter(|s| !s.is_empty());
-        let is_git = g(&["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true");
-        let sha = g(&["rev-parse", "HEAD"]).filter(|_| is_git).unwrap_or_else(|| "0".repeat(40));
+        let user_name = g(&["config", "user.name"]).unwrap_or_default();
+        let user_email = g(&["config", "user.email"]).unwrap_or_default();
+        if g(&["rev-parse", "--is-inside-work-tree"]).as_deref() != Some("true") {
+            return Repo {
+                sha: "0".repeat(40),
+                branch: Some("main".into()),
+                tag: None,
+                default_branch: "main".into(),
+                remote: None,
+                message: String::new(),
+                timestamp: String::new(),
+                author: String::new(),
+                user_name,
+                user_email,
+                is_git: false,
+            };
+        }
+        let sha = g(&["rev-parse", "HEAD"]).unwrap_or_else(|| "0".repeat(40));
         let branch = g(&["symbolic-ref", "--short", "-q", "HEAD"]);
         let tag = if branch.is_none() { g(&["describe", "--tags", "--exact-match", "HEAD"]) } else { None };
         let default_branch = g(&["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"])
@@ -43,17 +59,17 @@ impl Repo {
             .unwrap_or_else(|| "main".into());
         let log = |fmt: &str| g(&["log", "-1", &format!("--format={fmt}")]).unwrap_or_default();
         Repo {
-            branch: branch.or_else(|| (!is_git).then(|| "main".to_string())),
+            branch,
             tag,
             default_branch,
             remote: g(&["remote", "get-url", "origin"]),
             message: log("%B"),
             timestamp: log("%cI"),
             author: log("%an <%ae>"),
-            user_name: g(&["config", "user.name"]).unwrap_or_default(),
-            user_email: g(&["config", "user.email"]).unwrap_or_default(),
+            user_name,
+            user_email,
             sha,
-            is_git,
+            is_git: true,
         }
     }
 
