@@ -11,6 +11,7 @@ mod extends;
 mod fields;
 mod glob;
 mod include;
+mod inputs;
 mod jobs;
 mod merge;
 mod needs;
@@ -161,7 +162,11 @@ fn expand_config(ctx: &mut Ctx, file: &Path, predefined: &[Variable]) -> Result<
     for (name, value) in &config {
         if RESERVED.contains(&name.as_str()) {
             if ["variables", "workflow"].contains(&name.as_str()) {
-                out.insert(name.clone(), value.clone());
+                let mut value = value.clone();
+                if let Value::Object(w) = &mut value {
+                    flatten_rules(w);
+                }
+                out.insert(name.clone(), value);
             }
             continue;
         }
@@ -171,7 +176,9 @@ fn expand_config(ctx: &mut Ctx, file: &Path, predefined: &[Variable]) -> Result<
         let Value::Object(job) = value else {
             return Err(ctx.error(Some(name), name, format!("jobs:{name} config should be a hash")));
         };
-        out.insert(name.clone(), Value::Object(with_default(ctx, name, job, &default)?));
+        let mut job = with_default(ctx, name, job, &default)?;
+        flatten_rules(&mut job);
+        out.insert(name.clone(), Value::Object(job));
         jobs.push(name.clone());
     }
     if jobs.is_empty() {
@@ -184,6 +191,15 @@ fn expand_config(ctx: &mut Ctx, file: &Path, predefined: &[Variable]) -> Result<
     };
     jobs.sort_by_cached_key(position);
     Ok(Expanded { stages, config: out, jobs })
+}
+
+/// `rules:` lists nested by `!reference [.x, rules]` are flattened, as GitLab does.
+fn flatten_rules(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(rules)) = map.get_mut("rules") {
+        if rules.iter().any(Value::is_array) {
+            *rules = std::mem::take(rules).into_iter().flat_map(|r| if let Value::Array(a) = r { a } else { vec![r] }).collect();
+        }
+    }
 }
 
 /// `stages:` (or the old `types:`) with `.pre` first and `.post` last.

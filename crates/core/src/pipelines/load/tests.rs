@@ -294,3 +294,32 @@ fn predefined_variables_come_from_the_git_repository() {
     let p = load_in(&dir).unwrap();
     assert_eq!((var(&p.jobs[0], "CI_COMMIT_TAG"), var(&p.jobs[0], "CI_COMMIT_BRANCH")), (Some("v1.0"), None));
 }
+
+#[test]
+fn untrusted_files_stay_bounded() {
+    // `extends` listing the same base 40 times over 5 levels: 40^5 merges if not resolved once.
+    let mut text = String::from(".l0:\n  variables: {A: a}\n");
+    for level in 1..5 {
+        let bases = vec![format!(".l{}", level - 1); 40].join(", ");
+        text.push_str(&format!(".l{level}:\n  extends: [{bases}]\n"));
+    }
+    text.push_str("job:\n  extends: .l4\n  script: x\n");
+    let started = std::time::Instant::now();
+    assert_eq!(var(job(&load_text(&text).unwrap(), "job"), "A"), Some("a"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // References of references, ten wide and seven deep: 10^7 lines are refused.
+    let mut text = String::from(".r0:\n  script: [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..7 {
+        let refs = vec![format!("!reference [.r{}, script]", level - 1); 10].join(", ");
+        text.push_str(&format!(".r{level}:\n  script: [{refs}]\n"));
+    }
+    text.push_str("job:\n  script: !reference [.r6, script]\n");
+    assert!(load_text(&text).unwrap_err().message.contains("references copy more than"));
+    // Include of itself stops (read once), parallel is capped, regexes are bounded.
+    assert!(load_text("include: .gitlab-ci.yml\njob:\n  script: x\n").is_ok());
+    assert!(load_text("job:\n  parallel: 1000\n  script: x\n").is_err());
+    assert!(load_text("job:\n  rules:\n    - if: $A =~ /(a{1000}){1000}/\n  script: x\n")
+        .unwrap_err()
+        .message
+        .contains("invalid regular expression"));
+}
