@@ -35,6 +35,20 @@ const RUN_KINDS: &[&str] = &[
     "completes",
 ];
 
+/// Failing tests that are known, with the reason (a prefix of "case | title"). A configuration
+/// the loader rejects is the load harness's to judge and is listed, not failed, here.
+const KNOWN: &[(&str, &str)] = &[
+    ("manual | manual <deploy-job> --needs", "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them"),
+    ("manual | manual --manual <pre-job>", "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them"),
+    ("image | image <test job>", "GCL_PROJECT_DIR_ON_HOST is upstream's own variable"),
+    ("image | image <image-user>", "image:docker:user is not in the pipeline model yet"),
+    ("inherit | list of specific variables", "`env` prints in environ order, which neither GitLab nor Docker defines"),
+    ("plain | plain", "GITLAB_USER_LOGIN: upstream's test host sets 'test'; Berth derives it from git"),
+    ("environment | ", "CI_ENVIRONMENT_* variables are not set by the loader yet"),
+    ("variable-expansion | variable-expansion <test ${", "nested ${A_${B}} expansion: upstream extension, not GitLab's"),
+    ("include-rules | ", "include:rules not applied by the loader yet"),
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Pass,
@@ -391,8 +405,18 @@ async fn gitlab_ci_run_conformance() {
         println!("  {f:<22} {p:>3} passed {x:>3} failed {n:>3} n/a {l:>3} no run check");
     }
     let count = |o: Outcome| notes.iter().filter(|(x, _)| *x == o).count();
+    let mut unexpected = Vec::new();
     for (o, note) in &notes {
-        println!("  {}: {note}", if *o == Outcome::Fail { "FAIL" } else { "not run here" });
+        let known = KNOWN.iter().find(|(k, _)| note.starts_with(k));
+        match (o, known) {
+            (Outcome::Fail, Some((_, why))) => println!("  known difference: {note} ({why})"),
+            (Outcome::Fail, None) if note.contains(": rejected: ") => println!("  loader rejects: {note}"),
+            (Outcome::Fail, None) => {
+                println!("  FAIL: {note}");
+                unexpected.push(note.clone());
+            }
+            _ => println!("  not run here: {note}"),
+        }
     }
     println!(
         "conformance gitlab-ci (run): {} failed, {} not applicable here (no local stand-in or an upstream-only option), in {:.0} s",
@@ -400,4 +424,5 @@ async fn gitlab_ci_run_conformance() {
         count(Outcome::NotApplicable),
         started.elapsed().as_secs_f64()
     );
+    assert!(unexpected.is_empty(), "{} run checks failed:\n{}", unexpected.len(), unexpected.join("\n"));
 }

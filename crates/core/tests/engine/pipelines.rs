@@ -185,8 +185,7 @@ pub fn assert_nothing_left(run_id: &str) {
     }
 }
 
-/// Runs share this lock; `cleanup_interrupted` (which removes every run not named live) takes
-/// it alone, so it never removes a neighbouring test's run.
+/// Runs share this lock; the `cleanup_interrupted` test takes it alone (it asserts exact counts).
 static RUNS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 fn skip_unless(test: &str) -> bool {
@@ -433,18 +432,26 @@ async fn cleanup_interrupted_removes_dead_runs_only() {
     }
     let _alone = RUNS.write().await;
     let engine = engine().await;
-    let dead = format!("dead-{}", std::process::id());
-    let live = format!("live-{}", std::process::id());
-    let mk = |run: &str| docker(&["create", "--label", &format!("dev.berth.pipeline={run}"), "--label", run_label(), IMAGE, "true"]);
-    mk(&dead);
-    let live_id = mk(&live);
-    docker(&["network", "create", "--label", &format!("dev.berth.pipeline={dead}"), &format!("berth-core-{dead}")]);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let pid = std::process::id();
+    // A run whose process is gone (no such pid), one of this live process, one of another
+    // live process (pid 1): only the first is removed.
+    let (dead, live, other) = (format!("dead-{pid}"), format!("live-{pid}"), format!("other-{pid}"));
+    let mk = |run: &str, owner: &str| {
+        docker(&["create", "--label", &format!("dev.berth.pipeline={run}"), "--label", &format!("dev.berth.pipeline.owner={owner}"), "--label", run_label(), IMAGE, "true"])
+    };
+    mk(&dead, &format!("{host}:4194304999"));
+    let live_id = mk(&live, &format!("{host}:{pid}"));
+    let other_id = mk(&other, &format!("{host}:1"));
+    docker(&["network", "create", "--label", &format!("dev.berth.pipeline={dead}"), "--label", &format!("dev.berth.pipeline.owner={host}:4194304999"), &format!("berth-core-{dead}")]);
     let removed = run::cleanup_interrupted(&engine, std::slice::from_ref(&live)).await.unwrap();
-    assert!(removed >= 2, "{removed}");
+    assert_eq!(removed, 2);
     assert_nothing_left(&dead);
-    let kept = docker(&["ps", "-aq", "--filter", &format!("label=dev.berth.pipeline={live}")]);
-    docker(&["rm", "-f", &live_id]);
-    assert!(live_id.starts_with(&kept) && !kept.is_empty());
+    for (run, id) in [(&live, live_id), (&other, other_id)] {
+        let kept = docker(&["ps", "-aq", "--filter", &format!("label=dev.berth.pipeline={run}")]);
+        docker(&["rm", "-f", &id]);
+        assert!(!kept.is_empty() && id.starts_with(&kept), "{run} was kept");
+    }
 }
 
 #[tokio::test]
