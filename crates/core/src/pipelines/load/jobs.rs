@@ -140,7 +140,7 @@ pub fn build(ctx: &Ctx, g: &Globals, name: &str, cfg: &Map<String, Value>, next_
     for Instance { name: job_name, matrix, node } in instances {
         *next_id += 1;
         let mut vars = g.predefined.clone();
-        vars.extend(predefined::job(&g.project_url, &job_name, &stage, *next_id, node, job_when == When::Manual));
+        vars.extend(predefined::job(&g.project_url, &job_name, &stage, *next_id, node));
         vars.extend(globals.iter().cloned());
         vars.extend(g.workflow_variables.iter().cloned());
         vars.extend(own_vars.iter().cloned());
@@ -202,6 +202,9 @@ pub fn build(ctx: &Ctx, g: &Globals, name: &str, cfg: &Map<String, Value>, next_
             (When::Manual, false) => AllowFailure::Yes,
             _ => AllowFailure::No,
         });
+        if when == When::Manual {
+            vars.push(predefined::var("CI_JOB_MANUAL", "true"));
+        }
         let env = env_of(&vars);
         let look = |k: &str| env.get(k).cloned();
         let mut ignored: Vec<String> = IGNORED_KEYS.iter().filter(|k| cfg.contains_key(**k)).map(|k| k.to_string()).collect();

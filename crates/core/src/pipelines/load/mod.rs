@@ -103,6 +103,8 @@ pub fn load(options: &LoadOptions) -> Result<Pipeline, PipelineError> {
         environment(&[&predefined[..], &globals, extra, &options.variables].concat()).into_iter().collect()
     };
     let (blocked_by_workflow, workflow_variables, name) = workflow(&ctx, expanded.config.get("workflow"), &env)?;
+    let mut predefined = predefined;
+    predefined.extend(name.iter().map(|n| predefined::var("CI_PIPELINE_NAME", n)));
     let g = Globals {
         stages: expanded.stages.clone(),
         predefined,
