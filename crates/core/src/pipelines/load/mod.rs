@@ -13,6 +13,7 @@ mod glob;
 mod include;
 mod inputs;
 mod jobs;
+mod keywords;
 mod merge;
 mod needs;
 mod parallel;

@@ -188,7 +188,10 @@ fn rules_decide_when_with_the_reason() {
     assert_eq!(a.reason, Reason::Rule { index: 1, line: Some(5), text: "if: $DEPLOY =~ /^yes/, when: manual".into() });
     assert_eq!((job(&p, "b").when, &job(&p, "b").reason), (When::Never, &Reason::NoRuleMatched));
     assert_eq!(job(&p, "c").when, When::Never, "no markdown file exists");
-    assert_eq!((job(&p, "d").when, &job(&p, "d").allow_failure, var(job(&p, "d"), "CI_JOB_MANUAL")), (When::Manual, &AllowFailure::Yes, Some("true")));
+    assert_eq!(
+        (job(&p, "d").when, &job(&p, "d").allow_failure, var(job(&p, "d"), "CI_JOB_MANUAL")),
+        (When::Manual, &AllowFailure::Yes, Some("true"))
+    );
     let e = load_text("a:\n  rules:\n    - if: ${X} == 'y'\n  script: x\n").unwrap_err();
     assert_eq!(e.to_string(), ".gitlab-ci.yml, line 3: jobs:a:rules:rule if invalid expression syntax.");
 }
