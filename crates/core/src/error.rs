@@ -287,3 +287,9 @@ impl From<Error> for ErrorPayload {
         ErrorPayload::from(&e)
     }
 }
+
+impl From<crate::pipelines::PipelineError> for Error {
+    fn from(e: crate::pipelines::PipelineError) -> Self {
+        Error::Pipeline(e)
+    }
+}

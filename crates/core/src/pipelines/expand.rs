@@ -1,31 +1,42 @@
-//! GitLab's variable expansion (`$VAR`, `${VAR}`, `$$` for a literal `$`), as the runner
-//! applies it to variable values, cache keys, image names and rule operands.
+//! GitLab Runner's variable expansion (Go's `os.Expand` with the runner's lookup), as applied
+//! to variable values, cache keys, image names and other expanded keys: `$NAME`, `${NAME}`,
+//! `$$` for a literal `$`.
 
 use super::model::Variable;
 use std::collections::HashMap;
 
-/// `text` with every `$NAME`/`${NAME}` replaced by `lookup(NAME)` (unknown names become empty).
-/// A `$` not followed by a name stays as written.
+/// `text` with every `$NAME`/`${NAME}` replaced by `lookup(NAME)` (unknown names become
+/// empty). As in the runner: `${...}` takes everything up to the first `}` as the name (so
+/// `${A_${B}}` looks up `A_${B` and leaves `}`), `${}` and an unclosed `${` are dropped,
+/// `$$` is `$`, shell specials (`$1`, `$?`, `$*`, …) stay as written, and a `$` before
+/// anything else is kept.
 pub fn expand(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        if let Some(tail) = after.strip_prefix('$') {
+        let Some(next) = after.chars().next() else {
             out.push('$');
-            rest = tail;
-        } else if let Some(inner) = after.strip_prefix('{') {
-            match inner.find('}') {
-                Some(end) if is_name(&inner[..end]) => {
-                    out.push_str(&lookup(&inner[..end]).unwrap_or_default());
-                    rest = &inner[end + 1..];
-                }
-                _ => {
-                    out.push('$');
-                    rest = after;
+            rest = after;
+            break;
+        };
+        if next == '{' {
+            match after.find('}') {
+                Some(1) => rest = &after[2..],
+                None => rest = &after[1..],
+                Some(end) => {
+                    out.push_str(&lookup(&after[1..end]).unwrap_or_default());
+                    rest = &after[end + 1..];
                 }
             }
+        } else if next == '$' {
+            out.push('$');
+            rest = &after[1..];
+        } else if "*#@!?-0123456789".contains(next) {
+            out.push('$');
+            out.push(next);
+            rest = &after[1..];
         } else {
             let len = name_len(after);
             if len == 0 {
@@ -43,10 +54,6 @@ pub fn expand(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
 /// The length of the variable name at the start of `s`.
 pub fn name_len(s: &str) -> usize {
     s.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count()
-}
-
-fn is_name(s: &str) -> bool {
-    !s.is_empty() && name_len(s) == s.len()
 }
 
 /// The job's final environment from its [`Variable`] list, as the runner computes it: the last
@@ -92,7 +99,9 @@ mod tests {
     #[test]
     fn expands_names_braces_and_dollars() {
         let look = |k: &str| (k == "A").then(|| "x".to_string());
-        assert_eq!(expand("$A-${A}-$B-$$A-$-${}-$A_", look), "x-x--$A-$-${}-");
+        assert_eq!(expand("$A-${A}-$B-$$A-$-${}-$A_-$1-$ -", look), "x-x--$A-$---$1-$ -");
+        // The runner's Go `os.Expand`: the name runs to the first `}`; an unclosed `${` is dropped.
+        assert_eq!(expand("${URL_${A}}|${A", look), "}|A");
     }
 
     #[test]

@@ -12,8 +12,9 @@ pub fn git(root: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
-        // A cloned repository's config must not run programs (fsmonitor, pager, hooks).
-        .args(["-c", "core.fsmonitor=false", "-c", "core.pager=cat", "--no-optional-locks"])
+        // A folder's own git config must not make us run its programs (fsmonitor, pager,
+        // hooks, external diff, textconv).
+        .args(["-c", "core.fsmonitor=false", "-c", "core.pager=cat", "-c", "core.hooksPath=/dev/null", "--no-optional-locks"])
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())

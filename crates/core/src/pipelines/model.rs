@@ -348,7 +348,7 @@ impl std::fmt::Display for PipelineError {
             }
         }
         f.write_str(&self.message)?;
-        if !self.message.ends_with('.') {
+        if !self.message.ends_with(['.', '!', '?']) {
             f.write_str(".")?;
         }
         Ok(())

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
+use futures_util::StreamExt;
 use std::time::Duration;
 
 const RUN_KINDS: &[&str] = &[
@@ -33,6 +34,20 @@ const RUN_KINDS: &[&str] = &[
     "artifact_file",
     "after_script_failed",
     "completes",
+];
+
+/// Failing tests that are known, with the reason (a prefix of "case | title"). A configuration
+/// the loader rejects is the load harness's to judge and is listed, not failed, here.
+const KNOWN: &[(&str, &str)] = &[
+    ("manual | manual <deploy-job> --needs", "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them"),
+    ("manual | manual --manual <pre-job>", "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them"),
+    ("image | image <test job>", "GCL_PROJECT_DIR_ON_HOST is upstream's own variable"),
+    ("image | image <image-user>", "image:docker:user is not in the pipeline model yet"),
+    ("inherit | list of specific variables", "`env` prints in environ order, which neither GitLab nor Docker defines"),
+    ("plain | plain", "GITLAB_USER_LOGIN: upstream's test host sets 'test'; Berth derives it from git"),
+    ("environment | ", "CI_ENVIRONMENT_* variables are not set by the loader yet"),
+    ("variable-expansion | variable-expansion <test ${", "nested ${A_${B}} expansion: upstream extension, not GitLab's"),
+    ("include-rules | ", "include:rules not applied by the loader yet"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,11 +115,19 @@ fn image_present(name: &str) -> bool {
 /// `Err` says why the test cannot run here.
 fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
     if let Some(selected) = run.get("jobs").and_then(Value::as_array) {
-        let mut keep: HashSet<String> = selected.iter().filter_map(Value::as_str).map(gitlab_name).collect();
-        for name in &keep {
-            if !p.jobs.iter().any(|j| &j.name == name) {
+        let mut keep: HashSet<String> = HashSet::new();
+        for name in selected.iter().filter_map(Value::as_str).map(gitlab_name) {
+            // A `parallel` job's base name selects every instance.
+            let found: Vec<String> = p.jobs.iter().filter(|j| j.name == name || j.base_name == name).map(|j| j.name.clone()).collect();
+            if found.is_empty() {
                 return Err(format!("selects job {name:?}, which the pipeline does not have"));
             }
+            keep.extend(found);
+        }
+        // Naming a manual job runs it (upstream and `gitlab-runner exec` alike).
+        let named = keep.clone();
+        for j in p.jobs.iter_mut().filter(|j| named.contains(&j.name) && j.when == When::Manual) {
+            j.when = When::OnSuccess;
         }
         if run.get("needs").and_then(Value::as_bool) == Some(true) {
             loop {
@@ -135,6 +158,9 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
     if run.get("stage").is_some() || run.get("unset_variables").is_some() || run.get("setup").is_some() {
         return Err("uses an upstream run option (stage, unset_variables or setup)".into());
     }
+    if run.pointer("/upstream_options/evaluateRuleChanges") == Some(&json!(false)) {
+        return Err("turns off rules:changes evaluation (an upstream option)".into());
+    }
     let manual: Vec<String> = run.get("manual").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(gitlab_name).collect();
     for j in &mut p.jobs {
         if j.when == When::Manual && manual.contains(&j.name) {
@@ -145,6 +171,7 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
         }
         match &j.image {
             Some(i) if image_present(&i.name) => {}
+            Some(i) if !plain_os(&i.name) => return Err(format!("job image {} has no local stand-in (only plain OS images map to Debian)", i.name)),
             _ => j.image = Some(Image { name: DEBIAN.into(), entrypoint: j.image.as_ref().and_then(|i| i.entrypoint.clone()), pull_policy: vec![] }),
         }
         if let Some(s) = j.services.iter().find(|s| !image_present(&s.image.name)) {
@@ -152,6 +179,13 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
         }
     }
     Ok(p)
+}
+
+/// Images whose job scripts only need a shell and coreutils: Debian stands in for them.
+fn plain_os(image: &str) -> bool {
+    let name = image.trim_start_matches("docker.io/").trim_start_matches("library/");
+    let base = name.split([':', '@']).next().unwrap_or(name);
+    ["alpine", "busybox", "debian", "ubuntu", "bash"].contains(&base)
 }
 
 /// What a run showed, per job and stream, as log lines without colours.
@@ -308,6 +342,15 @@ async fn run_test(base: &Path, case: &Value, test: &Value) -> (Outcome, Option<S
             Ok(p) => p,
             Err(e) => return (Outcome::Fail, Some(format!("rejected: {e}"))),
         };
+        if pipeline.blocked_by_workflow.is_some() {
+            // workflow:rules made no pipeline: only "nothing ran" checks can hold.
+            let ok = checks.iter().all(|e| matches!(e["kind"].as_str(), Some("jobs_not_run" | "no_job_failed" | "output_absent" | "job_output_absent" | "completes")));
+            if !ok {
+                return (Outcome::Fail, Some("workflow:rules made no pipeline, but the test expects jobs to run".into()));
+            }
+            outcome = Outcome::Pass;
+            continue;
+        }
         let pipeline = match prepare(pipeline, &run) {
             Ok(p) => p,
             Err(why) => return (Outcome::NotApplicable, Some(why)),
@@ -343,19 +386,29 @@ async fn gitlab_ci_run_conformance() {
     let mut features: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut notes: Vec<(Outcome, String)> = Vec::new();
     let started = std::time::Instant::now();
-    for case in table["cases"].as_array().unwrap() {
-        if only.as_deref().is_some_and(|o| case["name"] != o) {
-            continue;
+    let tests: Vec<(&Value, &Value)> = table["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|case| only.as_deref().is_none_or(|o| case["name"] == o))
+        .flat_map(|case| case["tests"].as_array().unwrap().iter().map(move |t| (case, t)))
+        .collect();
+    // Tests are independent (own folder, own run): a few at once, as most of a run is waiting.
+    let base = &base;
+    let results: Vec<_> = futures_util::stream::iter(tests)
+        .map(|(case, test)| async move { (case, test, run_test(base, case, test).await) })
+        .buffered(3)
+        .collect()
+        .await;
+    let mut passed = 0;
+    for (case, test, (outcome, why)) in results {
+        let id = format!("{} | {}", case["name"].as_str().unwrap(), test["title"].as_str().unwrap());
+        passed += usize::from(outcome == Outcome::Pass);
+        if let Some(why) = why {
+            notes.push((outcome, format!("{id}: {why}")));
         }
-        for test in case["tests"].as_array().unwrap() {
-            let id = format!("{} | {}", case["name"].as_str().unwrap(), test["title"].as_str().unwrap());
-            let (outcome, why) = run_test(&base, case, test).await;
-            if let Some(why) = why {
-                notes.push((outcome, format!("{id}: {why}")));
-            }
-            for f in case["features"].as_array().unwrap() {
-                features.entry(f.as_str().unwrap().to_string()).or_default()[outcome as usize] += 1;
-            }
+        for f in case["features"].as_array().unwrap() {
+            features.entry(f.as_str().unwrap().to_string()).or_default()[outcome as usize] += 1;
         }
     }
     println!("conformance gitlab-ci (run): per feature, tests passed / failed / not applicable here / no run check");
@@ -363,13 +416,24 @@ async fn gitlab_ci_run_conformance() {
         println!("  {f:<22} {p:>3} passed {x:>3} failed {n:>3} n/a {l:>3} no run check");
     }
     let count = |o: Outcome| notes.iter().filter(|(x, _)| *x == o).count();
+    let mut unexpected = Vec::new();
     for (o, note) in &notes {
-        println!("  {}: {note}", if *o == Outcome::Fail { "FAIL" } else { "not run here" });
+        let known = KNOWN.iter().find(|(k, _)| note.starts_with(k));
+        match (o, known) {
+            (Outcome::Fail, Some((_, why))) => println!("  known difference: {note} ({why})"),
+            (Outcome::Fail, None) if note.contains(": rejected: ") => println!("  loader rejects: {note}"),
+            (Outcome::Fail, None) => {
+                println!("  FAIL: {note}");
+                unexpected.push(note.clone());
+            }
+            _ => println!("  not run here: {note}"),
+        }
     }
     println!(
-        "conformance gitlab-ci (run): {} failed, {} not applicable here (no local stand-in or an upstream-only option), in {:.0} s",
+        "conformance gitlab-ci (run): {passed} tests passed, {} failed, {} not applicable here (no local stand-in or an upstream-only option), in {:.0} s",
         count(Outcome::Fail),
         count(Outcome::NotApplicable),
         started.elapsed().as_secs_f64()
     );
+    assert!(unexpected.is_empty(), "{} run checks failed:\n{}", unexpected.len(), unexpected.join("\n"));
 }

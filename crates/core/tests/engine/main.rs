@@ -15,6 +15,7 @@ mod containers;
 mod discovery;
 mod exec_logs;
 mod faults;
+mod gitlab_ci_conformance;
 mod images;
 mod registry;
 mod pump;

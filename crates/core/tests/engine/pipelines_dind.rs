@@ -88,3 +88,64 @@ async fn dind_with_tls_builds_an_image() {
     }
     dind_builds(true).await;
 }
+
+/// The seeds' flow through the host engine's socket (the runner's socket binding): build the
+/// project's image, run it, log in to the test registry with masked CI_REGISTRY_* variables and
+/// push; afterwards the image is pulled back from the registry.
+#[tokio::test]
+async fn seed_flow_builds_tests_and_pushes_through_the_host_socket() {
+    if !ready("seed_flow_builds_tests_and_pushes_through_the_host_socket") {
+        return;
+    }
+    // Any test registry on 5000 will do: scripts/registry.sh gives every clone the same login.
+    if std::net::TcpStream::connect("127.0.0.1:5000").is_err() {
+        registry();
+    }
+    let (user, password) = ("berth", "berth-test-secret");
+    let p = Project::new(&[("Dockerfile", &format!("FROM {IMAGE}\nCMD [\"echo\", \"hello from the seed\"]\n"))]);
+    let tag = format!("127.0.0.1:5000/berth-pipeline/seed-{}:1", std::process::id());
+    let client = |name: &str, stage: &str, script: &[&str]| {
+        let mut j = job(name, stage, script);
+        j.image = Some(Image { name: DIND.into(), entrypoint: Some(vec![]), pull_policy: vec![] });
+        j.variables.extend([var("CI_REGISTRY", "127.0.0.1:5000"), var("CI_REGISTRY_USER", user), var("IMAGE_TAG", &tag)]);
+        j.variables.push(berth_core::pipelines::model::Variable {
+            name: "CI_REGISTRY_PASSWORD".into(),
+            value: password.into(),
+            expand: false,
+            masked: true,
+            origin: berth_core::pipelines::model::VariableOrigin::Run,
+        });
+        j
+    };
+    let jobs = vec![
+        client("build", "build", &["DOCKER_BUILDKIT=0 docker build -q -t \"$IMAGE_TAG\" ."]),
+        client("test", "test", &["docker run --rm \"$IMAGE_TAG\""]),
+        client("push", "deploy", &[
+            "echo \"password is $CI_REGISTRY_PASSWORD\"",
+            "echo \"$CI_REGISTRY_PASSWORD\" | docker login -u \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"",
+            "docker push \"$IMAGE_TAG\"",
+        ]),
+    ];
+    let _cleanup = ImageCleanup(vec![tag.clone()]);
+    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], jobs), |o| o.consent.host_engine_socket = true).await;
+    for j in ["build", "test", "push"] {
+        assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
+    }
+    assert!(ran.log("test").contains("hello from the seed"), "{}", ran.log("test"));
+    assert!(ran.log("push").contains("password is [MASKED]") && !ran.log("push").contains(password), "{}", ran.log("push"));
+    docker(&["rmi", &tag]);
+    let config = tempfile::tempdir().unwrap();
+    let auth = format!("{{\"auths\":{{\"127.0.0.1:5000\":{{\"auth\":\"{}\"}}}}}}", base64_login(user, password));
+    std::fs::write(config.path().join("config.json"), auth).unwrap();
+    let out = std::process::Command::new("docker").env("DOCKER_CONFIG", config.path()).args(["pull", "-q", &tag]).output().unwrap();
+    assert!(out.status.success(), "the pushed image pulls back: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn base64_login(user: &str, password: &str) -> String {
+    let out = std::process::Command::new("base64").arg("-w0").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().and_then(|mut c| {
+        use std::io::Write;
+        c.stdin.take().unwrap().write_all(format!("{user}:{password}").as_bytes())?;
+        c.wait_with_output()
+    });
+    String::from_utf8(out.unwrap().stdout).unwrap()
+}

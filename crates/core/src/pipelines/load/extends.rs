@@ -5,20 +5,35 @@ use super::context::Ctx;
 use super::merge::deep_merge;
 use crate::pipelines::model::PipelineError;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 const MAX_NESTING: usize = 10;
 
 /// Resolves `extends` in every job (hidden ones included); the keys are removed.
 pub fn resolve(ctx: &Ctx, config: &mut Map<String, Value>) -> Result<(), PipelineError> {
     let names: Vec<String> = config.iter().filter(|(_, v)| v.get("extends").is_some()).map(|(k, _)| k.clone()).collect();
+    // Each job is resolved once: bases shared by many jobs (or listed many times) would
+    // otherwise be merged again for every path that reaches them.
+    let mut done = HashMap::new();
     for name in &names {
-        let resolved = extended(ctx, config, name, &mut Vec::new())?;
-        config.insert(name.clone(), resolved);
+        extended(ctx, config, name, &mut Vec::new(), &mut done)?;
+    }
+    for (name, value) in done {
+        config.insert(name, value);
     }
     Ok(())
 }
 
-fn extended(ctx: &Ctx, config: &Map<String, Value>, name: &str, chain: &mut Vec<String>) -> Result<Value, PipelineError> {
+fn extended(
+    ctx: &Ctx,
+    config: &Map<String, Value>,
+    name: &str,
+    chain: &mut Vec<String>,
+    done: &mut HashMap<String, Value>,
+) -> Result<Value, PipelineError> {
+    if let Some(v) = done.get(name) {
+        return Ok(v.clone());
+    }
     let err = |m: String| ctx.error(Some(name), &format!("{name}.extends"), m);
     let job = config.get(name).cloned().unwrap_or(Value::Null);
     let Some(extends) = job.get("extends") else { return Ok(job) };
@@ -40,7 +55,7 @@ fn extended(ctx: &Ctx, config: &Map<String, Value>, name: &str, chain: &mut Vec<
     chain.push(name.to_string());
     let mut merged = Value::Object(Map::new());
     for base in &bases {
-        let b = extended(ctx, config, base, chain)?;
+        let b = extended(ctx, config, base, chain, done)?;
         if !b.is_object() {
             return Err(err(format!("{name}: invalid base hash in `extends`")));
         }
@@ -52,5 +67,6 @@ fn extended(ctx: &Ctx, config: &Map<String, Value>, name: &str, chain: &mut Vec<
         m.remove("extends");
     }
     deep_merge(&mut merged, own);
+    done.insert(name.to_string(), merged.clone());
     Ok(merged)
 }

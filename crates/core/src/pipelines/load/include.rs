@@ -5,6 +5,7 @@
 
 use super::context::Ctx;
 use super::glob;
+use super::inputs;
 use super::merge::deep_merge;
 use super::rules;
 use crate::compose::yaml;
@@ -23,10 +24,17 @@ const MAX_DEPTH: usize = 100;
 
 /// Reads `file` (absolute, inside the project) and everything it includes.
 pub fn read(ctx: &mut Ctx, file: &Path, vars: &HashMap<String, String>) -> Result<Map<String, Value>, PipelineError> {
-    read_one(ctx, file, vars, 0)
+    read_one(ctx, file, None, vars, 0)
 }
 
-fn read_one(ctx: &mut Ctx, file: &Path, vars: &HashMap<String, String>, depth: usize) -> Result<Map<String, Value>, PipelineError> {
+/// One file, interpolated with `inputs` (its include's `inputs:`), with its own includes.
+fn read_one(
+    ctx: &mut Ctx,
+    file: &Path,
+    inputs: Option<&Value>,
+    vars: &HashMap<String, String>,
+    depth: usize,
+) -> Result<Map<String, Value>, PipelineError> {
     if depth > MAX_DEPTH {
         return Err(Ctx::file_error(file, None, format!("Maximum of {MAX_DEPTH} nested includes are allowed")));
     }
@@ -38,9 +46,7 @@ fn read_one(ctx: &mut Ctx, file: &Path, vars: &HashMap<String, String>, depth: u
     let mut docs = yaml::parse_gitlab(&text)
         .map_err(|e| Ctx::file_error(file, Some(e.line), format!("Invalid configuration format: {}", e.message)))?;
     // A `spec:` header document comes before the configuration (`---` between them).
-    if docs.len() == 2 && docs[0].value.get("spec").is_some() {
-        docs.remove(0);
-    }
+    let header = if docs.len() == 2 && docs[0].value.get("spec").is_some() { Some(docs.remove(0).value) } else { None };
     if docs.len() > 1 {
         return Err(Ctx::file_error(
             file,
@@ -48,7 +54,8 @@ fn read_one(ctx: &mut Ctx, file: &Path, vars: &HashMap<String, String>, depth: u
             "Invalid configuration format: a pipeline file holds one YAML document (and an optional `spec:` header)",
         ));
     }
-    let doc = docs.pop().unwrap_or_default();
+    let mut doc = docs.pop().unwrap_or_default();
+    inputs::apply(header.as_ref(), inputs, &mut doc.value, vars).map_err(|m| Ctx::file_error(file, None, m))?;
     let mut map = match &doc.value {
         Value::Object(m) => m.clone(),
         Value::Null if depth == 0 => return Err(Ctx::file_error(file, None, "Please provide content of .gitlab-ci.yml")),
@@ -65,11 +72,12 @@ fn read_one(ctx: &mut Ctx, file: &Path, vars: &HashMap<String, String>, depth: u
     let mut merged = Value::Object(Map::new());
     for (i, entry) in entries.iter().enumerate() {
         let at = format!("include.{i}");
+        let inputs = entry.get("inputs");
         for path in local_paths(ctx, entry, vars, file, &at)? {
-            if ctx.sources.iter().any(|(p, _)| *p == path) {
-                continue; // read already: GitLab includes a file once
+            if inputs.is_none() && ctx.sources.iter().any(|(p, _)| *p == path) {
+                continue; // read already: GitLab includes a file once (unless with other inputs)
             }
-            let included = read_one(ctx, &path, vars, depth + 1)?;
+            let included = read_one(ctx, &path, inputs, vars, depth + 1)?;
             deep_merge(&mut merged, Value::Object(included));
         }
     }

@@ -11,7 +11,9 @@ mod extends;
 mod fields;
 mod glob;
 mod include;
+mod inputs;
 mod jobs;
+mod keywords;
 mod merge;
 mod needs;
 mod parallel;
@@ -102,6 +104,8 @@ pub fn load(options: &LoadOptions) -> Result<Pipeline, PipelineError> {
         environment(&[&predefined[..], &globals, extra, &options.variables].concat()).into_iter().collect()
     };
     let (blocked_by_workflow, workflow_variables, name) = workflow(&ctx, expanded.config.get("workflow"), &env)?;
+    let mut predefined = predefined;
+    predefined.extend(name.iter().map(|n| predefined::var("CI_PIPELINE_NAME", n)));
     let g = Globals {
         stages: expanded.stages.clone(),
         predefined,
@@ -161,7 +165,11 @@ fn expand_config(ctx: &mut Ctx, file: &Path, predefined: &[Variable]) -> Result<
     for (name, value) in &config {
         if RESERVED.contains(&name.as_str()) {
             if ["variables", "workflow"].contains(&name.as_str()) {
-                out.insert(name.clone(), value.clone());
+                let mut value = value.clone();
+                if let Value::Object(w) = &mut value {
+                    flatten_rules(w);
+                }
+                out.insert(name.clone(), value);
             }
             continue;
         }
@@ -171,7 +179,9 @@ fn expand_config(ctx: &mut Ctx, file: &Path, predefined: &[Variable]) -> Result<
         let Value::Object(job) = value else {
             return Err(ctx.error(Some(name), name, format!("jobs:{name} config should be a hash")));
         };
-        out.insert(name.clone(), Value::Object(with_default(ctx, name, job, &default)?));
+        let mut job = with_default(ctx, name, job, &default)?;
+        flatten_rules(&mut job);
+        out.insert(name.clone(), Value::Object(job));
         jobs.push(name.clone());
     }
     if jobs.is_empty() {
@@ -184,6 +194,15 @@ fn expand_config(ctx: &mut Ctx, file: &Path, predefined: &[Variable]) -> Result<
     };
     jobs.sort_by_cached_key(position);
     Ok(Expanded { stages, config: out, jobs })
+}
+
+/// `rules:` lists nested by `!reference [.x, rules]` are flattened, as GitLab does.
+fn flatten_rules(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(rules)) = map.get_mut("rules") {
+        if rules.iter().any(Value::is_array) {
+            *rules = std::mem::take(rules).into_iter().flat_map(|r| if let Value::Array(a) = r { a } else { vec![r] }).collect();
+        }
+    }
 }
 
 /// `stages:` (or the old `types:`) with `.pre` first and `.post` last.

@@ -91,8 +91,13 @@ fn needs(
             }
             let order =
                 |j: usize, m: &serde_json::Map<String, Value>| ctx.key_order(&format!("{base}.needs"), &format!(".parallel.matrix.{j}"), m);
-            let combos = parallel::permutations(selector, &order).map_err(|m| err(format!("jobs:{base}:needs:need:parallel {m}")))?;
+            // `$[[ matrix.KEY ]]` stands for this instance's own value (GitLab 18.x).
+            let selector = matrix_expressions(selector, &built[i].matrix);
+            let combos = parallel::permutations(&selector, &order).map_err(|m| err(format!("jobs:{base}:needs:need:parallel {m}")))?;
             found.retain(|&t| combos.iter().any(|c| c.iter().all(|kv| built[t].matrix.contains(kv))));
+            if found.is_empty() && optional {
+                continue;
+            }
             if found.is_empty() {
                 return Err(err(format!("{base} needs.parallel.matrix selector for {name} matched zero permutations")));
             }
@@ -117,6 +122,31 @@ fn needs(
     Ok(out)
 }
 
+/// The selector with `$[[ matrix.KEY ]]` replaced by the consumer's matrix values.
+fn matrix_expressions(selector: &Value, mine: &[(String, String)]) -> Value {
+    match selector {
+        Value::String(s) if s.contains("$[[") => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("$[[") {
+                let Some(end) = rest[start..].find("]]") else { break };
+                out.push_str(&rest[..start]);
+                let key = rest[start + 3..start + end].trim();
+                match key.strip_prefix("matrix.").and_then(|k| mine.iter().find(|(n, _)| n == k.trim())) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[start..start + end + 2]),
+                }
+                rest = &rest[start + end + 2..];
+            }
+            out.push_str(rest);
+            Value::String(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| matrix_expressions(v, mine)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), matrix_expressions(v, mine))).collect()),
+        other => other.clone(),
+    }
+}
+
 fn dependencies(
     ctx: &Ctx,
     built: &[Built],
@@ -130,8 +160,22 @@ fn dependencies(
     let base = me.base_name.as_str();
     let err = |m: String| ctx.error(Some(base), &format!("{base}.dependencies"), m);
     let names = super::fields::strings(v).ok_or_else(|| err(format!("jobs:{base}:dependencies config should be an array of strings")))?;
+    // GitLab checks this first: with `needs`, every dependency must be one of them.
+    if let Some(needs) = needs {
+        let outside: Vec<&str> = names
+            .iter()
+            .filter(|n| {
+                targets(n, by_base, by_name).is_some_and(|ts| {
+                    ts.iter().any(|&t| built[t].job.when != When::Never && !needs.iter().any(|x| x.job == built[t].job.name))
+                })
+            })
+            .map(String::as_str)
+            .collect();
+        if !outside.is_empty() {
+            return Err(err(format!("jobs:{base} dependencies the {} should be part of needs", outside.join(", "))));
+        }
+    }
     let mut out = Vec::new();
-    let mut outside = Vec::new();
     for name in &names {
         let found = targets(name, by_base, by_name).ok_or_else(|| err(format!("{base} job: undefined dependency: {name}")))?;
         for t in found {
@@ -142,16 +186,8 @@ fn dependencies(
             if target.when == When::Never {
                 continue;
             }
-            if let Some(needs) = needs {
-                if !needs.iter().any(|n| n.job == target.name) && !outside.contains(name) {
-                    outside.push(name.clone());
-                }
-            }
             out.push(target.name.clone());
         }
-    }
-    if !outside.is_empty() {
-        return Err(err(format!("jobs:{base} dependencies the {} should be part of needs", outside.join(", "))));
     }
     Ok(out)
 }

@@ -41,7 +41,9 @@ impl Walk<'_, '_> {
     fn walk(&mut self, value: &mut Value, at: &str) -> Result<(), PipelineError> {
         let ctx = self.ctx;
         match value {
-            Value::Object(m) if m.len() == 1 && m.contains_key(REFERENCE) => {
+            // Alone, the reference is replaced; next to other keys (`extends` merged a job's
+            // own keys into it, or `<<: !reference`), it is merged beneath them.
+            Value::Object(m) if m.contains_key(REFERENCE) => {
                 let job = at.split('.').next().unwrap_or(at);
                 let err = |msg: String| ctx.error(Some(job), at, msg);
                 let path: Vec<String> = match &m[REFERENCE] {
@@ -69,7 +71,20 @@ impl Walk<'_, '_> {
                 self.chain.push(path);
                 self.walk(&mut target, at)?;
                 self.chain.pop();
-                *value = target;
+                let mut own = std::mem::take(m);
+                own.remove(REFERENCE);
+                if own.is_empty() {
+                    *value = target;
+                } else {
+                    let Value::Object(mut merged) = target else {
+                        return Err(err(format!("!reference {shown} is not a hash, so it cannot be merged with other keys")));
+                    };
+                    for (k, mut v) in own {
+                        self.walk(&mut v, &format!("{at}.{k}"))?;
+                        merged.insert(k, v);
+                    }
+                    *value = Value::Object(merged);
+                }
             }
             Value::Object(m) => {
                 for (k, v) in m.iter_mut() {

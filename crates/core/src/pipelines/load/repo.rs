@@ -33,8 +33,24 @@ impl Repo {
     /// `main`, default branch `main`, no remote, no commit message.
     pub fn read(root: &Path) -> Repo {
         let g = |args: &[&str]| git(root, args).filter(|s| !s.is_empty());
-        let is_git = g(&["rev-parse", "--is-inside-work-tree"]).as_deref() == Some("true");
-        let sha = g(&["rev-parse", "HEAD"]).filter(|_| is_git).unwrap_or_else(|| "0".repeat(40));
+        let user_name = g(&["config", "user.name"]).unwrap_or_default();
+        let user_email = g(&["config", "user.email"]).unwrap_or_default();
+        if g(&["rev-parse", "--is-inside-work-tree"]).as_deref() != Some("true") {
+            return Repo {
+                sha: "0".repeat(40),
+                branch: Some("main".into()),
+                tag: None,
+                default_branch: "main".into(),
+                remote: None,
+                message: String::new(),
+                timestamp: String::new(),
+                author: String::new(),
+                user_name,
+                user_email,
+                is_git: false,
+            };
+        }
+        let sha = g(&["rev-parse", "HEAD"]).unwrap_or_else(|| "0".repeat(40));
         let branch = g(&["symbolic-ref", "--short", "-q", "HEAD"]);
         let tag = if branch.is_none() { g(&["describe", "--tags", "--exact-match", "HEAD"]) } else { None };
         let default_branch = g(&["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"])
@@ -43,17 +59,17 @@ impl Repo {
             .unwrap_or_else(|| "main".into());
         let log = |fmt: &str| g(&["log", "-1", &format!("--format={fmt}")]).unwrap_or_default();
         Repo {
-            branch: branch.or_else(|| (!is_git).then(|| "main".to_string())),
+            branch,
             tag,
             default_branch,
             remote: g(&["remote", "get-url", "origin"]),
             message: log("%B"),
             timestamp: log("%cI"),
             author: log("%an <%ae>"),
-            user_name: g(&["config", "user.name"]).unwrap_or_default(),
-            user_email: g(&["config", "user.email"]).unwrap_or_default(),
+            user_name,
+            user_email,
             sha,
-            is_git,
+            is_git: true,
         }
     }
 
@@ -101,7 +117,8 @@ pub fn changed_files(root: &Path, base: &str) -> Option<Vec<String>> {
     let base =
         [format!("origin/{base}"), base.to_string()].into_iter().find(|r| git(root, &["rev-parse", "--verify", "-q", r]).is_some())?;
     let merge_base = git(root, &["merge-base", &base, "HEAD"])?;
-    let mut files: Vec<String> = git(root, &["diff", "--name-only", "-z", &merge_base])?.split('\0').map(str::to_string).collect();
+    let mut files: Vec<String> =
+        git(root, &["diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", &merge_base])?.split('\0').map(str::to_string).collect();
     files.extend(git(root, &["ls-files", "-z", "--others", "--exclude-standard"]).unwrap_or_default().split('\0').map(str::to_string));
     files.retain(|f| !f.is_empty());
     files.sort();

@@ -188,7 +188,10 @@ fn rules_decide_when_with_the_reason() {
     assert_eq!(a.reason, Reason::Rule { index: 1, line: Some(5), text: "if: $DEPLOY =~ /^yes/, when: manual".into() });
     assert_eq!((job(&p, "b").when, &job(&p, "b").reason), (When::Never, &Reason::NoRuleMatched));
     assert_eq!(job(&p, "c").when, When::Never, "no markdown file exists");
-    assert_eq!((job(&p, "d").when, &job(&p, "d").allow_failure), (When::Manual, &AllowFailure::Yes));
+    assert_eq!(
+        (job(&p, "d").when, &job(&p, "d").allow_failure, var(job(&p, "d"), "CI_JOB_MANUAL")),
+        (When::Manual, &AllowFailure::Yes, Some("true"))
+    );
     let e = load_text("a:\n  rules:\n    - if: ${X} == 'y'\n  script: x\n").unwrap_err();
     assert_eq!(e.to_string(), ".gitlab-ci.yml, line 3: jobs:a:rules:rule if invalid expression syntax.");
 }
@@ -197,7 +200,7 @@ fn rules_decide_when_with_the_reason() {
 fn workflow_rules_can_block_the_pipeline() {
     let p = load_text("workflow:\n  name: 'Run $CI_PIPELINE_SOURCE'\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - variables: {W: w}\na:\n  script: x\n").unwrap();
     assert_eq!((p.blocked_by_workflow.clone(), p.name.as_deref()), (None, Some("Run push")));
-    assert_eq!(var(job(&p, "a"), "W"), Some("w"));
+    assert_eq!((var(job(&p, "a"), "W"), var(job(&p, "a"), "CI_PIPELINE_NAME")), (Some("w"), Some("Run push")));
     let p = load_text("workflow:\n  rules:\n    - if: $NOPE\na:\n  script: x\n").unwrap();
     assert_eq!(p.blocked_by_workflow, Some(Reason::NoRuleMatched));
 }
@@ -293,4 +296,33 @@ fn predefined_variables_come_from_the_git_repository() {
     git(&["checkout", "-q", "--detach", "v1.0"]);
     let p = load_in(&dir).unwrap();
     assert_eq!((var(&p.jobs[0], "CI_COMMIT_TAG"), var(&p.jobs[0], "CI_COMMIT_BRANCH")), (Some("v1.0"), None));
+}
+
+#[test]
+fn untrusted_files_stay_bounded() {
+    // `extends` listing the same base 40 times over 5 levels: 40^5 merges if not resolved once.
+    let mut text = String::from(".l0:\n  variables: {A: a}\n");
+    for level in 1..5 {
+        let bases = vec![format!(".l{}", level - 1); 40].join(", ");
+        text.push_str(&format!(".l{level}:\n  extends: [{bases}]\n"));
+    }
+    text.push_str("job:\n  extends: .l4\n  script: x\n");
+    let started = std::time::Instant::now();
+    assert_eq!(var(job(&load_text(&text).unwrap(), "job"), "A"), Some("a"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // References of references, ten wide and seven deep: 10^7 lines are refused.
+    let mut text = String::from(".r0:\n  script: [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..7 {
+        let refs = vec![format!("!reference [.r{}, script]", level - 1); 10].join(", ");
+        text.push_str(&format!(".r{level}:\n  script: [{refs}]\n"));
+    }
+    text.push_str("job:\n  script: !reference [.r6, script]\n");
+    assert!(load_text(&text).unwrap_err().message.contains("references copy more than"));
+    // Include of itself stops (read once), parallel is capped, regexes are bounded.
+    assert!(load_text("include: .gitlab-ci.yml\njob:\n  script: x\n").is_ok());
+    assert!(load_text("job:\n  parallel: 1000\n  script: x\n").is_err());
+    assert!(load_text("job:\n  rules:\n    - if: $A =~ /(a{1000}){1000}/\n  script: x\n")
+        .unwrap_err()
+        .message
+        .contains("invalid regular expression"));
 }

@@ -118,8 +118,8 @@ pub async fn exec(engine: &Engine, id: &str, cmd: Vec<String>, env: Vec<String>,
     Ok(inspect.exit_code.unwrap_or(-1))
 }
 
-/// Remove every container, network and volume labelled with one of `runs`' ids (all runs'
-/// when `runs` is `None`, but never those of `keep`). Cache volumes carry another label and stay.
+/// Remove every container, network and volume of run `only`, or (`None`) of every run that is
+/// not in `keep` and whose owning process is gone. Cache volumes carry another label and stay.
 pub async fn remove_runs(engine: &Engine, only: Option<&str>, keep: &[String]) -> Result<usize> {
     let docker = engine.docker();
     let filter = match only {
@@ -127,7 +127,9 @@ pub async fn remove_runs(engine: &Engine, only: Option<&str>, keep: &[String]) -
         None => labels::RUN.to_string(),
     };
     let filters = HashMap::from([("label".to_string(), vec![filter])]);
-    let owned = |l: Option<&HashMap<String, String>>| l.and_then(|l| l.get(labels::RUN)).is_some_and(|r| !keep.contains(r));
+    let owned = |l: Option<&HashMap<String, String>>| {
+        l.is_some_and(|l| l.get(labels::RUN).is_some_and(|r| !keep.contains(r)) && (only.is_some() || labels::owner_gone(l.get(labels::OWNER))))
+    };
     let mut removed = 0;
     let containers = docker
         .list_containers(Some(ListContainersOptions { all: true, filters: Some(filters.clone()), ..Default::default() }))

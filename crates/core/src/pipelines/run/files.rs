@@ -24,7 +24,7 @@ pub fn tracked_files(root: &Path) -> Result<Vec<String>> {
     if !out.status.success() {
         let mut files = Vec::new();
         walk(root, root, &mut files)?;
-        return Ok(files);
+        return Ok(files.into_iter().filter(|f| !f.ends_with('/')).collect());
     }
     Ok(out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned()).collect())
 }
@@ -36,6 +36,9 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) -> Result<()> {
         let kind = entry.file_type().map_err(|e| Error::io(format!("Reading {}", path.display()), e))?;
         if kind.is_dir() {
             if entry.file_name() != ".git" {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    files.push(format!("{}/", rel.to_string_lossy().replace('\\', "/")));
+                }
                 walk(root, &path, files)?;
             }
         } else if let Ok(rel) = path.strip_prefix(root) {
@@ -45,8 +48,10 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// A tar placing `files` (relative to `root`) under `dest` (absolute, e.g. `/builds/ns/name`);
-/// uploaded at `/`. Files git lists but the worktree lacks (deleted, not committed) are left out.
+/// A tar placing `files` (relative to `root`; a trailing `/` marks a folder) under `dest`
+/// (absolute, e.g. `/builds/ns/name`); uploaded at `/`. Files git lists but the worktree lacks
+/// (deleted, not committed) are left out. Modes are a runner's clone's (umask 0: 0666 files,
+/// 0777 folders and executables), not the host's.
 pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
     tar.follow_symlinks(false);
@@ -60,13 +65,29 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty()).map_err(|e| Error::io("Packing the project", e))?;
     for file in files {
         let path = root.join(file);
-        match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {
-                tar.append_path_with_name(&path, format!("{prefix}/{file}"))
-                    .map_err(|e| Error::io(format!("Packing {file}"), e))?;
+        let name = format!("{prefix}/{file}");
+        let packed = match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o777);
+                h.set_size(0);
+                tar.append_data(&mut h, &name, std::io::empty())
             }
+            Ok(meta) if meta.is_file() => {
+                use std::os::unix::fs::PermissionsExt;
+                let mut h = tar::Header::new_gnu();
+                h.set_metadata(&meta);
+                h.set_uid(0);
+                h.set_gid(0);
+                h.set_mode(if meta.permissions().mode() & 0o111 != 0 { 0o777 } else { 0o666 });
+                let body = fs::File::open(&path).map_err(|e| Error::io(format!("Reading {file}"), e))?;
+                tar.append_data(&mut h, &name, body)
+            }
+            Ok(meta) if meta.file_type().is_symlink() => tar.append_path_with_name(&path, &name),
             _ => continue,
-        }
+        };
+        packed.map_err(|e| Error::io(format!("Packing {file}"), e))?;
     }
     tar.into_inner().map_err(|e| Error::io("Packing the project", e))
 }
@@ -91,16 +112,23 @@ pub fn extract_selected(archive: impl Read, selection: &Selection, started_with:
     let mut tar = tar::Archive::new(archive);
     for entry in tar.entries().map_err(|e| Error::io("Reading the job's files", e))? {
         let mut entry = entry.map_err(|e| Error::io("Reading the job's files", e))?;
-        if entry.header().entry_type() != tar::EntryType::Regular {
+        let kind = entry.header().entry_type();
+        if kind != tar::EntryType::Regular && kind != tar::EntryType::Directory {
             continue;
         }
         let Some(rel) = entry.path().ok().and_then(|p| relative(&p)) else { continue };
         let wanted = (!selection.paths.is_empty() && paths.matches(&rel).unwrap_or(false))
-            || (selection.untracked && !started_with.contains(&rel));
+            || (selection.untracked && kind == tar::EntryType::Regular && !started_with.contains(&rel));
         if !wanted || exclude.matches(&rel).unwrap_or(false) {
             continue;
         }
         let target = dest.join(&rel);
+        if kind == tar::EntryType::Directory {
+            // Kept so a folder whose files were all excluded (or that was empty) still exists.
+            fs::create_dir_all(&target).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+            kept.push(format!("{rel}/"));
+            continue;
+        }
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
         }
@@ -123,7 +151,7 @@ fn relative(path: &Path) -> Option<String> {
     Some(rest.to_string_lossy().into_owned())
 }
 
-/// Every file kept under `dir`, relative and slash-separated.
+/// Every file and folder (with a trailing `/`) kept under `dir`, relative and slash-separated.
 pub fn kept_files(dir: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
     if dir.is_dir() {
@@ -131,6 +159,15 @@ pub fn kept_files(dir: &Path) -> Result<Vec<String>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// An artifacts path as written, relative to the project: `$CI_PROJECT_DIR/x` (already
+/// expanded to `builds_dir/x`) is accepted as the runner accepts it.
+pub fn project_relative(path: &str, builds_dir: &str) -> String {
+    match path.strip_prefix(builds_dir) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_start_matches('/').to_string(),
+        _ => path.to_string(),
+    }
 }
 
 /// `reports:dotenv`: `KEY=VALUE` lines (GitLab's format: no `export`, optional quotes).
@@ -183,6 +220,18 @@ mod tests {
         let sel = Selection { paths: vec!["dist/".into()], exclude: vec!["**/*.map".into()], untracked: false };
         let kept = extract_selected(&tar[..], &sel, &started, dest.path()).unwrap();
         assert_eq!(kept, vec!["dist/app.js", "dist/deep/y.js"]);
+        let mut with_dirs = archive(&[("proj/keep/gone.txt", "x")]);
+        with_dirs.truncate(with_dirs.len() - 1024);
+        let mut more = tar::Builder::new(with_dirs);
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_size(0);
+        h.set_mode(0o755);
+        more.append_data(&mut h, "proj/keep/", std::io::empty()).unwrap();
+        let bytes = more.into_inner().unwrap();
+        let sel = Selection { paths: vec!["keep".into()], exclude: vec!["keep/**".into()], untracked: false };
+        let dest = tempfile::tempdir().unwrap();
+        assert_eq!(extract_selected(&bytes[..], &sel, &started, dest.path()).unwrap(), vec!["keep/"], "an emptied folder stays");
         let sel = Selection { paths: vec![], exclude: vec!["dist/**".into()], untracked: true };
         let dest = tempfile::tempdir().unwrap();
         assert_eq!(extract_selected(&tar[..], &sel, &started, dest.path()).unwrap(), vec!["out.log"]);

@@ -193,7 +193,8 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
         }
     }
 
-    let end = match tokio::time::timeout(input.timeout, step(ctx, job, &id, &step_files[0], vec![])).await {
+    let running = vec!["CI_JOB_STATUS=running".to_string()];
+    let end = match tokio::time::timeout(input.timeout, step(ctx, job, &id, &step_files[0], running)).await {
         Ok(code) => AttemptEnd::Exited(code?),
         Err(_) => {
             // Stop the script but keep the container for after_script, as the runner does.
@@ -413,15 +414,13 @@ pub fn cache_volume_name(project_key: &str, key: &str) -> String {
 
 async fn keep_artifacts(ctx: &Arc<RunContext>, job: &Job, id: &str, env: &HashMap<String, String>) -> Result<()> {
     let Some(artifacts) = &job.artifacts else { return Ok(()) };
-    let look = |k: &str| env.get(k).cloned();
-    let mut selection = Selection {
-        paths: artifacts.paths.iter().map(|p| expand(p, look)).collect(),
-        exclude: artifacts.exclude.iter().map(|p| expand(p, look)).collect(),
-        untracked: artifacts.untracked,
+    let paths = |list: &[String]| -> Vec<String> {
+        list.iter().map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir)).collect()
     };
-    let dotenv: Vec<String> = artifacts.dotenv.iter().map(|p| expand(p, look)).collect();
-    selection.paths.extend(dotenv.iter().cloned());
-    if selection.paths.is_empty() && !selection.untracked {
+    let selection = Selection { paths: paths(&artifacts.paths), exclude: paths(&artifacts.exclude), untracked: artifacts.untracked };
+    // The dotenv report is an artifact of its own: loaded into later jobs, not handed to them as a file.
+    let reports = Selection { paths: paths(&artifacts.dotenv), ..Default::default() };
+    if selection.paths.is_empty() && !selection.untracked && reports.paths.is_empty() {
         return Ok(());
     }
     ctx.say(&job.name, "Uploading artifacts");
@@ -429,25 +428,31 @@ async fn keep_artifacts(ctx: &Arc<RunContext>, job: &Job, id: &str, env: &HashMa
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("Keeping artifacts", e))?;
     let archive = dir.join("project.tar");
     ops::download(&ctx.engine, id, &ctx.builds_dir, &archive).await?;
-    let dest = dir.join("artifacts");
+    let (dest, report_dir) = (dir.join("artifacts"), dir.join("reports"));
     let _ = std::fs::remove_dir_all(&dest);
+    let _ = std::fs::remove_dir_all(&report_dir);
     let tracked = ctx.tracked.clone();
-    let (kept, archive2) = (dest.clone(), archive.clone());
-    let kept = tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::open(&archive2).map_err(|e| Error::io("Reading the job's files", e))?;
-        files::extract_selected(std::io::BufReader::new(file), &selection, &tracked, &kept)
+    let (a, d, r, rs) = (archive.clone(), dest.clone(), report_dir.clone(), reports.clone());
+    let kept = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
+        let open = || std::fs::File::open(&a).map(std::io::BufReader::new).map_err(|e| Error::io("Reading the job's files", e));
+        let kept = if selection.paths.is_empty() && !selection.untracked { vec![] } else { files::extract_selected(open()?, &selection, &tracked, &d)? };
+        if !rs.paths.is_empty() {
+            files::extract_selected(open()?, &rs, &tracked, &r)?;
+        }
+        Ok(kept)
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))??;
     let _ = std::fs::remove_file(&archive);
-    if kept.is_empty() {
+    let count = kept.iter().filter(|k| !k.ends_with('/')).count();
+    if kept.is_empty() && !artifacts.paths.is_empty() {
         ctx.say(&job.name, "WARNING: no files matched the artifacts paths");
-    } else {
-        ctx.say(&job.name, &format!("{} artifact file(s) kept", kept.len()));
+    } else if !kept.is_empty() {
+        ctx.say(&job.name, &format!("{count} artifact file(s) kept"));
     }
     let mut pairs = Vec::new();
-    for file in &dotenv {
-        match std::fs::read_to_string(dest.join(file)) {
+    for file in &reports.paths {
+        match std::fs::read_to_string(report_dir.join(file)) {
             Ok(text) => pairs.extend(files::parse_dotenv(&text)),
             Err(_) => ctx.say(&job.name, &format!("WARNING: the dotenv report {file} was not made")),
         }

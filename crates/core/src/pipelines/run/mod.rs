@@ -73,8 +73,8 @@ impl RunHandle {
 /// Start running `pipeline`. Refuses (and runs nothing) when the pipeline makes no jobs,
 /// needs a consent the user did not give, or the project cannot be read.
 pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, events: mpsc::UnboundedSender<RunEvent>) -> Result<RunHandle> {
-    if let Some(reason) = &pipeline.blocked_by_workflow {
-        return Err(Error::invalid("pipeline", format!("workflow:rules create no pipeline for this commit ({reason:?}).")));
+    if pipeline.blocked_by_workflow.is_some() {
+        return Err(Error::invalid("pipeline", "The pipeline's workflow:rules create no pipeline for this commit, so there is nothing to run."));
     }
     let services: Vec<_> = pipeline.jobs.iter().filter(|j| j.when != When::Never).flat_map(|j| j.services.iter()).collect();
     services::check_consent(&services, options.consent)?;
@@ -126,14 +126,27 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
     let (play_tx, play_rx) = mpsc::unbounded_channel();
     let (summary_tx, summary_rx) = watch::channel(None);
     let scheduler = Scheduler::new(ctx, Arc::new(pipeline), options, cancel.clone(), summary_tx);
-    tokio::spawn(scheduler.run(play_rx));
+    LIVE.lock().expect("live runs").push(id.clone());
+    let run = id.clone();
+    tokio::spawn(async move {
+        scheduler.run(play_rx).await;
+        LIVE.lock().expect("live runs").retain(|r| r != &run);
+    });
     Ok(RunHandle { id, cancel, play: play_tx, summary: summary_rx })
 }
 
-/// Remove containers, networks and volumes of pipeline runs that are not among `live` (an
-/// app that was killed mid-run left them). Call at start with no live runs. Caches stay.
+/// Remove containers, networks and volumes of pipeline runs whose app is gone (killed
+/// mid-run) and that are not among `live`. Runs of other live processes are left alone; the
+/// engine pump calls this on every connection with [`live_runs`]. Caches stay.
 pub async fn cleanup_interrupted(engine: &Engine, live: &[String]) -> Result<usize> {
     engine_ops::remove_runs(engine, None, live).await
+}
+
+static LIVE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// The runs this process is running now.
+pub fn live_runs() -> Vec<String> {
+    LIVE.lock().expect("live runs").clone()
 }
 
 /// Remove every cache volume of the project at `root` ("Clear cache"); returns how many.
