@@ -44,8 +44,9 @@ fn main() {
             let data_dir = std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
             let history = berth_core::build::history::History::new(&data_dir);
             let runs = berth_core::pipelines::history::Runs::new(&data_dir);
-            app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history, runs));
-            commands::pipelines::cleanup_interrupted(app.handle().clone());
+            let state = AppState::new(Pump::start(Environment::from_process(), sink), history, runs);
+            commands::pipelines::close_interrupted(&state);
+            app.manage(state);
             Ok(())
         })
         // A page that reloads or navigates, or a window that closes, ends the streams it watched.

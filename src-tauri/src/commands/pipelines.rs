@@ -227,27 +227,10 @@ fn file_stem(job: &str) -> String {
 }
 
 /// At app start: runs the last session did not see end (the app was killed) are marked
-/// canceled, and what runs left on the engine (containers, networks, volumes; caches stay) is
-/// removed once the engine is reachable. Only after such a run: the engine may be shared with
-/// another Berth whose runs are alive.
-pub fn cleanup_interrupted(app: tauri::AppHandle) {
-    use tauri::Manager;
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        match state.runs.close_interrupted() {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e) => tracing::warn!("could not mark interrupted pipeline runs: {e}"),
-        }
-        for _ in 0..120 {
-            if let Ok(engine) = state.pump.engine() {
-                match run::cleanup_interrupted(&engine, &[]).await {
-                    Ok(n) => tracing::info!("removed {n} resources of interrupted pipeline runs"),
-                    Err(e) => tracing::warn!("could not remove what interrupted pipeline runs left: {e}"),
-                }
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
-    });
+/// canceled in the history. What they left on the engine is removed by the engine pump on
+/// connection (`run::cleanup_interrupted`).
+pub fn close_interrupted(state: &AppState) {
+    if let Err(e) = state.runs.close_interrupted() {
+        tracing::warn!("could not mark interrupted pipeline runs: {e}");
+    }
 }
