@@ -111,8 +111,15 @@ describe('pipelines', () => {
     assert.equal(await job('nightly').getAttribute('data-status'), 'skipped');
     assert.equal(await app.byTestId(TestId.pipelineCancel).isExisting(), false);
     await app.screenshot('pipeline-finished');
-    // The run left nothing on the engine.
-    assert.equal(docker('ps', '-aq', '--filter', 'label=dev.berth.pipeline'), '');
+    // The run left nothing on the engine (found by the executor's run id, which its kept
+    // summary names: other processes may run pipelines on the same engine).
+    const summaries = fs.readdirSync(dataDir, { recursive: true }).filter((f) => f.endsWith('summary.json'));
+    assert.equal(summaries.length, 1, 'one kept run');
+    const engineRun = JSON.parse(fs.readFileSync(path.join(dataDir, summaries[0]), 'utf8')).id;
+    for (const kind of ['ps', 'network']) {
+      const args = kind === 'ps' ? ['ps', '-aq'] : ['network', 'ls', '-q'];
+      assert.equal(docker(...args, '--filter', `label=dev.berth.pipeline=${engineRun}`), '', `${kind} of run ${engineRun}`);
+    }
   }));
 
   it('shows a job\'s log with its section, and its artifacts', () => app.guard('pipeline-log', async () => {
