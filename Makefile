@@ -17,8 +17,8 @@ endif
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
 .PHONY: help run test test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons clean \
-        distclean deps-run deps-test engine test-image registry ui-build app _app _dist _core _ui _e2e \
-        _install _fuzz
+        distclean deps-run deps-test engine test-image ci-images registry ui-build app _app _dist _core \
+        _ui _e2e _install _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -38,7 +38,7 @@ run: deps-run ui-build
 	cargo run -p berth
 
 # Setup steps stop `make test` at once; the three suites all run, then a summary is printed.
-test: deps-test engine test-image registry ui-build
+test: deps-test engine test-image ci-images registry ui-build
 	@failed=() passed=()
 	for suite in core ui e2e install fuzz; do
 	  echo "==> test-$$suite"
@@ -50,9 +50,9 @@ test: deps-test engine test-image registry ui-build
 	for s in "$${failed[@]}"; do echo "  FAIL  test-$$s"; done
 	[[ $${#failed[@]} -eq 0 ]]
 
-test-core: deps-test engine test-image registry ui-build _core
+test-core: deps-test engine test-image ci-images registry ui-build _core
 test-ui: deps-run _ui
-test-e2e: deps-test engine test-image registry ui-build _e2e
+test-e2e: deps-test engine test-image ci-images registry ui-build _e2e
 test-install: deps-test engine test-image registry ui-build _install
 fuzz:
 	@scripts/fuzz.sh
@@ -103,6 +103,11 @@ engine:
 
 test-image:
 	@scripts/test-image.sh
+
+# Debian bookworm (bash, coreutils, git) made offline with debootstrap, for pipeline jobs; built
+# once per clone (target/ci-images). The Docker-in-Docker image is built by its tests on first use.
+ci-images:
+	@scripts/ci-images.sh debian
 
 # A private registry with htpasswd login on 127.0.0.1:5000 (scripts/registry.sh stop ends it).
 registry:

@@ -26,8 +26,9 @@ declare -A opts=(
   [logs]="-max_len=4096"
   [stats]="-max_len=8192"
   [build_progress]="-max_len=8192"
+  [gitlab_ci]="-max_len=4096 -rss_limit_mb=1024"
 )
-order=(compose image_reference dockerignore dockerfile credential_helper logs stats build_progress)
+order=(compose image_reference dockerignore dockerfile credential_helper logs stats build_progress gitlab_ci)
 targets=("${@:-${order[@]}}")
 for t in "${targets[@]}"; do
   [[ -n ${opts[$t]+x} ]] || { echo "fuzz: no target '$t' (have: ${order[*]})" >&2; exit 2; }

@@ -86,6 +86,17 @@ const COMMANDS: &[&str] = &[
     "network_remove",
     "network_prune_estimate",
     "network_prune",
+    "pipeline_load",
+    "pipeline_run",
+    "pipeline_cancel",
+    "pipeline_play",
+    "pipeline_consent",
+    "pipeline_history",
+    "pipeline_log",
+    "pipeline_log_save",
+    "pipeline_artifacts",
+    "pipeline_artifact_save",
+    "pipeline_cache_clear",
 ];
 
 fn main() {

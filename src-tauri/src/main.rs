@@ -60,6 +60,7 @@ fn main() {
             let sink = events::sink(app.handle().clone());
             let data_dir = std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
             let history = berth_core::build::history::History::new(&data_dir);
+            let runs = berth_core::pipelines::history::Runs::new(&data_dir);
             let config_dir = config_dir.map_or_else(|| app.path().app_config_dir(), Ok)?;
             let settings = berth_core::settings::SettingsStore::load(&config_dir);
             let tray_on = settings.get().tray;
@@ -68,7 +69,9 @@ fn main() {
             let args: Vec<String> = std::env::args().collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             app.manage(launch::LaunchFolder(std::sync::Mutex::new(launch::folder_arg(&args, &cwd))));
-            app.manage(AppState::new(Pump::start(Environment::from_process(), sink), history));
+            let state = AppState::new(Pump::start(Environment::from_process(), sink), history, runs);
+            commands::pipelines::close_interrupted(&state);
+            app.manage(state);
             if let Err(e) = tray::apply(app.handle(), tray_on) {
                 tracing::warn!(error = %e, "cannot show the tray icon");
             }
@@ -171,6 +174,17 @@ fn main() {
             commands::networks::network_remove,
             commands::networks::network_prune_estimate,
             commands::networks::network_prune,
+            commands::pipelines::pipeline_load,
+            commands::pipelines::pipeline_run,
+            commands::pipelines::pipeline_cancel,
+            commands::pipelines::pipeline_play,
+            commands::pipelines::pipeline_consent,
+            commands::pipelines::pipeline_history,
+            commands::pipelines::pipeline_log,
+            commands::pipelines::pipeline_log_save,
+            commands::pipelines::pipeline_artifacts,
+            commands::pipelines::pipeline_artifact_save,
+            commands::pipelines::pipeline_cache_clear,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Berth");

@@ -3,6 +3,9 @@
 use crate::streams::{Execs, Subscriptions};
 use berth_core::build::history::History;
 use berth_core::engine::Pump;
+use berth_core::pipelines::history::Runs;
+use berth_core::pipelines::run::RunHandle;
+use std::path::{Path, PathBuf};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -14,10 +17,47 @@ pub struct AppState {
     pub execs: Execs,
     /// Volume browses under way, by volume name, for `volume_browse_cancel`.
     pub browses: Mutex<HashMap<String, tokio::task::AbortHandle>>,
+    /// Pipeline runs kept per project, in the app's data directory.
+    pub runs: Arc<Runs>,
+    pub pipeline_runs: Arc<LiveRuns>,
+}
+
+/// Pipeline runs going on, by run id, for cancel and play.
+#[derive(Default)]
+pub struct LiveRuns(Mutex<HashMap<String, (PathBuf, RunHandle)>>);
+
+impl LiveRuns {
+    pub fn insert(&self, id: &str, folder: &Path, handle: RunHandle) {
+        self.0.lock().unwrap().insert(id.to_string(), (folder.to_path_buf(), handle));
+    }
+
+    /// Dropping the handle ends a run that only waits for manual jobs.
+    pub fn remove(&self, id: &str) {
+        let gone = self.0.lock().unwrap().remove(id);
+        drop(gone);
+    }
+
+    /// Whether the run is going on (and `act` was applied to it).
+    pub fn with(&self, id: &str, act: impl FnOnce(&RunHandle)) -> bool {
+        self.0.lock().unwrap().get(id).map(|(_, h)| act(h)).is_some()
+    }
+
+    /// The run going on for the project at `folder`.
+    pub fn active(&self, folder: &Path) -> Option<String> {
+        self.0.lock().unwrap().iter().find(|(_, (f, _))| f == folder).map(|(id, _)| id.clone())
+    }
 }
 
 impl AppState {
-    pub fn new(pump: Pump, history: History) -> Self {
-        AppState { pump, history: Arc::new(history), subscriptions: Subscriptions::default(), execs: Execs::default(), browses: Mutex::default() }
+    pub fn new(pump: Pump, history: History, runs: Runs) -> Self {
+        AppState {
+            pump,
+            history: Arc::new(history),
+            subscriptions: Subscriptions::default(),
+            execs: Execs::default(),
+            browses: Mutex::default(),
+            runs: Arc::new(runs),
+            pipeline_runs: Arc::default(),
+        }
     }
 }

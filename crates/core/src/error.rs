@@ -66,6 +66,10 @@ pub enum Error {
     #[error("{0} Fix the file and try again.")]
     Compose(crate::compose::Problem),
 
+    /// A pipeline file (`.gitlab-ci.yml`) GitLab would reject or Berth cannot load; nothing ran.
+    #[error("{0} Fix the pipeline file and try again.")]
+    Pipeline(crate::pipelines::PipelineError),
+
     /// The engine refused with a message of its own; we pass its words on.
     #[error("The engine refused: {message}")]
     Engine { status: u16, message: String },
@@ -83,7 +87,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::EngineUnreachable { .. } => ErrorCode::EngineUnreachable,
-            Error::InvalidInput { .. } | Error::Compose(_) => ErrorCode::InvalidInput,
+            Error::InvalidInput { .. } | Error::Compose(_) | Error::Pipeline(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::PortInUse { .. } => ErrorCode::PortInUse,
@@ -281,5 +285,11 @@ impl From<&Error> for ErrorPayload {
 impl From<Error> for ErrorPayload {
     fn from(e: Error) -> Self {
         ErrorPayload::from(&e)
+    }
+}
+
+impl From<crate::pipelines::PipelineError> for Error {
+    fn from(e: crate::pipelines::PipelineError) -> Self {
+        Error::Pipeline(e)
     }
 }

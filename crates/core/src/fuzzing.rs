@@ -26,6 +26,19 @@ pub fn compose(text: &str) -> Result<crate::compose::Project, crate::compose::Pr
     crate::compose::load(&opts)
 }
 
+/// The pipeline loader on one `.gitlab-ci.yml` text, in a scratch folder of this process that is
+/// not a git repository (so the loader's fallbacks apply), as a dropped folder's file is read.
+pub fn pipeline(text: &str) -> Result<crate::pipelines::Pipeline, crate::pipelines::PipelineError> {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("berth-fuzz-pipeline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        dir
+    });
+    std::fs::write(dir.join(".gitlab-ci.yml"), text).expect("scratch file");
+    crate::pipelines::load(&crate::pipelines::LoadOptions { root: dir.clone(), pipeline_id: 1, ..Default::default() })
+}
+
 /// A log stream's chunks, `(stderr, bytes)` each, split into lines as the log viewer does.
 pub fn log_lines(chunks: Vec<(bool, Vec<u8>)>) -> Vec<LogLine> {
     let mut splitter = Splitter::default();

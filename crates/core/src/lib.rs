@@ -16,6 +16,7 @@ pub mod images;
 pub mod logging;
 pub mod networks;
 pub mod platform;
+pub mod pipelines;
 pub mod prune;
 pub mod settings;
 pub mod volumes;

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod images;
 pub mod logs;
 pub mod networks;
+pub mod pipelines;
 pub mod registry;
 pub mod volumes;
 

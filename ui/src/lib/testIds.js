@@ -42,7 +42,7 @@ export const TestId = Object.freeze({
   runSubmit: 'run-submit',
   fieldError: (f) => `error-${f}`,
   toast: 'toast',
-  nav: (v) => `nav-${v}`,             // containers|images|volumes|networks|registries|stacks|build|settings
+  nav: (v) => `nav-${v}`,             // containers|images|volumes|networks|registries|stacks|build|pipelines|settings
   imageList: 'image-list',
   imageRow: 'image-row',              // each row also has data-name (repo:tag or <none>) and data-id
   imageFilter: 'image-filter',
@@ -168,4 +168,35 @@ export const TestId = Object.freeze({
   settingsView: 'settings-view',
   setting: (s) => `setting-${s}`,     // tray|theme|notify-build|notify-pull|notify-push|notify-stackUp|notify-containerDied
   settingsProblem: 'settings-problem',
+  pipelinesView: 'pipelines-view',
+  pipelineOpen: 'pipeline-open',      // "Open folder…" on the start screen
+  pipelineShow: 'pipeline-show',      // the project panel's "Open in Pipelines"
+  pipelineRecent: 'pipeline-recent',  // each recent folder, data-folder
+  pipelineError: 'pipeline-error',    // why the file does not load (file, line, job)
+  pipelineRun: 'pipeline-run',        // "Run pipeline"
+  pipelineRunWithVariables: 'pipeline-run-variables',
+  pipelineCancel: 'pipeline-cancel',
+  pipelineClearCache: 'pipeline-clear-cache',
+  pipelineStatus: 'pipeline-status',  // data-status of the run on screen (running|success|failed|canceled), data-live
+  pipelineGraph: 'pipeline-graph',
+  pipelineStage: 'pipeline-stage',    // data-name
+  pipelineJob: 'pipeline-job',        // data-name, data-status, data-allowed-failure
+  pipelineEdge: 'pipeline-edge',      // data-from, data-to (a needs: edge)
+  pipelinePlay: 'pipeline-play',      // a manual job's play button (on its card), data-name
+  jobPanel: 'job-panel',              // data-name
+  jobReason: 'job-reason',            // why it failed / was skipped / will not run
+  jobRerun: 'job-rerun',
+  jobLogSave: 'job-log-save',
+  jobSection: 'job-section',          // a section header line: data-name, data-collapsed
+  artifactRow: 'artifact-row',        // data-path; its button saves
+  runHistory: 'run-history',
+  runHistoryRow: 'run-history-row',   // data-id, data-status
+  variablesDialog: 'variables-dialog',
+  variableRow: 'variable-row',        // inputs name|value|masked inside
+  variableAdd: 'variable-add',
+  variablesRegistry: 'variables-registry',
+  variablesAccess: (a) => `variables-access-${a}`, // privileged|socket
+  variablesSubmit: 'variables-submit',
+  consentDialog: 'consent-dialog',
+  consentAnswer: (a) => `consent-${a}`, // privileged|no
 });

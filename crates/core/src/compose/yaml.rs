@@ -1,6 +1,7 @@
 //! YAML 1.2 to JSON values, keeping the line of every key so errors can point at it.
 //! Anchors, aliases and `<<` merge keys are resolved here; Compose's `!reset` and `!override`
-//! tags are recorded by path for the merge.
+//! tags are recorded by path for the merge. GitLab CI's `!reference [job, key]` is kept as a
+//! one-key object `{"!reference": [...]}` (see [`parse_gitlab`]) for the pipeline loader.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Value};
@@ -15,6 +16,9 @@ pub struct Doc {
     /// Paths tagged `!reset` (drop what earlier files set) and `!override` (replace, not merge).
     pub resets: HashSet<String>,
     pub overrides: HashSet<String>,
+    /// GitLab files only: each mapping's keys in file order, by path (`""` = top level), as
+    /// JSON maps here are sorted and GitLab names matrix jobs in key order.
+    pub order: HashMap<String, Vec<String>>,
 }
 
 impl Doc {
@@ -53,11 +57,32 @@ struct Reader<'a> {
     depth: usize,
     /// Nodes produced so far, aliases counted at their expanded size.
     nodes: usize,
+    /// Keep `!reference` sequences as [`REFERENCE`] objects (GitLab CI files).
+    references: bool,
 }
+
+/// The key of the object a `!reference [..]` sequence becomes with [`parse_gitlab`].
+pub const REFERENCE: &str = "!reference";
 
 /// Every document in `text` (Compose merges them in order).
 pub fn parse(text: &str) -> Result<Vec<Doc>, YamlError> {
-    let mut r = Reader { events: Parser::new_from_str(text).peekable(), anchors: HashMap::new(), doc: Doc::default(), depth: 0, nodes: 0 };
+    read(text, false)
+}
+
+/// Like [`parse`], keeping GitLab CI's `!reference` tags as [`REFERENCE`] objects.
+pub fn parse_gitlab(text: &str) -> Result<Vec<Doc>, YamlError> {
+    read(text, true)
+}
+
+fn read(text: &str, references: bool) -> Result<Vec<Doc>, YamlError> {
+    let mut r = Reader {
+        events: Parser::new_from_str(text).peekable(),
+        anchors: HashMap::new(),
+        doc: Doc::default(),
+        depth: 0,
+        nodes: 0,
+        references,
+    };
     let mut docs = Vec::new();
     loop {
         let (event, _) = r.next()?;
@@ -146,7 +171,13 @@ impl<'a> Reader<'a> {
         let (value, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                (scalar(&text, style, forced_str), anchor)
+                // GitLab reads YAML 1.1 (Ruby's Psych): `yes`/`no`/`on`/`off` are booleans.
+                let yaml11 = self.references && style == ScalarStyle::Plain && !forced_str;
+                match text.to_ascii_lowercase().as_str() {
+                    "yes" | "on" if yaml11 => (Value::Bool(true), anchor),
+                    "no" | "off" if yaml11 => (Value::Bool(false), anchor),
+                    _ => (scalar(&text, style, forced_str), anchor),
+                }
             }
             Event::Alias(id) => {
                 let unknown = || YamlError { line, message: "an alias refers to an unknown anchor".into() };
@@ -158,7 +189,8 @@ impl<'a> Reader<'a> {
                 self.grow(size, line)?;
                 (self.anchors[&id].0.clone(), 0)
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, tag) => {
+                let reference = self.references && tag.as_ref().is_some_and(|t| t.suffix == "reference");
                 let mut items = Vec::new();
                 loop {
                     let (event, span) = self.next()?;
@@ -170,7 +202,8 @@ impl<'a> Reader<'a> {
                     self.doc.lines.insert(p.clone(), span.start.line());
                     items.push(self.node(event, span, &p, &format!("{display}[{i}]"))?);
                 }
-                (Value::Array(items), anchor)
+                let items = Value::Array(items);
+                (if reference { serde_json::json!({ REFERENCE: items }) } else { items }, anchor)
             }
             Event::MappingStart(anchor, _) => (Value::Object(self.mapping(path, display)?), anchor),
             other => {
@@ -183,6 +216,7 @@ impl<'a> Reader<'a> {
     fn mapping(&mut self, path: &str, display: &str) -> Result<Map<String, Value>, YamlError> {
         let mut map = Map::new();
         let mut merged = Vec::new();
+        let mut keys = Vec::new();
         loop {
             let (event, span) = self.next()?;
             let line = span.start.line();
@@ -227,7 +261,13 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
             self.doc.lines.insert(p, line);
+            if self.references {
+                keys.push(key.clone());
+            }
             map.insert(key, value);
+        }
+        if self.references {
+            self.doc.order.insert(path.to_string(), keys);
         }
         // Explicit keys win over merged ones; earlier merge sources win over later ones.
         for source in merged {

@@ -176,6 +176,16 @@ async fn run(shared: Arc<Shared>) {
             let engine = engine.clone();
             async move { crate::volumes::remove_stale_helpers(&engine).await }
         });
+        // Likewise a killed app's pipeline runs (containers, networks, volumes; caches stay).
+        tokio::spawn({
+            let engine = engine.clone();
+            async move {
+                let live = crate::pipelines::run::live_runs();
+                if let Err(e) = crate::pipelines::run::cleanup_interrupted(&engine, &live).await {
+                    tracing::warn!(%e, "could not remove an interrupted pipeline run");
+                }
+            }
+        });
 
         tokio::select! {
             reason = follow_events(&engine, &shared.sink) => {

@@ -7,6 +7,7 @@ import { EngineStore } from '../engine/engine.svelte';
 import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
+import { PipelinesStore } from '../pipelines/pipelines.svelte';
 import { ProjectStore } from '../project/project.svelte';
 import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
@@ -24,6 +25,7 @@ export interface Deps {
   images: LiveList<ImageSummary>;
   stacks: StacksStore;
   projects: ProjectStore;
+  pipelines: PipelinesStore;
   transfers: Transfers;
   registries: RegistriesStore;
   actions: ActionRunner;
@@ -49,6 +51,7 @@ export function createDeps(raw: Backend): Deps {
     images: new LiveList(() => backend.imageList(), (h) => backend.onImagesChanged(h)),
     stacks: new StacksStore(backend),
     projects: new ProjectStore(backend),
+    pipelines: new PipelinesStore(backend, toasts),
     transfers: new Transfers(backend, (t) => {
       const verb = t.kind === 'pull' ? 'Pulled' : 'Pushed';
       if (t.state === 'done') toasts.success(`${verb} ${t.reference}.`);

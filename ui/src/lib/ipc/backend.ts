@@ -6,6 +6,7 @@ import type {
   PruneEstimate, PruneReport, PruneScope, Registries, LoginRequest, RunSpec, SearchResult, StatsEvent, TransferEvent, TransferStarted,
   NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary, VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec,
   VolumeFiles, VolumeSummary, Settings, SettingsView, WorkDone,
+  Artifact, PipelineEvent, PipelineRunRequest, PipelineSettings, PipelineView, RunRecord,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -173,4 +174,27 @@ export interface Backend {
   networkPrune(networks: string[]): Promise<NetworkPrune>;
   /** `networks://changed`: the whole network list, after network and container events. */
   onNetworksChanged(handler: (networks: NetworkSummary[]) => void): Unsubscribe;
+
+  /** The folder's `.gitlab-ci.yml` as GitLab resolves it; rejects with the file, line and job when GitLab would. */
+  pipelineLoad(folder: string): Promise<PipelineView>;
+  /** Starts a run (or re-run with `only`/`previous`); rejects with InvalidInput field 'consent' when the
+   *  project has not allowed a privileged service. Resolves to the run id. */
+  pipelineRun(request: PipelineRunRequest, onEvent: (e: PipelineEvent) => void): Promise<{ id: string }>;
+  /** Stops the run's jobs and removes every container, network and service it created. */
+  pipelineCancel(id: string): Promise<void>;
+  /** Starts a manual job that waits. */
+  pipelinePlay(id: string, job: string): Promise<void>;
+  /** Answers a consent question for the project (null leaves it as it is). */
+  pipelineConsent(folder: string, privilegedServices: boolean | null, hostEngineSocket: boolean | null): Promise<PipelineSettings>;
+  /** Newest first. */
+  pipelineHistory(folder: string): Promise<RunRecord[]>;
+  /** A job's kept (masked) log. */
+  pipelineLog(folder: string, id: string, job: string): Promise<string>;
+  /** Asks where to save (native dialog); null when cancelled. */
+  pipelineLogSave(folder: string, id: string, job: string): Promise<string | null>;
+  pipelineArtifacts(folder: string, id: string, job: string): Promise<Artifact[]>;
+  /** Asks where to save one artifact (native dialog); null when cancelled. */
+  pipelineArtifactSave(folder: string, id: string, job: string, path: string): Promise<string | null>;
+  /** Removes the project's cache volumes; resolves to how many. */
+  pipelineCacheClear(folder: string): Promise<number>;
 }

@@ -8,8 +8,9 @@ import type {
   BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
   NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary, Settings, SettingsView, WorkDone,
+  Artifact, PipelineEvent, PipelineRunRequest, PipelineView,
 } from './types';
-import { mockNetworkList, mockPlan, mockProject, mockVolumeList } from './mockData';
+import { mockNetworkList, mockPipeline, mockPlan, mockProject, mockVolumeList } from './mockData';
 
 export interface MockOptions {
   status?: EngineStatus;
@@ -930,4 +931,68 @@ export class MockBackend implements Backend {
     this.networkHandlers.add(handler);
     return () => this.networkHandlers.delete(handler);
   }
+
+  /** Pipelines by folder; a run's events are sent by the test with `emitPipeline`. */
+  pipelines = new Map<string, PipelineView>([[mockPipeline.pipeline.project.root, structuredClone(mockPipeline)]]);
+  /** Set by `pipelineRun`: the run's id, request and event sink. */
+  pipelineRuns: { id: string; request: PipelineRunRequest; onEvent: (e: PipelineEvent) => void }[] = [];
+  artifacts: Artifact[] = [{ path: 'dist/app.js', size: 2048 }];
+  /** Kept job logs by `<run id>/<job>`. */
+  pipelineLogs = new Map<string, string>();
+
+  private pipelineView(folder: string): PipelineView {
+    const v = this.pipelines.get(folder);
+    if (!v) fail('InvalidInput', `There is no .gitlab-ci.yml in ${folder}.`, null);
+    return v;
+  }
+
+  pipelineLoad(folder: string) {
+    return this.step('pipeline_load', [folder], () => structuredClone(this.pipelineView(folder)));
+  }
+
+  pipelineRun(request: PipelineRunRequest, onEvent: (e: PipelineEvent) => void) {
+    return this.step('pipeline_run', [{ ...request, variables: request.variables.map((v) => ({ ...v, value: v.masked && v.value !== null ? '<redacted>' : v.value })) }], () => {
+      this.requireEngine();
+      const view = this.pipelineView(request.folder);
+      const dind = view.pipeline.jobs.some((j) => j.services.some((s) => s.image.name.includes('dind')));
+      if (dind && !view.settings.privilegedServices && !view.settings.hostEngineSocket) {
+        fail('InvalidInput', 'This pipeline starts a privileged Docker-in-Docker service (docker:dind). Allow it for this project to run the pipeline.', 'consent');
+      }
+      const id = `run-${this.nextId++}`;
+      this.pipelineRuns.push({ id, request, onEvent });
+      view.runs = [{ id, startedAt: Date.now(), finishedAt: null, status: 'running', only: request.only, jobs: [] }, ...view.runs];
+      return { id };
+    });
+  }
+
+  /** Test hook: an event of the latest run. */
+  emitPipeline(e: PipelineEvent): void {
+    const run = this.pipelineRuns.at(-1);
+    run?.onEvent(e);
+    if (run && e.type === 'finished') {
+      const record = this.pipelines.get(run.request.folder)?.runs.find((r) => r.id === run.id);
+      if (record) { record.status = e.status; record.finishedAt = Date.now(); }
+    }
+  }
+
+  pipelineCancel(id: string) { return this.step('pipeline_cancel', [id], () => undefined); }
+  pipelinePlay(id: string, job: string) { return this.step('pipeline_play', [id, job], () => undefined); }
+
+  pipelineConsent(folder: string, privilegedServices: boolean | null, hostEngineSocket: boolean | null) {
+    return this.step('pipeline_consent', [folder, privilegedServices, hostEngineSocket], () => {
+      const s = this.pipelineView(folder).settings;
+      s.privilegedServices = privilegedServices ?? s.privilegedServices;
+      s.hostEngineSocket = hostEngineSocket ?? s.hostEngineSocket;
+      return structuredClone(s);
+    });
+  }
+
+  pipelineHistory(folder: string) { return this.step('pipeline_history', [folder], () => structuredClone(this.pipelineView(folder).runs)); }
+  pipelineLog(folder: string, id: string, job: string) { return this.step('pipeline_log', [folder, id, job], () => this.pipelineLogs.get(`${id}/${job}`) ?? ''); }
+  pipelineLogSave(folder: string, id: string, job: string) { return this.step('pipeline_log_save', [folder, id, job], () => `/home/dev/${job}.log`); }
+  pipelineArtifacts(folder: string, id: string, job: string) { return this.step('pipeline_artifacts', [folder, id, job], () => [...this.artifacts]); }
+  pipelineArtifactSave(folder: string, id: string, job: string, path: string) {
+    return this.step('pipeline_artifact_save', [folder, id, job, path], () => `/home/dev/Downloads/${path.split('/').at(-1)}`);
+  }
+  pipelineCacheClear(folder: string) { return this.step('pipeline_cache_clear', [folder], () => 2); }
 }

@@ -1,5 +1,5 @@
 import type {
-  BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, NetworkSummary, PortMapping, VolumeSummary,
+  BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, NetworkSummary, PortMapping, VolumeSummary, PipelineJob, PipelineView,
 } from './types';
 
 const now = Math.floor(Date.now() / 1000);
@@ -168,3 +168,31 @@ export function mockNetworkList(): NetworkSummary[] {
     network('shop_default', 'bridge', '172.20.0.0/16', 'shop', [['shop-web-1', '172.20.0.2'], ['shop-api-1', '172.20.0.3'], ['shop-db-1', '172.20.0.4']]),
   ];
 }
+
+const job = (name: string, stage: string, stageIndex: number, extra: Partial<PipelineJob> = {}): PipelineJob => ({
+  name, baseName: name, file: '/home/dev/shop/.gitlab-ci.yml', line: 1, stage, stageIndex, image: { name: 'berth-test/debian:bookworm' },
+  services: [], script: ['echo hi'], variables: [], when: { type: 'onSuccess' }, reason: { type: 'default' },
+  allowFailure: { type: 'no' }, needs: null, ignored: [], ...extra,
+});
+
+/** The shop's pipeline: build → test (unit needs compile; lint waits for the stage) → a manual deploy; one job ruled out. */
+export const mockPipeline: PipelineView = {
+  pipeline: {
+    file: '/home/dev/shop/.gitlab-ci.yml',
+    project: { root: '/home/dev/shop', path: 'dev/shop', namespace: 'dev', name: 'shop', buildsDir: '/builds/dev/shop' },
+    name: null,
+    blockedByWorkflow: null,
+    stages: ['.pre', 'build', 'test', 'deploy', '.post'],
+    jobs: [
+      job('compile', 'build', 1, { variables: [{ name: 'TOKEN', value: '[MASKED]', masked: true, origin: 'run' }] }),
+      job('unit', 'test', 2, { needs: [{ job: 'compile', artifacts: true, optional: false }] }),
+      job('lint', 'test', 2, { allowFailure: { type: 'yes' } }),
+      job('nightly', 'test', 2, { when: { type: 'never' }, reason: { type: 'rule', index: 0, line: 12, text: 'if: $CI_PIPELINE_SOURCE == "schedule"' } }),
+      job('deploy', 'deploy', 3, { when: { type: 'manual' } }),
+    ],
+    sources: ['/home/dev/shop/.gitlab-ci.yml'],
+  },
+  settings: { privilegedServices: null, hostEngineSocket: null, registry: null, variables: [{ name: 'TOKEN', value: '', masked: true }] },
+  runs: [],
+  active: null,
+};

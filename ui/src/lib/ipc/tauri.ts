@@ -5,7 +5,7 @@ import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
   ArchiveEvent, BuildEvent, ComposeProgress, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent,
-  StatsEvent, TransferEvent, UpEvent, NetworkSummary, VolumeSummary,
+  StatsEvent, TransferEvent, UpEvent, NetworkSummary, VolumeSummary, PipelineEvent,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -169,6 +169,19 @@ export function createTauriBackend(): Backend {
     networkPruneEstimate: () => call('network_prune_estimate'),
     networkPrune: (networks) => call('network_prune', { networks }),
     onNetworksChanged: (handler) => subscribe<NetworkSummary[]>('networks://changed', handler),
+
+    pipelineLoad: (folder) => call('pipeline_load', { folder }),
+    pipelineRun: (request, onEvent) => call('pipeline_run', { request, channel: new Channel<PipelineEvent>(onEvent) }),
+    pipelineCancel: (id) => call('pipeline_cancel', { id }),
+    pipelinePlay: (id, job) => call('pipeline_play', { id, job }),
+    pipelineConsent: (folder, privilegedServices, hostEngineSocket) =>
+      call('pipeline_consent', { folder, privilegedServices, hostEngineSocket }),
+    pipelineHistory: (folder) => call('pipeline_history', { folder }),
+    pipelineLog: (folder, id, job) => call('pipeline_log', { folder, id, job }),
+    pipelineLogSave: (folder, id, job) => call('pipeline_log_save', { folder, id, job }),
+    pipelineArtifacts: (folder, id, job) => call('pipeline_artifacts', { folder, id, job }),
+    pipelineArtifactSave: (folder, id, job, path) => call('pipeline_artifact_save', { folder, id, job, path }),
+    pipelineCacheClear: (folder) => call('pipeline_cache_clear', { folder }),
   };
 }
 

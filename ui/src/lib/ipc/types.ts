@@ -808,3 +808,122 @@ export interface WorkDone {
   subject: string;
   failed: boolean;
 }
+
+// ---- Pipelines (GitLab CI, berth-core `pipelines`) ----
+
+/** A job's state in a run (core `run::JobStatus`). */
+export type JobStatus = 'created' | 'manual' | 'scheduled' | 'running' | 'success' | 'failed' | 'skipped' | 'canceled';
+
+/** What decided whether a job is in the pipeline (core `model::Reason`). */
+export type PipelineReason =
+  | { type: 'default' }
+  | { type: 'rule'; index: number; line: number | null; text: string }
+  | { type: 'noRuleMatched' }
+  | { type: 'only'; line: number | null; text: string }
+  | { type: 'except'; line: number | null; text: string }
+  | { type: 'needsNotRun'; job: string };
+
+export type PipelineWhen =
+  | { type: 'onSuccess' } | { type: 'onFailure' } | { type: 'always' } | { type: 'manual' } | { type: 'never' }
+  | { type: 'delayed'; start_in: number };
+
+export interface PipelineNeed { job: string; artifacts: boolean; optional: boolean }
+
+export interface PipelineVariable {
+  name: string;
+  /** `[MASKED]` for a masked one. */
+  value: string;
+  masked: boolean;
+  origin: 'predefined' | 'global' | 'job' | 'rule' | 'matrix' | 'run' | 'dotenv';
+}
+
+export interface PipelineJob {
+  name: string;
+  baseName: string;
+  file: string;
+  line: number | null;
+  stage: string;
+  stageIndex: number;
+  image: { name: string } | null;
+  services: { image: { name: string }; aliases: string[] }[];
+  script: string[];
+  variables: PipelineVariable[];
+  when: PipelineWhen;
+  reason: PipelineReason;
+  allowFailure: { type: 'no' } | { type: 'yes' } | { type: 'exitCodes'; exitCodes: number[] };
+  /** null: waits for every job of earlier stages. */
+  needs: PipelineNeed[] | null;
+  /** Keys Berth reads but does not act on. */
+  ignored: string[];
+}
+
+export interface Pipeline {
+  file: string;
+  project: { root: string; path: string; namespace: string; name: string; buildsDir: string };
+  name: string | null;
+  /** Set when workflow:rules create no pipeline. */
+  blockedByWorkflow: PipelineReason | null;
+  stages: string[];
+  jobs: PipelineJob[];
+  sources: string[];
+}
+
+export interface SavedVariable { name: string; value: string; masked: boolean }
+
+/** Per-project answers; null = not asked yet. */
+export interface PipelineSettings {
+  privilegedServices: boolean | null;
+  hostEngineSocket: boolean | null;
+  registry: string | null;
+  variables: SavedVariable[];
+}
+
+export interface RunJob {
+  name: string;
+  status: JobStatus;
+  allowedFailure: boolean;
+  reason: string | null;
+  durationSecs: number;
+}
+
+export interface RunRecord {
+  id: string;
+  startedAt: number;
+  finishedAt: number | null;
+  /** 'running' until it ends. */
+  status: JobStatus;
+  only: string[] | null;
+  jobs: RunJob[];
+}
+
+export interface PipelineView {
+  pipeline: Pipeline;
+  settings: PipelineSettings;
+  runs: RunRecord[];
+  /** The run of this folder going on now. */
+  active: string | null;
+}
+
+export interface VariableInput {
+  name: string;
+  /** null for a masked variable: keep the value in the keychain. */
+  value: string | null;
+  masked: boolean;
+}
+
+export interface PipelineRunRequest {
+  folder: string;
+  variables: VariableInput[];
+  registry: string | null;
+  only: string[] | null;
+  previous: string | null;
+}
+
+/** Live facts of a run, in order; log bytes are already masked. Fields are as core names them
+ *  (serde renames the variants only, so `allowed_failure` keeps its snake case). */
+export type PipelineEvent =
+  | { type: 'status'; job: string; status: JobStatus; allowed_failure: boolean; reason: string | null }
+  | { type: 'log'; job: string; stream: 'stdout' | 'stderr' | 'system'; bytes: number[] | Uint8Array }
+  | { type: 'finished'; status: JobStatus };
+
+export interface Artifact { path: string; size: number }

@@ -118,6 +118,9 @@ export class LogBuffer {
   }
 }
 
+/** What a search reads: a `LogBuffer`, or another growing list of lines (a pipeline job's log). */
+export type Searchable = Pick<LogBuffer, 'count' | 'epoch' | 'dropped' | 'version'> & { readonly lines: readonly LogEntry[] };
+
 /** Indexes of lines containing `query` (case-insensitive), extended incrementally as lines arrive. */
 export class LogSearch {
   matches: number[] = [];
@@ -127,7 +130,7 @@ export class LogSearch {
   private epoch = -1;
 
   /** Reads `buffer.count`, so a `$derived` around it follows new lines. */
-  update(buffer: LogBuffer, query: string): number[] {
+  update(buffer: Searchable, query: string): number[] {
     const { lines, count, epoch, dropped } = buffer;
     void buffer.version;
     const q = query.toLowerCase();

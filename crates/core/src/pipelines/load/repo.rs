@@ -1,0 +1,128 @@
+//! What the folder's git repository says about the commit a local pipeline is for: the
+//! values behind the predefined `CI_*` variables, the files `exists` sees and the files
+//! `changes` compares. A folder without git gets the fallbacks [`Repo::read`] states.
+
+use crate::pipelines::git::git;
+use std::path::Path;
+
+/// At most this many files are listed for `exists`, `changes` and include wildcards
+/// (GitLab stops `exists` after 10 000 checks).
+pub const MAX_FILES: usize = 50_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repo {
+    pub sha: String,
+    /// `Some` for a branch pipeline (HEAD on a branch).
+    pub branch: Option<String>,
+    /// `Some` for a tag pipeline (HEAD detached at a tag).
+    pub tag: Option<String>,
+    pub default_branch: String,
+    /// `origin`'s URL, if any.
+    pub remote: Option<String>,
+    pub message: String,
+    pub timestamp: String,
+    pub author: String,
+    pub user_name: String,
+    pub user_email: String,
+    /// Whether the folder is a git work tree at all.
+    pub is_git: bool,
+}
+
+impl Repo {
+    /// Reads `root`'s repository. Without git (or without a commit): sha of zeros, branch
+    /// `main`, default branch `main`, no remote, no commit message.
+    pub fn read(root: &Path) -> Repo {
+        let g = |args: &[&str]| git(root, args).filter(|s| !s.is_empty());
+        let user_name = g(&["config", "user.name"]).unwrap_or_default();
+        let user_email = g(&["config", "user.email"]).unwrap_or_default();
+        if g(&["rev-parse", "--is-inside-work-tree"]).as_deref() != Some("true") {
+            return Repo {
+                sha: "0".repeat(40),
+                branch: Some("main".into()),
+                tag: None,
+                default_branch: "main".into(),
+                remote: None,
+                message: String::new(),
+                timestamp: String::new(),
+                author: String::new(),
+                user_name,
+                user_email,
+                is_git: false,
+            };
+        }
+        let sha = g(&["rev-parse", "HEAD"]).unwrap_or_else(|| "0".repeat(40));
+        let branch = g(&["symbolic-ref", "--short", "-q", "HEAD"]);
+        let tag = if branch.is_none() { g(&["describe", "--tags", "--exact-match", "HEAD"]) } else { None };
+        let default_branch = g(&["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"])
+            .map(|r| r.trim_start_matches("origin/").to_string())
+            .or_else(|| g(&["config", "init.defaultBranch"]))
+            .unwrap_or_else(|| "main".into());
+        let log = |fmt: &str| g(&["log", "-1", &format!("--format={fmt}")]).unwrap_or_default();
+        Repo {
+            branch,
+            tag,
+            default_branch,
+            remote: g(&["remote", "get-url", "origin"]),
+            message: log("%B"),
+            timestamp: log("%cI"),
+            author: log("%an <%ae>"),
+            user_name,
+            user_email,
+            sha,
+            is_git: true,
+        }
+    }
+
+    /// `CI_COMMIT_REF_NAME`: the branch or the tag.
+    pub fn ref_name(&self) -> &str {
+        self.branch.as_deref().or(self.tag.as_deref()).unwrap_or(&self.sha[..8])
+    }
+}
+
+/// The project's files (slash-separated, relative): git's tracked files, or a bounded walk
+/// of the folder (no `.git`, no symlinked folders) when it is not a repository.
+pub fn files(root: &Path, is_git: bool) -> Vec<String> {
+    if is_git {
+        if let Some(out) = git(root, &["ls-files", "-z"]) {
+            return out.split('\0').filter(|f| !f.is_empty()).take(MAX_FILES).map(str::to_string).collect();
+        }
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let Ok(kind) = e.file_type() else { continue };
+            let path = e.path();
+            if kind.is_dir() && e.file_name() != ".git" {
+                stack.push(path);
+            } else if !kind.is_dir() {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+            if out.len() >= MAX_FILES {
+                return out;
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Files changed against `base` (a ref: the default branch, or `compare_to`): committed since
+/// the merge base, modified in the work tree, or new and not ignored. `None` when `base` is
+/// unknown: then GitLab counts every `changes` as matching.
+pub fn changed_files(root: &Path, base: &str) -> Option<Vec<String>> {
+    let base =
+        [format!("origin/{base}"), base.to_string()].into_iter().find(|r| git(root, &["rev-parse", "--verify", "-q", r]).is_some())?;
+    let merge_base = git(root, &["merge-base", &base, "HEAD"])?;
+    let mut files: Vec<String> =
+        git(root, &["diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", &merge_base])?.split('\0').map(str::to_string).collect();
+    files.extend(git(root, &["ls-files", "-z", "--others", "--exclude-standard"]).unwrap_or_default().split('\0').map(str::to_string));
+    files.retain(|f| !f.is_empty());
+    files.sort();
+    files.dedup();
+    files.truncate(MAX_FILES);
+    Some(files)
+}

@@ -1,0 +1,248 @@
+//! Files into and out of job containers: the project's git-tracked files as a tar (what a
+//! runner's clone holds), artifacts picked from the container's project folder after a job and
+//! kept on the host, and the tar that hands them to later jobs.
+
+use crate::build::ignore::PatternMatcher;
+use crate::error::{Error, Result};
+use std::collections::HashSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The files a job sees: `git ls-files` (tracked, as a clone has them); a folder that is not a
+/// git repository gives all its files but `.git`.
+pub fn tracked_files(root: &Path) -> Result<Vec<String>> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--cached"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("Listing the project's git-tracked files", e))?;
+    if !out.status.success() {
+        let mut files = Vec::new();
+        walk(root, root, &mut files)?;
+        return Ok(files.into_iter().filter(|f| !f.ends_with('/')).collect());
+    }
+    Ok(out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(format!("Reading {}", dir.display()), e))? {
+        let entry = entry.map_err(|e| Error::io(format!("Reading {}", dir.display()), e))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| Error::io(format!("Reading {}", path.display()), e))?;
+        if kind.is_dir() {
+            if entry.file_name() != ".git" {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    files.push(format!("{}/", rel.to_string_lossy().replace('\\', "/")));
+                }
+                walk(root, &path, files)?;
+            }
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            files.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// A tar placing `files` (relative to `root`; a trailing `/` marks a folder) under `dest`
+/// (absolute, e.g. `/builds/ns/name`); uploaded at `/`. Files git lists but the worktree lacks
+/// (deleted, not committed) are left out. Modes are a runner's clone's (umask 0: 0666 files,
+/// 0777 folders and executables), not the host's.
+pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.follow_symlinks(false);
+    let prefix = dest.trim_start_matches('/');
+    // The folder itself first, so it exists (owned by root, 0777 as a runner's clone) even
+    // for a project with no files.
+    let mut dir = tar::Header::new_gnu();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o777);
+    dir.set_size(0);
+    tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty()).map_err(|e| Error::io("Packing the project", e))?;
+    for file in files {
+        let path = root.join(file);
+        let name = format!("{prefix}/{file}");
+        let packed = match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o777);
+                h.set_size(0);
+                tar.append_data(&mut h, &name, std::io::empty())
+            }
+            Ok(meta) if meta.is_file() => {
+                use std::os::unix::fs::PermissionsExt;
+                let mut h = tar::Header::new_gnu();
+                h.set_metadata(&meta);
+                h.set_uid(0);
+                h.set_gid(0);
+                h.set_mode(if meta.permissions().mode() & 0o111 != 0 { 0o777 } else { 0o666 });
+                let body = fs::File::open(&path).map_err(|e| Error::io(format!("Reading {file}"), e))?;
+                tar.append_data(&mut h, &name, body)
+            }
+            Ok(meta) if meta.file_type().is_symlink() => tar.append_path_with_name(&path, &name),
+            _ => continue,
+        };
+        packed.map_err(|e| Error::io(format!("Packing {file}"), e))?;
+    }
+    tar.into_inner().map_err(|e| Error::io("Packing the project", e))
+}
+
+/// What a job's `artifacts:` asks for, with `$VARS` already expanded.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub paths: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Also every file that was not among the files the job started with.
+    pub untracked: bool,
+}
+
+/// Extract the files of `selection` from `archive` (the engine's tar of the project folder,
+/// whose entries start with the folder's own name) into `dest`; returns the paths kept.
+/// Entries are untrusted: anything that would land outside `dest`, and links, are skipped.
+pub fn extract_selected(archive: impl Read, selection: &Selection, started_with: &HashSet<String>, dest: &Path) -> Result<Vec<String>> {
+    let bad = |e: crate::build::ignore::PatternError| Error::invalid("artifacts", format!("An artifacts path cannot be used: {e}."));
+    let paths = PatternMatcher::new(&selection.paths).map_err(bad)?;
+    let exclude = PatternMatcher::new(&selection.exclude).map_err(bad)?;
+    let mut kept = Vec::new();
+    let mut tar = tar::Archive::new(archive);
+    for entry in tar.entries().map_err(|e| Error::io("Reading the job's files", e))? {
+        let mut entry = entry.map_err(|e| Error::io("Reading the job's files", e))?;
+        let kind = entry.header().entry_type();
+        if kind != tar::EntryType::Regular && kind != tar::EntryType::Directory {
+            continue;
+        }
+        let Some(rel) = entry.path().ok().and_then(|p| relative(&p)) else { continue };
+        let wanted = (!selection.paths.is_empty() && paths.matches(&rel).unwrap_or(false))
+            || (selection.untracked && kind == tar::EntryType::Regular && !started_with.contains(&rel));
+        if !wanted || exclude.matches(&rel).unwrap_or(false) {
+            continue;
+        }
+        let target = dest.join(&rel);
+        if kind == tar::EntryType::Directory {
+            // Kept so a folder whose files were all excluded (or that was empty) still exists.
+            fs::create_dir_all(&target).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+            kept.push(format!("{rel}/"));
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+        }
+        entry.unpack(&target).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+        kept.push(rel);
+    }
+    kept.sort();
+    Ok(kept)
+}
+
+/// An entry's path below the archived folder (its first component dropped), if it is a
+/// plain relative path.
+fn relative(path: &Path) -> Option<String> {
+    let mut parts = path.components();
+    parts.next()?;
+    let rest: PathBuf = parts.collect();
+    if rest.as_os_str().is_empty() || !rest.components().all(|c| matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    Some(rest.to_string_lossy().into_owned())
+}
+
+/// Every file and folder (with a trailing `/`) kept under `dir`, relative and slash-separated.
+pub fn kept_files(dir: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    if dir.is_dir() {
+        walk(dir, dir, &mut files)?;
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// An artifacts path as written, relative to the project: `$CI_PROJECT_DIR/x` (already
+/// expanded to `builds_dir/x`) is accepted as the runner accepts it.
+pub fn project_relative(path: &str, builds_dir: &str) -> String {
+    match path.strip_prefix(builds_dir) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_start_matches('/').to_string(),
+        _ => path.to_string(),
+    }
+}
+
+/// `reports:dotenv`: `KEY=VALUE` lines (GitLab's format: no `export`, optional quotes).
+pub fn parse_dotenv(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                return None;
+            }
+            let (k, v) = line.split_once('=')?;
+            let k = k.trim();
+            if k.is_empty() || crate::pipelines::expand::name_len(k) != k.len() {
+                return None;
+            }
+            let v = v.trim();
+            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))).unwrap_or(v);
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        for (path, body) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(body.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            tar.append_data(&mut h, path, body.as_bytes()).unwrap();
+        }
+        tar.into_inner().unwrap()
+    }
+
+    #[test]
+    fn globs_exclude_and_untracked_pick_the_files() {
+        let tar = archive(&[
+            ("proj/src/a.rs", "tracked"),
+            ("proj/dist/app.js", "1"),
+            ("proj/dist/deep/x.map", "2"),
+            ("proj/dist/deep/y.js", "3"),
+            ("proj/out.log", "new"),
+        ]);
+        let dest = tempfile::tempdir().unwrap();
+        let started: HashSet<String> = ["src/a.rs".to_string()].into();
+        let sel = Selection { paths: vec!["dist/".into()], exclude: vec!["**/*.map".into()], untracked: false };
+        let kept = extract_selected(&tar[..], &sel, &started, dest.path()).unwrap();
+        assert_eq!(kept, vec!["dist/app.js", "dist/deep/y.js"]);
+        let mut with_dirs = archive(&[("proj/keep/gone.txt", "x")]);
+        with_dirs.truncate(with_dirs.len() - 1024);
+        let mut more = tar::Builder::new(with_dirs);
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_size(0);
+        h.set_mode(0o755);
+        more.append_data(&mut h, "proj/keep/", std::io::empty()).unwrap();
+        let bytes = more.into_inner().unwrap();
+        let sel = Selection { paths: vec!["keep".into()], exclude: vec!["keep/**".into()], untracked: false };
+        let dest = tempfile::tempdir().unwrap();
+        assert_eq!(extract_selected(&bytes[..], &sel, &started, dest.path()).unwrap(), vec!["keep/"], "an emptied folder stays");
+        let sel = Selection { paths: vec![], exclude: vec!["dist/**".into()], untracked: true };
+        let dest = tempfile::tempdir().unwrap();
+        assert_eq!(extract_selected(&tar[..], &sel, &started, dest.path()).unwrap(), vec!["out.log"]);
+        assert_eq!(fs::read_to_string(dest.path().join("out.log")).unwrap(), "new");
+    }
+
+    #[test]
+    fn dotenv_lines() {
+        assert_eq!(
+            parse_dotenv("A=1\n# c\nB=\"two words\"\nbad line\nC='x=y'\n"),
+            vec![("A".into(), "1".into()), ("B".into(), "two words".into()), ("C".into(), "x=y".into())]
+        );
+    }
+}

@@ -1,0 +1,507 @@
+//! One attempt of one job, as the Docker executor runs it: a bridge network, the services on
+//! it, the job container (aliased `build`) with the project's files, caches restored, the
+//! step script, `after_script`, caches saved, artifacts kept; then everything removed.
+
+use super::engine_ops as ops;
+use super::files::{self, Selection};
+use super::labels;
+use super::mask::{mask_str, Masker};
+use super::model::{LogStream, RunEvent};
+use super::script;
+use super::services::{self, Privilege};
+use crate::error::{Error, Result};
+use crate::pipelines::expand::expand;
+use crate::pipelines::model::{ArtifactsWhen, Cache, CachePolicy, Image, Job, Service};
+use crate::Engine;
+use bollard::models::{ContainerCreateBody, HostConfig};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Where scripts are put in the job container (outside the project folder).
+const SCRIPTS: &str = "/berth-ci";
+/// Where cache volume `i` is mounted.
+const CACHE_MOUNT: &str = "/berth-ci-cache";
+/// after_script gets this long, as on GitLab.
+const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// What every job of a run shares.
+pub struct RunContext {
+    pub engine: Engine,
+    pub id: String,
+    pub project_root: PathBuf,
+    pub builds_dir: String,
+    /// A short hash of the project folder, in cache volume names.
+    pub project_key: String,
+    pub default_image: String,
+    pub service_wait: Duration,
+    pub host_socket: Option<String>,
+    pub secrets: Vec<String>,
+    pub events: UnboundedSender<RunEvent>,
+    pub project_tar: Vec<u8>,
+    pub tracked: HashSet<String>,
+    pub run_dir: PathBuf,
+    /// Learnt from the first privileged service: whether `--privileged` works here.
+    pub privilege: Mutex<Option<Privilege>>,
+}
+
+impl RunContext {
+    pub fn job_dir(&self, job: &str) -> PathBuf {
+        self.run_dir.join("jobs").join(slug(job))
+    }
+
+    /// Show and keep a chunk of the job's log (already masked).
+    pub fn log(&self, job: &str, stream: LogStream, bytes: Vec<u8>) {
+        if bytes.is_empty() {
+            return;
+        }
+        let dir = self.job_dir(job);
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(dir.join("log.txt")))
+            .and_then(|mut f| f.write_all(&bytes));
+        if let Err(e) = written {
+            tracing::warn!(%e, job, "could not keep a job log line");
+        }
+        let _ = self.events.send(RunEvent::Log { job: job.into(), stream, bytes });
+    }
+
+    /// One of Berth's own lines in the job log.
+    pub fn say(&self, job: &str, text: &str) {
+        let line = format!("\x1b[36;1m{}\x1b[0;m\n", mask_str(text, &self.secrets));
+        self.log(job, LogStream::System, line.into_bytes());
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptEnd {
+    Exited(i64),
+    TimedOut,
+    /// Berth or the engine failed before or around the script (`runner_system_failure`).
+    System(String),
+}
+
+/// What the job runs with, decided by the scheduler.
+pub struct JobInput<'a> {
+    pub job: &'a Job,
+    pub env: Vec<(String, String)>,
+    /// Artifact folders of the jobs it depends on, in order.
+    pub artifacts_from: Vec<PathBuf>,
+    pub attempt: u32,
+    pub timeout: Duration,
+}
+
+pub async fn run_attempt(ctx: &Arc<RunContext>, input: JobInput<'_>) -> AttemptEnd {
+    let job = input.job;
+    let name = format!("berth-pl-{}-{}-{}", ctx.id, slug(&job.name), input.attempt);
+    let mut made = Made::default();
+    let end = match attempt(ctx, &input, &name, &mut made).await {
+        Ok(end) => end,
+        Err(e) => AttemptEnd::System(e.to_string()),
+    };
+    for id in made.containers.iter().rev() {
+        ops::remove_container(&ctx.engine, id).await;
+    }
+    if made.network {
+        let _ = ctx.engine.docker().remove_network(&name).await;
+    }
+    for v in &made.volumes {
+        let _ = ctx.engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+    }
+    end
+}
+
+#[derive(Default)]
+struct Made {
+    containers: Vec<String>,
+    network: bool,
+    volumes: Vec<String>,
+}
+
+async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: &mut Made) -> Result<AttemptEnd> {
+    let job = input.job;
+    let engine = &ctx.engine;
+    let labels = labels::for_job(&ctx.id, &job.name);
+    let env_map: HashMap<String, String> = input.env.iter().cloned().collect();
+    let env_list: Vec<String> = input.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+
+    ops::create_network(engine, name, labels.clone()).await?;
+    made.network = true;
+
+    // Docker-in-Docker with TLS: the client certificates it makes are shared with the job.
+    let tls_dind = job.services.iter().any(services::is_dind) && env_map.get("DOCKER_TLS_CERTDIR").is_some_and(|d| !d.is_empty());
+    let certs = format!("{name}-certs");
+    if tls_dind {
+        ops::create_volume(engine, &certs, labels.clone()).await?;
+        made.volumes.push(certs.clone());
+    }
+
+    for (i, service) in job.services.iter().enumerate() {
+        start_service(ctx, job, service, &format!("{name}-svc{i}"), name, &env_list, tls_dind.then_some(&certs), &labels, made).await?;
+    }
+
+    // The job container: kept alive so each step (and the file copies) can use it.
+    let image = job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![] });
+    let image_name = expand(&image.name, |k| env_map.get(k).cloned());
+    ctx.say(&job.name, &format!("Using image {image_name}"));
+    ops::ensure_image(engine, &image_name).await?;
+    let caches = cache_volumes(ctx, job, &env_map).await?;
+    let mut binds: Vec<String> = caches.iter().enumerate().map(|(i, c)| format!("{}:{CACHE_MOUNT}/{i}", c.volume)).collect();
+    if tls_dind {
+        binds.push(format!("{certs}:/certs/client"));
+    }
+    if let Some(socket) = &ctx.host_socket {
+        binds.push(format!("{socket}:/var/run/docker.sock"));
+    }
+    let body = ContainerCreateBody {
+        image: Some(image_name.clone()),
+        entrypoint: api_entrypoint(&image),
+        cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
+        env: Some(env_list.clone()),
+        working_dir: Some(ctx.builds_dir.clone()),
+        labels: Some(labels.clone()),
+        host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
+        ..Default::default()
+    };
+    let id = ops::create_container(engine, name, body, name, vec!["build".into()]).await?;
+    made.containers.push(id.clone());
+
+    ops::upload(engine, &id, ctx.project_tar.clone(), "Copying the project into the job container").await?;
+    for dir in &input.artifacts_from {
+        let kept = files::kept_files(dir)?;
+        if !kept.is_empty() {
+            let tar = files::tar_of(dir, &kept, &ctx.builds_dir)?;
+            ops::upload(engine, &id, tar, "Copying artifacts into the job container").await?;
+        }
+    }
+    let steps = [
+        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
+        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
+    ];
+    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
+    ops::upload(engine, &id, scripts_tar(&steps)?, "Copying the job's script").await?;
+    ops::start(engine, &id).await?;
+
+    for (i, c) in caches.iter().enumerate() {
+        if c.cache.policy != CachePolicy::Push && c.exists {
+            ctx.say(&job.name, &format!("Restoring cache \"{}\"", c.key));
+            let cmd = format!("cp -a {CACHE_MOUNT}/{i}/. {}/", script::quote(&ctx.builds_dir));
+            run_quiet(ctx, job, &id, &cmd).await?;
+        }
+    }
+
+    let running = vec!["CI_JOB_STATUS=running".to_string()];
+    let end = match tokio::time::timeout(input.timeout, step(ctx, job, &id, &step_files[0], running)).await {
+        Ok(code) => AttemptEnd::Exited(code?),
+        Err(_) => {
+            // Stop the script but keep the container for after_script, as the runner does.
+            let _ = ops::exec(engine, &id, vec!["sh".into(), "-c".into(), "kill -9 -1".into()], vec![], |_, _| {}).await;
+            ctx.say(&job.name, &format!("ERROR: Job failed: execution took longer than {}", human(input.timeout)));
+            AttemptEnd::TimedOut
+        }
+    };
+    let succeeded = end == AttemptEnd::Exited(0);
+
+    if !job.after_script.is_empty() {
+        ctx.say(&job.name, "Running after_script");
+        let status = format!("CI_JOB_STATUS={}", if succeeded { "success" } else { "failed" });
+        match tokio::time::timeout(AFTER_SCRIPT_TIMEOUT, step(ctx, job, &id, &step_files[1], vec![status])).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(code)) => ctx.say(&job.name, &format!("WARNING: after_script failed with exit code {code}; the job's status is not changed.")),
+            Ok(Err(e)) => ctx.say(&job.name, &format!("WARNING: after_script could not run: {e}")),
+            Err(_) => ctx.say(&job.name, "WARNING: after_script took longer than 5 minutes and was stopped."),
+        }
+    }
+
+    for (i, c) in caches.iter().enumerate() {
+        if c.cache.policy != CachePolicy::Pull && applies(c.cache.when, succeeded) {
+            ctx.say(&job.name, &format!("Saving cache \"{}\"", c.key));
+            let paths: Vec<String> = c.cache.paths.iter().map(|p| expand(p, |k| env_map.get(k).cloned())).collect();
+            let cmd = format!(
+                "cd {dir} || exit 1; rm -rf {m}/{i}/* {m}/{i}/.[!.]* 2>/dev/null; for p in {list}; do [ -e \"$p\" ] && tar -cf - \"$p\" | tar -xf - -C {m}/{i}; done; true",
+                m = CACHE_MOUNT,
+                dir = script::quote(&ctx.builds_dir),
+                list = paths.iter().map(|p| if p.contains(['*', '?', '[']) { p.clone() } else { script::quote(p) }).collect::<Vec<_>>().join(" ")
+            );
+            run_quiet(ctx, job, &id, &cmd).await?;
+        }
+    }
+
+    if let Some(artifacts) = &job.artifacts {
+        if applies(artifacts.when, succeeded) {
+            keep_artifacts(ctx, job, &id, &env_map).await?;
+        }
+    }
+    Ok(end)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn start_service(
+    ctx: &Arc<RunContext>,
+    job: &Job,
+    service: &Service,
+    cname: &str,
+    network: &str,
+    job_env: &[String],
+    certs: Option<&String>,
+    labels: &HashMap<String, String>,
+    made: &mut Made,
+) -> Result<()> {
+    let engine = &ctx.engine;
+    let aliases = services::aliases(service);
+    ctx.say(&job.name, &format!("Starting service {} as {}", service.image.name, aliases.join(", ")));
+    ops::ensure_image(engine, &service.image.name).await?;
+    let mut env = job_env.to_vec();
+    env.extend(crate::pipelines::expand::environment(&service.variables).into_iter().map(|(k, v)| format!("{k}={v}")));
+    let dind = services::is_dind(service);
+    let mut host = HostConfig::default();
+    if let Some(certs) = certs.filter(|_| dind) {
+        host.binds = Some(vec![format!("{certs}:/certs/client")]);
+    }
+    let body = |host: HostConfig| ContainerCreateBody {
+        image: Some(service.image.name.clone()),
+        entrypoint: api_entrypoint(&service.image),
+        cmd: service.command.clone(),
+        env: Some(env.clone()),
+        labels: Some(labels.clone()),
+        host_config: Some(host),
+        ..Default::default()
+    };
+    if !dind {
+        let id = ops::create_container(engine, cname, body(host), network, aliases.clone()).await?;
+        made.containers.push(id.clone());
+        ops::start(engine, &id).await?;
+        wait_for_ports(ctx, job, service, &id).await;
+        return Ok(());
+    }
+    let known = *ctx.privilege.lock().expect("privilege lock");
+    let mut privilege = known.unwrap_or(Privilege::Full);
+    loop {
+        let mut h = host.clone();
+        privilege.apply(&mut h);
+        let id = ops::create_container(engine, cname, body(h), network, aliases.clone()).await?;
+        made.containers.push(id.clone());
+        match ops::start(engine, &id).await {
+            Ok(()) => {
+                *ctx.privilege.lock().expect("privilege lock") = Some(privilege);
+                if privilege == Privilege::AllButMissingCaps {
+                    ctx.say(&job.name, Privilege::FALLBACK_NOTICE);
+                }
+                wait_for_ports(ctx, job, service, &id).await;
+                return Ok(());
+            }
+            Err(e) if privilege == Privilege::Full && services::refuses_privileged(&e) => {
+                ops::remove_container(engine, &id).await;
+                made.containers.retain(|c| c != &id);
+                privilege = Privilege::AllButMissingCaps;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Wait until the service accepts connections on one of its exposed TCP ports (from the host,
+/// on the container's address: `docker:dind` exposes 2375 and 2376 but serves one); a service
+/// that does not is reported and the job goes on, as after the runner's health check.
+async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id: &str) {
+    let Ok(info) = ctx.engine.docker().inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>).await else { return };
+    let ports: Vec<u16> = info
+        .config
+        .as_ref()
+        .and_then(|c| c.exposed_ports.as_ref())
+        .map(|p| p.iter().filter_map(|k| k.strip_suffix("/tcp").and_then(|n| n.parse().ok())).collect())
+        .unwrap_or_default();
+    let ip = info
+        .network_settings
+        .and_then(|n| n.networks)
+        .and_then(|n| n.into_values().find_map(|e| e.ip_address.filter(|a| !a.is_empty())));
+    let (Some(ip), false) = (ip, ports.is_empty()) else { return };
+    let deadline = tokio::time::Instant::now() + ctx.service_wait;
+    loop {
+        for &port in &ports {
+            let attempt = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
+            if matches!(attempt, Ok(Ok(_))) {
+                return;
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            ctx.say(
+                &job.name,
+                &format!(
+                    "WARNING: Service {} did not open port {} within {}; the job goes on without waiting.",
+                    service.image.name,
+                    list.join(" or "),
+                    human(ctx.service_wait)
+                ),
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Run one script file with its output in the job log; the exit code.
+async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, file: &str, env: Vec<String>) -> Result<i64> {
+    let mut out = Masker::new(&ctx.secrets);
+    let mut err = Masker::new(&ctx.secrets);
+    let code = ops::exec(&ctx.engine, id, script::shell_command(file), env, |is_err, bytes| {
+        if is_err {
+            ctx.log(&job.name, LogStream::Stderr, err.push(bytes));
+        } else {
+            ctx.log(&job.name, LogStream::Stdout, out.push(bytes));
+        }
+    })
+    .await?;
+    ctx.log(&job.name, LogStream::Stdout, out.finish());
+    ctx.log(&job.name, LogStream::Stderr, err.finish());
+    Ok(code)
+}
+
+/// A shell command of Berth's own; its output goes to the log only when it fails.
+async fn run_quiet(ctx: &Arc<RunContext>, job: &Job, id: &str, cmd: &str) -> Result<()> {
+    let mut output = Vec::new();
+    let code = ops::exec(&ctx.engine, id, vec!["sh".into(), "-c".into(), cmd.into()], vec![], |_, b| output.extend_from_slice(b)).await?;
+    if code != 0 {
+        ctx.say(&job.name, &format!("WARNING: {}", String::from_utf8_lossy(&output).trim()));
+    }
+    Ok(())
+}
+
+struct CacheVolume<'a> {
+    cache: &'a Cache,
+    key: String,
+    volume: String,
+    exists: bool,
+}
+
+/// One named volume per cache key (the runner's keying), created when first pushed.
+async fn cache_volumes<'a>(ctx: &Arc<RunContext>, job: &'a Job, env: &HashMap<String, String>) -> Result<Vec<CacheVolume<'a>>> {
+    let mut out = Vec::new();
+    for cache in &job.caches {
+        let key = cache.key.resolve(&ctx.project_root, env);
+        let mut volume = cache_volume_name(&ctx.project_key, &key);
+        let mut exists = ops::volume_exists(&ctx.engine, &volume).await;
+        if !exists {
+            for fallback in &cache.fallback_keys {
+                let candidate = cache_volume_name(&ctx.project_key, &expand(fallback, |k| env.get(k).cloned()));
+                if ops::volume_exists(&ctx.engine, &candidate).await {
+                    ctx.say(&job.name, &format!("Cache \"{key}\" not found; using fallback \"{fallback}\""));
+                    volume = candidate;
+                    exists = true;
+                    break;
+                }
+            }
+        }
+        if !exists {
+            let labels = HashMap::from([(labels::CACHE.to_string(), ctx.project_key.clone())]);
+            ops::create_volume(&ctx.engine, &volume, labels).await?;
+        }
+        out.push(CacheVolume { cache, key, volume, exists });
+    }
+    Ok(out)
+}
+
+/// `berth-cache-<project>-<key>`, the key reduced to what volume names allow.
+pub fn cache_volume_name(project_key: &str, key: &str) -> String {
+    let clean: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' }).collect();
+    let hash = &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()))[..8];
+    format!("berth-cache-{project_key}-{}-{hash}", clean.chars().take(64).collect::<String>())
+}
+
+async fn keep_artifacts(ctx: &Arc<RunContext>, job: &Job, id: &str, env: &HashMap<String, String>) -> Result<()> {
+    let Some(artifacts) = &job.artifacts else { return Ok(()) };
+    let paths = |list: &[String]| -> Vec<String> {
+        list.iter().map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir)).collect()
+    };
+    let selection = Selection { paths: paths(&artifacts.paths), exclude: paths(&artifacts.exclude), untracked: artifacts.untracked };
+    // The dotenv report is an artifact of its own: loaded into later jobs, not handed to them as a file.
+    let reports = Selection { paths: paths(&artifacts.dotenv), ..Default::default() };
+    if selection.paths.is_empty() && !selection.untracked && reports.paths.is_empty() {
+        return Ok(());
+    }
+    ctx.say(&job.name, "Uploading artifacts");
+    let dir = ctx.job_dir(&job.name);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("Keeping artifacts", e))?;
+    let archive = dir.join("project.tar");
+    ops::download(&ctx.engine, id, &ctx.builds_dir, &archive).await?;
+    let (dest, report_dir) = (dir.join("artifacts"), dir.join("reports"));
+    let _ = std::fs::remove_dir_all(&dest);
+    let _ = std::fs::remove_dir_all(&report_dir);
+    let tracked = ctx.tracked.clone();
+    let (a, d, r, rs) = (archive.clone(), dest.clone(), report_dir.clone(), reports.clone());
+    let kept = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
+        let open = || std::fs::File::open(&a).map(std::io::BufReader::new).map_err(|e| Error::io("Reading the job's files", e));
+        let kept = if selection.paths.is_empty() && !selection.untracked { vec![] } else { files::extract_selected(open()?, &selection, &tracked, &d)? };
+        if !rs.paths.is_empty() {
+            files::extract_selected(open()?, &rs, &tracked, &r)?;
+        }
+        Ok(kept)
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))??;
+    let _ = std::fs::remove_file(&archive);
+    let count = kept.iter().filter(|k| !k.ends_with('/')).count();
+    if kept.is_empty() && !artifacts.paths.is_empty() {
+        ctx.say(&job.name, "WARNING: no files matched the artifacts paths");
+    } else if !kept.is_empty() {
+        ctx.say(&job.name, &format!("{count} artifact file(s) kept"));
+    }
+    let mut pairs = Vec::new();
+    for file in &reports.paths {
+        match std::fs::read_to_string(report_dir.join(file)) {
+            Ok(text) => pairs.extend(files::parse_dotenv(&text)),
+            Err(_) => ctx.say(&job.name, &format!("WARNING: the dotenv report {file} was not made")),
+        }
+    }
+    if !pairs.is_empty() {
+        let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        std::fs::write(dir.join("dotenv"), text).map_err(|e| Error::io("Keeping the dotenv report", e))?;
+    }
+    Ok(())
+}
+
+fn scripts_tar(steps: &[(&str, String)]) -> Result<Vec<u8>> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, text) in steps {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(text.len() as u64);
+        h.set_mode(0o755);
+        h.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut h, format!("{}/{name}", SCRIPTS.trim_start_matches('/')), text.as_bytes())
+            .map_err(|e| Error::io("Writing the job's script", e))?;
+    }
+    tar.into_inner().map_err(|e| Error::io("Writing the job's script", e))
+}
+
+/// `entrypoint: [""]` (no entrypoint) is `[""]` for the engine; an empty list would mean the image's.
+fn api_entrypoint(image: &Image) -> Option<Vec<String>> {
+    image.entrypoint.as_ref().map(|e| if e.is_empty() { vec![String::new()] } else { e.clone() })
+}
+
+fn applies(when: ArtifactsWhen, succeeded: bool) -> bool {
+    match when {
+        ArtifactsWhen::Always => true,
+        ArtifactsWhen::OnSuccess => succeeded,
+        ArtifactsWhen::OnFailure => !succeeded,
+    }
+}
+
+/// A job name made safe for file and container names, unique by a short hash.
+pub fn slug(name: &str) -> String {
+    let clean: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let hash = &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(name.as_bytes()))[..6];
+    format!("{}-{hash}", clean.trim_matches('-').chars().take(40).collect::<String>())
+}
+
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
