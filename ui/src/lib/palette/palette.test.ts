@@ -86,7 +86,7 @@ describe('command palette', () => {
     await waitFor(() => expect(screen.getByTestId(TestId.pullDialog)).toBeTruthy());
   });
 
-  it('goes to views with Ctrl+1…8 and to Settings with Ctrl+,', async () => {
+  it('goes to views with Ctrl+1…9 and to Settings with Ctrl+,', async () => {
     renderApp();
     await key('3');
     expect(screen.getByTestId(TestId.nav('volumes')).getAttribute('aria-current')).toBe('page');
