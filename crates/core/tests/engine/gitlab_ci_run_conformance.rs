@@ -355,7 +355,10 @@ async fn run_test(base: &Path, case: &Value, test: &Value) -> (Outcome, Option<S
             Ok(p) => p,
             Err(why) => return (Outcome::NotApplicable, Some(why)),
         };
-        let seen = match execute(pipeline).await {
+        let seen = execute(pipeline).await;
+        // Cache volumes are kept between runs by design; a scratch project's go with it.
+        run::clear_cache(&engine().await, repo.path()).await.expect("the scratch project's caches are removed");
+        let seen = match seen {
             Ok(s) => s,
             Err(e) => return (Outcome::Fail, Some(e)),
         };
