@@ -506,3 +506,23 @@ async fn resource_groups_serialise_and_delayed_jobs_wait() {
     let scheduled = ran.events.iter().any(|e| matches!(e, RunEvent::Status { job, status: JobStatus::Scheduled, .. } if job == "later"));
     assert!(scheduled, "the delayed job was shown as scheduled");
 }
+
+#[tokio::test]
+async fn missing_images_fail_the_job_with_a_sentence() {
+    if !skip_unless("missing_images_fail_the_job_with_a_sentence") {
+        return;
+    }
+    let p = Project::new(&[("README", "x")]);
+    let mut never = job("never", "test", &["true"]);
+    never.image = Some(Image { name: "berth-test/not-here:1".into(), entrypoint: None, pull_policy: vec![PullPolicy::Never] });
+    let mut always = job("always", "test", &["echo local copy used"]);
+    always.image = Some(Image { name: DEBIAN.into(), entrypoint: None, pull_policy: vec![PullPolicy::Always] });
+    let ran = run_pipeline(p.pipeline(&["test"], vec![never, always]), |_| {}).await;
+    let never = ran.summary.job("never").unwrap();
+    assert_eq!(never.status, JobStatus::Failed);
+    assert!(never.reason.as_deref().unwrap_or_default().contains("its pull_policy is never"), "{never:?}");
+    // Offline, `always` cannot pull: the local image is used and the log says so.
+    let log = ran.log("always");
+    assert_eq!(ran.status("always"), JobStatus::Success, "{log}");
+    assert!(log.contains("WARNING: pulling berth-test/debian:bookworm failed") && log.contains("local copy used"), "{log}");
+}

@@ -5,6 +5,7 @@
 //! layer the issue asks for is still to be extracted from `compose/` (see the report).
 
 use super::labels;
+use crate::pipelines::model::PullPolicy;
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
@@ -56,10 +57,17 @@ pub async fn remove_container(engine: &Engine, id: &str) {
     }
 }
 
-/// The image is on the engine, pulled if it is not (it is one the pipeline names).
-pub async fn ensure_image(engine: &Engine, image: &str) -> Result<()> {
-    if engine.docker().inspect_image(image).await.is_ok() {
-        return Ok(());
+/// The image is on the engine as its `pull_policy` asks (Berth's default: if-not-present):
+/// `always` pulls and, when that fails offline, says so and uses the local copy; `never` only
+/// uses the local one. Returns a warning for the job log.
+pub async fn ensure_image(engine: &Engine, image: &str, policy: &[PullPolicy]) -> Result<Option<String>> {
+    let local = engine.docker().inspect_image(image).await.is_ok();
+    let always = policy.first() == Some(&PullPolicy::Always);
+    if local && !always {
+        return Ok(None);
+    }
+    if !local && policy.iter().all(|p| *p == PullPolicy::Never) && !policy.is_empty() {
+        return Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine, and its pull_policy is never.")));
     }
     let reference = crate::images::reference::parse_normalized(image)
         .map_err(|e| Error::invalid("image", format!("The image name \"{image}\" is not valid: {e}.")))?;
@@ -71,7 +79,8 @@ pub async fn ensure_image(engine: &Engine, image: &str) -> Result<()> {
     })
     .await;
     match failure {
-        None => Ok(()),
+        None => Ok(None),
+        Some(message) if local => Ok(Some(format!("WARNING: pulling {image} failed ({message}); using the image already on this engine."))),
         Some(message) => Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine and could not be pulled: {message}"))),
     }
 }

@@ -147,7 +147,9 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     let image = job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![] });
     let image_name = expand(&image.name, |k| env_map.get(k).cloned());
     ctx.say(&job.name, &format!("Using image {image_name}"));
-    ops::ensure_image(engine, &image_name).await?;
+    if let Some(warning) = ops::ensure_image(engine, &image_name, &image.pull_policy).await? {
+        ctx.say(&job.name, &warning);
+    }
     let caches = cache_volumes(ctx, job, &env_map).await?;
     let mut binds: Vec<String> = caches.iter().enumerate().map(|(i, c)| format!("{}:{CACHE_MOUNT}/{i}", c.volume)).collect();
     if tls_dind {
@@ -253,7 +255,9 @@ async fn start_service(
     let engine = &ctx.engine;
     let aliases = services::aliases(service);
     ctx.say(&job.name, &format!("Starting service {} as {}", service.image.name, aliases.join(", ")));
-    ops::ensure_image(engine, &service.image.name).await?;
+    if let Some(warning) = ops::ensure_image(engine, &service.image.name, &service.image.pull_policy).await? {
+        ctx.say(&job.name, &warning);
+    }
     let mut env = job_env.to_vec();
     env.extend(crate::pipelines::expand::environment(&service.variables).into_iter().map(|(k, v)| format!("{k}={v}")));
     let dind = services::is_dind(service);
