@@ -13,6 +13,7 @@ mod glob;
 mod include;
 mod inputs;
 mod jobs;
+mod keywords;
 mod merge;
 mod needs;
 mod parallel;
@@ -103,6 +104,8 @@ pub fn load(options: &LoadOptions) -> Result<Pipeline, PipelineError> {
         environment(&[&predefined[..], &globals, extra, &options.variables].concat()).into_iter().collect()
     };
     let (blocked_by_workflow, workflow_variables, name) = workflow(&ctx, expanded.config.get("workflow"), &env)?;
+    let mut predefined = predefined;
+    predefined.extend(name.iter().map(|n| predefined::var("CI_PIPELINE_NAME", n)));
     let g = Globals {
         stages: expanded.stages.clone(),
         predefined,

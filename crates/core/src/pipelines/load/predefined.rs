@@ -47,7 +47,7 @@ pub fn project(root: &Path, repo: &Repo) -> (Project, Server) {
     (project, server)
 }
 
-fn var(name: &str, value: impl Into<String>) -> Variable {
+pub fn var(name: &str, value: impl Into<String>) -> Variable {
     Variable { name: name.into(), value: value.into(), expand: false, masked: false, origin: VariableOrigin::Predefined }
 }
 
@@ -114,7 +114,7 @@ pub fn pipeline(project: &Project, server: &Server, repo: &Repo, config_path: &s
 }
 
 /// Variables of one job (after `parallel` expansion).
-pub fn job(project_url: &str, name: &str, stage: &str, job_id: u64, node: Option<(usize, usize)>, manual: bool) -> Vec<Variable> {
+pub fn job(project_url: &str, name: &str, stage: &str, job_id: u64, node: Option<(usize, usize)>) -> Vec<Variable> {
     let mut out = vec![
         var("CI_JOB_NAME", name),
         var("CI_JOB_NAME_SLUG", slug(name)),
@@ -125,9 +125,6 @@ pub fn job(project_url: &str, name: &str, stage: &str, job_id: u64, node: Option
     if let Some((index, total)) = node {
         out.push(var("CI_NODE_INDEX", index.to_string()));
         out.push(var("CI_NODE_TOTAL", total.to_string()));
-    }
-    if manual {
-        out.push(var("CI_JOB_MANUAL", "true"));
     }
     out
 }

@@ -188,7 +188,10 @@ fn rules_decide_when_with_the_reason() {
     assert_eq!(a.reason, Reason::Rule { index: 1, line: Some(5), text: "if: $DEPLOY =~ /^yes/, when: manual".into() });
     assert_eq!((job(&p, "b").when, &job(&p, "b").reason), (When::Never, &Reason::NoRuleMatched));
     assert_eq!(job(&p, "c").when, When::Never, "no markdown file exists");
-    assert_eq!((job(&p, "d").when, &job(&p, "d").allow_failure), (When::Manual, &AllowFailure::Yes));
+    assert_eq!(
+        (job(&p, "d").when, &job(&p, "d").allow_failure, var(job(&p, "d"), "CI_JOB_MANUAL")),
+        (When::Manual, &AllowFailure::Yes, Some("true"))
+    );
     let e = load_text("a:\n  rules:\n    - if: ${X} == 'y'\n  script: x\n").unwrap_err();
     assert_eq!(e.to_string(), ".gitlab-ci.yml, line 3: jobs:a:rules:rule if invalid expression syntax.");
 }
@@ -197,7 +200,7 @@ fn rules_decide_when_with_the_reason() {
 fn workflow_rules_can_block_the_pipeline() {
     let p = load_text("workflow:\n  name: 'Run $CI_PIPELINE_SOURCE'\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - variables: {W: w}\na:\n  script: x\n").unwrap();
     assert_eq!((p.blocked_by_workflow.clone(), p.name.as_deref()), (None, Some("Run push")));
-    assert_eq!(var(job(&p, "a"), "W"), Some("w"));
+    assert_eq!((var(job(&p, "a"), "W"), var(job(&p, "a"), "CI_PIPELINE_NAME")), (Some("w"), Some("Run push")));
     let p = load_text("workflow:\n  rules:\n    - if: $NOPE\na:\n  script: x\n").unwrap();
     assert_eq!(p.blocked_by_workflow, Some(Reason::NoRuleMatched));
 }
