@@ -16,10 +16,19 @@ pub const DEBIAN: &str = "berth-test/debian:bookworm";
 pub fn ci_image(which: &str) {
     static DEBIAN_DONE: OnceLock<()> = OnceLock::new();
     static DIND_DONE: OnceLock<()> = OnceLock::new();
-    let once = if which == "dind" { &DIND_DONE } else { &DEBIAN_DONE };
+    let once = if which == "dind" {
+        &DIND_DONE
+    } else {
+        &DEBIAN_DONE
+    };
     once.get_or_init(|| {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/ci-images.sh");
-        let ok = Command::new("bash").arg(script).arg(which).status().map(|s| s.success()).unwrap_or(false);
+        let ok = Command::new("bash")
+            .arg(script)
+            .arg(which)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
         assert!(ok, "could not build the {which} test image with {script}");
     });
 }
@@ -38,13 +47,35 @@ impl Project {
             std::fs::write(p, body).unwrap();
         }
         let git = |args: &[&str]| {
-            let out = Command::new("git").arg("-C").arg(dir.path()).args(args).output().unwrap();
-            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            let out = Command::new("git")
+                .arg("-C")
+                .arg(dir.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
         git(&["init", "-q", "-b", "main"]);
         git(&["add", "-A"]);
-        git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"]);
-        git(&["remote", "add", "origin", "git@gitlab.example.com:group/demo.git"]);
+        git(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-qm",
+            "init",
+        ]);
+        git(&[
+            "remote",
+            "add",
+            "origin",
+            "git@gitlab.example.com:group/demo.git",
+        ]);
         Project { dir }
     }
 
@@ -57,7 +88,10 @@ impl Project {
         let jobs = jobs
             .into_iter()
             .map(|mut j| {
-                j.stage_index = stages.iter().position(|s| *s == j.stage).expect("a known stage");
+                j.stage_index = stages
+                    .iter()
+                    .position(|s| *s == j.stage)
+                    .expect("a known stage");
                 j
             })
             .collect();
@@ -80,7 +114,13 @@ impl Project {
 }
 
 pub fn var(name: &str, value: &str) -> Variable {
-    Variable { name: name.into(), value: value.into(), expand: true, masked: false, origin: VariableOrigin::Job }
+    Variable {
+        name: name.into(),
+        value: value.into(),
+        expand: true,
+        masked: false,
+        origin: VariableOrigin::Job,
+    }
 }
 
 pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
@@ -97,8 +137,20 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
         script: script.iter().map(|s| s.to_string()).collect(),
         after_script: vec![],
         variables: vec![
-            Variable { name: "CI_PROJECT_DIR".into(), value: "/builds/group/demo".into(), expand: false, masked: false, origin: VariableOrigin::Predefined },
-            Variable { name: "CI_JOB_NAME".into(), value: name.into(), expand: false, masked: false, origin: VariableOrigin::Predefined },
+            Variable {
+                name: "CI_PROJECT_DIR".into(),
+                value: "/builds/group/demo".into(),
+                expand: false,
+                masked: false,
+                origin: VariableOrigin::Predefined,
+            },
+            Variable {
+                name: "CI_JOB_NAME".into(),
+                value: name.into(),
+                expand: false,
+                masked: false,
+                origin: VariableOrigin::Predefined,
+            },
         ],
         when: When::OnSuccess,
         reason: Reason::Default,
@@ -107,7 +159,11 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
         dependencies: None,
         artifacts: None,
         caches: vec![],
-        retry: Retry { max: 0, when: vec![], exit_codes: vec![] },
+        retry: Retry {
+            max: 0,
+            when: vec![],
+            exit_codes: vec![],
+        },
         timeout: None,
         interruptible: false,
         resource_group: None,
@@ -118,7 +174,11 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
 }
 
 pub fn image(name: &str) -> Image {
-    Image { name: name.into(), entrypoint: None, pull_policy: vec![] }
+    Image {
+        name: name.into(),
+        entrypoint: None,
+        pull_policy: vec![],
+    }
 }
 
 pub fn options(dir: &Path) -> RunOptions {
@@ -138,10 +198,14 @@ pub struct Ran {
 
 impl Ran {
     pub fn log(&self, job: &str) -> String {
-        std::fs::read_to_string(run::job_dir(&self.run_dir, job).join("log.txt")).unwrap_or_default()
+        std::fs::read_to_string(run::job_dir(&self.run_dir, job).join("log.txt"))
+            .unwrap_or_default()
     }
     pub fn status(&self, job: &str) -> JobStatus {
-        self.summary.job(job).unwrap_or_else(|| panic!("no job {job}")).status
+        self.summary
+            .job(job)
+            .unwrap_or_else(|| panic!("no job {job}"))
+            .status
     }
     pub fn streamed(&self) -> String {
         self.events
@@ -161,15 +225,24 @@ pub async fn run_pipeline(pipeline: Pipeline, tweak: impl FnOnce(&mut RunOptions
     let mut o = options(&run_dir);
     tweak(&mut o);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, pipeline, o, tx).await.expect("the run starts");
-    let summary = tokio::time::timeout(Duration::from_secs(300), handle.wait()).await.expect("the run ends within 5 minutes");
+    let mut handle = run::start(&engine, pipeline, o, tx)
+        .await
+        .expect("the run starts");
+    let summary = tokio::time::timeout(Duration::from_secs(300), handle.wait())
+        .await
+        .expect("the run ends within 5 minutes");
     drop(handle);
     let mut events = Vec::new();
     while let Ok(e) = rx.try_recv() {
         events.push(e);
     }
     assert_nothing_left(&summary.id);
-    Ran { summary, events, run_dir, _dir: dir }
+    Ran {
+        summary,
+        events,
+        run_dir,
+        _dir: dir,
+    }
 }
 
 /// No container, network or volume of the run is left.
@@ -201,12 +274,16 @@ async fn stages_needs_artifacts_and_dotenv() {
     let p = Project::new(&[("src/app.txt", "tracked\n"), (".gitignore", "secret.txt\n")]);
     std::fs::write(p.dir.path().join("secret.txt"), "not tracked").unwrap();
     std::fs::write(p.dir.path().join("loose.txt"), "not committed").unwrap();
-    let mut build = job("build", "build", &[
-        "test \"$PWD\" = /builds/group/demo",
-        "test -f src/app.txt && test ! -e secret.txt && test ! -e loose.txt",
-        "mkdir -p dist/deep && echo built > dist/app.txt && echo map > dist/deep/app.map",
-        "echo 'VERSION=1.2.3' > build.env",
-    ]);
+    let mut build = job(
+        "build",
+        "build",
+        &[
+            "test \"$PWD\" = /builds/group/demo",
+            "test -f src/app.txt && test ! -e secret.txt && test ! -e loose.txt",
+            "mkdir -p dist/deep && echo built > dist/app.txt && echo map > dist/deep/app.map",
+            "echo 'VERSION=1.2.3' > build.env",
+        ],
+    );
     build.artifacts = Some(Artifacts {
         name: None,
         paths: vec!["dist/".into()],
@@ -217,18 +294,46 @@ async fn stages_needs_artifacts_and_dotenv() {
         dotenv: vec!["build.env".into()],
         ignored_reports: vec![],
     });
-    let mut test = job("test", "test", &["cat dist/app.txt", "test ! -e dist/deep/app.map", "echo \"version=$VERSION\""]);
-    test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
+    let mut test = job(
+        "test",
+        "test",
+        &[
+            "cat dist/app.txt",
+            "test ! -e dist/deep/app.map",
+            "echo \"version=$VERSION\"",
+        ],
+    );
+    test.needs = Some(vec![Need {
+        job: "build".into(),
+        artifacts: true,
+        optional: false,
+    }]);
     let mut blind = job("blind", "test", &["test ! -e dist/app.txt"]);
-    blind.needs = Some(vec![Need { job: "build".into(), artifacts: false, optional: false }]);
+    blind.needs = Some(vec![Need {
+        job: "build".into(),
+        artifacts: false,
+        optional: false,
+    }]);
     let deploy = job("deploy", "deploy", &["test -f dist/app.txt"]);
-    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], vec![build, test, blind, deploy]), |_| {}).await;
+    let ran = run_pipeline(
+        p.pipeline(
+            &["build", "test", "deploy"],
+            vec![build, test, blind, deploy],
+        ),
+        |_| {},
+    )
+    .await;
     for j in ["build", "test", "blind", "deploy"] {
         assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
     }
     assert_eq!(ran.summary.status, JobStatus::Success);
     let log = ran.log("test");
-    assert!(log.contains("$ cat dist/app.txt") && log.contains("built") && log.contains("version=1.2.3"), "{log}");
+    assert!(
+        log.contains("$ cat dist/app.txt")
+            && log.contains("built")
+            && log.contains("version=1.2.3"),
+        "{log}"
+    );
     // Kept in the run folder, never in the project.
     let kept = run::job_dir(&ran.run_dir, "build").join("artifacts");
     assert!(kept.join("dist/app.txt").is_file() && !kept.join("dist/deep/app.map").exists());
@@ -242,29 +347,74 @@ async fn services_answer_by_derived_names_and_aliases() {
     }
     // A service that never opens its exposed port is reported, not waited on forever.
     let silent = "berth-test/silent:1";
-    if Command::new("docker").args(["image", "inspect", silent]).output().map(|o| !o.status.success()).unwrap_or(true) {
+    if Command::new("docker")
+        .args(["image", "inspect", silent])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
         let ctx = tempfile::tempdir().unwrap();
-        std::fs::write(ctx.path().join("Dockerfile"), format!("FROM {IMAGE}\nEXPOSE 9999\nCMD [\"sleep\", \"600\"]\n")).unwrap();
-        let out = Command::new("docker").args(["build", "-q", "-t", silent]).arg(ctx.path()).env("DOCKER_BUILDKIT", "0").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::write(
+            ctx.path().join("Dockerfile"),
+            format!("FROM {IMAGE}\nEXPOSE 9999\nCMD [\"sleep\", \"600\"]\n"),
+        )
+        .unwrap();
+        let out = Command::new("docker")
+            .args(["build", "-q", "-t", silent])
+            .arg(ctx.path())
+            .env("DOCKER_BUILDKIT", "0")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let p = Project::new(&[("README", "x")]);
-    let mut j = job("probe", "test", &[
-        "getent hosts berth-test__busybox berth-test-busybox web berth-test__silent",
-        "for i in $(seq 50); do (echo >/dev/tcp/web/80) 2>/dev/null && break; sleep 0.2; done",
-        "exec 3<>/dev/tcp/web/80",
-        "printf 'GET /etc/hostname HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3 | head -1",
-    ]);
+    let mut j = job(
+        "probe",
+        "test",
+        &[
+            "getent hosts berth-test__busybox berth-test-busybox web berth-test__silent",
+            "for i in $(seq 50); do (echo >/dev/tcp/web/80) 2>/dev/null && break; sleep 0.2; done",
+            "exec 3<>/dev/tcp/web/80",
+            "printf 'GET /etc/hostname HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3 | head -1",
+        ],
+    );
     j.services = vec![
-        Service { image: image(IMAGE), aliases: vec!["web".into()], command: Some(vec!["httpd".into(), "-f".into(), "-p".into(), "80".into(), "-h".into(), "/".into()]), variables: vec![] },
-        Service { image: image(silent), aliases: vec![], command: None, variables: vec![] },
+        Service {
+            image: image(IMAGE),
+            aliases: vec!["web".into()],
+            command: Some(vec![
+                "httpd".into(),
+                "-f".into(),
+                "-p".into(),
+                "80".into(),
+                "-h".into(),
+                "/".into(),
+            ]),
+            variables: vec![],
+        },
+        Service {
+            image: image(silent),
+            aliases: vec![],
+            command: None,
+            variables: vec![],
+        },
     ];
     let started = Instant::now();
-    let ran = run_pipeline(p.pipeline(&["test"], vec![j]), |o| o.service_wait = Duration::from_secs(2)).await;
+    let ran = run_pipeline(p.pipeline(&["test"], vec![j]), |o| {
+        o.service_wait = Duration::from_secs(2)
+    })
+    .await;
     let log = ran.log("probe");
     assert_eq!(ran.status("probe"), JobStatus::Success, "{log}");
     assert!(log.contains(" 200 OK"), "{log}");
-    assert!(log.contains("Service berth-test/silent:1 did not open port 9999 within 2 s"), "{log}");
+    assert!(
+        log.contains("Service berth-test/silent:1 did not open port 9999 within 2 s"),
+        "{log}"
+    );
     assert!(started.elapsed() < Duration::from_secs(60));
 }
 
@@ -278,7 +428,11 @@ async fn after_script_allow_failure_retry_and_timeout() {
     fails.after_script = vec!["echo \"after saw $CI_JOB_STATUS\"".into(), "exit 9".into()];
     fails.allow_failure = AllowFailure::ExitCodes(vec![3]);
     let mut flaky = job("flaky", "test", &["exit 1"]);
-    flaky.retry = Retry { max: 2, when: vec![RetryWhen::ScriptFailure], exit_codes: vec![] };
+    flaky.retry = Retry {
+        max: 2,
+        when: vec![RetryWhen::ScriptFailure],
+        exit_codes: vec![],
+    };
     flaky.allow_failure = AllowFailure::Yes;
     let mut slow = job("slow", "test", &["echo start", "sleep 60"]);
     slow.timeout = Some(Duration::from_secs(3));
@@ -287,23 +441,56 @@ async fn after_script_allow_failure_retry_and_timeout() {
     on_failure.when = When::OnFailure;
     let skipped = job("publish", "report", &["true"]);
     let started = Instant::now();
-    let ran = run_pipeline(p.pipeline(&["test", "report"], vec![fails, flaky, slow, on_failure, skipped]), |o| o.concurrency = 3).await;
+    let ran = run_pipeline(
+        p.pipeline(
+            &["test", "report"],
+            vec![fails, flaky, slow, on_failure, skipped],
+        ),
+        |o| o.concurrency = 3,
+    )
+    .await;
 
     let log = ran.log("fails");
     let outcome = ran.summary.job("fails").unwrap();
-    assert_eq!((outcome.status, outcome.allowed_failure, outcome.exit_code), (JobStatus::Failed, true, Some(3)), "{log}");
-    assert!(log.contains("before") && !log.contains("never") && log.contains("after saw failed"), "{log}");
-    assert!(log.contains("after_script failed with exit code 9"), "{log}");
+    assert_eq!(
+        (outcome.status, outcome.allowed_failure, outcome.exit_code),
+        (JobStatus::Failed, true, Some(3)),
+        "{log}"
+    );
+    assert!(
+        log.contains("before") && !log.contains("never") && log.contains("after saw failed"),
+        "{log}"
+    );
+    assert!(
+        log.contains("after_script failed with exit code 9"),
+        "{log}"
+    );
 
     let flaky = ran.summary.job("flaky").unwrap();
-    assert_eq!((flaky.status, flaky.attempts, flaky.allowed_failure), (JobStatus::Failed, 3, true));
+    assert_eq!(
+        (flaky.status, flaky.attempts, flaky.allowed_failure),
+        (JobStatus::Failed, 3, true)
+    );
     assert_eq!(ran.log("flaky").matches("Retrying the job").count(), 2);
 
     let slow = ran.summary.job("slow").unwrap();
     assert_eq!(slow.status, JobStatus::Failed);
-    assert!(slow.reason.as_deref().unwrap_or_default().contains("timeout"), "{slow:?}");
-    assert!(ran.log("slow").contains("cleanup ran"), "{}", ran.log("slow"));
-    assert!(started.elapsed() < Duration::from_secs(50), "the timeout stopped the job");
+    assert!(
+        slow.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("timeout"),
+        "{slow:?}"
+    );
+    assert!(
+        ran.log("slow").contains("cleanup ran"),
+        "{}",
+        ran.log("slow")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(50),
+        "the timeout stopped the job"
+    );
 
     assert_eq!(ran.status("notify"), JobStatus::Success);
     assert_eq!(ran.status("publish"), JobStatus::Skipped);
@@ -320,16 +507,27 @@ async fn manual_jobs_wait_for_play() {
     let mut deploy = job("deploy", "deploy", &["echo deployed"]);
     deploy.when = When::Manual;
     deploy.allow_failure = AllowFailure::Yes;
-    let pipeline = p.pipeline(&["build", "deploy"], vec![job("build", "build", &["true"]), deploy]);
+    let pipeline = p.pipeline(
+        &["build", "deploy"],
+        vec![job("build", "build", &["true"]), deploy],
+    );
     let dir = tempfile::tempdir().unwrap();
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, pipeline, options(dir.path()), tx).await.unwrap();
+    let mut handle = run::start(&engine, pipeline, options(dir.path()), tx)
+        .await
+        .unwrap();
     let idle = handle.wait().await;
     assert_eq!(idle.job("build").unwrap().status, JobStatus::Success);
     assert_eq!(idle.job("deploy").unwrap().status, JobStatus::Manual);
-    assert_eq!(idle.status, JobStatus::Success, "an optional manual job does not hold the pipeline");
+    assert_eq!(
+        idle.status,
+        JobStatus::Success,
+        "an optional manual job does not hold the pipeline"
+    );
     handle.play("deploy");
-    let done = tokio::time::timeout(Duration::from_secs(120), handle.wait()).await.unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(120), handle.wait())
+        .await
+        .unwrap();
     assert_eq!(done.job("deploy").unwrap().status, JobStatus::Success);
     assert_nothing_left(&done.id);
 }
@@ -341,28 +539,64 @@ async fn caches_persist_across_runs_and_clear() {
     }
     let p = Project::new(&[("README", "x")]);
     let pipeline = || {
-        let mut j = job("count", "build", &["mkdir -p .deps", "n=$(cat .deps/n 2>/dev/null || echo 0)", "echo $((n+1)) > .deps/n", "echo \"count=$(cat .deps/n)\""]);
+        let mut j = job(
+            "count",
+            "build",
+            &[
+                "mkdir -p .deps",
+                "n=$(cat .deps/n 2>/dev/null || echo 0)",
+                "echo $((n+1)) > .deps/n",
+                "echo \"count=$(cat .deps/n)\"",
+            ],
+        );
         j.caches = vec![Cache {
-            key: CacheKey::Text { text: "deps-$CI_JOB_NAME".into() },
+            key: CacheKey::Text {
+                text: "deps-$CI_JOB_NAME".into(),
+            },
             paths: vec![".deps/".into()],
             untracked: false,
             policy: CachePolicy::PullPush,
             when: ArtifactsWhen::OnSuccess,
             fallback_keys: vec![],
         }];
-        let mut reader = job("reader", "test", &["echo \"seen=$(cat .deps/n)\"", "echo 99 > .deps/n"]);
-        reader.caches = vec![Cache { policy: CachePolicy::Pull, key: CacheKey::Text { text: "deps-count".into() }, ..j.caches[0].clone() }];
+        let mut reader = job(
+            "reader",
+            "test",
+            &["echo \"seen=$(cat .deps/n)\"", "echo 99 > .deps/n"],
+        );
+        reader.caches = vec![Cache {
+            policy: CachePolicy::Pull,
+            key: CacheKey::Text {
+                text: "deps-count".into(),
+            },
+            ..j.caches[0].clone()
+        }];
         p.pipeline(&["build", "test"], vec![j, reader])
     };
     let engine = engine().await;
     run::clear_cache(&engine, &p.root()).await.unwrap();
     let first = run_pipeline(pipeline(), |_| {}).await;
-    assert!(first.log("count").contains("count=1"), "{}", first.log("count"));
-    assert!(first.log("reader").contains("seen=1"), "{}", first.log("reader"));
+    assert!(
+        first.log("count").contains("count=1"),
+        "{}",
+        first.log("count")
+    );
+    assert!(
+        first.log("reader").contains("seen=1"),
+        "{}",
+        first.log("reader")
+    );
     let second = run_pipeline(pipeline(), |_| {}).await;
-    assert!(second.log("count").contains("count=2"), "the pull policy did not write 99 back: {}", second.log("count"));
+    assert!(
+        second.log("count").contains("count=2"),
+        "the pull policy did not write 99 back: {}",
+        second.log("count")
+    );
     let volume = run::cache_volume(&p.root(), "deps-count");
-    assert_eq!(docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]), volume);
+    assert_eq!(
+        docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]),
+        volume
+    );
     assert_eq!(run::clear_cache(&engine, &p.root()).await.unwrap(), 1);
     assert!(docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]).is_empty());
 }
@@ -375,23 +609,47 @@ async fn cancel_removes_everything_the_run_made() {
     let engine = engine().await;
     let p = Project::new(&[("README", "x")]);
     let mut long = job("long", "test", &["echo started", "sleep 300"]);
-    long.services = vec![Service { image: image(IMAGE), aliases: vec!["sidecar".into()], command: Some(vec!["sleep".into(), "300".into()]), variables: vec![] }];
+    long.services = vec![Service {
+        image: image(IMAGE),
+        aliases: vec!["sidecar".into()],
+        command: Some(vec!["sleep".into(), "300".into()]),
+        variables: vec![],
+    }];
     let later = job("later", "deploy", &["true"]);
     let dir = tempfile::tempdir().unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, p.pipeline(&["test", "deploy"], vec![long, later]), options(dir.path()), tx).await.unwrap();
+    let mut handle = run::start(
+        &engine,
+        p.pipeline(&["test", "deploy"], vec![long, later]),
+        options(dir.path()),
+        tx,
+    )
+    .await
+    .unwrap();
     let started = Instant::now();
     loop {
-        match tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.expect("the job logs") {
-            Some(RunEvent::Log { stream: LogStream::Stdout, bytes, .. }) if String::from_utf8_lossy(&bytes).contains("started") => break,
+        match tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("the job logs")
+        {
+            Some(RunEvent::Log {
+                stream: LogStream::Stdout,
+                bytes,
+                ..
+            }) if String::from_utf8_lossy(&bytes).contains("started") => break,
             Some(_) => continue,
             None => panic!("the run ended before the job started"),
         }
     }
     let label = format!("label=dev.berth.pipeline={}", handle.id());
-    assert!(!docker(&["ps", "-q", "--filter", &label]).is_empty(), "the job and its service run");
+    assert!(
+        !docker(&["ps", "-q", "--filter", &label]).is_empty(),
+        "the job and its service run"
+    );
     handle.cancel();
-    let summary = tokio::time::timeout(Duration::from_secs(60), handle.wait()).await.unwrap();
+    let summary = tokio::time::timeout(Duration::from_secs(60), handle.wait())
+        .await
+        .unwrap();
     assert_eq!(summary.status, JobStatus::Canceled);
     assert_eq!(summary.job("long").unwrap().status, JobStatus::Canceled);
     assert_eq!(summary.job("later").unwrap().status, JobStatus::Canceled);
@@ -406,12 +664,25 @@ async fn masked_values_never_reach_logs() {
     }
     let p = Project::new(&[("README", "x")]);
     let secret = "s3cr3t-Val-91x";
-    let mut j = job("leak", "test", &["echo \"token=$TOKEN\"", "echo \"$TOKEN\" >&2"]);
-    j.variables.push(Variable { name: "TOKEN".into(), value: secret.into(), expand: false, masked: true, origin: VariableOrigin::Run });
+    let mut j = job(
+        "leak",
+        "test",
+        &["echo \"token=$TOKEN\"", "echo \"$TOKEN\" >&2"],
+    );
+    j.variables.push(Variable {
+        name: "TOKEN".into(),
+        value: secret.into(),
+        expand: false,
+        masked: true,
+        origin: VariableOrigin::Run,
+    });
     let ran = run_pipeline(p.pipeline(&["test"], vec![j]), |_| {}).await;
     assert_eq!(ran.status("leak"), JobStatus::Success);
     let (log, streamed) = (ran.log("leak"), ran.streamed());
-    assert!(log.contains("token=[MASKED]") && streamed.contains("token=[MASKED]"), "{log}");
+    assert!(
+        log.contains("token=[MASKED]") && streamed.contains("token=[MASKED]"),
+        "{log}"
+    );
     assert!(!log.contains(secret) && !streamed.contains(secret), "{log}");
 }
 
@@ -421,24 +692,56 @@ async fn cleanup_interrupted_removes_dead_runs_only() {
         return;
     }
     let engine = engine().await;
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
     let pid = std::process::id();
     // A run whose process is gone (no such pid), one of this live process, one of another
     // live process (pid 1): only the first is removed.
-    let (dead, live, other) = (format!("dead-{pid}"), format!("live-{pid}"), format!("other-{pid}"));
+    let (dead, live, other) = (
+        format!("dead-{pid}"),
+        format!("live-{pid}"),
+        format!("other-{pid}"),
+    );
     let mk = |run: &str, owner: &str| {
-        docker(&["create", "--label", &format!("dev.berth.pipeline={run}"), "--label", &format!("dev.berth.pipeline.owner={owner}"), "--label", run_label(), IMAGE, "true"])
+        docker(&[
+            "create",
+            "--label",
+            &format!("dev.berth.pipeline={run}"),
+            "--label",
+            &format!("dev.berth.pipeline.owner={owner}"),
+            "--label",
+            run_label(),
+            IMAGE,
+            "true",
+        ])
     };
     mk(&dead, &format!("{host}:4194304999"));
     let live_id = mk(&live, &format!("{host}:{pid}"));
     let other_id = mk(&other, &format!("{host}:1"));
-    docker(&["network", "create", "--label", &format!("dev.berth.pipeline={dead}"), "--label", &format!("dev.berth.pipeline.owner={host}:4194304999"), &format!("berth-core-{dead}")]);
+    docker(&[
+        "network",
+        "create",
+        "--label",
+        &format!("dev.berth.pipeline={dead}"),
+        "--label",
+        &format!("dev.berth.pipeline.owner={host}:4194304999"),
+        &format!("berth-core-{dead}"),
+    ]);
     // The engine pump of a neighbouring test may clean up first: count at most, check by label.
-    let removed = run::cleanup_interrupted(&engine, std::slice::from_ref(&live)).await.unwrap();
+    let removed = run::cleanup_interrupted(&engine, std::slice::from_ref(&live))
+        .await
+        .unwrap();
     assert!(removed <= 2, "{removed}");
     assert_nothing_left(&dead);
     for (run, id) in [(&live, live_id), (&other, other_id)] {
-        let kept = docker(&["ps", "-aq", "--filter", &format!("label=dev.berth.pipeline={run}")]);
+        let kept = docker(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=dev.berth.pipeline={run}"),
+        ]);
         docker(&["rm", "-f", &id]);
         assert!(!kept.is_empty() && id.starts_with(&kept), "{run} was kept");
     }
@@ -451,7 +754,11 @@ async fn rerun_one_job_reuses_kept_artifacts() {
     }
     let p = Project::new(&[("README", "x")]);
     let pipeline = || {
-        let mut build = job("build", "build", &["mkdir -p out && date +%s%N > out/stamp"]);
+        let mut build = job(
+            "build",
+            "build",
+            &["mkdir -p out && date +%s%N > out/stamp"],
+        );
         build.artifacts = Some(Artifacts {
             name: None,
             paths: vec!["out/".into()],
@@ -463,20 +770,40 @@ async fn rerun_one_job_reuses_kept_artifacts() {
             ignored_reports: vec![],
         });
         let mut test = job("test", "test", &["echo \"stamp=$(cat out/stamp)\""]);
-        test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
+        test.needs = Some(vec![Need {
+            job: "build".into(),
+            artifacts: true,
+            optional: false,
+        }]);
         p.pipeline(&["build", "test"], vec![build, test])
     };
     let first = run_pipeline(pipeline(), |_| {}).await;
-    let stamp = std::fs::read_to_string(run::job_dir(&first.run_dir, "build").join("artifacts/out/stamp")).unwrap();
+    let stamp =
+        std::fs::read_to_string(run::job_dir(&first.run_dir, "build").join("artifacts/out/stamp"))
+            .unwrap();
     let previous = first.run_dir.clone();
     let again = run_pipeline(pipeline(), |o| {
         o.only = Some(vec!["test".into()]);
         o.previous = Some(previous);
     })
     .await;
-    assert_eq!(again.status("build"), JobStatus::Success, "kept from the first run");
-    assert_eq!(again.summary.job("build").unwrap().attempts, 0, "build did not run again");
-    assert!(again.log("test").contains(&format!("stamp={}", stamp.trim())), "{}", again.log("test"));
+    assert_eq!(
+        again.status("build"),
+        JobStatus::Success,
+        "kept from the first run"
+    );
+    assert_eq!(
+        again.summary.job("build").unwrap().attempts,
+        0,
+        "build did not run again"
+    );
+    assert!(
+        again
+            .log("test")
+            .contains(&format!("stamp={}", stamp.trim())),
+        "{}",
+        again.log("test")
+    );
 }
 
 #[tokio::test]
@@ -492,17 +819,62 @@ async fn resource_groups_serialise_and_delayed_jobs_wait() {
         jobs.push(j);
     }
     let mut later = job("later", "deploy", &["true"]);
-    later.when = When::Delayed { start_in: Duration::from_secs(2) };
+    later.when = When::Delayed {
+        start_in: Duration::from_secs(2),
+    };
     jobs.push(later);
     let ran = run_pipeline(p.pipeline(&["deploy"], jobs), |o| o.concurrency = 3).await;
     assert_eq!(ran.summary.status, JobStatus::Success);
     // Each job prints when it started and ended; the two deploys never overlap.
     let span = |job: &str| {
-        let times: Vec<f64> = ran.log(job).lines().filter_map(|l| l.trim().parse().ok()).collect();
+        let times: Vec<f64> = ran
+            .log(job)
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
         (times[0], times[1])
     };
     let (a, b) = (span("deploy-a"), span("deploy-b"));
     assert!(a.1 <= b.0 || b.1 <= a.0, "deploys overlapped: {a:?} {b:?}");
     let scheduled = ran.events.iter().any(|e| matches!(e, RunEvent::Status { job, status: JobStatus::Scheduled, .. } if job == "later"));
     assert!(scheduled, "the delayed job was shown as scheduled");
+}
+
+#[tokio::test]
+async fn missing_images_fail_the_job_with_a_sentence() {
+    if !skip_unless("missing_images_fail_the_job_with_a_sentence") {
+        return;
+    }
+    let p = Project::new(&[("README", "x")]);
+    let mut never = job("never", "test", &["true"]);
+    never.image = Some(Image {
+        name: "berth-test/not-here:1".into(),
+        entrypoint: None,
+        pull_policy: vec![PullPolicy::Never],
+    });
+    let mut always = job("always", "test", &["echo local copy used"]);
+    always.image = Some(Image {
+        name: DEBIAN.into(),
+        entrypoint: None,
+        pull_policy: vec![PullPolicy::Always],
+    });
+    let ran = run_pipeline(p.pipeline(&["test"], vec![never, always]), |_| {}).await;
+    let never = ran.summary.job("never").unwrap();
+    assert_eq!(never.status, JobStatus::Failed);
+    assert!(
+        never
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("its pull_policy is never"),
+        "{never:?}"
+    );
+    // Offline, `always` cannot pull: the local image is used and the log says so.
+    let log = ran.log("always");
+    assert_eq!(ran.status("always"), JobStatus::Success, "{log}");
+    assert!(
+        log.contains("WARNING: pulling berth-test/debian:bookworm failed")
+            && log.contains("local copy used"),
+        "{log}"
+    );
 }

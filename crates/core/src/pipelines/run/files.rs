@@ -26,14 +26,23 @@ pub fn tracked_files(root: &Path) -> Result<Vec<String>> {
         walk(root, root, &mut files)?;
         return Ok(files.into_iter().filter(|f| !f.ends_with('/')).collect());
     }
-    Ok(out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|f| !f.is_empty())
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect())
 }
 
 fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) -> Result<()> {
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(format!("Reading {}", dir.display()), e))? {
+    for entry in
+        fs::read_dir(dir).map_err(|e| Error::io(format!("Reading {}", dir.display()), e))?
+    {
         let entry = entry.map_err(|e| Error::io(format!("Reading {}", dir.display()), e))?;
         let path = entry.path();
-        let kind = entry.file_type().map_err(|e| Error::io(format!("Reading {}", path.display()), e))?;
+        let kind = entry
+            .file_type()
+            .map_err(|e| Error::io(format!("Reading {}", path.display()), e))?;
         if kind.is_dir() {
             if entry.file_name() != ".git" {
                 if let Ok(rel) = path.strip_prefix(root) {
@@ -62,7 +71,8 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     dir.set_entry_type(tar::EntryType::Directory);
     dir.set_mode(0o777);
     dir.set_size(0);
-    tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty()).map_err(|e| Error::io("Packing the project", e))?;
+    tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty())
+        .map_err(|e| Error::io("Packing the project", e))?;
     for file in files {
         let path = root.join(file);
         let name = format!("{prefix}/{file}");
@@ -80,8 +90,13 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
                 h.set_metadata(&meta);
                 h.set_uid(0);
                 h.set_gid(0);
-                h.set_mode(if meta.permissions().mode() & 0o111 != 0 { 0o777 } else { 0o666 });
-                let body = fs::File::open(&path).map_err(|e| Error::io(format!("Reading {file}"), e))?;
+                h.set_mode(if meta.permissions().mode() & 0o111 != 0 {
+                    0o777
+                } else {
+                    0o666
+                });
+                let body =
+                    fs::File::open(&path).map_err(|e| Error::io(format!("Reading {file}"), e))?;
                 tar.append_data(&mut h, &name, body)
             }
             Ok(meta) if meta.file_type().is_symlink() => tar.append_path_with_name(&path, &name),
@@ -89,7 +104,8 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
         };
         packed.map_err(|e| Error::io(format!("Packing {file}"), e))?;
     }
-    tar.into_inner().map_err(|e| Error::io("Packing the project", e))
+    tar.into_inner()
+        .map_err(|e| Error::io("Packing the project", e))
 }
 
 /// What a job's `artifacts:` asks for, with `$VARS` already expanded.
@@ -104,35 +120,56 @@ pub struct Selection {
 /// Extract the files of `selection` from `archive` (the engine's tar of the project folder,
 /// whose entries start with the folder's own name) into `dest`; returns the paths kept.
 /// Entries are untrusted: anything that would land outside `dest`, and links, are skipped.
-pub fn extract_selected(archive: impl Read, selection: &Selection, started_with: &HashSet<String>, dest: &Path) -> Result<Vec<String>> {
-    let bad = |e: crate::build::ignore::PatternError| Error::invalid("artifacts", format!("An artifacts path cannot be used: {e}."));
+pub fn extract_selected(
+    archive: impl Read,
+    selection: &Selection,
+    started_with: &HashSet<String>,
+    dest: &Path,
+) -> Result<Vec<String>> {
+    let bad = |e: crate::build::ignore::PatternError| {
+        Error::invalid(
+            "artifacts",
+            format!("An artifacts path cannot be used: {e}."),
+        )
+    };
     let paths = PatternMatcher::new(&selection.paths).map_err(bad)?;
     let exclude = PatternMatcher::new(&selection.exclude).map_err(bad)?;
     let mut kept = Vec::new();
     let mut tar = tar::Archive::new(archive);
-    for entry in tar.entries().map_err(|e| Error::io("Reading the job's files", e))? {
+    for entry in tar
+        .entries()
+        .map_err(|e| Error::io("Reading the job's files", e))?
+    {
         let mut entry = entry.map_err(|e| Error::io("Reading the job's files", e))?;
         let kind = entry.header().entry_type();
         if kind != tar::EntryType::Regular && kind != tar::EntryType::Directory {
             continue;
         }
-        let Some(rel) = entry.path().ok().and_then(|p| relative(&p)) else { continue };
+        let Some(rel) = entry.path().ok().and_then(|p| relative(&p)) else {
+            continue;
+        };
         let wanted = (!selection.paths.is_empty() && paths.matches(&rel).unwrap_or(false))
-            || (selection.untracked && kind == tar::EntryType::Regular && !started_with.contains(&rel));
+            || (selection.untracked
+                && kind == tar::EntryType::Regular
+                && !started_with.contains(&rel));
         if !wanted || exclude.matches(&rel).unwrap_or(false) {
             continue;
         }
         let target = dest.join(&rel);
         if kind == tar::EntryType::Directory {
             // Kept so a folder whose files were all excluded (or that was empty) still exists.
-            fs::create_dir_all(&target).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+            fs::create_dir_all(&target)
+                .map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
             kept.push(format!("{rel}/"));
             continue;
         }
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+            fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
         }
-        entry.unpack(&target).map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
+        entry
+            .unpack(&target)
+            .map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
         kept.push(rel);
     }
     kept.sort();
@@ -145,7 +182,8 @@ fn relative(path: &Path) -> Option<String> {
     let mut parts = path.components();
     parts.next()?;
     let rest: PathBuf = parts.collect();
-    if rest.as_os_str().is_empty() || !rest.components().all(|c| matches!(c, Component::Normal(_))) {
+    if rest.as_os_str().is_empty() || !rest.components().all(|c| matches!(c, Component::Normal(_)))
+    {
         return None;
     }
     Some(rest.to_string_lossy().into_owned())
@@ -165,7 +203,9 @@ pub fn kept_files(dir: &Path) -> Result<Vec<String>> {
 /// expanded to `builds_dir/x`) is accepted as the runner accepts it.
 pub fn project_relative(path: &str, builds_dir: &str) -> String {
     match path.strip_prefix(builds_dir) {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_start_matches('/').to_string(),
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            rest.trim_start_matches('/').to_string()
+        }
         _ => path.to_string(),
     }
 }
@@ -184,7 +224,11 @@ pub fn parse_dotenv(text: &str) -> Vec<(String, String)> {
                 return None;
             }
             let v = v.trim();
-            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))).unwrap_or(v);
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(v);
             Some((k.to_string(), v.to_string()))
         })
         .collect()
@@ -217,7 +261,11 @@ mod tests {
         ]);
         let dest = tempfile::tempdir().unwrap();
         let started: HashSet<String> = ["src/a.rs".to_string()].into();
-        let sel = Selection { paths: vec!["dist/".into()], exclude: vec!["**/*.map".into()], untracked: false };
+        let sel = Selection {
+            paths: vec!["dist/".into()],
+            exclude: vec!["**/*.map".into()],
+            untracked: false,
+        };
         let kept = extract_selected(&tar[..], &sel, &started, dest.path()).unwrap();
         assert_eq!(kept, vec!["dist/app.js", "dist/deep/y.js"]);
         let mut with_dirs = archive(&[("proj/keep/gone.txt", "x")]);
@@ -227,22 +275,45 @@ mod tests {
         h.set_entry_type(tar::EntryType::Directory);
         h.set_size(0);
         h.set_mode(0o755);
-        more.append_data(&mut h, "proj/keep/", std::io::empty()).unwrap();
+        more.append_data(&mut h, "proj/keep/", std::io::empty())
+            .unwrap();
         let bytes = more.into_inner().unwrap();
-        let sel = Selection { paths: vec!["keep".into()], exclude: vec!["keep/**".into()], untracked: false };
+        let sel = Selection {
+            paths: vec!["keep".into()],
+            exclude: vec!["keep/**".into()],
+            untracked: false,
+        };
         let dest = tempfile::tempdir().unwrap();
-        assert_eq!(extract_selected(&bytes[..], &sel, &started, dest.path()).unwrap(), vec!["keep/"], "an emptied folder stays");
-        let sel = Selection { paths: vec![], exclude: vec!["dist/**".into()], untracked: true };
+        assert_eq!(
+            extract_selected(&bytes[..], &sel, &started, dest.path()).unwrap(),
+            vec!["keep/"],
+            "an emptied folder stays"
+        );
+        let sel = Selection {
+            paths: vec![],
+            exclude: vec!["dist/**".into()],
+            untracked: true,
+        };
         let dest = tempfile::tempdir().unwrap();
-        assert_eq!(extract_selected(&tar[..], &sel, &started, dest.path()).unwrap(), vec!["out.log"]);
-        assert_eq!(fs::read_to_string(dest.path().join("out.log")).unwrap(), "new");
+        assert_eq!(
+            extract_selected(&tar[..], &sel, &started, dest.path()).unwrap(),
+            vec!["out.log"]
+        );
+        assert_eq!(
+            fs::read_to_string(dest.path().join("out.log")).unwrap(),
+            "new"
+        );
     }
 
     #[test]
     fn dotenv_lines() {
         assert_eq!(
             parse_dotenv("A=1\n# c\nB=\"two words\"\nbad line\nC='x=y'\n"),
-            vec![("A".into(), "1".into()), ("B".into(), "two words".into()), ("C".into(), "x=y".into())]
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "x=y".into())
+            ]
         );
     }
 }

@@ -13,7 +13,11 @@ pub const CACHE: &str = "dev.berth.pipeline.cache";
 pub const OWNER: &str = "dev.berth.pipeline.owner";
 
 pub fn for_job(run: &str, job: &str) -> HashMap<String, String> {
-    HashMap::from([(RUN.into(), run.into()), (JOB.into(), job.into()), (OWNER.into(), owner())])
+    HashMap::from([
+        (RUN.into(), run.into()),
+        (JOB.into(), job.into()),
+        (OWNER.into(), owner()),
+    ])
 }
 
 pub fn owner() -> String {
@@ -21,21 +25,27 @@ pub fn owner() -> String {
 }
 
 fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "local".into())
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "local".into())
 }
 
 /// Whether the process that labelled a run is gone: another process on this host that has
 /// ended (Linux tells through /proc; elsewhere an owner that is not this process counts as
 /// gone, since a run only outlives its app when the app was killed).
 pub fn owner_gone(owner: Option<&String>) -> bool {
-    let Some((h, pid)) = owner.and_then(|o| o.rsplit_once(':')) else { return true };
+    let Some((h, pid)) = owner.and_then(|o| o.rsplit_once(':')) else {
+        return true;
+    };
     if h != host() {
         // Another machine's run on a shared engine: not ours to judge.
         return false;
     }
     match pid.parse::<u32>() {
         Ok(pid) if pid == std::process::id() => false,
-        Ok(pid) if std::path::Path::new("/proc/self").exists() => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        Ok(pid) if std::path::Path::new("/proc/self").exists() => {
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        }
         _ => true,
     }
 }

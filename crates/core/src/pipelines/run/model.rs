@@ -42,7 +42,9 @@ impl RunOptions {
         RunOptions {
             run_dir,
             default_image: "berth-test/debian:bookworm".into(),
-            concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             default_timeout: Duration::from_secs(3600),
             service_wait: Duration::from_secs(30),
             consent: Consent::default(),
@@ -72,7 +74,10 @@ pub enum JobStatus {
 
 impl JobStatus {
     pub fn is_final(self) -> bool {
-        matches!(self, JobStatus::Success | JobStatus::Failed | JobStatus::Skipped | JobStatus::Canceled)
+        matches!(
+            self,
+            JobStatus::Success | JobStatus::Failed | JobStatus::Skipped | JobStatus::Canceled
+        )
     }
 }
 
@@ -98,8 +103,14 @@ pub enum RunEvent {
         /// Why it failed or was skipped, as a sentence.
         reason: Option<String>,
     },
-    Log { job: String, stream: LogStream, bytes: Vec<u8> },
-    Finished { status: JobStatus },
+    Log {
+        job: String,
+        stream: LogStream,
+        bytes: Vec<u8>,
+    },
+    Finished {
+        status: JobStatus,
+    },
 }
 
 /// How one job ended.
