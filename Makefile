@@ -37,7 +37,7 @@ help:
 run: deps-run ui-build
 	cargo run -p berth
 
-# Setup steps stop `make test` at once; the three suites all run, then a summary is printed.
+# Setup steps stop `make test` at once; the five suites all run, then a summary is printed.
 test: deps-test engine test-image ci-images registry ui-build
 	@failed=() passed=()
 	for suite in core ui e2e install fuzz; do
@@ -76,9 +76,9 @@ _core:
 _ui:
 	cd ui && npm test
 
-# Every fuzz target for FUZZ_SECONDS (20 here) from its corpus in fuzz/corpus/; fails on a crash.
+# Every fuzz target for FUZZ_SECONDS (10 here: CI time) from its corpus in fuzz/corpus/; fails on a crash.
 _fuzz:
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-20} scripts/fuzz.sh
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} scripts/fuzz.sh
 
 # The app is built here, not by `cargo test`, which does not always produce the plain binary.
 _e2e: _app
