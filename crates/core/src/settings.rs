@@ -49,6 +49,7 @@ pub struct Notifications {
     pub pull: bool,
     pub push: bool,
     pub stack_up: bool,
+    pub pipeline: bool,
     pub container_died: bool,
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
@@ -56,7 +57,7 @@ pub struct Notifications {
 
 impl Default for Notifications {
     fn default() -> Self {
-        Notifications { build: true, pull: true, push: true, stack_up: true, container_died: true, other: Default::default() }
+        Notifications { build: true, pull: true, push: true, stack_up: true, pipeline: true, container_died: true, other: Default::default() }
     }
 }
 
@@ -68,6 +69,7 @@ pub enum NotificationKind {
     Pull,
     Push,
     StackUp,
+    Pipeline,
     ContainerDied,
 }
 
@@ -78,6 +80,7 @@ impl Notifications {
             NotificationKind::Pull => self.pull,
             NotificationKind::Push => self.push,
             NotificationKind::StackUp => self.stack_up,
+            NotificationKind::Pipeline => self.pipeline,
             NotificationKind::ContainerDied => self.container_died,
         }
     }

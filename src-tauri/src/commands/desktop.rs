@@ -45,6 +45,7 @@ pub async fn notify_done(app: AppHandle, work: WorkDone) -> Res<()> {
         NotificationKind::Pull => "Pull",
         NotificationKind::Push => "Push",
         NotificationKind::StackUp => "Stack up",
+        NotificationKind::Pipeline => "Pipeline",
         NotificationKind::ContainerDied => return Ok(()), // the engine's events report those
     };
     let title = format!("{what} {}", if work.failed { "failed" } else { "finished" });

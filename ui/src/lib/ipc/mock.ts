@@ -39,7 +39,7 @@ function changes(kind: string, kept: PruneKept[], appeared: string[]): PruneChan
 export function defaultSettings(): Settings {
   return {
     tray: false, theme: 'system', lastView: null,
-    notifications: { build: true, pull: true, push: true, stackUp: true, containerDied: true },
+    notifications: { build: true, pull: true, push: true, stackUp: true, pipeline: true, containerDied: true },
   };
 }
 

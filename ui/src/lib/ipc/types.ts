@@ -785,7 +785,7 @@ export interface NetworkPrune extends PruneChanges {
 }
 
 export type Theme = 'system' | 'light' | 'dark';
-export type NotificationKind = 'build' | 'pull' | 'push' | 'stackUp' | 'containerDied';
+export type NotificationKind = 'build' | 'pull' | 'push' | 'stackUp' | 'pipeline' | 'containerDied';
 
 /** settings.json; keys a newer Berth wrote travel along untouched. */
 export interface Settings {

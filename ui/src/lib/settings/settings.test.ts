@@ -24,7 +24,7 @@ describe('settings', () => {
     await fireEvent.click(screen.getByTestId(TestId.nav('settings')));
     const tray = screen.getByTestId<HTMLInputElement>(TestId.setting('tray'));
     expect(tray.checked).toBe(false);
-    for (const kind of ['build', 'pull', 'push', 'stackUp', 'containerDied']) {
+    for (const kind of ['build', 'pull', 'push', 'stackUp', 'pipeline', 'containerDied']) {
       expect(screen.getByTestId<HTMLInputElement>(TestId.setting(`notify-${kind}`)).checked).toBe(true);
     }
     await fireEvent.click(tray);
@@ -84,7 +84,7 @@ describe('launch folder', () => {
 });
 
 describe('notifications of finished work', () => {
-  it('reports builds, pulls and pushes as they end, not cancels', async () => {
+  it('reports builds, pulls, pushes and pipeline runs as they end, not cancels', async () => {
     const backend = new MockBackend();
     const deps = createDeps(backend);
     await deps.settings.load();
@@ -102,11 +102,20 @@ describe('notifications of finished work', () => {
     const push = await deps.backend.imagePush('shop:dev', 'localhost:5000/shop:dev', () => {});
     backend.transfers.get(push.id)!({ type: 'done', reference: 'localhost:5000/shop:dev' });
     await deps.backend.composeUp('/src/shop', [], upOptions(), () => {});
-    await waitFor(() => expect(backend.notified).toEqual([
+    const folder = [...backend.pipelines.keys()][0];
+    const run = { folder, variables: [], registry: null, only: null, previous: null };
+    await deps.backend.pipelineRun(run, () => {});
+    backend.emitPipeline({ type: 'finished', status: 'canceled' });
+    await deps.backend.pipelineRun(run, () => {});
+    backend.emitPipeline({ type: 'finished', status: 'failed' });
+    // The stack's done event comes later than the run's finish: order is not the point.
+    await waitFor(() => expect(backend.notified).toHaveLength(5));
+    expect(backend.notified).toEqual(expect.arrayContaining([
       { kind: 'build', subject: 'shop:dev', failed: true },
       { kind: 'pull', subject: 'docker.io/library/busybox:1', failed: false },
       { kind: 'push', subject: 'localhost:5000/shop:dev', failed: false },
       { kind: 'stackUp', subject: 'Stack shop', failed: false },
+      { kind: 'pipeline', subject: `Pipeline ${folder.split('/').pop()}`, failed: true },
     ]));
     // Every other call still reaches the backend itself.
     expect(await deps.backend.imageNames()).toEqual(await backend.imageNames());

@@ -5,7 +5,7 @@ const folderName = (path: string) => path.split(/[\\/]/).filter(Boolean).pop() ?
 const cancelled = (error: IpcErrorPayload | null) => error?.code === 'Cancelled';
 
 /**
- * The backend, with the end of each long piece of work (build, pull, push, stack up) reported to
+ * The backend, with the end of each long piece of work (build, pull, push, stack up, pipeline run) reported to
  * `notify` whoever started it; a cancel is not reported (the user was there).
  */
 export function withWorkNotifications(backend: Backend, notify: (work: WorkDone) => void): Backend {
@@ -30,6 +30,13 @@ export function withWorkNotifications(backend: Backend, notify: (work: WorkDone)
       onEvent(e);
       const subject = `Stack ${folderName(dir)}`;
       if ((e.type === 'done' || e.type === 'failed') && !cancelled(e.error)) notify({ kind: 'stackUp', subject, failed: e.error !== null });
+    }),
+    pipelineRun: (request, onEvent) => backend.pipelineRun(request, (e) => {
+      onEvent(e);
+      // A cancelled run is not reported: the user was there.
+      if (e.type === 'finished' && e.status !== 'canceled') {
+        notify({ kind: 'pipeline', subject: `Pipeline ${folderName(request.folder)}`, failed: e.status !== 'success' });
+      }
     }),
   };
   return new Proxy(backend, {
