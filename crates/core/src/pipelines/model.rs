@@ -334,6 +334,22 @@ pub struct PipelineError {
     pub message: String,
 }
 
+/// A sentence for the history and the job panel (the UI words the same facts itself when it has
+/// the loaded pipeline).
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = |line: &Option<usize>| line.map(|l| format!(", line {l}")).unwrap_or_default();
+        match self {
+            Reason::Default => f.write_str("Its own `when:` (or GitLab's default) decided."),
+            Reason::Rule { index, line, text } => write!(f, "Rule {}{} matched: {text}", index + 1, at(line)),
+            Reason::NoRuleMatched => f.write_str("None of its rules matched, so it is not in this pipeline."),
+            Reason::Only { line, text } => write!(f, "only: did not match ({text}){}.", at(line)),
+            Reason::Except { line, text } => write!(f, "except: matched ({text}){}.", at(line)),
+            Reason::Unsupported { text } => write!(f, "Not available in a local run: {text}"),
+        }
+    }
+}
+
 impl std::fmt::Display for PipelineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let file = self.file.as_deref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy());

@@ -821,7 +821,7 @@ export type PipelineReason =
   | { type: 'noRuleMatched' }
   | { type: 'only'; line: number | null; text: string }
   | { type: 'except'; line: number | null; text: string }
-  | { type: 'needsNotRun'; job: string };
+  | { type: 'unsupported'; text: string };
 
 export type PipelineWhen =
   | { type: 'onSuccess' } | { type: 'onFailure' } | { type: 'always' } | { type: 'manual' } | { type: 'never' }

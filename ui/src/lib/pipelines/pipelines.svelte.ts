@@ -47,7 +47,7 @@ export function reasonText(reason: PipelineReason): string {
     case 'noRuleMatched': return 'None of its rules matched, so it is not in this pipeline.';
     case 'only': return `only: did not match (${reason.text})${reason.line ? `, line ${reason.line}` : ''}.`;
     case 'except': return `except: matched (${reason.text})${reason.line ? `, line ${reason.line}` : ''}.`;
-    case 'needsNotRun': return `It needs ${reason.job}, which is not in this pipeline.`;
+    case 'unsupported': return `Not available in a local run: ${reason.text}`;
   }
 }
 

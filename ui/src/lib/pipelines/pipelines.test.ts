@@ -46,7 +46,7 @@ describe('job log', () => {
 
   it('says which rule kept a job out', () => {
     expect(reasonText({ type: 'rule', index: 0, line: 12, text: 'if: $X' })).toBe('Rule 1 (line 12) matched: if: $X');
-    expect(reasonText({ type: 'needsNotRun', job: 'build' })).toMatch(/needs build/);
+    expect(reasonText({ type: 'unsupported', text: 'trigger: downstream pipelines' })).toMatch(/^Not available in a local run: trigger/);
   });
 });
 

@@ -287,7 +287,7 @@ impl Scheduler {
                     .as_ref()
                     .is_some_and(|only| !only.contains(&j.name));
                 let (status, allowed_failure, reason) = if j.when == When::Never {
-                    (JobStatus::Skipped, false, Some(format!("{:?}", j.reason)))
+                    (JobStatus::Skipped, false, Some(j.reason.to_string()))
                 } else if reused {
                     previous
                         .get(&j.name)
