@@ -172,6 +172,7 @@ async fn reports_only_unexpected_deaths() {
         vars: HashMap::from([("DOCKER_HOST".to_string(), format!("unix://{}", socket()))]),
         home: Some(dir.path().to_path_buf()),
         root: dir.path().to_path_buf(),
+        os: berth_core::platform::Os::CURRENT,
     };
     let pump = Pump::start(env, move |e| seen.lock().unwrap().push(e));
     pump.connected(Duration::from_secs(10)).await.expect("connects");
