@@ -49,11 +49,13 @@ enum Outcome {
     Executor,
 }
 
-/// A scratch copy of the case folder as a git repository (branch `master`, remote
-/// `gcl/test-project`, `origin/HEAD` → `origin/main`), every file committed.
-fn scratch(src: &Path) -> tempfile::TempDir {
+/// A scratch copy of the case folder (file modes and links kept, as `cp -a` does) as a git
+/// repository (branch `master`, remote `gcl/test-project`, `origin/HEAD` → `origin/main`), every
+/// file committed. The run harness uses it too.
+pub(super) fn scratch(src: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy(src, dir.path());
+    let out = Command::new("cp").arg("-a").arg(format!("{}/.", src.display())).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "copy {}", src.display());
     let git = |args: &[&str]| {
         let out = Command::new("git")
             .arg("-C")
@@ -75,19 +77,8 @@ fn scratch(src: &Path) -> tempfile::TempDir {
     dir
 }
 
-fn copy(src: &Path, dst: &Path) {
-    for entry in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-            copy(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
-
-fn run_variables(run: &Value) -> Vec<Variable> {
+/// The run's variables (user, project, then run-time: later ones rank higher).
+pub(super) fn run_variables(run: &Value) -> Vec<Variable> {
     let mut out = Vec::new();
     // Project and user variables rank below run-time ones; all are above the file's.
     for key in ["user_variables", "project_variables", "variables"] {
@@ -105,7 +96,7 @@ fn run_variables(run: &Value) -> Vec<Variable> {
 
 /// gitlab-ci-local names `job: [a,b]` where GitLab says `job: [a, b]`, and `job: [1/2]` for
 /// `job 1/2` (README: expected differences); compare in GitLab's form.
-fn gitlab_name(upstream: &str) -> String {
+pub(super) fn gitlab_name(upstream: &str) -> String {
     match upstream.rsplit_once(": [") {
         Some((base, rest)) if rest.ends_with(']') => {
             let inner = &rest[..rest.len() - 1];

@@ -8,9 +8,10 @@
 //! which Berth does not do) are counted as "upstream format".
 
 use super::conformance::dir;
+use super::gitlab_ci_conformance::{gitlab_name, run_variables, scratch};
 use super::pipelines::{ci_image, DEBIAN};
 use super::support::*;
-use berth_core::pipelines::model::{Image, Pipeline, Variable, VariableOrigin, When};
+use berth_core::pipelines::model::{Image, Pipeline, When};
 use berth_core::pipelines::run::{self, JobStatus, LogStream, RunEvent, RunOptions, RunSummary};
 use berth_core::pipelines::{load, LoadOptions};
 use futures_util::StreamExt;
@@ -58,98 +59,6 @@ enum Outcome {
     NotApplicable,
     /// Only load or upstream-format checks: nothing for the executor.
     NoRunCheck,
-}
-
-/// A scratch git checkout of the case folder, as the conformance README describes.
-fn scratch(src: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", src.display()))
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "copy {}", src.display());
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir.path())
-            .args([
-                "-c",
-                "user.name=Testersen",
-                "-c",
-                "user.email=test@test.com",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    git(&["init", "-q", "-b", "master"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "--allow-empty", "-m", "Initial commit"]);
-    git(&[
-        "remote",
-        "add",
-        "origin",
-        "git@gitlab.com:gcl/test-project.git",
-    ]);
-    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
-    git(&[
-        "symbolic-ref",
-        "refs/remotes/origin/HEAD",
-        "refs/remotes/origin/main",
-    ]);
-    dir
-}
-
-fn run_variables(run: &Value) -> Vec<Variable> {
-    ["user_variables", "project_variables", "variables"]
-        .iter()
-        .flat_map(|key| {
-            run.get(*key)
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-        })
-        .filter_map(|(name, v)| {
-            v.as_str().map(|value| Variable {
-                name: name.clone(),
-                value: value.into(),
-                expand: true,
-                masked: false,
-                origin: VariableOrigin::Run,
-            })
-        })
-        .collect()
-}
-
-/// Upstream's `job: [a,b]` / `job: [1/2]` in GitLab's form (`job: [a, b]` / `job 1/2`).
-fn gitlab_name(upstream: &str) -> String {
-    match upstream.rsplit_once(": [") {
-        Some((base, rest)) if rest.ends_with(']') => {
-            let inner = &rest[..rest.len() - 1];
-            if inner.contains('/') && !inner.contains(',') {
-                format!("{base} {inner}")
-            } else {
-                format!(
-                    "{base}: [{}]",
-                    inner
-                        .split(',')
-                        .map(str::trim)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        }
-        _ => upstream.to_string(),
-    }
 }
 
 fn image_present(name: &str) -> bool {
