@@ -64,11 +64,11 @@ pub enum Error {
 
     /// A compose file that cannot be loaded; says the file, line and field.
     #[error("{0} Fix the file and try again.")]
-    Compose(crate::compose::Problem),
+    Compose(crate::problem::Problem),
 
     /// A pipeline file (`.gitlab-ci.yml`) GitLab would reject or Berth cannot load; nothing ran.
     #[error("{0} Fix the pipeline file and try again.")]
-    Pipeline(crate::pipelines::PipelineError),
+    Pipeline(crate::problem::PipelineError),
 
     /// The engine refused with a message of its own; we pass its words on.
     #[error("The engine refused: {message}")]
@@ -288,8 +288,8 @@ impl From<Error> for ErrorPayload {
     }
 }
 
-impl From<crate::pipelines::PipelineError> for Error {
-    fn from(e: crate::pipelines::PipelineError) -> Self {
+impl From<crate::problem::PipelineError> for Error {
+    fn from(e: crate::problem::PipelineError) -> Self {
         Error::Pipeline(e)
     }
 }

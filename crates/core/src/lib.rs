@@ -15,16 +15,21 @@ pub mod fuzzing;
 pub mod images;
 pub mod logging;
 pub mod networks;
+pub mod objects;
 pub mod platform;
 pub mod pipelines;
+pub mod problem;
 pub mod prune;
 pub mod settings;
 pub mod volumes;
+pub mod reference;
 pub mod registry;
 mod stream;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
 
+#[cfg(test)]
+mod layers_tests;
 #[cfg(test)]
 mod untrusted_tests;

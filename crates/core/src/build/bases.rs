@@ -9,7 +9,7 @@ use super::dockerfile::Dockerfile;
 use super::model::{BuildEvent, BuildRequest, BuildStep, StepState};
 use super::progress::Failure;
 use crate::error::Error;
-use crate::images::{self, TransferEvent};
+use crate::images;
 use crate::registry::Host;
 use crate::Engine;
 use std::collections::BTreeMap;
@@ -49,13 +49,7 @@ pub(super) async fn fetch(engine: &Engine, dockerfile: &Dockerfile, request: &Bu
             duration_ms,
         };
         emit(BuildEvent::Step { step: step(StepState::Running, None) });
-        let mut failed = None;
-        images::pull(engine, &reference, |e| {
-            if let TransferEvent::Failed { error } = e {
-                failed = Some(error);
-            }
-        })
-        .await;
+        let failed = images::pull_quietly(engine, &reference).await.err();
         let took = Some(started.elapsed().as_millis() as u64 - at);
         if let Some(error) = failed {
             emit(BuildEvent::Step { step: step(StepState::Failed, took) });

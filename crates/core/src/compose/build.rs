@@ -1,8 +1,9 @@
 //! Building the images of `build:` services through the build feature, for `up` (missing
 //! images, or every one with `--build`) and for `docker compose build`.
 
-use super::up::{plan, say, Emit};
-use super::{create, Project, UpOptions};
+use super::plan::{plan, UpOptions};
+use super::progress::{say, Emit};
+use super::{create, Project};
 use crate::build::{BuildEvent, BuildRequest, StepState};
 use crate::error::{Error, Result};
 use crate::Engine;

@@ -1,27 +1,12 @@
-//! The `com.docker.compose.*` labels the Compose CLI puts on what it creates and reads back to
-//! find a project's containers, networks and volumes (names as Compose v2 gives them).
+//! The labels of a project's containers, networks and volumes, as Compose v2 writes them (the
+//! keys are in [`crate::objects::labels`]), and the config hash that tells a changed service.
 
 use super::Project;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const PROJECT: &str = "com.docker.compose.project";
-pub const SERVICE: &str = "com.docker.compose.service";
-pub const NUMBER: &str = "com.docker.compose.container-number";
-pub const ONEOFF: &str = "com.docker.compose.oneoff";
-pub const CONFIG_HASH: &str = "com.docker.compose.config-hash";
-pub const WORKING_DIR: &str = "com.docker.compose.project.working_dir";
-pub const CONFIG_FILES: &str = "com.docker.compose.project.config_files";
-pub const ENV_FILE: &str = "com.docker.compose.project.environment_file";
-pub const DEPENDS_ON: &str = "com.docker.compose.depends_on";
-pub const IMAGE: &str = "com.docker.compose.image";
-pub const VERSION: &str = "com.docker.compose.version";
-pub const NETWORK: &str = "com.docker.compose.network";
-pub const VOLUME: &str = "com.docker.compose.volume";
-
-/// What Berth writes as the Compose version: it is not the Compose CLI, but speaks its v2 format.
-pub const BERTH_VERSION: &str = concat!("berth-", env!("CARGO_PKG_VERSION"));
+pub use crate::objects::labels::*;
 
 /// Attributes that do not change a running container (Compose leaves them out of the hash too).
 const UNHASHED: &[&str] = &["build", "pull_policy", "scale", "depends_on", "profiles", "develop"];

@@ -2,10 +2,12 @@
 //! `isOrphaned` does: a service container whose service is neither in the file nor left out by
 //! a profile, or a one-off `run` container that has exited (a running one is someone's session).
 
-use super::up::{say, Emit, UpOptions};
+use super::plan::UpOptions;
+use super::progress::{say, Emit};
 use super::{labels, Project};
 use crate::containers::{self, ContainerState, ContainerSummary};
 use crate::error::Result;
+use crate::objects::remove::remove;
 use crate::Engine;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -56,7 +58,7 @@ pub(super) async fn settle(engine: &Engine, project: &Project, opts: &UpOptions,
     for o in &gone {
         let resource = format!("Container {}", o.name);
         say(emit, resource.clone(), Some(&o.service), "Removing");
-        super::up::remove(engine, &o.id, false).await?;
+        remove(engine, &o.id, false).await?;
         say(emit, resource, Some(&o.service), "Removed");
     }
     for o in &kept {

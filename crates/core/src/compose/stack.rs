@@ -2,9 +2,10 @@
 //! it, and what can be done to one without its files (start, stop, restart, down).
 
 use super::labels;
-use super::up::{remove, Progress};
+use super::progress::Progress;
 use crate::containers::{self, ContainerAction, ContainerState, ContainerSummary, PortMapping};
 use crate::error::Result;
+use crate::objects::remove::remove;
 use crate::Engine;
 use bollard::query_parameters::{ListNetworksOptions, ListVolumesOptions};
 use futures_util::future::join_all;

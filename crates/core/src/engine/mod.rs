@@ -3,6 +3,7 @@
 mod connect;
 pub mod context;
 mod deaths;
+pub(crate) mod direct;
 pub mod discovery;
 mod endpoint;
 mod info;

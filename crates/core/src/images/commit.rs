@@ -2,7 +2,7 @@
 
 use super::model::CommitSpec;
 use super::normalize;
-use super::reference;
+use crate::reference;
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::models::ContainerConfig;

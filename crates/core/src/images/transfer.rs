@@ -4,7 +4,7 @@
 
 use super::model::TransferEvent;
 use super::progress::{Fold, Kind, Step};
-use super::reference::Reference;
+use crate::reference::Reference;
 use super::explain::explain;
 use crate::error::{Error, ErrorPayload};
 use crate::registry::{credentials_for_registry, Host};
@@ -32,6 +32,18 @@ pub async fn pull(engine: &Engine, reference: &Reference, emit: impl FnMut(Trans
         item.map(|i| Step { id: i.id, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) })
     });
     run(engine, reference, Fold::new(Kind::Pull), credentials.is_some(), stream, emit).await
+}
+
+/// [`pull`] for a caller that shows no layer progress: whether it worked, and why not.
+pub async fn pull_quietly(engine: &Engine, reference: &Reference) -> std::result::Result<(), ErrorPayload> {
+    let mut failure = None;
+    pull(engine, reference, |e| {
+        if let TransferEvent::Failed { error } = e {
+            failure = Some(error);
+        }
+    })
+    .await;
+    failure.map_or(Ok(()), Err)
 }
 
 /// Push a local image named `reference` (tag it first, see [`super::tag`]).

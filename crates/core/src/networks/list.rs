@@ -2,7 +2,7 @@
 
 use super::model::{Endpoint, NetworkSummary, Subnet};
 use super::PREDEFINED;
-use crate::compose::labels::PROJECT;
+use crate::objects::labels::PROJECT;
 use crate::containers::{is_helper, listed_name, listed_running};
 use crate::error::Result;
 use crate::Engine;

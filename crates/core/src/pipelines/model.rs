@@ -322,17 +322,7 @@ pub struct Environment {
     pub url: Option<String>,
 }
 
-/// A pipeline file GitLab would reject, or one Berth cannot load: the file, line and job,
-/// and a sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PipelineError {
-    pub file: Option<PathBuf>,
-    pub line: Option<usize>,
-    pub job: Option<String>,
-    /// GitLab's words where it has them (`jobs:build config contains unknown keys: foo`).
-    pub message: String,
-}
+pub use crate::problem::PipelineError;
 
 /// A sentence for the history and the job panel (the UI words the same facts itself when it has
 /// the loaded pipeline).
@@ -350,28 +340,6 @@ impl std::fmt::Display for Reason {
     }
 }
 
-impl std::fmt::Display for PipelineError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let file = self.file.as_deref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy());
-        match (file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}, line {line}: ")?,
-            (Some(file), None) => write!(f, "{file}: ")?,
-            _ => {}
-        }
-        if let Some(job) = &self.job {
-            if !self.message.contains(job.as_str()) {
-                write!(f, "job \"{job}\": ")?;
-            }
-        }
-        f.write_str(&self.message)?;
-        if !self.message.ends_with(['.', '!', '?']) {
-            f.write_str(".")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for PipelineError {}
 
 mod secs {
     pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -3,7 +3,7 @@
 //! (docker/cli's `ConvertToHostname`).
 
 use crate::error::{Error, Result};
-use crate::images::reference::grammar::DOMAIN;
+use crate::reference::grammar::DOMAIN;
 
 /// Docker Hub's name in Berth, and the key the docker CLI and credential helpers use for it.
 pub const HUB: &str = "docker.io";

@@ -1,8 +1,8 @@
 //! The volume list: each volume with the containers that mount it, its compose project and size.
 
 use super::model::{VolumeSummary, VolumeUser};
-use crate::build::transport::Direct;
-use crate::compose::labels::PROJECT;
+use crate::engine::direct::Direct;
+use crate::objects::labels::PROJECT;
 use crate::containers::{is_helper, listed_name, listed_running};
 use crate::error::Result;
 use crate::Engine;

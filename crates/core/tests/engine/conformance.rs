@@ -34,7 +34,7 @@ fn context_directory_names() {
 
 #[test]
 fn image_references() {
-    use berth_core::images::reference::{self as r, AnyReference, Reference};
+    use berth_core::reference::{self as r, AnyReference, Reference};
     let Some(dir) = dir() else { return };
     let text = std::fs::read_to_string(dir.join("image-reference/cases.json")).unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
@@ -77,7 +77,7 @@ fn image_references() {
 
 #[test]
 fn image_reference_extras() {
-    use berth_core::images::reference::{self as r, grammar};
+    use berth_core::reference::{self as r, grammar};
     let Some(dir) = dir() else { return };
     let text = std::fs::read_to_string(dir.join("image-reference/extra_cases.json")).unwrap();
     let extra: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -1,11 +1,10 @@
 //! The engine calls a run makes: labelled networks, containers and volumes, execs whose
 //! output is streamed, files in and out, and removal of everything a run made.
-//!
-//! Compose, build and pipelines each create, wait on and clean up containers; the shared
-//! layer the issue asks for is still to be extracted from `compose/` (see the report).
+//! Networks and volumes are made through [`crate::objects`], as compose makes its own.
 
 use super::labels;
 use crate::error::{Error, Result};
+use crate::objects;
 use crate::pipelines::model::PullPolicy;
 use crate::Engine;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
@@ -34,12 +33,7 @@ pub async fn create_network(
         labels: Some(labels),
         ..Default::default()
     };
-    engine
-        .docker()
-        .create_network(request)
-        .await
-        .map_err(engine.err(&format!("Network {name}")))?;
-    Ok(())
+    objects::create::network(engine, request).await
 }
 
 pub async fn create_volume(
@@ -52,12 +46,7 @@ pub async fn create_volume(
         labels: Some(labels),
         ..Default::default()
     };
-    engine
-        .docker()
-        .create_volume(request)
-        .await
-        .map_err(engine.err(&format!("Volume {name}")))?;
-    Ok(())
+    objects::create::volume(engine, request).await
 }
 
 pub async fn volume_exists(engine: &Engine, name: &str) -> bool {
@@ -131,19 +120,16 @@ pub async fn ensure_image(
             format!("The image \"{image}\" is not on this engine, and its pull_policy is never."),
         ));
     }
-    let reference = crate::images::reference::parse_normalized(image).map_err(|e| {
+    let reference = crate::reference::parse_normalized(image).map_err(|e| {
         Error::invalid(
             "image",
             format!("The image name \"{image}\" is not valid: {e}."),
         )
     })?;
-    let mut failure = None;
-    crate::images::pull(engine, &reference, |event| {
-        if let crate::images::TransferEvent::Failed { error } = event {
-            failure = Some(error.message);
-        }
-    })
-    .await;
+    let failure = crate::images::pull_quietly(engine, &reference)
+        .await
+        .err()
+        .map(|e| e.message);
     match failure {
         None => Ok(None),
         Some(message) if local => Ok(Some(format!(

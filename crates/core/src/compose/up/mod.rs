@@ -2,11 +2,16 @@
 //! reached their condition; independent services start together. A service whose config hash
 //! (or image) changed is recreated, an unchanged one is left running.
 
+mod resources;
+
 use super::create::{self, Instance};
 use super::refs::{self, Target, Targets};
-use super::{checks, labels, orphans, secrets, Project};
+use super::plan::{plan, UpOptions};
+use super::progress::{say, Emit, Progress};
+use super::{labels, orphans, secrets, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
+use crate::objects::remove::{discard, remove, remove_unused};
 use crate::Engine;
 use bollard::models::{Mount, MountType, NetworkConnectRequest};
 use bollard::query_parameters::{
@@ -20,37 +25,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 pub use tokio_util::sync::CancellationToken;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct UpOptions {
-    /// Only these services (and what they depend on); empty = all.
-    pub services: Vec<String>,
-    /// Leave dependencies alone (scale).
-    pub no_deps: bool,
-    /// Recreate even unchanged containers.
-    pub force_recreate: bool,
-    /// Replica counts that win over the file's `scale` / `deploy.replicas`.
-    pub scale: HashMap<String, u32>,
-    /// Remove the project's containers whose service is no longer in the file (`--remove-orphans`).
-    pub remove_orphans: bool,
-    /// With `remove_orphans`, the ids of the orphans the user was shown and confirmed: only these
-    /// go, and one that became an orphan since stays (with a warning). Empty: every orphan, as
-    /// `--remove-orphans` does.
-    pub orphans: Vec<String>,
-    /// Build the images of `build:` services first, even when they exist (`up --build`).
-    pub build: bool,
-}
-
-/// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Progress {
-    /// "Network p_default", "Volume p_data", "Container p-web-1".
-    pub resource: String,
-    pub service: Option<String>,
-    pub state: String,
-}
 
 /// What one `up` made, so a failed (or cancelled) one can be undone: exactly the containers,
 /// networks and volumes it created.
@@ -75,39 +49,40 @@ pub struct UpOutcome {
     pub warnings: Vec<String>,
 }
 
-pub(crate) type Emit<'a> = &'a (dyn Fn(Progress) + Sync);
+/// What an up (or a compose build) sends while it runs: progress, then how it ended.
+#[derive(Clone, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum UpEvent {
+    Progress(Progress),
+    Done(UpOutcome),
+    /// The project could not be loaded or planned: nothing was touched.
+    Failed { error: ErrorPayload },
+}
+
+impl UpEvent {
+    /// The last event of an up or a build.
+    pub fn end(outcome: Result<UpOutcome>) -> UpEvent {
+        match outcome {
+            Ok(outcome) => UpEvent::Done(outcome),
+            Err(e) => UpEvent::Failed { error: e.into() },
+        }
+    }
+}
+
 type Started<'a> = Shared<BoxFuture<'a, std::result::Result<(), String>>>;
 
-pub(super) struct Run<'a> {
-    pub(super) engine: &'a Engine,
-    pub(super) project: &'a Project,
+struct Run<'a> {
+    engine: &'a Engine,
+    project: &'a Project,
     opts: &'a UpOptions,
-    pub(super) emit: Emit<'a>,
-    pub(super) created: Arc<Mutex<Created>>,
+    emit: Emit<'a>,
+    created: Arc<Mutex<Created>>,
     /// Held (shared) by work that must end even when the up is cancelled; see [`Run::shielded`].
     in_flight: Arc<tokio::sync::RwLock<()>>,
     /// The project's containers when the up began, by service (one list call, not one each).
     existing: Mutex<HashMap<String, Vec<crate::containers::ContainerSummary>>>,
     /// Image ids by name, inspected (or pulled) once however many services share an image.
     images: tokio::sync::Mutex<HashMap<String, String>>,
-}
-
-pub(crate) fn say(emit: Emit, resource: String, service: Option<&str>, state: &str) {
-    emit(Progress { resource, service: service.map(str::to_string), state: state.to_string() });
-}
-
-/// The services an `up` of `wanted` touches, dependencies first.
-pub(crate) fn plan(project: &Project, opts: &UpOptions) -> Result<Vec<String>> {
-    let deps = |s: &str| checks::deps(&project.config, s);
-    let all: Vec<String> = project.config["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    for s in &opts.services {
-        if !all.contains(s) {
-            return Err(Error::invalid("services", format!("The project has no service \"{s}\" (or its profile is not active).")));
-        }
-    }
-    let roots = if opts.services.is_empty() { all } else { opts.services.clone() };
-    let order = checks::order(roots.clone(), |s| if opts.no_deps { vec![] } else { deps(s) }).map_err(Error::Compose)?;
-    Ok(order)
 }
 
 /// Bring the project up. Refuses before touching the engine when the project cannot run.
@@ -173,7 +148,7 @@ impl<'a> Run<'a> {
     /// Runs `work` to its end even if the up is cancelled meanwhile, so that nothing the engine
     /// makes goes unrecorded and a recreate is never left half-swapped; a cancelled up waits for
     /// such work before it reports what it created.
-    pub(super) async fn shielded<T: Send + 'static>(&self, work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+    async fn shielded<T: Send + 'static>(&self, work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
         let guard = self.in_flight.clone().read_owned().await;
         let task = tokio::spawn(async move {
             let result = work.await;
@@ -261,14 +236,8 @@ impl<'a> Run<'a> {
         }
         let reference = crate::images::normalize(&image)?;
         say(self.emit, format!("Image {image}"), Some(name), "Pulling");
-        let mut failure = None;
-        crate::images::pull(self.engine, &reference, |e| {
-            if let crate::images::TransferEvent::Failed { error } = e {
-                failure = Some(error.message);
-            }
-        })
-        .await;
-        if let Some(message) = failure {
+        if let Err(failure) = crate::images::pull_quietly(self.engine, &reference).await {
+            let message = failure.message;
             return Err(Error::invalid("image", format!("The image \"{image}\" could not be pulled: {message}")));
         }
         say(self.emit, format!("Image {image}"), Some(name), "Pulled");
@@ -461,44 +430,6 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Pull the images of `services` (all when empty) that come from a registry, side by side, as
-/// `docker compose pull` does; services that are only built are left out.
-pub async fn pull(engine: &Engine, project: &Project, services: &[String], emit: Emit<'_>) -> Result<()> {
-    let order = plan(project, &UpOptions { services: services.to_vec(), no_deps: true, ..Default::default() })?;
-    let mut images: Vec<(String, String)> = Vec::new();
-    for name in &order {
-        let svc = &project.config["services"][name];
-        let Some(image) = svc["image"].as_str() else { continue };
-        if svc["pull_policy"] == "build" || images.iter().any(|(_, i)| i == image) {
-            continue;
-        }
-        images.push((name.clone(), image.to_string()));
-    }
-    let results = join_all(images.iter().map(|(name, image)| async move {
-        let reference = crate::images::normalize(image)?;
-        say(emit, format!("Image {image}"), Some(name), "Pulling");
-        let mut failure = None;
-        crate::images::pull(engine, &reference, |e| {
-            if let crate::images::TransferEvent::Failed { error } = e {
-                failure = Some(error.message);
-            }
-        })
-        .await;
-        match failure {
-            Some(message) => {
-                say(emit, format!("Image {image}"), Some(name), "Error");
-                Err(Error::Service { service: name.clone(), message: format!("the image \"{image}\" could not be pulled: {message}") })
-            }
-            None => {
-                say(emit, format!("Image {image}"), Some(name), "Pulled");
-                Ok(())
-            }
-        }
-    }))
-    .await;
-    results.into_iter().collect::<Result<Vec<_>>>().map(|_| ())
-}
-
 /// The anonymous volumes of a container about to be replaced, as mounts for its successor, so
 /// their data survives a recreate as with `docker compose up` (no `--renew-anon-volumes`): a
 /// volume at a target the service mounts without a source, or at one only the image declares.
@@ -518,41 +449,6 @@ async fn anonymous_volumes(engine: &Engine, id: &str, svc: &Value) -> Result<Vec
             }
         })
         .collect())
-}
-
-/// Stop (briefly) and remove a container; with `anonymous`, its anonymous volumes too (as
-/// `down -v` does), which no label would find afterwards.
-pub(crate) async fn remove(engine: &Engine, id: &str, anonymous: bool) -> Result<()> {
-    // Anonymous volumes a recreate handed on are mounted by name, so the engine's `v` no longer
-    // counts them as this container's; they go by their engine-made (64 hex) names.
-    let handed_on: Vec<String> = match anonymous {
-        true => engine.docker().inspect_container(id, None::<InspectContainerOptions>).await.ok().and_then(|c| c.mounts).unwrap_or_default(),
-        false => vec![],
-    }
-    .into_iter()
-    .filter(|m| m.typ.as_deref() == Some("volume"))
-    .filter_map(|m| m.name)
-    .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
-    .collect();
-    discard(engine, id, anonymous).await?;
-    remove_unused(engine, &handed_on).await;
-    Ok(())
-}
-
-/// Stop and remove a container; with `v`, the anonymous volumes the engine made for it (never
-/// one mounted by name, such as those a recreate handed on).
-async fn discard(engine: &Engine, id: &str, v: bool) -> Result<()> {
-    let docker = engine.docker();
-    // No timeout given: the engine uses the container's own (stop_grace_period).
-    let _ = docker.stop_container(id, None::<StopContainerOptions>).await;
-    docker.remove_container(id, Some(RemoveContainerOptions { force: true, v, link: false })).await.map_err(engine.err("Container"))
-}
-
-async fn remove_unused(engine: &Engine, volumes: &[String]) {
-    for name in volumes {
-        // Already gone, or still used by another container: either way not ours to force.
-        let _ = engine.docker().remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
-    }
 }
 
 /// Undo a failed or cancelled `up`: remove the containers, networks and volumes it created.

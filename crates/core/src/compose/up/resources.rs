@@ -1,9 +1,11 @@
 //! The project's networks and volumes an `up` needs, created before any container (existing
 //! ones are kept; `external` ones must exist).
 
-use super::labels;
-use super::up::{say, Run};
+use super::Run;
+use crate::compose::labels;
+use crate::compose::progress::say;
 use crate::error::{Error, Result};
+use crate::objects::create;
 use bollard::models::{NetworkCreateRequest, VolumeCreateRequest};
 use futures_util::future::join_all;
 use serde_json::Value;
@@ -58,7 +60,7 @@ impl Run<'_> {
             say(self.emit, format!("Network {name}"), None, "Creating");
             let (engine, created, made) = (self.engine.clone(), self.created.clone(), name.clone());
             self.shielded(async move {
-                engine.docker().create_network(req).await.map_err(engine.err(&format!("Network {made}")))?;
+                create::network(&engine, req).await?;
                 created.lock().unwrap_or_else(|e| e.into_inner()).networks.push(made);
                 Ok(())
             })
@@ -107,7 +109,7 @@ impl Run<'_> {
         say(self.emit, format!("Volume {name}"), None, "Creating");
         let (engine, created, made) = (self.engine.clone(), self.created.clone(), name.clone());
         self.shielded(async move {
-            engine.docker().create_volume(req).await.map_err(engine.err(&format!("Volume {made}")))?;
+            create::volume(&engine, req).await?;
             created.lock().unwrap_or_else(|e| e.into_inner()).volumes.push(made);
             Ok(())
         })
