@@ -3,39 +3,26 @@
 
 use super::Res;
 use crate::state::AppState;
+use berth_core::blocking;
 use berth_core::build::history::{HistoryEntry, RecentFolder};
 use berth_core::build::templates::{self, Starter};
 use berth_core::build::{self, BuildEvent, BuildPlan, BuildRequest, Language, Project};
-use berth_core::{blocking, Error};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::State;
-
-/// Scan the folder off the async workers (a huge or hung one must not freeze the window).
-async fn opened(state: &AppState, folder: &Path) -> Res<Project> {
-    let (folder, history) = (folder.to_path_buf(), state.history.clone());
-    let project = blocking::run("Opening the folder", blocking::FOLDER_TIMEOUT, move || {
-        let project = build::open(&folder)?;
-        if let Err(e) = history.opened(&project.folder) {
-            tracing::warn!("could not remember the recent folder: {e}");
-        }
-        Ok(project)
-    });
-    Ok(project.await?)
-}
 
 /// Open a folder that was dropped on the window or picked from the recent list.
 #[tauri::command]
 pub async fn project_open(state: State<'_, AppState>, folder: PathBuf) -> Res<Project> {
-    opened(&state, &folder).await
+    Ok(state.history.open(&folder).await?)
 }
 
 /// Ask for a folder (native dialog) and open it; None when the user cancels.
 #[tauri::command]
 pub async fn project_pick(app: tauri::AppHandle, state: State<'_, AppState>) -> Res<Option<Project>> {
     match crate::dialogs::folder_path(&app).await? {
-        Some(folder) => opened(&state, &folder).await.map(Some),
+        Some(folder) => Ok(Some(state.history.open(&folder).await?)),
         None => Ok(None),
     }
 }
@@ -63,44 +50,15 @@ pub struct BuildStarted {
 #[tauri::command]
 pub async fn build_start(webview: tauri::Webview, state: State<'_, AppState>, request: BuildRequest, channel: Channel<BuildEvent>) -> Res<BuildStarted> {
     let engine = state.pump.engine()?;
-    let history = state.history.clone();
-    let mut record = Recorder { history, request: request.clone(), at: berth_core::build::history::now_ms(), done: false };
+    let record = state.history.recorder(&request);
     // The build shows only in the page that started it: it ends with that page, as cancelled.
     let id = state.subscriptions.spawn_for(webview.label(), async move {
         let sink = crate::streams::Sink::new(channel);
-        let Some(outcome) = sink.run(build::build(&engine, &request, |e| sink.send(e))).await else {
-            return;
-        };
-        record.done = true;
-        let entry = HistoryEntry::new(record.at, &request.dockerfile, outcome.as_ref().map_err(|e| (e, request.tags.clone())));
-        record.save(entry);
+        if let Some(outcome) = sink.run(build::build(&engine, &request, |e| sink.send(e))).await {
+            record.finish(outcome.as_ref());
+        }
     });
     Ok(BuildStarted { id })
-}
-
-/// Records a cancelled build when its task is dropped before it ended.
-struct Recorder {
-    history: std::sync::Arc<berth_core::build::history::History>,
-    request: BuildRequest,
-    at: u64,
-    done: bool,
-}
-
-impl Recorder {
-    fn save(&self, entry: HistoryEntry) {
-        if let Err(e) = self.history.record(&self.request.folder, entry) {
-            tracing::warn!("could not save the build history: {e}");
-        }
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        if !self.done {
-            let entry = HistoryEntry::new(self.at, &self.request.dockerfile, Err((&Error::Cancelled, self.request.tags.clone())));
-            self.save(entry);
-        }
-    }
 }
 
 #[tauri::command]
@@ -117,5 +75,5 @@ pub async fn starter_preview(language: Language) -> Res<Starter> {
 #[tauri::command]
 pub async fn starter_write(state: State<'_, AppState>, folder: PathBuf, starter: Starter) -> Res<Project> {
     templates::write(&folder, &starter)?;
-    opened(&state, &folder).await
+    Ok(state.history.open(&folder).await?)
 }

@@ -1,18 +1,10 @@
 use super::Res;
 use crate::state::AppState;
-use berth_core::containers::{self, run::RunSpec, ContainerAction, ContainerDetails, ContainerSummary};
+use berth_core::containers::{self, run::RunSpec, ActionOutcome, ContainerAction, ContainerDetails, ContainerSummary};
 use berth_core::error::ErrorPayload;
 use berth_core::{images, networks};
-use serde::Serialize;
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
-
-/// One result per id of a (bulk) action.
-#[derive(Serialize)]
-pub struct ActionOutcome {
-    id: String,
-    error: Option<ErrorPayload>,
-}
 
 #[tauri::command]
 pub async fn container_list(state: State<'_, AppState>) -> Res<Vec<ContainerSummary>> {
@@ -21,23 +13,12 @@ pub async fn container_list(state: State<'_, AppState>) -> Res<Vec<ContainerSumm
 
 #[tauri::command]
 pub async fn container_action(state: State<'_, AppState>, ids: Vec<String>, action: ContainerAction) -> Res<Vec<ActionOutcome>> {
-    let engine = state.pump.engine()?;
-    let runs = ids.iter().map(|id| containers::act(&engine, id, action));
-    Ok(outcomes(ids.clone(), futures_util::future::join_all(runs).await))
+    Ok(containers::act_all(&state.pump.engine()?, ids, action).await)
 }
 
 #[tauri::command]
 pub async fn container_remove(state: State<'_, AppState>, ids: Vec<String>, force: bool) -> Res<Vec<ActionOutcome>> {
-    let engine = state.pump.engine()?;
-    let runs = ids.iter().map(|id| containers::remove(&engine, id, force));
-    Ok(outcomes(ids.clone(), futures_util::future::join_all(runs).await))
-}
-
-fn outcomes(ids: Vec<String>, results: Vec<berth_core::Result<()>>) -> Vec<ActionOutcome> {
-    ids.into_iter()
-        .zip(results)
-        .map(|(id, r)| ActionOutcome { id, error: r.err().map(ErrorPayload::from) })
-        .collect()
+    Ok(containers::remove_all(&state.pump.engine()?, ids, force).await)
 }
 
 #[tauri::command]

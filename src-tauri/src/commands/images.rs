@@ -1,8 +1,8 @@
 use super::Res;
 use crate::state::AppState;
 use berth_core::images::{
-    self, ArchiveProgress, CommitSpec, ImageDetails, ImageSummary, PruneEstimate, PruneReport, PruneScope, Reference, SearchResult,
-    TransferEvent,
+    self, ArchiveEvent, CommitSpec, ImageDetails, ImageSummary, NormalizedReference, PruneEstimate, PruneReport, PruneScope, Reference,
+    SearchResult, TransferEvent,
 };
 use berth_core::error::ErrorPayload;
 use berth_core::Engine;
@@ -37,17 +37,9 @@ pub async fn image_prune(state: State<'_, AppState>, scope: PruneScope, images: 
 }
 
 /// A typed reference, normalised (what would be pulled), or why it is invalid.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NormalizedReference {
-    normalized: String,
-    familiar: String,
-}
-
 #[tauri::command]
 pub async fn image_reference(input: String) -> Res<NormalizedReference> {
-    let r = images::normalize(&input)?;
-    Ok(NormalizedReference { normalized: r.to_string(), familiar: r.familiar() })
+    Ok(images::normalized(&input)?)
 }
 
 /// A transfer the UI follows; cancel it with `subscription_cancel(id)`.
@@ -112,16 +104,6 @@ pub async fn image_registry_tags(registry: String, repository: String) -> Res<Ve
     Ok(images::registry_tags(&registry, &repository).await?)
 }
 
-/// A save or load under way, sent over its Channel; ends with `saved`, `loaded` or `failed`.
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum ArchiveEvent {
-    Progress(ArchiveProgress),
-    Saved { path: String },
-    Loaded { images: Vec<String> },
-    Failed { error: ErrorPayload },
-}
-
 /// A save or load the UI follows; cancel it with `subscription_cancel(id)`.
 #[derive(Serialize)]
 pub struct ArchiveStarted {
@@ -146,11 +128,8 @@ pub async fn image_save(
     };
     let id = state.subscriptions.spawn(async move {
         let progress = |p| send(&channel, ArchiveEvent::Progress(p));
-        let end = match images::save(&engine, &images, &path, progress).await {
-            Ok(_) => ArchiveEvent::Saved { path: path.display().to_string() },
-            Err(e) => ArchiveEvent::Failed { error: e.into() },
-        };
-        send(&channel, end);
+        let saved = images::save(&engine, &images, &path, progress).await;
+        send(&channel, ArchiveEvent::saved(saved, &path));
     });
     Ok(Some(ArchiveStarted { id }))
 }
@@ -171,11 +150,7 @@ pub async fn image_load(
             let channel = channel.clone();
             move |p| send(&channel, ArchiveEvent::Progress(p))
         };
-        let end = match images::load(&engine, &path, progress).await {
-            Ok(images) => ArchiveEvent::Loaded { images },
-            Err(e) => ArchiveEvent::Failed { error: e.into() },
-        };
-        send(&channel, end);
+        send(&channel, ArchiveEvent::loaded(images::load(&engine, &path, progress).await));
     });
     Ok(Some(ArchiveStarted { id }))
 }

@@ -1,12 +1,14 @@
 //! Build history per project folder and the recently opened folders, in one small JSON file
-//! in the app's data directory, kept across restarts.
+//! in the app's data directory, kept across restarts; a [`Recorder`] adds a build's outcome
+//! however the build ends.
 
-use super::model::{BuildResult, Builder};
+use super::model::{BuildRequest, BuildResult, Builder};
+use super::project::Project;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const PER_FOLDER: usize = 20;
 const RECENT: usize = 10;
@@ -127,6 +129,60 @@ impl History {
     }
 }
 
+impl History {
+    /// Open a project folder (scanned off the async workers, within the folder time limit: a
+    /// huge or hung one must not freeze the window) and remember it as recently opened.
+    pub async fn open(self: &Arc<Self>, folder: &Path) -> Result<Project> {
+        let (folder, history) = (folder.to_path_buf(), self.clone());
+        crate::blocking::run("Opening the folder", crate::blocking::FOLDER_TIMEOUT, move || {
+            let project = super::open(&folder)?;
+            if let Err(e) = history.opened(&project.folder) {
+                tracing::warn!("could not remember the recent folder: {e}");
+            }
+            Ok(project)
+        })
+        .await
+    }
+
+    /// Start recording a build of `request` that begins now.
+    pub fn recorder(self: &Arc<Self>, request: &BuildRequest) -> Recorder {
+        Recorder { history: self.clone(), request: request.clone(), at: now_ms(), done: false }
+    }
+}
+
+/// A build being recorded: [`Recorder::finish`] adds its outcome to the folder's history, and
+/// a recorder dropped before that (the build was cancelled, or the page that showed it went
+/// away) adds it as cancelled.
+pub struct Recorder {
+    history: Arc<History>,
+    request: BuildRequest,
+    at: u64,
+    done: bool,
+}
+
+impl Recorder {
+    pub fn finish(mut self, outcome: std::result::Result<&BuildResult, &Error>) {
+        self.done = true;
+        let entry = HistoryEntry::new(self.at, &self.request.dockerfile, outcome.map_err(|e| (e, self.request.tags.clone())));
+        self.save(entry);
+    }
+
+    fn save(&self, entry: HistoryEntry) {
+        if let Err(e) = self.history.record(&self.request.folder, entry) {
+            tracing::warn!("could not save the build history: {e}");
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if !self.done {
+            let entry = HistoryEntry::new(self.at, &self.request.dockerfile, Err((&Error::Cancelled, self.request.tags.clone())));
+            self.save(entry);
+        }
+    }
+}
+
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
 }
@@ -148,5 +204,34 @@ mod tests {
         let outcomes: Vec<_> = again.builds(project.path()).iter().map(|e| e.outcome).collect();
         assert_eq!(outcomes, [Outcome::Cancelled, Outcome::Succeeded]);
         assert_eq!(again.recent()[0].folder, project.path());
+    }
+
+    fn request(folder: &Path) -> BuildRequest {
+        BuildRequest { folder: folder.into(), dockerfile: "Dockerfile".into(), tags: vec!["app:dev".into()], ..Default::default() }
+    }
+
+    #[test]
+    fn a_recorded_build_keeps_its_outcome_and_a_dropped_one_counts_as_cancelled() {
+        let (dir, project) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let h = Arc::new(History::new(dir.path()));
+        let result = BuildResult { image_id: "sha256:1".into(), tags: vec!["app:dev".into()], exposed_ports: vec![], builder: Builder::Classic, duration_ms: 5 };
+        h.recorder(&request(project.path())).finish(Ok(&result));
+        h.recorder(&request(project.path())).finish(Err(&Error::invalid("dockerfile", "No FROM.")));
+        drop(h.recorder(&request(project.path())));
+        let entries = h.builds(project.path());
+        let outcomes: Vec<_> = entries.iter().map(|e| e.outcome).collect();
+        assert_eq!(outcomes, [Outcome::Cancelled, Outcome::Failed, Outcome::Succeeded]);
+        assert_eq!(entries[0].tags, ["app:dev"]);
+        assert_eq!(entries[1].message.as_deref(), Some("No FROM."));
+        assert_eq!(entries[2].image_id.as_deref(), Some("sha256:1"));
+    }
+
+    #[tokio::test]
+    async fn opening_a_folder_remembers_it() {
+        let (dir, project) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(project.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let h = Arc::new(History::new(dir.path()));
+        let opened = h.open(project.path()).await.unwrap();
+        assert_eq!(h.recent()[0].folder, opened.folder);
     }
 }

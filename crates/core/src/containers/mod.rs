@@ -1,5 +1,6 @@
 //! Containers: list, lifecycle actions, inspect, logs, exec, live stats and the run dialog.
 
+mod bulk;
 mod convert;
 pub mod exec;
 pub mod logs;
@@ -7,6 +8,7 @@ mod model;
 pub mod run;
 pub mod stats;
 
+pub use bulk::{act_all, remove_all, ActionOutcome};
 pub use model::*;
 
 use crate::error::{Error, Result};

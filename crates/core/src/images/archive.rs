@@ -1,7 +1,8 @@
 //! Save images to a .tar and load them back (`docker save` / `docker load`), with progress.
 
 use super::model::ArchiveProgress;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorPayload, Result};
+use serde::Serialize;
 use crate::Engine;
 use bollard::query_parameters::ImportImageOptions;
 use futures_util::StreamExt;
@@ -10,6 +11,34 @@ use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
 use super::transfer::PROGRESS_EVERY;
+
+/// A save or load under way, as the UI follows it; ends with `saved`, `loaded` or `failed`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ArchiveEvent {
+    Progress(ArchiveProgress),
+    Saved { path: String },
+    Loaded { images: Vec<String> },
+    Failed { error: ErrorPayload },
+}
+
+impl ArchiveEvent {
+    /// The last event of a [`save`] to `path`.
+    pub fn saved(outcome: Result<u64>, path: &Path) -> ArchiveEvent {
+        match outcome {
+            Ok(_) => ArchiveEvent::Saved { path: path.display().to_string() },
+            Err(e) => ArchiveEvent::Failed { error: e.into() },
+        }
+    }
+
+    /// The last event of a [`load`].
+    pub fn loaded(outcome: Result<Vec<String>>) -> ArchiveEvent {
+        match outcome {
+            Ok(images) => ArchiveEvent::Loaded { images },
+            Err(e) => ArchiveEvent::Failed { error: e.into() },
+        }
+    }
+}
 
 /// Write `images` (names or ids) into one tar at `path`. `total` in the progress is the sum of
 /// the images' sizes: a close estimate of the archive's size. The archive is written beside
@@ -115,5 +144,18 @@ impl Drop for Partial {
         if !self.renamed {
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_event_says_how_it_ended() {
+        assert_eq!(ArchiveEvent::saved(Ok(3), Path::new("/tmp/a.tar")), ArchiveEvent::Saved { path: "/tmp/a.tar".into() });
+        assert_eq!(ArchiveEvent::loaded(Ok(vec!["app:1".into()])), ArchiveEvent::Loaded { images: vec!["app:1".into()] });
+        let ArchiveEvent::Failed { error } = ArchiveEvent::loaded(Err(Error::Cancelled)) else { panic!("a failure") };
+        assert_eq!(error.message, "The operation was cancelled.");
     }
 }

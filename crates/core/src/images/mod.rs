@@ -8,20 +8,21 @@ mod explain;
 mod list;
 mod model;
 mod progress;
-pub mod reference;
 mod search;
 mod transfer;
 
-pub use archive::{load, save};
+pub use archive::{load, save, ArchiveEvent};
 pub use commit::commit;
 pub use details::details;
 pub use list::{list, names, prune, prune_estimate, remove, tag};
 pub use model::*;
-pub use reference::{parse_docker_ref, Reference};
+pub use crate::reference::{parse_docker_ref, Reference};
 pub use search::{registry_repositories, registry_tags, search_hub};
-pub use transfer::{pull, push};
+pub use transfer::{pull, pull_quietly, push};
 
 use crate::error::Error;
+use crate::reference;
+use serde::Serialize;
 
 /// A user-typed reference, normalised as `docker pull` does, or a sentence saying what is wrong.
 pub fn normalize(input: &str) -> Result<Reference, Error> {
@@ -38,8 +39,28 @@ pub fn normalize(input: &str) -> Result<Reference, Error> {
     })
 }
 
+/// A typed reference as the pull dialog shows it: what would be pulled, and its short form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NormalizedReference {
+    pub normalized: String,
+    pub familiar: String,
+}
+
+/// [`normalize`] for the pull dialog's live check.
+pub fn normalized(input: &str) -> Result<NormalizedReference, Error> {
+    let r = normalize(input)?;
+    Ok(NormalizedReference { normalized: r.to_string(), familiar: r.familiar() })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reference_is_shown_normalized_and_short() {
+        let r = super::normalized("nginx").unwrap();
+        assert_eq!((r.normalized.as_str(), r.familiar.as_str()), ("docker.io/library/nginx:latest", "nginx:latest"));
+    }
+
     #[test]
     fn a_long_reference_is_shortened_on_a_character_boundary() {
         let err = super::normalize(&"é".repeat(200)).unwrap_err().to_string();
