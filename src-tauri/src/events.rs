@@ -1,7 +1,7 @@
 //! The only place that emits Tauri events: low-rate facts from the engine pump.
 //! `engine://status` carries the [`EngineStatus`]; `containers://changed` the rows to patch;
-//! `images://changed` the whole (short) image list; `volumes://changed` and `networks://changed`
-//! likewise. The lists are re-read by berth-core's [`Relister`], each kind on its own.
+//! `images://changed` the whole (short) image list; `volumes://changed`, `networks://changed`
+//! and `stacks://changed` (compose projects, after their containers change) likewise. The lists are re-read by berth-core's [`Relister`], each kind on its own.
 //! The tray menu follows the same facts, and unexpected container deaths become notifications.
 //! Bulk streams (logs, terminals) use Channels instead, see `streams.rs`.
 
@@ -15,6 +15,7 @@ pub const CONTAINERS_CHANGED: &str = "containers://changed";
 pub const IMAGES_CHANGED: &str = "images://changed";
 pub const VOLUMES_CHANGED: &str = "volumes://changed";
 pub const NETWORKS_CHANGED: &str = "networks://changed";
+pub const STACKS_CHANGED: &str = "stacks://changed";
 
 /// A callback for the pump: statuses go out at once, changes are re-read and then emitted.
 pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
@@ -35,6 +36,7 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
                 Relisted::Images(list) => app.emit(IMAGES_CHANGED, list),
                 Relisted::Volumes(list) => app.emit(VOLUMES_CHANGED, list),
                 Relisted::Networks(list) => app.emit(NETWORKS_CHANGED, list),
+                Relisted::Stacks(list) => app.emit(STACKS_CHANGED, list),
             };
         }
     };

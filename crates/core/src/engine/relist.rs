@@ -1,9 +1,10 @@
 //! Re-reading what the engine's events changed, for the UI: containers by id, and the whole
-//! image, volume and network lists. Each kind runs on its own task with a timeout, so one slow
+//! image, volume, network and compose stack lists (a stack's list follows its containers). Each kind runs on its own task with a timeout, so one slow
 //! list never holds up the others; changes that arrive while a kind is being read are gathered
 //! into its next read. Volume sizes are not measured here (see `volumes::measure`).
 
 use super::{Engine, EngineEvent};
+use crate::compose::{stack, Stack};
 use crate::containers::{self, ContainersChanged};
 use crate::images::{self, ImageSummary};
 use crate::networks::{self, NetworkSummary};
@@ -22,6 +23,7 @@ pub enum Relisted {
     Images(Vec<ImageSummary>),
     Volumes(Vec<VolumeSummary>),
     Networks(Vec<NetworkSummary>),
+    Stacks(Vec<Stack>),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +32,7 @@ enum Kind {
     Images,
     Volumes,
     Networks,
+    Stacks,
 }
 
 /// One kind's pending work: the container ids to read (containers only) and a wake-up, which
@@ -42,7 +45,7 @@ struct Lane {
 
 /// The running readers; dropping it stops them.
 pub struct Relister {
-    lanes: [Arc<Lane>; 4],
+    lanes: [Arc<Lane>; 5],
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -60,8 +63,8 @@ impl Relister {
     ) -> Relister {
         let engine: Arc<dyn Fn() -> Option<Engine> + Send + Sync> = Arc::new(engine);
         let emit: Arc<dyn Fn(Relisted) + Send + Sync> = Arc::new(emit);
-        let lanes: [Arc<Lane>; 4] = Default::default();
-        let kinds = [Kind::Containers, Kind::Images, Kind::Volumes, Kind::Networks];
+        let lanes: [Arc<Lane>; 5] = Default::default();
+        let kinds = [Kind::Containers, Kind::Images, Kind::Volumes, Kind::Networks, Kind::Stacks];
         let tasks = kinds.iter().map(|&kind| tokio::spawn(read(kind, lanes[kind as usize].clone(), engine.clone(), emit.clone()))).collect();
         Relister { lanes, tasks }
     }
@@ -72,6 +75,8 @@ impl Relister {
             EngineEvent::Status(_) | EngineEvent::ContainerDied(_) => return,
             EngineEvent::ContainersChanged(ids) => {
                 self.lanes[Kind::Containers as usize].ids.lock().unwrap().extend(ids);
+                // Any container may be a stack's: its state, health and ports are the stack's.
+                self.lanes[Kind::Stacks as usize].wake.notify_one();
                 Kind::Containers
             }
             EngineEvent::ImagesChanged => Kind::Images,
@@ -99,6 +104,7 @@ async fn read(
                 Kind::Images => images::list(&engine).await.map(|l| Some(Relisted::Images(l))),
                 Kind::Volumes => volumes::list(&engine).await.map(|l| Some(Relisted::Volumes(l))),
                 Kind::Networks => networks::list(&engine).await.map(|l| Some(Relisted::Networks(l))),
+                Kind::Stacks => stack::list(&engine).await.map(|l| Some(Relisted::Stacks(l))),
             }
         };
         let failure = match tokio::time::timeout(TIMEOUT, work).await {

@@ -34,6 +34,13 @@ fn container_seen(seen: &Mutex<Vec<Relisted>>, id: &str) -> bool {
     seen.lock().unwrap().iter().any(|r| matches!(r, Relisted::Containers(c) if c.upserted.iter().any(|u| u.id == id)))
 }
 
+/// How many of stack `name`'s containers run, in the newest stack list pushed.
+fn stack_running(seen: &Mutex<Vec<Relisted>>, name: &str) -> Option<usize> {
+    let seen = seen.lock().unwrap();
+    let stacks = seen.iter().rev().find_map(|r| if let Relisted::Stacks(l) = r { Some(l) } else { None })?;
+    stacks.iter().find(|s| s.name == name).map(|s| s.running)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn container_start_and_stop_never_measure_volumes() {
     if !enabled("container_start_and_stop_never_measure_volumes") {
@@ -76,6 +83,23 @@ async fn a_stuck_list_does_not_hold_up_containers() {
     })
     .await;
     assert!(container_seen(&seen, &id) && volumes_relisted(&seen) == 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_is_relisted_when_its_containers_change() {
+    if !enabled("a_stack_is_relisted_when_its_containers_change") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), &[]);
+    let (_pump, _relister, seen) = follow(&relay, dir.path()).await;
+    let name = support::name("relist-stack");
+    let _c = Cleanup(name.clone());
+    let project = format!("--label=com.docker.compose.project={name}");
+    docker(&["run", "-d", "--name", &name, "--label", support::run_label(), &project, "--label=com.docker.compose.service=web", IMAGE, "sleep", "300"]);
+    support::until(30, "the stack pushed as running", async || (stack_running(&seen, &name) == Some(1)).then_some(())).await;
+    docker(&["stop", "-t", "0", &name]);
+    support::until(30, "the stack pushed as stopped", async || (stack_running(&seen, &name) == Some(0)).then_some(())).await;
 }
 
 struct VolumeGone(String);

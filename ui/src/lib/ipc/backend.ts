@@ -174,6 +174,8 @@ export interface Backend {
   networkPrune(networks: string[]): Promise<NetworkPrune>;
   /** `networks://changed`: the whole network list, after network and container events. */
   onNetworksChanged(handler: (networks: NetworkSummary[]) => void): Unsubscribe;
+  /** `stacks://changed`: every compose project, after container events. */
+  onStacksChanged(handler: (stacks: Stack[]) => void): Unsubscribe;
 
   /** The folder's `.gitlab-ci.yml` as GitLab resolves it; rejects with the file, line and job when GitLab would. */
   pipelineLoad(folder: string): Promise<PipelineView>;

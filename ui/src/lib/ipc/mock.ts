@@ -101,6 +101,9 @@ export class MockBackend implements Backend {
     for (const c of change.upserted) this.containers.set(c.id, c);
     for (const id of change.removed) this.containers.delete(id);
     for (const h of this.changeHandlers) h(change);
+    // As the backend does: a container change re-reads the stacks and pushes them.
+    const stacks = this.stackList();
+    for (const h of this.stackHandlers) h(stacks);
   }
 
   emitLog(subscriptionId: string, event: LogEvent): void {
@@ -540,25 +543,34 @@ export class MockBackend implements Backend {
   // ---- compose (derived from the mock containers' labels) ----
 
   composeStacks() {
-    return this.step('compose_stacks', [], (): Stack[] => {
-      const stacks = new Map<string, Stack>();
-      for (const c of this.containers.values()) {
-        if (!c.composeProject) continue;
-        const st = stacks.get(c.composeProject) ?? {
-          name: c.composeProject, workingDir: `/home/dev/${c.composeProject}`, configFiles: [`/home/dev/${c.composeProject}/compose.yaml`],
-          services: [], running: 0, total: 0,
-        };
-        stacks.set(c.composeProject, st);
-        st.total += 1;
-        if (c.state === 'running') st.running += 1;
-        const name = c.composeService ?? '';
-        let svc = st.services.find((s) => s.name === name);
-        if (!svc) st.services.push((svc = { name, containers: [] }));
-        const health = /\((healthy|unhealthy)\)/.exec(c.status)?.[1] ?? null;
-        svc.containers.push({ id: c.id, name: c.name, number: 1, image: c.image, state: c.state, status: c.status, health, ports: c.ports });
-      }
-      return [...stacks.values()];
-    });
+    return this.step('compose_stacks', [], () => this.stackList());
+  }
+
+  private stackHandlers = new Set<(s: Stack[]) => void>();
+
+  onStacksChanged(handler: (s: Stack[]) => void): Unsubscribe {
+    this.stackHandlers.add(handler);
+    return () => this.stackHandlers.delete(handler);
+  }
+
+  private stackList(): Stack[] {
+    const stacks = new Map<string, Stack>();
+    for (const c of this.containers.values()) {
+      if (!c.composeProject) continue;
+      const st = stacks.get(c.composeProject) ?? {
+        name: c.composeProject, workingDir: `/home/dev/${c.composeProject}`, configFiles: [`/home/dev/${c.composeProject}/compose.yaml`],
+        services: [], running: 0, total: 0,
+      };
+      stacks.set(c.composeProject, st);
+      st.total += 1;
+      if (c.state === 'running') st.running += 1;
+      const name = c.composeService ?? '';
+      let svc = st.services.find((s) => s.name === name);
+      if (!svc) st.services.push((svc = { name, containers: [] }));
+      const health = /\((healthy|unhealthy)\)/.exec(c.status)?.[1] ?? null;
+      svc.containers.push({ id: c.id, name: c.name, number: 1, image: c.image, state: c.state, status: c.status, health, ports: c.ports });
+    }
+    return [...stacks.values()];
   }
 
   composeOpen(dir: string, profiles: string[]) {

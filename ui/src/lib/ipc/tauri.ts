@@ -5,7 +5,7 @@ import type { Backend, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import type {
   ArchiveEvent, BuildEvent, ComposeProgress, ContainersChanged, DropEvent, EngineStatus, ImageSummary, LogEvent,
-  StatsEvent, TransferEvent, UpEvent, NetworkSummary, VolumeSummary, PipelineEvent,
+  StatsEvent, TransferEvent, UpEvent, NetworkSummary, VolumeSummary, PipelineEvent, Stack,
 } from './types';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -169,6 +169,7 @@ export function createTauriBackend(): Backend {
     networkPruneEstimate: () => call('network_prune_estimate'),
     networkPrune: (networks) => call('network_prune', { networks }),
     onNetworksChanged: (handler) => subscribe<NetworkSummary[]>('networks://changed', handler),
+    onStacksChanged: (handler) => subscribe<Stack[]>('stacks://changed', handler),
 
     pipelineLoad: (folder) => call('pipeline_load', { folder }),
     pipelineRun: (request, onEvent) => call('pipeline_run', { request, channel: new Channel<PipelineEvent>(onEvent) }),
