@@ -11,18 +11,24 @@ import { PipelinesStore } from '../pipelines/pipelines.svelte';
 import { ProjectStore } from '../project/project.svelte';
 import { RegistriesStore } from '../registries/registries.svelte';
 import { Toasts } from '../toasts/toasts.svelte';
-import type { ImageSummary, NetworkSummary, VolumeSummary } from '../ipc/types';
-import { LiveList } from '../util/liveList.svelte';
+import { ImagesStore } from '../images/images.svelte';
+import { NetworksStore } from '../networks/networks.svelte';
+import { VolumesStore } from '../volumes/volumes.svelte';
+import { AppStore } from '../about/app';
 import { Intents } from '../palette/intents.svelte';
 import { SettingsStore } from '../settings/settings.svelte';
 import { withWorkNotifications } from '../settings/workNotifications';
 
-/** Every service of the app, created once from a backend. Components get them with `useDeps()`. */
+/**
+ * Every service of the app, created once from a backend. Components get them with `useDeps()`;
+ * the stores are the only callers of the backend (views render, stores act).
+ */
 export interface Deps {
   backend: Backend;
+  app: AppStore;
   engine: EngineStore;
   containers: ContainersStore;
-  images: LiveList<ImageSummary>;
+  images: ImagesStore;
   stacks: StacksStore;
   projects: ProjectStore;
   pipelines: PipelinesStore;
@@ -32,8 +38,8 @@ export interface Deps {
   selection: Selection;
   toasts: Toasts;
   confirmations: Confirmations;
-  volumes: LiveList<VolumeSummary>;
-  networks: LiveList<NetworkSummary>;
+  volumes: VolumesStore;
+  networks: NetworksStore;
   settings: SettingsStore;
   /** Dialogs the command palette asked a view to open. */
   intents: Intents;
@@ -46,9 +52,10 @@ export function createDeps(raw: Backend): Deps {
   const confirmations = new Confirmations();
   return {
     backend,
+    app: new AppStore(backend),
     engine: new EngineStore(backend),
     containers: new ContainersStore(backend),
-    images: new LiveList(() => backend.imageList(), (h) => backend.onImagesChanged(h)),
+    images: new ImagesStore(backend),
     stacks: new StacksStore(backend),
     projects: new ProjectStore(backend),
     pipelines: new PipelinesStore(backend, toasts),
@@ -62,8 +69,8 @@ export function createDeps(raw: Backend): Deps {
     selection: new Selection(),
     toasts,
     confirmations,
-    volumes: new LiveList(() => backend.volumeList(), (h) => backend.onVolumesChanged(h)),
-    networks: new LiveList(() => backend.networkList(), (h) => backend.onNetworksChanged(h)),
+    volumes: new VolumesStore(backend),
+    networks: new NetworksStore(backend),
     settings,
     intents: new Intents(),
   };

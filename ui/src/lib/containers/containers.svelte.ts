@@ -1,7 +1,8 @@
 import { refreshOnConnect, type EngineStore } from '../engine/engine.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
-import type { ContainerSummary, ContainersChanged } from '../ipc/types';
+import type { CommitSpec, ContainerSummary, ContainersChanged, LogEvent, LogOptions, RunSpec, StatsEvent } from '../ipc/types';
+import { ExecConnection, type ExecEvents } from '../terminal/execConnection';
 import { stamp } from '../util/liveStatus.svelte';
 
 /**
@@ -71,6 +72,22 @@ export class ContainersStore {
   nameOf(id: string): string {
     return this.byId.get(id)?.name ?? id.slice(0, 12);
   }
+
+  inspect(id: string) { return this.backend.containerInspect(id); }
+  run(spec: RunSpec) { return this.backend.containerRun(spec); }
+  commit(spec: CommitSpec) { return this.backend.containerCommit(spec); }
+  /** Opens `http://localhost:<port>` in the browser. */
+  openPort(port: number) { return this.backend.portOpen(port); }
+  /** Follows a container's logs; end with {@link cancel}. */
+  logs(id: string, options: LogOptions, onEvent: (e: LogEvent) => void) { return this.backend.containerLogsSubscribe(id, options, onEvent); }
+  /** Asks where, then saves the whole log; the path, or null when the user cancels. */
+  saveLogs(id: string, timestamps: boolean) { return this.backend.containerLogsSave(id, timestamps); }
+  /** Follows a container's resource use; end with {@link cancel}. */
+  stats(id: string, onEvent: (e: StatsEvent) => void) { return this.backend.containerStatsSubscribe(id, onEvent); }
+  /** Ends a logs or stats subscription. */
+  cancel(subscription: string) { return this.backend.subscriptionCancel(subscription); }
+  /** A terminal session in the container (not started yet). */
+  terminal(id: string, events: ExecEvents) { return new ExecConnection(this.backend, id, events); }
 }
 
 function patch(map: Map<string, ContainerSummary>, change: ContainersChanged): void {

@@ -1,6 +1,6 @@
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
-import type { EngineCandidate, EngineInfo, EngineStatus } from '../ipc/types';
+import type { EngineAction, EngineCandidate, EngineInfo, EngineStatus } from '../ipc/types';
 
 /** The engine connection as pushed by the backend (`engine://status`). */
 export class EngineStore {
@@ -64,6 +64,10 @@ export class EngineStore {
     this.status = status;
     for (const l of this.listeners) l(status, previous);
   }
+
+  /** What to do when no engine answers, for this system. */
+  help() { return this.backend.engineHelp(); }
+  helpAct(action: EngineAction) { return this.backend.engineHelpAct(action); }
 }
 
 /** Calls `refresh` now when connected, and again on every new connection; returns how to stop. */

@@ -1,6 +1,7 @@
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError } from '../ipc/error';
-import type { HistoryEntry, Project, RecentFolder } from '../ipc/types';
+import { BuildRun } from '../build/buildRun.svelte';
+import type { BuildRequest, HistoryEntry, Language, Project, RecentFolder, Starter } from '../ipc/types';
 
 /** The open project folder: opened by a drop on the window, the folder dialog, or a recent entry. */
 export class ProjectStore {
@@ -94,4 +95,12 @@ export class ProjectStore {
     this.history = [];
     this.error = null;
   }
+
+  /** The build form's starting point for one Dockerfile of `folder`. */
+  plan(folder: string, dockerfile: string) { return this.backend.buildPlan(folder, dockerfile); }
+  /** A build of `request` (not started yet). */
+  build(request: BuildRequest) { return new BuildRun(this.backend, request); }
+  starterPreview(language: Language) { return this.backend.starterPreview(language); }
+  /** Writes the reviewed starter into `folder`; the folder reopened. */
+  starterWrite(folder: string, starter: Starter) { return this.backend.starterWrite(folder, starter); }
 }

@@ -1,0 +1,12 @@
+import type { Backend } from '../ipc/backend';
+
+/** The app itself: its versions and log folder, quitting, and the first-paint signal. */
+export class AppStore {
+  constructor(private readonly backend: Backend) {}
+
+  about() { return this.backend.appAbout(); }
+  openLogFolder() { return this.backend.appOpenLogFolder(); }
+  quit() { return this.backend.appQuit(); }
+  /** The first rows are painted: the backend logs the startup time. */
+  ready(rows: number) { return this.backend.appReady(rows); }
+}
