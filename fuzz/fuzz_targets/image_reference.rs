@@ -1,7 +1,7 @@
 //! Image references (distribution's grammar and docker's normalisation) and reference filters.
 //! Input: a reference, then optionally a newline and a tag, digest or filter pattern.
 #![no_main]
-use berth_core::images::reference::{self as r};
+use berth_core::reference::{self as r};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,6 @@ use berth_core::images::{
     self, ArchiveEvent, CommitSpec, ImageDetails, ImageSummary, NormalizedReference, PruneEstimate, PruneReport, PruneScope, Reference,
     SearchResult, TransferEvent,
 };
-use berth_core::error::ErrorPayload;
 use berth_core::Engine;
 use serde::Serialize;
 use tauri::ipc::Channel;
