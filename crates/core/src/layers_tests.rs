@@ -65,8 +65,8 @@ fn expand(path: &str) -> Vec<String> {
 fn references(src: &str, module: &[String]) -> Vec<Vec<String>> {
     let src = src.split("#[cfg(test)]\nmod ").next().unwrap_or_default();
     let src = Regex::new(r"//.*").unwrap().replace_all(src, "");
-    let uses = Regex::new(r"\buse\s+((?:crate|super)::[^;]*);").unwrap();
-    let inline = Regex::new(r"\b(?:crate|super)(?:::(?:super|[A-Za-z_][A-Za-z0-9_]*))+").unwrap();
+    let uses = Regex::new(r"(?-u:\b)use[ \t\r\n]+((?:crate|super)::[^;]*);").unwrap();
+    let inline = Regex::new(r"(?-u:\b)(?:crate|super)(?:::(?:super|[A-Za-z_][A-Za-z0-9_]*))+").unwrap();
     let paths = uses
         .captures_iter(&src)
         .flat_map(|c| expand(&c[1]))
