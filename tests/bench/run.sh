@@ -102,12 +102,16 @@ if [[ -d $FLOOR_SRC ]]; then
   # Same timestamps as the sources, so an unchanged floor app is not rebuilt.
   mkdir -p "$OUT/floor-app"
   cp -r --preserve=timestamps "$FLOOR_SRC/." "$OUT/floor-app/" && chmod -R u+w "$OUT/floor-app"
+  # Berth's lock (the same crate versions) and target folder: the dependencies both share are
+  # built once, and a fresh machine resolves the floor offline.
+  [[ -f $FLOOR_SRC/Cargo.lock ]] || cp -p Cargo.lock "$OUT/floor-app/Cargo.lock"
   # Berth's release profile, so the ratios compare the apps and not the compiler settings.
-  build "floor app (release, same profile as Berth)" env -C "$OUT/floor-app" \
-    CARGO_TARGET_DIR="$OUT/floor-target" CARGO_PROFILE_RELEASE_LTO=true \
-    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+  opt=$(sed -n '/^\[profile.release\]/,/^\[/s/^opt-level *= *"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' Cargo.toml)
+  build "floor app (release, same profile as Berth: opt-level ${opt:-3})" env -C "$OUT/floor-app" \
+    CARGO_TARGET_DIR="$TARGET" CARGO_PROFILE_RELEASE_LTO=true \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL="${opt:-3}" \
     CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release
-  floor_bin=$OUT/floor-target/release/floorapp
+  floor_bin=$TARGET/release/floorapp
 else
   echo "floor: $FLOOR_SRC is absent; printing absolute figures only"
 fi
