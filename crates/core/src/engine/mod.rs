@@ -5,6 +5,7 @@ pub mod context;
 mod deaths;
 pub mod discovery;
 mod endpoint;
+mod facts;
 mod info;
 mod pump;
 mod relist;
