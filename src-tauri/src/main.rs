@@ -11,6 +11,7 @@ mod notify;
 mod state;
 mod streams;
 mod tray;
+mod webview;
 
 use berth_core::engine::{Environment, Pump};
 use state::AppState;
@@ -69,9 +70,13 @@ fn main() {
             let args: Vec<String> = std::env::args().collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             app.manage(launch::LaunchFolder(std::sync::Mutex::new(launch::folder_arg(&args, &cwd))));
-            let state = AppState::new(Pump::start(Environment::from_process(), sink), history, runs);
+            let facts = config_dir.join("engine-facts.json"); // shown at the next start before /info answers
+            let state = AppState::new(Pump::remembering(Environment::from_process(), Some(facts), sink), history, runs);
             commands::pipelines::close_interrupted(&state);
             app.manage(state);
+            if let Some(window) = app.get_webview_window("main") {
+                webview::trim(&window);
+            }
             if let Err(e) = tray::apply(app.handle(), tray_on) {
                 tracing::warn!(error = %e, "cannot show the tray icon");
             }

@@ -31,9 +31,11 @@ trap 'exit 130' INT TERM
 for tool in docker cargo python3 timeout flock; do
   command -v "$tool" >/dev/null || die "'$tool' not found (scripts/deps.sh test installs what is missing)"
 done
-# The lock run.sh takes: one bench at a time on this machine.
-exec 9>"${TMPDIR:-/tmp}/berth-bench.lock"
-flock -w 3600 9 || die "gave up waiting for another bench run"
+# The lock run.sh takes: one bench at a time on this machine (run.sh holds it when it runs this).
+if [[ -z ${BERTH_BENCH_LOCKED:-} ]]; then
+  exec 9>"${TMPDIR:-/tmp}/berth-bench.lock"
+  flock -w 3600 9 || die "gave up waiting for another bench run"
+fi
 timeout 20 docker info >/dev/null 2>&1 || die "no Docker engine answers (scripts/engine.sh ensure)"
 [[ -f $DOCKER_CONFIG/config.json ]] || die "no test registry login in $DOCKER_CONFIG (scripts/registry.sh start)"
 

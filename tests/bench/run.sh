@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Berth benchmark (`make bench`): start-up to first list, memory (PSS), idle CPU and list
-# latency, printed as ratios to the floor app (a bare Tauri 2 window with 200 rows, RECIPES §6)
-# measured in the same run on the same display. Results also go to target/bench/results.txt.
+# Berth benchmark (`make bench`): start-up to first list, memory (PSS) idle and in use, idle CPU,
+# list latency, sizes and the core's peak memory, printed as ratios to the floor app (a bare
+# Tauri 2 window with 200 rows, RECIPES §6) measured in the same run on the same display, each
+# with its target and PASS/FAIL (issue 15); then the build-context, compose and pull benches.
+# Results also go to target/bench/results.txt.
 #
-# Env: BERTH_FLOOR_APP  the floor app's sources (default: ../shared/floor-app next to the repo)
+# Env: BERTH_FLOOR_APP  the floor app's sources (default: ../shared/floor-app next to the repo,
+#                       or next to the main checkout when this is a git worktree)
 #      BENCH_RUNS       timed starts per app (5); BENCH_LIST_RUNS list calls per client (20)
+#      BENCH_USE_MINUTES  how long the in-use figure follows a chatty container's logs (10)
+#      BENCH_FOLLOW_SECONDS  how long the core alone follows it for its VmHWM (30)
+#      BENCH_DRIVER_PORT  tauri-driver's port for the in-use figure (4470; +1 is its native port)
+#      BENCH_BERTH      a Berth binary to measure instead of building target/release/berth
+#      BENCH_SKIP       steps to leave out, any of: use build compose pull (their rows say skipped)
 #      BUILD_RUNS       timed builds per builder in the build-context bench (3)
 set -euo pipefail
 
@@ -13,13 +21,23 @@ BENCH=$REPO/tests/bench
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}
 OUT=$REPO/target/bench
 FLOOR_SRC=${BERTH_FLOOR_APP:-$REPO/../shared/floor-app}
+main_checkout=$(cd "$(git -C "$REPO" rev-parse --git-common-dir 2>/dev/null || echo .)/.." && pwd)
+[[ -d $FLOOR_SRC || -n ${BERTH_FLOOR_APP:-} ]] || FLOOR_SRC=$main_checkout/../shared/floor-app
 RUNS=${BENCH_RUNS:-5}
 LIST_RUNS=${BENCH_LIST_RUNS:-20}
 IMAGE=berth-test/busybox:1
 LABEL=berth.bench=1
 N_CONTAINERS=200 N_RUNNING=20
+CHATTY=berth-bench-chatty # 200 lines a second, for the in-use and follow figures
+USE_MINUTES=${BENCH_USE_MINUTES:-10}
+SKIP=" ${BENCH_SKIP:-} "
+skipped() { [[ $SKIP == *" $1 "* ]]; }
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 # software rendering under Xvfb; the floor's 206 MB is with it
 mkdir -p "$OUT"
+# Berth's own settings and history for the bench, never the user's (the last view, say, decides
+# what a start shows); kept across the run's starts, fresh for each run.
+rm -rf "$OUT/config" "$OUT/data"
+export BERTH_CONFIG_DIR=$OUT/config BERTH_DATA_DIR=$OUT/data
 cd "$REPO"
 
 say() { printf '==> %s\n' "$*"; }
@@ -28,7 +46,7 @@ die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 xvfb_pid='' py_pid='' containers=''
 remove_containers() {
   local ids
-  ids=$(timeout 60 docker ps -aq --filter "label=$LABEL") || return 0
+  ids=$(timeout 60 docker ps -aq --filter "label=${LABEL%=*}") || return 0 # every berth.bench value
   [[ -z $ids ]] || timeout 120 docker rm -f $ids >/dev/null || true
 }
 cleanup() {
@@ -67,10 +85,16 @@ timeout 20 docker info >/dev/null 2>&1 || die "no Docker engine answers (scripts
 docker image inspect "$IMAGE" >/dev/null 2>&1 || scripts/test-image.sh
 
 # ---- 1. builds -------------------------------------------------------------------------------
-build "ui" bash -c 'cd ui && npm run build'
-build "berth (release, LTO: several minutes on 2 cores)" cargo build --release -p berth
-build "core examples" cargo build --release -p berth-core --example list_latency --example build_context --example compose_stack
-BERTH_BIN=$TARGET/release/berth
+if [[ -n ${BENCH_BERTH:-} ]]; then
+  BERTH_BIN=$(realpath "$BENCH_BERTH")
+  [[ -x $BERTH_BIN ]] || die "BENCH_BERTH=$BENCH_BERTH is not an executable"
+else
+  build "ui" bash -c 'cd ui && npm run build'
+  build "berth (release, LTO: several minutes on 2 cores)" cargo build --release -p berth
+  BERTH_BIN=$TARGET/release/berth
+fi
+build "core examples" cargo build --release -p berth-core --example list_latency --example build_context \
+  --example compose_stack --example follow_logs
 
 floor_bin=''
 if [[ -d $FLOOR_SRC ]]; then
@@ -78,12 +102,16 @@ if [[ -d $FLOOR_SRC ]]; then
   # Same timestamps as the sources, so an unchanged floor app is not rebuilt.
   mkdir -p "$OUT/floor-app"
   cp -r --preserve=timestamps "$FLOOR_SRC/." "$OUT/floor-app/" && chmod -R u+w "$OUT/floor-app"
+  # Berth's lock (the same crate versions) and target folder: the dependencies both share are
+  # built once, and a fresh machine resolves the floor offline.
+  [[ -f $FLOOR_SRC/Cargo.lock ]] || cp -p Cargo.lock "$OUT/floor-app/Cargo.lock"
   # Berth's release profile, so the ratios compare the apps and not the compiler settings.
-  build "floor app (release, same profile as Berth)" env -C "$OUT/floor-app" \
-    CARGO_TARGET_DIR="$OUT/floor-target" CARGO_PROFILE_RELEASE_LTO=true \
-    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+  opt=$(sed -n '/^\[profile.release\]/,/^\[/s/^opt-level *= *"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' Cargo.toml)
+  build "floor app (release, same profile as Berth: opt-level ${opt:-3})" env -C "$OUT/floor-app" \
+    CARGO_TARGET_DIR="$TARGET" CARGO_PROFILE_RELEASE_LTO=true \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL="${opt:-3}" \
     CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release
-  floor_bin=$OUT/floor-target/release/floorapp
+  floor_bin=$TARGET/release/floorapp
 else
   echo "floor: $FLOOR_SRC is absent; printing absolute figures only"
 fi
@@ -127,38 +155,79 @@ header="Berth bench $(date -u +%FT%TZ), $(git rev-parse --short HEAD 2>/dev/null
  WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?');\
  engine $(docker version -f '{{.Server.Version}}' 2>/dev/null); loadavg at start $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$header"
-say "start-up ($RUNS timed starts each, after one untimed), then memory after 10 s idle and CPU over 30 s"
+say "start-up ($RUNS timed starts each, after one untimed), then memory after 10 s idle and CPU over 60 s"
 : >"$OUT/apps.log"
 py apps --display "$disp" --berth "$BERTH_BIN" ${floor_bin:+--floor "$floor_bin"} --runs "$RUNS" \
   --log "$OUT/apps.log" --out "$OUT/apps.json"
+
+# ---- 4. in use: every view, then a chatty container's logs followed ----------------------------
+timeout 60 docker rm -f "$CHATTY" >/dev/null 2>&1 || true
+timeout 60 docker run -d --name "$CHATTY" --label "${LABEL%=*}=chatty" --network none "$IMAGE" sh -c \
+  'i=0; while :; do for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do i=$((i+1));
+   echo "line $i: the quick brown fox jumps over the lazy dog, again and again and again"; done; usleep 100000; done' \
+  >/dev/null || die "could not start the chatty container $CHATTY"
+driver=${TAURI_DRIVER:-$REPO/.tools/bin/tauri-driver}
+rm -f "$OUT/use.json"
+if skipped use; then
+  echo "in use: skipped (BENCH_SKIP)"
+elif [[ ! -x $driver ]]; then
+  echo "in use: skipped, no tauri-driver at $driver (make test-e2e installs it)"
+else
+  say "in use: every view and details tab opened, then $CHATTY's logs followed for $USE_MINUTES min (loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
+  py use --display "$disp" --berth "$BERTH_BIN" --driver "$driver" --port "${BENCH_DRIVER_PORT:-4470}" \
+    --chatty "$CHATTY" --minutes "$USE_MINUTES" --log "$OUT/apps.log" --out "$OUT/use.json"
+fi
 kill -TERM "$xvfb_pid"; wait "$xvfb_pid" 2>/dev/null || true; xvfb_pid=''
 
-# ---- 4. list latency -------------------------------------------------------------------------
+# ---- 5. list latency -------------------------------------------------------------------------
 say "list latency ($LIST_RUNS calls each, median)"
 py list --runs "$LIST_RUNS" --out "$OUT/list.json"
 timeout 120 "$TARGET/release/examples/list_latency" "$LIST_RUNS" >"$OUT/core.txt"
 echo "  berth     $(cat "$OUT/core.txt")"
 
-# ---- 5. build context -------------------------------------------------------------------------
-# 500 MB in 20,000 files, half left out by .dockerignore; generated once under target/ (not git).
-say "build context: Berth (BuildKit, classic) vs docker build, same folder, alternating (${BUILD_RUNS:-3} runs, median)"
-timeout 1800 "$TARGET/release/examples/build_context" "$OUT/build-context" "${BUILD_RUNS:-3}" >"$OUT/build.txt"
-cat "$OUT/build.txt" | sed 's/^/  /'
+# ---- 6. the core alone following the chatty log: its peak memory -----------------------------
+say "core following $CHATTY's logs for ${BENCH_FOLLOW_SECONDS:-30} s (VmHWM)"
+timeout 300 "$TARGET/release/examples/follow_logs" "$CHATTY" "${BENCH_FOLLOW_SECONDS:-30}" >"$OUT/follow.txt"
+echo "  $(cat "$OUT/follow.txt")"
+timeout 60 docker rm -f "$CHATTY" >/dev/null 2>&1 || true
 
-# ---- 6. compose -------------------------------------------------------------------------------
+# ---- 7. build context -------------------------------------------------------------------------
+# 500 MB in 20,000 files, half left out by .dockerignore; generated once under target/ (not git).
+rm -f "$OUT/build.txt" "$OUT/compose.txt" "$OUT/pull-runs.txt"
+if skipped build; then
+  echo "build context: skipped (BENCH_SKIP)"
+else
+  say "build context: Berth (BuildKit, classic) vs docker build, same folder, alternating (${BUILD_RUNS:-3} runs, median)"
+  timeout 1800 "$TARGET/release/examples/build_context" "$OUT/build-context" "${BUILD_RUNS:-3}" >"$OUT/build.txt"
+  sed 's/^/  /' "$OUT/build.txt"
+fi
+
+# ---- 8. compose -------------------------------------------------------------------------------
 # Needs the reference CLI (scripts/deps.sh test installs docker-compose); medians of BENCH_COMPOSE_RUNS.
-if command -v docker-compose >/dev/null; then
+if skipped compose; then
+  echo "compose: skipped (BENCH_SKIP)"
+elif command -v docker-compose >/dev/null; then
   say "compose: a 20-service stack up (to all running) and down, Berth's core vs docker-compose"
   timeout 900 "$TARGET/release/examples/compose_stack" "${BENCH_COMPOSE_RUNS:-3}" 20 | tee "$OUT/compose.txt" | sed 's/^/  /'
 else
   echo "compose: skipped, docker-compose is not installed (scripts/deps.sh test installs it)"
 fi
 
-# ---- 7. table --------------------------------------------------------------------------------
+# ---- 9. pull (tests/bench/pull.sh, under this run's lock) ---------------------------------------
+if skipped pull; then
+  echo "pull: skipped (BENCH_SKIP)"
+else
+  BERTH_BENCH_LOCKED=1 tests/bench/pull.sh 9>&-
+fi
+
+# ---- 10. table -------------------------------------------------------------------------------
 echo
-py report --apps "$OUT/apps.json" --list "$OUT/list.json" --core "$OUT/core.txt" --runs "$LIST_RUNS" \
+deb=$(ls -t "$TARGET"/release/bundle/deb/*.deb 2>/dev/null | head -n1 || true)
+py report --apps "$OUT/apps.json" --use "$OUT/use.json" --list "$OUT/list.json" --core "$OUT/core.txt" \
+  --follow "$OUT/follow.txt" --build "$OUT/build.txt" --pull "$OUT/pull-runs.txt" --binary "$BERTH_BIN" \
+  ${floor_bin:+--floor-binary "$floor_bin"} ${deb:+--deb "$deb"} --runs "$LIST_RUNS" \
   --header "$header" --out "$OUT/results.txt"
-{
+[[ -s $OUT/build.txt ]] && {
   echo
   echo "build context (500 MB, 20,000 files, half left out by .dockerignore; trivial Dockerfile):"
   sed 's/^/  /' "$OUT/build.txt"

@@ -8,6 +8,8 @@
 //!
 //! The data is generated once into <dir> (keep it under target/, never in git).
 
+mod common;
+
 use berth_core::build::{self, BuildRequest, Builder};
 use berth_core::engine::{Endpoint, Engine, EngineSource};
 use std::io::Write;
@@ -64,17 +66,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let [bk, classic, cli] = &mut times;
     let (bk, classic, cli) = (median(bk), median(classic), median(cli));
-    let peak_mb = peak_rss_kb() as f64 / 1024.0;
+    let peak_mb = common::peak_mib();
     println!("berth_buildkit_s={bk:.2} berth_classic_s={classic:.2} docker_build_s={cli:.2} ratio_buildkit={:.2} ratio_classic={:.2} peak_mb={peak_mb:.1} runs={runs}", bk / cli, classic / cli);
     Ok(())
-}
-
-/// Peak resident memory of this process (kB), from /proc/self/status.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-        .unwrap_or(0)
 }
 
 /// 20,000 files of varied sizes averaging 25 KiB; every other file is left out by

@@ -8,6 +8,8 @@
 //!
 //! Prints one `key=value` line per figure.
 
+mod common;
+
 use berth_core::compose::{self, stack, DownOptions, Options, UpOptions};
 use berth_core::engine::{Endpoint, Engine, EngineSource};
 use bollard::models::{ContainerCreateBody, HostConfig, NetworkCreateRequest, PortBinding, VolumeCreateRequest};
@@ -19,15 +21,6 @@ use std::process::Command;
 use std::time::Instant;
 
 const IMAGE: &str = "berth-test/busybox:1";
-
-/// Resident and peak resident memory of this process, in MiB (Linux).
-fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = |key: &str| {
-        status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok())
-    };
-    (kib("VmRSS:").unwrap_or(0.0) / 1024.0, kib("VmHWM:").unwrap_or(0.0) / 1024.0)
-}
 
 fn cli(dir: &Path, project: &str, args: &[&str]) -> f64 {
     let t = Instant::now();
@@ -112,7 +105,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::write(dir.path().join("docker-compose.yml"), yaml)?;
 
-    let (idle, _) = memory();
+    let idle = common::status_mib("VmRSS:");
     let (mut berth_up, mut berth_down, mut cli_up, mut cli_down) = (vec![], vec![], vec![], vec![]);
     let (mut floor_up, mut floor_down) = (vec![], vec![]);
     for run in 0..runs {
@@ -146,7 +139,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         stack::down(&engine, &project, DownOptions { volumes: true, ..Default::default() }, &|_| {}).await?;
         berth_down.push(t.elapsed().as_secs_f64());
     }
-    let (_, peak) = memory();
+    let peak = common::peak_mib();
     let (bu, bd, cu, cd) = (median(berth_up), median(berth_down), median(cli_up), median(cli_down));
     let (fu, fd) = (median(floor_up), median(floor_down));
     println!("services={services} runs={runs}");

@@ -4,7 +4,10 @@
 //!
 //!     cargo run --release -p berth-core --example pull_bench -- <reference> [unix:///var/run/docker.sock]
 //!
-//! Prints `ms=X updates=N max_per_s=M layers=L` (max_per_s: most updates in any one-second window).
+//! Prints `ms=X updates=N max_per_s=M layers=L peak_mb=P` (max_per_s: most updates in any one-second
+//! window; peak_mb: this process's VmHWM, the core's memory while pulling).
+
+mod common;
 
 use berth_core::engine::{Endpoint, Engine, EngineSource};
 use berth_core::images::{self, TransferEvent};
@@ -42,9 +45,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(error.message.into());
     }
     println!(
-        "ms={ms:.0} updates={} max_per_s={} layers={layers}",
+        "ms={ms:.0} updates={} max_per_s={} layers={layers} peak_mb={:.1}",
         updates.len(),
-        max_in_window(&updates, Duration::from_secs(1))
+        max_in_window(&updates, Duration::from_secs(1)),
+        common::peak_mib()
     );
     Ok(())
 }

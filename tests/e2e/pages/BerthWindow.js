@@ -28,10 +28,31 @@ export class ContainerList {
 
   row(name) { return this.browser.$(`${sel(TestId.containerRow)}[data-name="${name}"]`); }
 
+  /**
+   * Scrolls the list until the row of `name` is rendered (the list renders only the rows on
+   * screen, and other tests' containers on the shared engine can push it below them); false when
+   * no row has that name.
+   */
+  async reveal(name) {
+    return this.browser.execute(async (list, row) => {
+      const found = () => document.querySelector(row) !== null;
+      const view = document.querySelector(list)?.parentElement;
+      if (found() || !view) return found();
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const from = view.scrollTop;
+      for (let top = 0; top < view.scrollHeight; top += Math.max(100, view.clientHeight)) {
+        view.scrollTop = top;
+        await frame();
+        if (found()) return true;
+      }
+      view.scrollTop = from;
+      return false;
+    }, sel(TestId.containerList), `${sel(TestId.containerRow)}[data-name="${name}"]`);
+  }
+
   /** The row's data-state, or null while the row is not there. */
   async state(name) {
-    const row = this.row(name);
-    return (await row.isExisting()) ? row.getAttribute('data-state') : null;
+    return (await this.reveal(name)) ? this.row(name).getAttribute('data-state') : null;
   }
 
   async waitForList(timeout = 20_000) {
@@ -44,17 +65,19 @@ export class ContainerList {
   }
 
   async waitForGone(name, timeout = 15_000) {
-    await waitFor(async () => !(await this.row(name).isExisting()),
+    await waitFor(async () => !(await this.reveal(name)),
       { timeout, message: `row ${name} to disappear` });
   }
 
   /** Clicks a row action: start|stop|restart|kill|pause|unpause|remove. */
   async action(name, action) {
+    await this.reveal(name);
     await click(this.row(name).$(sel(TestId.action(action))));
   }
 
   /** Opens the container's details (a click on the row's name). */
   async open(name) {
+    await this.reveal(name);
     const row = this.row(name);
     // Whatever element shows the name (a button or a cell): markup-agnostic, by text.
     const label = row.$(`.//*[normalize-space(text())="${name}"]`);

@@ -6,6 +6,7 @@ mod deaths;
 pub(crate) mod direct;
 pub mod discovery;
 mod endpoint;
+mod facts;
 mod info;
 mod pump;
 mod relist;

@@ -6,6 +6,7 @@
 
 use super::deaths::{ContainerDeath, Deaths};
 use super::discovery::{self, Environment};
+use super::facts;
 use super::{Engine, EngineCandidate, EngineInfo, EngineSource, Endpoint};
 use crate::error::{Error, Result};
 use bollard::models::EventMessageTypeEnum;
@@ -13,6 +14,7 @@ use bollard::query_parameters::EventsOptions;
 use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -64,6 +66,8 @@ struct Shared {
     /// Wakes the pump to reconnect now (after a switch, or to end a backoff early).
     reconnect: Notify,
     sink: Sink,
+    /// Where the engine's facts are kept for the next start (see `facts`); None: not kept.
+    facts: Option<PathBuf>,
 }
 
 /// The running pump; dropping it stops the task.
@@ -81,6 +85,12 @@ impl Drop for Pump {
 impl Pump {
     /// Start on the current tokio runtime.
     pub fn start(env: Environment, sink: impl Fn(EngineEvent) + Send + Sync + 'static) -> Pump {
+        Pump::remembering(env, None, sink)
+    }
+
+    /// [`Pump::start`], keeping the engine's facts in the file `facts` for the next start, which
+    /// then shows them as soon as the engine answers.
+    pub fn remembering(env: Environment, facts: Option<PathBuf>, sink: impl Fn(EngineEvent) + Send + Sync + 'static) -> Pump {
         let shared = Arc::new(Shared {
             env,
             engine: RwLock::new(None),
@@ -88,6 +98,7 @@ impl Pump {
             preferred: Mutex::new(None),
             reconnect: Notify::new(),
             sink: Arc::new(sink),
+            facts,
         });
         let task = tokio::spawn(run(shared.clone()));
         Pump { shared, task }
@@ -121,6 +132,7 @@ impl Pump {
             .ok_or_else(|| Error::invalid("host", format!("{host} is not one of the engines Berth found.")))?;
         let engine = Engine::connect(&endpoint).await?;
         let info = describe(&self.shared, &engine).await?;
+        facts::remember(self.shared.facts.as_deref(), &info);
         *self.shared.preferred.lock().unwrap() = Some(endpoint);
         *self.shared.engine.write().unwrap() = Some(engine);
         publish(&self.shared, EngineStatus::Connected { engine: info });
@@ -150,27 +162,50 @@ fn publish(shared: &Shared, status: EngineStatus) {
     }
 }
 
+/// Not connected (any more): says why, then waits a little before the next attempt.
+async fn disconnected(shared: &Shared, reason: String, tried: Vec<EngineCandidate>) {
+    *shared.engine.write().unwrap() = None;
+    // What was lost is what the window showed last.
+    let lost = match &*shared.status.lock().unwrap() {
+        EngineStatus::Connected { engine } => Some(engine.clone()),
+        EngineStatus::Disconnected { lost, .. } => lost.clone(),
+        EngineStatus::Connecting { .. } => None,
+    };
+    publish(shared, EngineStatus::Disconnected { reason, tried, lost });
+    tokio::select! {
+        _ = tokio::time::sleep(RETRY) => {}
+        _ = shared.reconnect.notified() => {}
+    }
+}
+
 async fn run(shared: Arc<Shared>) {
-    let mut lost: Option<EngineInfo> = None;
     loop {
-        let (engine, info) = match connect_chosen(&shared).await {
+        let engine = match connect_chosen(&shared).await {
             Ok(found) => found,
             Err((reason, tried)) => {
-                *shared.engine.write().unwrap() = None;
-                publish(&shared, EngineStatus::Disconnected { reason, tried, lost: lost.clone() });
-                tokio::select! {
-                    _ = tokio::time::sleep(RETRY) => {}
-                    _ = shared.reconnect.notified() => {}
-                }
+                disconnected(&shared, reason, tried).await;
                 continue;
             }
         };
         // Stick to this engine: when it goes away, wait for it rather than silently switching.
         shared.preferred.lock().unwrap().get_or_insert_with(|| engine.endpoint().clone());
-        tracing::info!(host = engine.host(), version = %info.version, "connected to engine");
+        tracing::info!(host = engine.host(), api = %engine.docker().client_version(), "connected to engine");
         *shared.engine.write().unwrap() = Some(engine.clone());
-        lost = Some(info.clone());
-        publish(&shared, EngineStatus::Connected { engine: info });
+        // Connected as soon as the version check answers, so the first lists do not wait for
+        // /info: with the facts of the last run meanwhile, replaced once /info is back.
+        let known = facts::recall(shared.facts.as_deref(), engine.endpoint(), engine.docker().client_version().to_string());
+        publish(&shared, EngineStatus::Connected { engine: known });
+        // An engine that answers the version check but not /info is stuck halfway: not connected.
+        let described = async {
+            match describe(&shared, &engine).await {
+                Ok(info) => {
+                    facts::remember(shared.facts.as_deref(), &info);
+                    publish(&shared, EngineStatus::Connected { engine: info });
+                    std::future::pending().await
+                }
+                Err(e) => e,
+            }
+        };
         // A crash in the middle of a volume browse leaves its helper container behind.
         tokio::spawn({
             let engine = engine.clone();
@@ -191,24 +226,24 @@ async fn run(shared: Arc<Shared>) {
             reason = follow_events(&engine, &shared.sink) => {
                 tracing::warn!(host = engine.host(), %reason, "lost the engine");
             }
+            e = described => {
+                let reason = e.to_string();
+                let tried = vec![engine.endpoint().candidate(Some(reason.clone()))];
+                disconnected(&shared, reason, tried).await;
+            }
             _ = shared.reconnect.notified() => {}
         }
     }
 }
 
 /// Connect to the preferred endpoint, else the one the docker CLI would use: that one only.
-async fn connect_chosen(shared: &Shared) -> std::result::Result<(Engine, EngineInfo), (String, Vec<EngineCandidate>)> {
+async fn connect_chosen(shared: &Shared) -> std::result::Result<Engine, (String, Vec<EngineCandidate>)> {
     let preferred = shared.preferred.lock().unwrap().clone();
     let endpoint = match preferred.map_or_else(|| discovery::chosen(&shared.env), Ok) {
         Ok(endpoint) => endpoint,
         Err(reason) => return Err((reason, Vec::new())),
     };
-    let attempt = async {
-        let engine = Engine::connect(&endpoint).await?;
-        let info = describe(shared, &engine).await?;
-        Ok::<_, Error>((engine, info))
-    };
-    attempt.await.map_err(|e| {
+    Engine::connect(&endpoint).await.map_err(|e| {
         let reason = e.to_string();
         (reason.clone(), vec![endpoint.candidate(Some(reason))])
     })

@@ -81,18 +81,20 @@ export function startDeps(deps: Deps): Unsubscribe {
   // main.ts loads them before the first paint; tests that render App directly load them here.
   if (!deps.settings.current) void deps.settings.load();
   const stopContainers = deps.containers.start(deps.engine);
-  const stopImages = deps.images.start(deps.engine);
-  const stopStacks = deps.stacks.start(deps.engine);
-  const stopVolumes = deps.volumes.start(deps.engine);
-  const stopNetworks = deps.networks.start(deps.engine);
   const stopEngine = deps.engine.start();
+  // The first screen is the container list: the other lists start once it is in, so that their
+  // engine calls (a compose project's files, say) do not hold it up.
+  let stopped = false;
+  let stopRest: Unsubscribe[] = [];
+  void deps.containers.listed.then(() => {
+    if (stopped) return;
+    stopRest = [deps.images, deps.stacks, deps.volumes, deps.networks].map((list) => list.start(deps.engine));
+  });
   return () => {
-    stopVolumes();
-    stopNetworks();
+    stopped = true;
     stopEngine();
     stopContainers();
-    stopImages();
-    stopStacks();
+    stopRest.forEach((stop) => stop());
   };
 }
 

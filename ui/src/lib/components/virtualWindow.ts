@@ -40,3 +40,29 @@ export function scrollTopFor(index: number, rowHeight: number, height: number, r
 export function isAtBottom(scrollTop: number, clientHeight: number, scrollHeight: number, slack = 4): boolean {
   return scrollTop + clientHeight >= scrollHeight - slack;
 }
+
+export interface RowsInView {
+  /** Rows [start, end) to render. */
+  start: number;
+  end: number;
+  /** Height of the rows before `start` and after `end`, px: the spacers that keep the scroll size. */
+  above: number;
+  below: number;
+}
+
+/**
+ * The rows of a list with these heights (px) that show in [scrollTop, scrollTop + height), with
+ * `overscan` more on each side. For tables, whose rows cannot be moved by a transform.
+ */
+export function rowsInView(heights: readonly number[], scrollTop: number, height: number, overscan: number): RowsInView {
+  const n = heights.length;
+  const tops = [0];
+  for (const h of heights) tops.push(tops[tops.length - 1] + h);
+  let first = 0;
+  while (first < n && tops[first + 1] <= scrollTop) first++;
+  let last = first;
+  while (last < n && tops[last] < scrollTop + height) last++;
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(n, last + overscan);
+  return { start, end, above: tops[start], below: tops[n] - tops[end] };
+}

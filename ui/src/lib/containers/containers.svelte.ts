@@ -19,9 +19,13 @@ export class ContainersStore {
   private pending: ContainersChanged[] | null = null;
   private generation = 0;
   private readonly backend: Backend;
+  /** Settles when the first list is in (or has failed): the app's other lists wait for it. */
+  readonly listed: Promise<void>;
+  private settleListed!: () => void;
 
   constructor(backend: Backend) {
     this.backend = backend;
+    this.listed = new Promise((resolve) => (this.settleListed = resolve));
   }
 
   start(engine: EngineStore): Unsubscribe {
@@ -52,6 +56,7 @@ export class ContainersStore {
       if (generation === this.generation) {
         this.pending = null;
         this.loading = false;
+        this.settleListed();
       }
     }
   }

@@ -1,0 +1,30 @@
+//! WebKit settings that cost memory or work and buy nothing in an app that shows one local page
+//! (Linux, WebKitGTK): the smallest cache model (`DocumentViewer`: no page or resource caches
+//! kept for browsing), no page cache for going back, no spell checking, no smooth-scrolling
+//! animations. macOS's WKWebView and Windows' WebView2 offer no such switches through Tauri and
+//! keep their defaults. What they are worth is measured by `make bench` (issue 15).
+
+/// Applies them to `window`'s webview (on the main thread, soon after).
+pub fn trim(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    let applied = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+        let view = webview.inner();
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+            context.set_spell_checking_enabled(false);
+        }
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_enable_page_cache(false);
+            settings.set_enable_smooth_scrolling(false);
+        }
+    });
+    #[cfg(not(target_os = "linux"))]
+    let applied: tauri::Result<()> = {
+        let _ = window;
+        Ok(())
+    };
+    if let Err(e) = applied {
+        tracing::warn!(error = %e, "cannot apply Berth's WebKit settings");
+    }
+}
