@@ -19,7 +19,7 @@ pub use list::{list, names, prune, prune_estimate, remove, tag};
 pub use model::*;
 pub use reference::{parse_docker_ref, Reference};
 pub use search::{registry_repositories, registry_tags, search_hub};
-pub use transfer::{pull, push};
+pub use transfer::{pull, pull_as, push};
 
 use crate::error::Error;
 
