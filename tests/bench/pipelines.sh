@@ -81,8 +81,9 @@ peer() { # peer <dir> <output file> [--variable NAME=value…]
   local dir=$1 log=$2; shift 2
   rm -rf "$dir/.gitlab-ci-local"
   local start=$EPOCHREALTIME
-  timeout 900 node "$PEER" --cwd "$dir" --helper-image "$JOB_IMAGE" --concurrency "$CONCURRENCY" \
-    --no-color --max-job-name-padding 0 "$@" >"$log" 2>&1 || true
+  # It takes --cwd relative to where it runs only.
+  (cd "$(dirname "$dir")" && timeout 900 node "$PEER" --cwd "$(basename "$dir")" --helper-image "$JOB_IMAGE" \
+    --concurrency "$CONCURRENCY" --no-color --max-job-name-padding 0 "$@" >"$log" 2>&1) || true
   python3 -c "print(f'{$EPOCHREALTIME - $start:.3f}')"
 }
 

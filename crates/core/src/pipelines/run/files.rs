@@ -6,7 +6,7 @@ use crate::build::ignore::PatternMatcher;
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
