@@ -366,6 +366,7 @@ impl Scheduler {
                 _ = superseded.cancelled(), if supersede_open => {
                     supersede_open = false;
                     if self.interruptible() {
+                        self.cancel.cancel();
                         self.cancel_all(&mut running, "a newer run of this pipeline started, and every job this run had started is interruptible").await;
                         break;
                     }
