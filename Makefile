@@ -29,7 +29,7 @@ help:
 	echo "make test-install  build the .deb, install it, launch it as a desktop does, uninstall"
 	echo "make dist       release bundles (.deb and .rpm here) in target/release/bundle/"
 	echo "make fuzz       every fuzz target for FUZZ_SECONDS (default 30)"
-	echo "make bench      benchmarks (tests/bench/run.sh, which runs pull.sh too)"
+	echo "make bench      benchmarks (tests/bench/run.sh, which runs pull.sh too, then pipelines.sh)"
 	echo "make bench-pull only the pull benchmark (tests/bench/pull.sh)"
 	echo "make icons      regenerate icons/ from icons/berth.svg"
 	echo "make clean      remove build outputs (distclean: also node_modules, .tools)"
@@ -57,9 +57,12 @@ test-install: deps-test engine test-image registry ui-build _install
 fuzz:
 	@scripts/fuzz.sh
 
-# run.sh runs pull.sh too, so the table holds the pull's figures.
-bench: deps-test engine test-image registry ui-build
-	@tests/bench/run.sh
+# run.sh runs pull.sh too, so the table holds the pull's figures; both benches run, either can FAIL.
+bench: deps-test engine test-image ci-images registry ui-build
+	@status=0
+	tests/bench/run.sh || status=1
+	tests/bench/pipelines.sh || status=1
+	exit $$status
 
 # Only the pull benchmark: Berth's core vs `docker pull` of a 40-layer image from the test registry.
 bench-pull: deps-test engine registry

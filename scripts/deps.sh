@@ -13,7 +13,7 @@ pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libxdo-dev lib
                                docker-registry apache2-utils curl docker-compose
                                xdotool python3-gi gir1.2-gtk-3.0
                                gnome-keyring libsecret-tools dbus dbus-bin libglib2.0-bin golang-docker-credential-helpers openssl
-                               debootstrap)  # xdotool + a GTK drag source: real OS drops in e2e; debootstrap: scripts/ci-images.sh
+                               debootstrap rsync)  # xdotool + a GTK drag source: real OS drops in e2e; debootstrap: scripts/ci-images.sh; rsync: gitlab-ci-local in make bench
 # The installed-app test: gtk-launch, desktop-file-validate, rpm -qpl/-qpR, xprop.
 [[ $mode == test ]] && pkgs+=(libgtk-3-bin desktop-file-utils rpm x11-utils)
 

@@ -42,6 +42,12 @@ impl LiveRuns {
         self.0.lock().unwrap().get(id).map(|(_, h)| act(h)).is_some()
     }
 
+    /// A new run of the project at `folder` starts: its older runs cancel themselves when all
+    /// they started is `interruptible` (GitLab's auto-cancel of redundant pipelines).
+    pub fn supersede(&self, folder: &Path) {
+        self.0.lock().unwrap().values().filter(|(f, _)| f == folder).for_each(|(_, h)| h.supersede());
+    }
+
     /// The run going on for the project at `folder`.
     pub fn active(&self, folder: &Path) -> Option<String> {
         self.0.lock().unwrap().iter().find(|(_, (f, _))| f == folder).map(|(id, _)| id.clone())

@@ -110,6 +110,8 @@ pub async fn pipeline_run(state: State<'_, AppState>, request: RunRequest, chann
     let root = pipeline.project.root.clone();
     let previous = request.previous.as_deref().map(|id| state.runs.run_dir(&root, id)).transpose()?;
     let (id, run_dir) = state.runs.begin(&root, request.only.clone())?;
+    // A whole new run makes older ones redundant; re-running one job does not (as on GitLab).
+    let whole = request.only.is_none();
     let mut options = RunOptions::new(run_dir);
     options.consent = settings.consent();
     options.only = request.only;
@@ -122,6 +124,9 @@ pub async fn pipeline_run(state: State<'_, AppState>, request: RunRequest, chann
             return Err(e.into());
         }
     };
+    if whole {
+        state.pipeline_runs.supersede(&root);
+    }
     state.pipeline_runs.insert(&id, &root, handle);
     let (runs, live, key) = (state.runs.clone(), state.pipeline_runs.clone(), id.clone());
     tauri::async_runtime::spawn(async move {

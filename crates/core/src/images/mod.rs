@@ -18,7 +18,7 @@ pub use list::{list, names, prune, prune_estimate, remove, tag};
 pub use model::*;
 pub use crate::reference::{parse_docker_ref, Reference};
 pub use search::{registry_repositories, registry_tags, search_hub};
-pub use transfer::{pull, pull_quietly, push};
+pub use transfer::{pull, pull_as, pull_quietly, push};
 
 use crate::error::Error;
 use crate::reference;

@@ -7,7 +7,7 @@ use super::progress::{Fold, Kind, Step};
 use crate::reference::Reference;
 use super::explain::explain;
 use crate::error::{Error, ErrorPayload};
-use crate::registry::{credentials_for_registry, Host};
+use crate::registry::{credentials_for_registry, Credentials, Host};
 use crate::Engine;
 use bollard::models::ProgressDetail;
 use bollard::query_parameters::{CreateImageOptions, PushImageOptions};
@@ -21,7 +21,16 @@ pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis
 /// Pull `reference` (already normalised, see [`super::normalize`]). Always ends with
 /// [`TransferEvent::Done`] or [`TransferEvent::Failed`].
 pub async fn pull(engine: &Engine, reference: &Reference, emit: impl FnMut(TransferEvent)) {
-    let credentials = credentials_for_registry(reference.registry()).await;
+    pull_as(engine, reference, credentials_for_registry(reference.registry()).await, emit).await
+}
+
+/// [`pull`] with the given login (or none) instead of the stored one for its registry.
+pub async fn pull_as(
+    engine: &Engine,
+    reference: &Reference,
+    credentials: Option<Credentials>,
+    emit: impl FnMut(TransferEvent),
+) {
     let options = CreateImageOptions {
         from_image: Some(reference.name()),
         tag: reference.digest.clone().or_else(|| reference.tag.clone()),

@@ -19,24 +19,35 @@ impl DockerConfig {
     /// The file in `dir`; a missing file is an empty config, as for the docker CLI.
     pub fn load(dir: &Path) -> Result<DockerConfig> {
         let path = dir.join("config.json");
-        let doc = match std::fs::read_to_string(&path) {
-            Ok(text) if text.trim().is_empty() => Json::Object(Vec::new()),
-            Ok(text) => match serde_json::from_str::<Json>(&text) {
-                Ok(doc) if doc.entries().is_some() => doc,
-                other => {
-                    return Err(Error::Registry {
-                        message: format!(
-                            "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
-                            path.display()
-                        ),
-                        detail: other.err().map_or("not a JSON object".into(), |e| e.to_string()),
-                    })
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Json::Object(Vec::new()),
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(Error::io(format!("Reading {}", path.display()), e)),
         };
-        Ok(DockerConfig { path, doc })
+        Self::parse(&text).map(|doc| DockerConfig { doc, path: path.clone() }).map_err(|detail| Error::Registry {
+            message: format!(
+                "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
+                path.display()
+            ),
+            detail,
+        })
+    }
+
+    /// A config given as text, as GitLab's `DOCKER_AUTH_CONFIG` variable holds one (never saved).
+    pub fn from_text(text: &str) -> std::result::Result<DockerConfig, String> {
+        Self::parse(text).map(|doc| DockerConfig { doc, path: PathBuf::new() })
+    }
+
+    /// Empty text is an empty config, as for the docker CLI; the error is the parser's.
+    fn parse(text: &str) -> std::result::Result<Json, String> {
+        if text.trim().is_empty() {
+            return Ok(Json::Object(Vec::new()));
+        }
+        match serde_json::from_str::<Json>(text) {
+            Ok(doc) if doc.entries().is_some() => Ok(doc),
+            Ok(_) => Err("not a JSON object".into()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     pub fn path(&self) -> &Path {

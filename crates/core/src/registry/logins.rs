@@ -265,6 +265,23 @@ pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials
     config.plain_auths().into_iter().find(|(h, _)| h == host).map(|(_, c)| c)
 }
 
+/// The login for `host` in a docker config given as text: GitLab's `DOCKER_AUTH_CONFIG`
+/// variable, read as GitLab Runner reads it before its own logins: the credential helper the
+/// text names for `host` (`credHelpers`, then `credsStore`), else its `auths` entry. `Ok(None)`
+/// when the text has no login for `host`.
+pub async fn credentials_in_config(json: &str, host: &Host) -> Result<Option<Credentials>> {
+    let config = DockerConfig::from_text(json).map_err(|detail| Error::Registry {
+        message: "The DOCKER_AUTH_CONFIG variable is not a docker config.json (a JSON object with \"auths\"), so its logins cannot be used.".into(),
+        detail,
+    })?;
+    if let Some(name) = config.helper_for(host) {
+        if let Some(c) = helper::get(&name, host.server_address()).await? {
+            return Ok(Some(c));
+        }
+    }
+    Ok(config.plain_auths().into_iter().find(|(h, _)| h == host).map(|(_, c)| c))
+}
+
 /// The engine's `X-Registry-Config` for a build: the logins for `hosts` (the registries its
 /// base images come from) keyed by server address (`https://index.docker.io/v1/` for Docker
 /// Hub, `host[:port]` otherwise). Pass it as bollard's `build_image` credentials argument.

@@ -16,7 +16,7 @@ pub(crate) use client::{is_network_failure, unreachable, Client};
 pub use host::{convert_to_hostname, Host};
 pub use keychain::SERVICE as KEYCHAIN_SERVICE;
 pub(crate) use logins::confirmed_token_host;
-pub use logins::{credentials_for, list, login, logout, move_to_keychain, registry_config};
+pub use logins::{credentials_for, credentials_in_config, list, login, logout, move_to_keychain, registry_config};
 pub use model::*;
 
 use std::path::PathBuf;

@@ -25,4 +25,5 @@ mod run;
 mod networks;
 mod pipelines;
 mod pipelines_dind;
+mod pipelines_auth;
 mod volumes;

@@ -601,6 +601,50 @@ async fn caches_persist_across_runs_and_clear() {
     assert!(docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]).is_empty());
 }
 
+/// `cache:untracked` keeps every file the job made that git does not track, and `**` globs
+/// reach into any folder depth, as GitLab Runner's archiver picks them; the next run restores
+/// exactly those (tracked files come from the project, not the cache).
+#[tokio::test]
+async fn caches_take_untracked_files_and_double_star_globs() {
+    if !skip_unless("caches_take_untracked_files_and_double_star_globs") {
+        return;
+    }
+    let p = Project::new(&[("src/lib.txt", "tracked\n")]);
+    let pipeline = |key: &str, paths: &[&str], untracked: bool| {
+        let mut j = job(
+            "fill",
+            "build",
+            &[
+                "echo \"restored: $(find . -type f ! -path ./src/lib.txt | LC_ALL=C sort | tr '\\n' ' ')| lib: $(cat src/lib.txt)\"",
+                "mkdir -p a/b/c build && echo 1 > a/b/c/deep.o && echo 2 > a/top.o && echo 3 > build/out.txt && echo 4 > notes.md",
+                "echo changed >> src/lib.txt",
+            ],
+        );
+        j.caches = vec![Cache {
+            key: CacheKey::Text { text: key.into() },
+            paths: paths.iter().map(|s| s.to_string()).collect(),
+            untracked,
+            policy: CachePolicy::PullPush,
+            when: ArtifactsWhen::OnSuccess,
+            fallback_keys: vec![],
+        }];
+        p.pipeline(&["build"], vec![j])
+    };
+    let engine = engine().await;
+    run::clear_cache(&engine, &p.root()).await.unwrap();
+    for (key, paths, untracked, restored) in [
+        ("globs", &["a/**/*.o"][..], false, "./a/b/c/deep.o ./a/top.o"),
+        ("untracked", &[][..], true, "./a/b/c/deep.o ./a/top.o ./build/out.txt ./notes.md"),
+    ] {
+        let first = run_pipeline(pipeline(key, paths, untracked), |_| {}).await;
+        assert_eq!(first.status("fill"), JobStatus::Success, "{}", first.log("fill"));
+        let second = run_pipeline(pipeline(key, paths, untracked), |_| {}).await;
+        let log = second.log("fill");
+        assert!(log.contains(&format!("restored: {restored} | lib: tracked\n")), "{key}: {log}");
+    }
+    assert_eq!(run::clear_cache(&engine, &p.root()).await.unwrap(), 2);
+}
+
 #[tokio::test]
 async fn cancel_removes_everything_the_run_made() {
     if !skip_unless("cancel_removes_everything_the_run_made") {
@@ -684,6 +728,53 @@ async fn masked_values_never_reach_logs() {
         "{log}"
     );
     assert!(!log.contains(secret) && !streamed.contains(secret), "{log}");
+}
+
+/// `interruptible`: a newer run of the project cancels an older one whose started jobs are all
+/// interruptible (GitLab's auto-cancel of redundant pipelines); a run that has started a job
+/// that is not goes on to its end.
+#[tokio::test]
+async fn a_newer_run_cancels_only_interruptible_runs() {
+    if !skip_unless("a_newer_run_cancels_only_interruptible_runs") {
+        return;
+    }
+    let engine = engine().await;
+    let p = Project::new(&[("README", "x")]);
+    let start = |interruptible: bool| {
+        // The interruptible job would run for minutes: only a cancel ends it in time.
+        let sleep = if interruptible { "sleep 300" } else { "sleep 5" };
+        let mut j = job("work", "test", &["echo started", sleep, "echo finished"]);
+        j.interruptible = interruptible;
+        let pipeline = p.pipeline(&["test"], vec![j]);
+        let engine = engine.clone();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let handle = run::start(&engine, pipeline, options(dir.path()), tx).await.unwrap();
+            loop {
+                match tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.expect("the job logs") {
+                    Some(RunEvent::Log { bytes, .. }) if String::from_utf8_lossy(&bytes).contains("started") => break,
+                    Some(_) => continue,
+                    None => panic!("the run ended before the job started"),
+                }
+            }
+            (handle, dir)
+        }
+    };
+    let (mut redundant, _d1) = start(true).await;
+    let (mut kept, _d2) = start(false).await;
+    let t = Instant::now();
+    redundant.supersede();
+    kept.supersede();
+    let summary = tokio::time::timeout(Duration::from_secs(60), redundant.wait()).await.unwrap();
+    assert_eq!(summary.status, JobStatus::Canceled, "{summary:?}");
+    let reason = summary.job("work").unwrap().reason.clone().unwrap_or_default();
+    assert!(reason.contains("newer run") && reason.contains("interruptible"), "{reason}");
+    assert!(t.elapsed() < Duration::from_secs(60), "canceled at once, not after the job");
+    assert_nothing_left(&summary.id);
+    let summary = tokio::time::timeout(Duration::from_secs(60), kept.wait()).await.unwrap();
+    assert_eq!(summary.status, JobStatus::Success, "a started job that is not interruptible keeps its run");
+    assert_nothing_left(&summary.id);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use super::labels;
 use crate::error::{Error, Result};
 use crate::objects;
 use crate::pipelines::model::PullPolicy;
+use crate::registry::{credentials_for_registry, credentials_in_config, Host};
 use crate::Engine;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::{
@@ -103,11 +104,13 @@ pub async fn remove_container(engine: &Engine, id: &str) {
 
 /// The image is on the engine as its `pull_policy` asks (Berth's default: if-not-present):
 /// `always` pulls and, when that fails offline, says so and uses the local copy; `never` only
-/// uses the local one. Returns a warning for the job log.
+/// uses the local one. A pull logs in as the job's `DOCKER_AUTH_CONFIG` says for the image's
+/// registry, else with the stored login, as the runner does. Returns a warning for the job log.
 pub async fn ensure_image(
     engine: &Engine,
     image: &str,
     policy: &[PullPolicy],
+    auth_config: Option<&str>,
 ) -> Result<Option<String>> {
     let local = engine.docker().inspect_image(image).await.is_ok();
     let always = policy.first() == Some(&PullPolicy::Always);
@@ -126,10 +129,21 @@ pub async fn ensure_image(
             format!("The image name \"{image}\" is not valid: {e}."),
         )
     })?;
-    let failure = crate::images::pull_quietly(engine, &reference)
-        .await
-        .err()
-        .map(|e| e.message);
+    let from_variable = match (auth_config, Host::parse(reference.registry())) {
+        (Some(json), Ok(host)) => credentials_in_config(json, &host).await?,
+        _ => None,
+    };
+    let credentials = match from_variable {
+        Some(c) => Some(c),
+        None => credentials_for_registry(reference.registry()).await,
+    };
+    let mut failure = None;
+    crate::images::pull_as(engine, &reference, credentials, |event| {
+        if let crate::images::TransferEvent::Failed { error } = event {
+            failure = Some(error.message);
+        }
+    })
+    .await;
     match failure {
         None => Ok(None),
         Some(message) if local => Ok(Some(format!(
@@ -153,6 +167,23 @@ pub async fn upload(engine: &Engine, id: &str, tar: Vec<u8>, what: &str) -> Resu
     engine
         .docker()
         .upload_to_container(id, Some(options), bollard::body_full(tar.into()))
+        .await
+        .map_err(engine.err(what))
+}
+
+/// Put the tar in file `tar` into the container at `/`, streamed (a cache can be large).
+pub async fn upload_file(engine: &Engine, id: &str, tar: &Path, what: &str) -> Result<()> {
+    let file = tokio::fs::File::open(tar)
+        .await
+        .map_err(|e| Error::io(what, e))?;
+    let options = UploadToContainerOptions {
+        path: "/".into(),
+        ..Default::default()
+    };
+    let body = bollard::body_try_stream(tokio_util::io::ReaderStream::new(file));
+    engine
+        .docker()
+        .upload_to_container(id, Some(options), body)
         .await
         .map_err(engine.err(what))
 }

@@ -126,11 +126,53 @@ pub fn extract_selected(
     started_with: &HashSet<String>,
     dest: &Path,
 ) -> Result<Vec<String>> {
+    each_selected(archive, selection, started_with, |rel, entry| {
+        let target = dest.join(rel);
+        let kept = |e| Error::io(format!("Keeping {rel}"), e);
+        if entry.header().entry_type() == tar::EntryType::Directory {
+            // Kept so a folder whose files were all excluded (or that was empty) still exists.
+            return fs::create_dir_all(&target).map_err(kept);
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(kept)?;
+        }
+        entry.unpack(&target).map(|_| ()).map_err(kept)
+    })
+}
+
+/// The files of `selection` in `archive` (as for [`extract_selected`]) as a tar whose entries
+/// are under `prefix` (relative, e.g. a cache volume's mount point), written to `out`; returns
+/// the paths.
+pub fn select_into_tar(
+    archive: impl Read,
+    selection: &Selection,
+    started_with: &HashSet<String>,
+    prefix: &str,
+    out: impl std::io::Write,
+) -> Result<Vec<String>> {
+    let mut tar = tar::Builder::new(out);
+    let kept = each_selected(archive, selection, started_with, |rel, entry| {
+        let mut header = entry.header().clone();
+        tar.append_data(&mut header, format!("{prefix}/{rel}"), entry)
+            .map_err(|e| Error::io(format!("Packing {rel}"), e))
+    })?;
+    tar.into_inner()
+        .and_then(|mut out| out.flush())
+        .map_err(|e| Error::io("Packing the cache", e))?;
+    Ok(kept)
+}
+
+/// Calls `take` with each regular file and folder of `archive` that `selection` picks (paths
+/// matched as the runner matches them, `**` included; folders with all they hold; `untracked`:
+/// files not in `started_with`; `exclude` last); returns their paths, folders ending in `/`.
+fn each_selected<R: Read>(
+    archive: R,
+    selection: &Selection,
+    started_with: &HashSet<String>,
+    mut take: impl FnMut(&str, &mut tar::Entry<'_, R>) -> Result<()>,
+) -> Result<Vec<String>> {
     let bad = |e: crate::build::ignore::PatternError| {
-        Error::invalid(
-            "artifacts",
-            format!("An artifacts path cannot be used: {e}."),
-        )
+        Error::invalid("artifacts", format!("An artifacts or cache path cannot be used: {e}."))
     };
     let paths = PatternMatcher::new(&selection.paths).map_err(bad)?;
     let exclude = PatternMatcher::new(&selection.exclude).map_err(bad)?;
@@ -155,22 +197,12 @@ pub fn extract_selected(
         if !wanted || exclude.matches(&rel).unwrap_or(false) {
             continue;
         }
-        let target = dest.join(&rel);
-        if kind == tar::EntryType::Directory {
-            // Kept so a folder whose files were all excluded (or that was empty) still exists.
-            fs::create_dir_all(&target)
-                .map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
-            kept.push(format!("{rel}/"));
-            continue;
-        }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
-        }
-        entry
-            .unpack(&target)
-            .map_err(|e| Error::io(format!("Keeping artifact {rel}"), e))?;
-        kept.push(rel);
+        take(&rel, &mut entry)?;
+        kept.push(if kind == tar::EntryType::Directory {
+            format!("{rel}/")
+        } else {
+            rel
+        });
     }
     kept.sort();
     Ok(kept)
@@ -302,6 +334,42 @@ mod tests {
         assert_eq!(
             fs::read_to_string(dest.path().join("out.log")).unwrap(),
             "new"
+        );
+    }
+
+    #[test]
+    fn a_cache_tar_holds_the_picked_files_under_its_prefix() {
+        let tar = archive(&[
+            ("proj/src/a.rs", "tracked"),
+            ("proj/a/b/c/deep.o", "1"),
+            ("proj/a/top.o", "2"),
+            ("proj/a/top.c", "3"),
+            ("proj/notes.md", "4"),
+        ]);
+        let started: HashSet<String> = ["src/a.rs".to_string()].into();
+        let names = |paths: &[&str], untracked: bool| {
+            let sel = Selection {
+                paths: paths.iter().map(|p| p.to_string()).collect(),
+                exclude: vec![],
+                untracked,
+            };
+            let mut out = Vec::new();
+            let kept = select_into_tar(&tar[..], &sel, &started, "berth-ci-cache/0", &mut out).unwrap();
+            let mut inside: Vec<String> = tar::Archive::new(&out[..])
+                .entries()
+                .unwrap()
+                .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+                .collect();
+            inside.sort();
+            assert_eq!(inside.len(), kept.len());
+            inside
+        };
+        assert_eq!(names(&["a/**/*.o"], false), ["berth-ci-cache/0/a/b/c/deep.o", "berth-ci-cache/0/a/top.o"]);
+        assert_eq!(names(&["**/*.o"], false), ["berth-ci-cache/0/a/b/c/deep.o", "berth-ci-cache/0/a/top.o"]);
+        assert_eq!(
+            names(&[], true),
+            ["berth-ci-cache/0/a/b/c/deep.o", "berth-ci-cache/0/a/top.c", "berth-ci-cache/0/a/top.o", "berth-ci-cache/0/notes.md"],
+            "untracked: all but the tracked file"
         );
     }
 

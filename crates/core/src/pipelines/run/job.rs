@@ -16,7 +16,7 @@ use crate::Engine;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -25,6 +25,8 @@ use tokio::sync::mpsc::UnboundedSender;
 const SCRIPTS: &str = "/berth-ci";
 /// Where cache volume `i` is mounted.
 const CACHE_MOUNT: &str = "/berth-ci-cache";
+/// The variable holding a docker config.json whose logins pull the job's and services' images.
+const DOCKER_AUTH_CONFIG: &str = "DOCKER_AUTH_CONFIG";
 /// after_script gets this long, as on GitLab.
 const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -183,7 +185,10 @@ async fn attempt(
     });
     let image_name = expand(&image.name, |k| env_map.get(k).cloned());
     ctx.say(&job.name, &format!("Using image {image_name}"));
-    if let Some(warning) = ops::ensure_image(engine, &image_name, &image.pull_policy).await? {
+    let auth_config = env_map.get(DOCKER_AUTH_CONFIG).map(String::as_str);
+    if let Some(warning) =
+        ops::ensure_image(engine, &image_name, &image.pull_policy, auth_config).await?
+    {
         ctx.say(&job.name, &warning);
     }
     let caches = cache_volumes(ctx, job, &env_map).await?;
@@ -308,29 +313,34 @@ async fn attempt(
         }
     }
 
-    for (i, c) in caches.iter().enumerate() {
-        if c.cache.policy != CachePolicy::Pull && applies(c.cache.when, succeeded) {
-            ctx.say(&job.name, &format!("Saving cache \"{}\"", c.key));
-            let paths: Vec<String> = c
-                .cache
-                .paths
-                .iter()
-                .map(|p| expand(p, |k| env_map.get(k).cloned()))
-                .collect();
-            let cmd = format!(
-                "cd {dir} || exit 1; rm -rf {m}/{i}/* {m}/{i}/.[!.]* 2>/dev/null; for p in {list}; do [ -e \"$p\" ] && tar -cf - \"$p\" | tar -xf - -C {m}/{i}; done; true",
-                m = CACHE_MOUNT,
-                dir = script::quote(&ctx.builds_dir),
-                list = paths.iter().map(|p| if p.contains(['*', '?', '[']) { p.clone() } else { script::quote(p) }).collect::<Vec<_>>().join(" ")
-            );
-            run_quiet(ctx, job, &id, &cmd).await?;
+    let saving: Vec<(usize, &CacheVolume)> = caches
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cache.policy != CachePolicy::Pull && applies(c.cache.when, succeeded))
+        .collect();
+    let artifacts = job
+        .artifacts
+        .as_ref()
+        .filter(|a| applies(a.when, succeeded))
+        .and_then(|_| artifact_selections(ctx, job, &env_map));
+    if !saving.is_empty() || artifacts.is_some() {
+        // One copy of the project folder as the job left it, for its caches and artifacts.
+        let dir = ctx.job_dir(&job.name);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("Keeping the job's files", e))?;
+        let snapshot = dir.join("project.tar");
+        ops::download(engine, &id, &ctx.builds_dir, &snapshot).await?;
+        let kept = async {
+            for (i, c) in saving {
+                save_cache(ctx, job, &id, i, c, &env_map, &snapshot).await?;
+            }
+            if let Some(selections) = artifacts {
+                keep_artifacts(ctx, job, selections, &snapshot).await?;
+            }
+            Ok::<_, Error>(())
         }
-    }
-
-    if let Some(artifacts) = &job.artifacts {
-        if applies(artifacts.when, succeeded) {
-            keep_artifacts(ctx, job, &id, &env_map).await?;
-        }
+        .await;
+        let _ = std::fs::remove_file(&snapshot);
+        kept?;
     }
     Ok(end)
 }
@@ -357,8 +367,11 @@ async fn start_service(
             aliases.join(", ")
         ),
     );
+    let auth_config = job_env
+        .iter()
+        .find_map(|e| e.strip_prefix(DOCKER_AUTH_CONFIG)?.strip_prefix('='));
     if let Some(warning) =
-        ops::ensure_image(engine, &service.image.name, &service.image.pull_policy).await?
+        ops::ensure_image(engine, &service.image.name, &service.image.pull_policy, auth_config).await?
     {
         ctx.say(&job.name, &warning);
     }
@@ -594,15 +607,76 @@ pub fn cache_volume_name(project_key: &str, key: &str) -> String {
     )
 }
 
-async fn keep_artifacts(
+/// Save cache `i` as the runner does: its `paths` (globs with `**`, folders with all they hold)
+/// and with `untracked: true` every file the job started without, from `snapshot` (the
+/// engine's tar of the project folder) into the cache's volume, replacing what it held.
+async fn save_cache(
     ctx: &Arc<RunContext>,
     job: &Job,
     id: &str,
+    i: usize,
+    c: &CacheVolume<'_>,
     env: &HashMap<String, String>,
+    snapshot: &Path,
 ) -> Result<()> {
-    let Some(artifacts) = &job.artifacts else {
-        return Ok(());
+    ctx.say(&job.name, &format!("Saving cache \"{}\"", c.key));
+    let selection = Selection {
+        paths: c
+            .cache
+            .paths
+            .iter()
+            .map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir))
+            .collect(),
+        exclude: vec![],
+        untracked: c.cache.untracked,
     };
+    let packed = snapshot.with_file_name(format!("cache-{i}.tar"));
+    let (from, to, tracked) = (snapshot.to_path_buf(), packed.clone(), ctx.tracked.clone());
+    let prefix = format!("{}/{i}", CACHE_MOUNT.trim_start_matches('/'));
+    let kept = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
+        let read = std::fs::File::open(&from).map_err(|e| Error::io("Reading the job's files", e))?;
+        let write = std::fs::File::create(&to).map_err(|e| Error::io("Packing the cache", e))?;
+        files::select_into_tar(
+            std::io::BufReader::new(read),
+            &selection,
+            &tracked,
+            &prefix,
+            std::io::BufWriter::new(write),
+        )
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let saved = async {
+        let kept = kept?;
+        run_quiet(
+            ctx,
+            job,
+            id,
+            &format!("rm -rf {m}/{i}/* {m}/{i}/.[!.]* {m}/{i}/..?* 2>/dev/null; true", m = CACHE_MOUNT),
+        )
+        .await?;
+        let count = kept.iter().filter(|k| !k.ends_with('/')).count();
+        if kept.is_empty() {
+            ctx.say(&job.name, "WARNING: no files matched the cache paths; the cache is now empty");
+        } else {
+            ops::upload_file(&ctx.engine, id, &packed, "Saving the cache").await?;
+            ctx.say(&job.name, &format!("Cache \"{}\" saved: {count} file(s)", c.key));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = std::fs::remove_file(&packed);
+    saved
+}
+
+/// What a job's `artifacts:` keeps (its paths, and its dotenv report apart: loaded into later
+/// jobs, not handed to them as a file); `None` when it keeps nothing.
+fn artifact_selections(
+    ctx: &Arc<RunContext>,
+    job: &Job,
+    env: &HashMap<String, String>,
+) -> Option<(Selection, Selection)> {
+    let artifacts = job.artifacts.as_ref()?;
     let paths = |list: &[String]| -> Vec<String> {
         list.iter()
             .map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir))
@@ -613,19 +687,25 @@ async fn keep_artifacts(
         exclude: paths(&artifacts.exclude),
         untracked: artifacts.untracked,
     };
-    // The dotenv report is an artifact of its own: loaded into later jobs, not handed to them as a file.
     let reports = Selection {
         paths: paths(&artifacts.dotenv),
         ..Default::default()
     };
-    if selection.paths.is_empty() && !selection.untracked && reports.paths.is_empty() {
-        return Ok(());
-    }
+    let nothing = selection.paths.is_empty() && !selection.untracked && reports.paths.is_empty();
+    (!nothing).then_some((selection, reports))
+}
+
+/// Keep the artifacts picked from `snapshot` (the engine's tar of the project folder).
+async fn keep_artifacts(
+    ctx: &Arc<RunContext>,
+    job: &Job,
+    (selection, reports): (Selection, Selection),
+    snapshot: &Path,
+) -> Result<()> {
     ctx.say(&job.name, "Uploading artifacts");
     let dir = ctx.job_dir(&job.name);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("Keeping artifacts", e))?;
-    let archive = dir.join("project.tar");
-    ops::download(&ctx.engine, id, &ctx.builds_dir, &archive).await?;
+    let archive = snapshot.to_path_buf();
+    let no_paths = selection.paths.is_empty();
     let (dest, report_dir) = (dir.join("artifacts"), dir.join("reports"));
     let _ = std::fs::remove_dir_all(&dest);
     let _ = std::fs::remove_dir_all(&report_dir);
@@ -654,9 +734,8 @@ async fn keep_artifacts(
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))??;
-    let _ = std::fs::remove_file(&archive);
     let count = kept.iter().filter(|k| !k.ends_with('/')).count();
-    if kept.is_empty() && !artifacts.paths.is_empty() {
+    if kept.is_empty() && !no_paths {
         ctx.say(&job.name, "WARNING: no files matched the artifacts paths");
     } else if !kept.is_empty() {
         ctx.say(&job.name, &format!("{count} artifact file(s) kept"));

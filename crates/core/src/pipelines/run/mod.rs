@@ -37,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 pub struct RunHandle {
     id: String,
     cancel: CancellationToken,
+    superseded: CancellationToken,
     play: mpsc::UnboundedSender<String>,
     summary: watch::Receiver<Option<RunSummary>>,
 }
@@ -49,6 +50,13 @@ impl RunHandle {
     /// Stop every running job and remove every container, network and volume of the run.
     pub fn cancel(&self) {
         self.cancel.cancel();
+    }
+
+    /// A newer run of the same project started: as GitLab auto-cancels a redundant pipeline,
+    /// the run is canceled when every job it has started is `interruptible` (jobs not started
+    /// yet do not count); once a job that is not has started, the run goes on.
+    pub fn supersede(&self) {
+        self.superseded.cancel();
     }
 
     /// Start a `when: manual` job that is waiting.
@@ -148,19 +156,21 @@ pub async fn start(
         run_dir: options.run_dir.clone(),
         privilege: Mutex::new(None),
     });
-    let cancel = CancellationToken::new();
+    let (cancel, superseded) = (CancellationToken::new(), CancellationToken::new());
     let (play_tx, play_rx) = mpsc::unbounded_channel();
     let (summary_tx, summary_rx) = watch::channel(None);
     let scheduler = Scheduler::new(ctx, Arc::new(pipeline), options, cancel.clone(), summary_tx);
+    let superseded_rx = superseded.clone();
     LIVE.lock().expect("live runs").push(id.clone());
     let run = id.clone();
     tokio::spawn(async move {
-        scheduler.run(play_rx).await;
+        scheduler.run(play_rx, superseded_rx).await;
         LIVE.lock().expect("live runs").retain(|r| r != &run);
     });
     Ok(RunHandle {
         id,
         cancel,
+        superseded,
         play: play_tx,
         summary: summary_rx,
     })
@@ -326,9 +336,9 @@ impl Scheduler {
         }
     }
 
-    async fn run(mut self, mut play: mpsc::UnboundedReceiver<String>) {
+    async fn run(mut self, mut play: mpsc::UnboundedReceiver<String>, superseded: CancellationToken) {
         let mut running: JoinSet<Finished> = JoinSet::new();
-        let mut play_open = true;
+        let (mut play_open, mut supersede_open) = (true, true);
         for i in 0..self.records.len() {
             if self.records[i].state.status != JobStatus::Created {
                 self.emit_status(i);
@@ -350,19 +360,16 @@ impl Scheduler {
             }
             tokio::select! {
                 _ = self.cancel.cancelled() => {
-                    running.abort_all();
-                    while running.join_next().await.is_some() {}
-                    for i in 0..self.records.len() {
-                        if !self.records[i].state.status.is_final() {
-                            self.records[i].state.status = JobStatus::Canceled;
-                            self.records[i].reason = Some("the run was canceled".into());
-                            self.emit_status(i);
-                        }
-                    }
-                    if let Err(e) = engine_ops::remove_runs(&self.ctx.engine, Some(&self.ctx.id), &[]).await {
-                        tracing::warn!(%e, "could not remove a canceled run's containers");
-                    }
+                    self.cancel_all(&mut running, "the run was canceled").await;
                     break;
+                }
+                _ = superseded.cancelled(), if supersede_open => {
+                    supersede_open = false;
+                    if self.interruptible() {
+                        self.cancel.cancel();
+                        self.cancel_all(&mut running, "a newer run of this pipeline started, and every job this run had started is interruptible").await;
+                        break;
+                    }
                 }
                 Some(done) = running.join_next(), if !running.is_empty() => {
                     if let Ok(done) = done { self.finish(done); }
@@ -374,6 +381,31 @@ impl Scheduler {
             }
         }
         self.publish(true);
+    }
+
+    /// Stop every job, mark the unfinished ones canceled, remove all the run made.
+    async fn cancel_all(&mut self, running: &mut JoinSet<Finished>, reason: &str) {
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+        for i in 0..self.records.len() {
+            if !self.records[i].state.status.is_final() {
+                self.records[i].state.status = JobStatus::Canceled;
+                self.records[i].reason = Some(reason.into());
+                self.emit_status(i);
+            }
+        }
+        if let Err(e) = engine_ops::remove_runs(&self.ctx.engine, Some(&self.ctx.id), &[]).await {
+            tracing::warn!(%e, "could not remove a canceled run's containers");
+        }
+    }
+
+    /// Whether every job that has started (is running, or ran) is `interruptible`.
+    fn interruptible(&self) -> bool {
+        self.records
+            .iter()
+            .zip(&self.pipeline.jobs)
+            .filter(|(r, _)| r.state.status == JobStatus::Running || r.attempts > 0)
+            .all(|(_, j)| j.interruptible)
     }
 
     /// Start, skip or park every job whose turn it is.
