@@ -104,7 +104,7 @@ fn local_paths(ctx: &Ctx, entry: &Value, vars: &HashMap<String, String>, file: &
         Value::String(s) => s.clone(),
         Value::Object(m) => {
             if let Some(r) = m.get("rules") {
-                if !rules::include_applies(ctx, r, vars).map_err(|e| err(e))? {
+                if !rules::include_applies(ctx, r, vars).map_err(&err)? {
                     return Ok(Vec::new());
                 }
             }
