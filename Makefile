@@ -16,13 +16,14 @@ endif
 
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
-.PHONY: help run test test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons clean \
-        distclean deps-run deps-test engine test-image ci-images registry ui-build app _app _dist _core \
-        _ui _e2e _install _fuzz
+.PHONY: help run test test-checks test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons \
+        clean distclean deps-run deps-test engine test-image ci-images registry ui-build app _app _dist \
+        _checks _core _ui _e2e _install _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
-	echo "make test       everything CI runs: core + UI + end-to-end tests"
+	echo "make test       everything CI runs: checks + core + UI + end-to-end + install + fuzz"
+	echo "make test-checks  rustfmt, clippy, svelte-check, tsc, cargo-deny (scripts/checks.sh)"
 	echo "make test-core  Rust tests (workspace) against a real engine"
 	echo "make test-ui    UI unit tests"
 	echo "make test-e2e   drive the real window under Xvfb"
@@ -37,10 +38,17 @@ help:
 run: deps-run ui-build
 	cargo run -p berth
 
-# Setup steps stop `make test` at once; the five suites all run, then a summary is printed.
+# Setup steps stop `make test` at once; the six suites all run, then a summary is printed.
+# Compile-only work starts at once in the background at the lowest CPU priority (nice 19), so it
+# takes only the CPU the suites leave idle (the e2e suite waits on the window, the release build
+# ends in a one-core LTO link): clippy (target/clippy) and the fuzz targets (target/fuzz). The
+# checks and fuzz suites, last, find them built (or wait on cargo's lock); logs in target/*.log.
 test: deps-test engine test-image ci-images registry ui-build
 	@failed=() passed=()
-	for suite in core ui e2e install fuzz; do
+	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
+	nice -n 19 scripts/checks.sh clippy >"$$CARGO_TARGET_DIR/clippy.log" 2>&1 &
+	nice -n 19 scripts/fuzz.sh build >"$$CARGO_TARGET_DIR/fuzz-build.log" 2>&1 &
+	for suite in core ui e2e install fuzz checks; do
 	  echo "==> test-$$suite"
 	  if $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
 	done
@@ -50,6 +58,7 @@ test: deps-test engine test-image ci-images registry ui-build
 	for s in "$${failed[@]}"; do echo "  FAIL  test-$$s"; done
 	[[ $${#failed[@]} -eq 0 ]]
 
+test-checks: deps-test ui-build _checks
 test-core: deps-test engine test-image ci-images registry ui-build _core
 test-ui: deps-run _ui
 test-e2e: deps-test engine test-image ci-images registry ui-build _e2e
@@ -67,6 +76,10 @@ bench: deps-test engine test-image ci-images registry ui-build
 # Only the pull benchmark: Berth's core vs `docker pull` of a 40-layer image from the test registry.
 bench-pull: deps-test engine registry
 	@tests/bench/pull.sh
+
+# Formatting, lints and type checks, and the dependency policy (deny.toml): scripts/checks.sh.
+_checks:
+	scripts/checks.sh
 
 # Registry logins need a real OS keychain: scripts/keyring.sh runs the suite beside a private,
 # unlocked GNOME Keyring (Secret Service), never the user's own.

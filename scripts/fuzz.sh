@@ -7,13 +7,14 @@
 # Needs no cargo-fuzz: `cargo fuzz run <target>` works on the same crate for longer sessions.
 #
 # Usage: scripts/fuzz.sh [target...]        build and run (all targets by default)
+#        scripts/fuzz.sh build [target...]  only build (`make test` does it beside the release build)
 #        scripts/fuzz.sh cmin [target...]   minimise each corpus, merging in what runs found
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-30}
 out=${CARGO_TARGET_DIR:-$root/target}/fuzz
 mode=run
-if [[ ${1:-} == cmin ]]; then mode=cmin; shift; fi
+if [[ ${1:-} == cmin || ${1:-} == build ]]; then mode=$1; shift; fi
 
 # The targets, each with its libFuzzer options. The compose loader's input is capped in size
 # and memory so the blow-ups issue 12 item 7 handles show as such, not as a slow machine.
@@ -51,6 +52,7 @@ start=$SECONDS
 RUSTFLAGS="${flags[*]}" CARGO_TARGET_DIR="$out/build" cargo +nightly build --release \
   --manifest-path "$root/fuzz/Cargo.toml" --target "$host" "${targets[@]/#/--bin=}"
 echo "fuzz: built in $((SECONDS - start)) s"
+[[ $mode == build ]] && exit 0
 bin=$out/build/$host/release
 
 count() { find "$@" -type f 2>/dev/null | wc -l; }

@@ -101,7 +101,9 @@ async fn helper_logins(config: &DockerConfig, problems: &mut Vec<String>) -> Vec
 }
 
 type Stamp = Option<(std::path::PathBuf, Option<std::time::SystemTime>, u64)>;
-static LISTED: std::sync::Mutex<Option<(Stamp, Vec<(Host, String, String)>)>> = std::sync::Mutex::new(None);
+/// (registry, user, helper) as the helpers listed them.
+type Listed = Vec<(Host, String, String)>;
+static LISTED: std::sync::Mutex<Option<(Stamp, Listed)>> = std::sync::Mutex::new(None);
 
 /// The helpers are asked again at the next list.
 fn forget_listed() {

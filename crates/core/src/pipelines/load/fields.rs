@@ -33,7 +33,7 @@ pub fn script(v: &Value) -> Result<Vec<String>, String> {
 pub fn strings(v: &Value) -> Option<Vec<String>> {
     match v {
         Value::String(s) => Some(vec![s.clone()]),
-        Value::Array(a) => a.iter().map(|i| scalar(i)).collect(),
+        Value::Array(a) => a.iter().map(scalar).collect(),
         _ => None,
     }
 }

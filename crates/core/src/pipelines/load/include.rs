@@ -38,7 +38,7 @@ fn read_one(
     if depth > MAX_DEPTH {
         return Err(Ctx::file_error(file, None, format!("Maximum of {MAX_DEPTH} nested includes are allowed")));
     }
-    if ctx.sources.len() >= MAX_INCLUDES + 1 {
+    if ctx.sources.len() > MAX_INCLUDES {
         return Err(Ctx::file_error(file, None, format!("Maximum of {MAX_INCLUDES} includes are allowed")));
     }
     let bytes = read_capped(file, MAX_FILE, "pipeline file").map_err(|e| Ctx::file_error(file, None, e.to_string()))?;
@@ -104,7 +104,7 @@ fn local_paths(ctx: &Ctx, entry: &Value, vars: &HashMap<String, String>, file: &
         Value::String(s) => s.clone(),
         Value::Object(m) => {
             if let Some(r) = m.get("rules") {
-                if !rules::include_applies(ctx, r, vars).map_err(|e| err(e))? {
+                if !rules::include_applies(ctx, r, vars).map_err(&err)? {
                     return Ok(Vec::new());
                 }
             }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The static checks `make test` runs (suite "checks"): Rust formatting, clippy with warnings as
+# errors on every target of the workspace, svelte-check and tsc for ui/, and cargo-deny's
+# dependency policy (deny.toml). Every check runs; the script fails at the end, naming those that
+# failed. Needs ui/dist (Tauri embeds it when src-tauri compiles) and .tools/bin/cargo-deny (both
+# come with `make test-checks`).
+# Usage: scripts/checks.sh [fmt|clippy|svelte|tsc|deny]...   (all by default)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+all=(fmt clippy svelte tsc deny)
+wanted=("${@:-${all[@]}}")
+for w in "${wanted[@]}"; do
+  [[ " ${all[*]} " == *" $w "* ]] || { echo "checks: no check '$w' (have: ${all[*]})" >&2; exit 2; }
+done
+
+# Clippy checks every dependency again (metadata only, not the test build's artefacts), in a
+# folder of its own so it never waits on a test build's lock: `make test` runs it in the
+# background meanwhile.
+clippy() {
+  CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}/clippy \
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+}
+
+# RustSec advisories come from a git repository on GitHub, which CI here cannot reach (only the
+# package registries). Fetch it; failing that, use the copy fetched last if it is under 90 days
+# old (cargo-deny refuses an older one); failing that, check the rest and say so in one loud line.
+deny() {
+  local bin=.tools/bin/cargo-deny db=${CARGO_HOME:-$HOME/.cargo}/advisory-dbs
+  [[ -x $bin ]] || { echo "checks: $bin is missing (scripts/deps.sh test installs it)" >&2; return 1; }
+  local checks=(advisories bans licenses sources) err fetched
+  if err=$("$bin" --log-level error fetch db 2>&1); then
+    echo "checks: RustSec advisory database fetched"
+  else
+    fetched=$(find "$db" -path '*/.git/FETCH_HEAD' -mtime -90 2>/dev/null | head -1)
+    if [[ -n $fetched ]]; then
+      echo "checks: the RustSec advisory database cannot be fetched; using the copy of $(date -r "$fetched" +%F)"
+    else
+      echo "!!! ADVISORIES NOT CHECKED: the RustSec advisory database cannot be fetched here, and no copy"
+      echo "!!! under 90 days old is in $db (cargo-deny: ${err##*$'\n'})."
+      echo "!!! Bans, licenses and sources are checked. Run 'make test-checks' where GitHub is reachable."
+      checks=(bans licenses sources)
+    fi
+  fi
+  # Every platform's crates (licences are read from their sources), then no network at all.
+  cargo fetch --locked --quiet
+  "$bin" --offline --locked check "${checks[@]}"
+}
+
+failed=()
+run() {
+  local name=$1
+  shift
+  [[ " ${wanted[*]} " == *" $name "* ]] || return 0
+  echo "==> checks: $name"
+  "$@" || failed+=("$name")
+}
+run fmt cargo fmt --all --check
+run clippy clippy
+run svelte npm --prefix ui run --silent check
+run tsc ui/node_modules/.bin/tsc --noEmit -p ui/tsconfig.json
+run deny deny
+
+if ((${#failed[@]})); then
+  echo "checks: failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "checks: passed: ${wanted[*]}"
