@@ -41,14 +41,16 @@ run: deps-run ui-build
 # Setup steps stop `make test` at once; the six suites all run, then a summary is printed.
 # Compile-only work starts at once in the background at the lowest CPU priority (nice 19), so it
 # takes only the CPU the suites leave idle (the e2e suite waits on the window, the release build
-# ends in a one-core LTO link): clippy (target/clippy) and the fuzz targets (target/fuzz). The
-# checks and fuzz suites, last, find them built (or wait on cargo's lock); logs in target/*.log.
+# ends in a one-core LTO link): clippy (target/clippy), then cargo-deny into .tools, and the fuzz
+# targets (target/fuzz). The fuzz suite finds its build done (or waits on cargo's lock); the checks
+# suite, last, waits for the background jobs. Their logs: target/clippy.log, target/fuzz-build.log.
 test: deps-test engine test-image ci-images registry ui-build
 	@failed=() passed=()
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
-	nice -n 19 scripts/checks.sh clippy >"$$CARGO_TARGET_DIR/clippy.log" 2>&1 &
+	nice -n 19 bash -c "scripts/checks.sh clippy; scripts/checks.sh tools" >"$$CARGO_TARGET_DIR/clippy.log" 2>&1 &
 	nice -n 19 scripts/fuzz.sh build >"$$CARGO_TARGET_DIR/fuzz-build.log" 2>&1 &
 	for suite in core ui e2e install fuzz checks; do
+	  if [[ $$suite == checks ]]; then wait; fi
 	  echo "==> test-$$suite"
 	  if $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
 	done

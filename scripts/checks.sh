@@ -2,13 +2,23 @@
 # The static checks `make test` runs (suite "checks"): Rust formatting, clippy with warnings as
 # errors on every target of the workspace, svelte-check and tsc for ui/, and cargo-deny's
 # dependency policy (deny.toml). Every check runs; the script fails at the end, naming those that
-# failed. Needs ui/dist (Tauri embeds it when src-tauri compiles) and .tools/bin/cargo-deny (both
-# come with `make test-checks`).
+# failed. Needs ui/dist (Tauri embeds it when src-tauri compiles) and .tools/bin/cargo-deny (the
+# first comes with `make test-checks`; cargo-deny is built here when missing).
 # Usage: scripts/checks.sh [fmt|clippy|svelte|tsc|deny]...   (all by default)
+#        scripts/checks.sh tools   only build cargo-deny into .tools (`make test` does it in the background)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 all=(fmt clippy svelte tsc deny)
+
+# No registry here ships cargo-deny prebuilt, so it is built once per clone, without its release
+# profile's fat LTO (it runs for seconds; the LTO would double a build of ~4 CPU-minutes).
+tools() {
+  [[ -x .tools/bin/cargo-deny ]] && return 0
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-deny --locked --version '~0.20' --root .tools
+}
+if [[ ${1:-} == tools ]]; then tools; exit; fi
 wanted=("${@:-${all[@]}}")
 for w in "${wanted[@]}"; do
   [[ " ${all[*]} " == *" $w "* ]] || { echo "checks: no check '$w' (have: ${all[*]})" >&2; exit 2; }
@@ -27,7 +37,7 @@ clippy() {
 # old (cargo-deny refuses an older one); failing that, check the rest and say so in one loud line.
 deny() {
   local bin=.tools/bin/cargo-deny db=${CARGO_HOME:-$HOME/.cargo}/advisory-dbs
-  [[ -x $bin ]] || { echo "checks: $bin is missing (scripts/deps.sh test installs it)" >&2; return 1; }
+  tools || { echo "checks: could not build $bin" >&2; return 1; }
   local checks=(advisories bans licenses sources) err fetched
   if err=$("$bin" --log-level error fetch db 2>&1); then
     echo "checks: RustSec advisory database fetched"

@@ -59,11 +59,4 @@ npm_deps ui
 if [[ $mode == test && ! -x .tools/bin/tauri-driver ]]; then
   cargo install tauri-driver --locked --version '^2' --root .tools
 fi
-# cargo-deny checks the dependency policy (deny.toml) in `make test`. No registry here ships it
-# prebuilt, so it is built once per clone, without its release profile's fat LTO (it runs for
-# seconds; the LTO would double the build).
-if [[ $mode == test && ! -x .tools/bin/cargo-deny ]]; then
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install cargo-deny --locked --version '~0.20' --root .tools
-fi
 exit 0
