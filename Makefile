@@ -16,7 +16,7 @@ endif
 
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
-.PHONY: help run test test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons clean \
+.PHONY: help run test test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons bindings clean \
         distclean deps-run deps-test engine test-image ci-images registry ui-build app _app _dist _core \
         _ui _e2e _install _fuzz
 
@@ -32,6 +32,7 @@ help:
 	echo "make bench      benchmarks (tests/bench/run.sh, then pull.sh)"
 	echo "make bench-pull only the pull benchmark (tests/bench/pull.sh)"
 	echo "make icons      regenerate icons/ from icons/berth.svg"
+	echo "make bindings   regenerate ui/src/lib/ipc/bindings.ts from the command list"
 	echo "make clean      remove build outputs (distclean: also node_modules, .tools)"
 
 run: deps-run ui-build
@@ -116,6 +117,11 @@ registry:
 # Tauri embeds ui/dist at compile time, so the UI is built before any cargo build of src-tauri.
 ui-build:
 	cd ui && npm run build
+
+# The UI's IPC bindings, generated from src-tauri/src/commands/list.rs (`make test` fails while
+# the checked-in file is stale).
+bindings:
+	BERTH_WRITE_BINDINGS=1 cargo test -p berth --bin berth bindings_are_current
 
 app: ui-build _app
 

@@ -27,12 +27,14 @@ async fn opened(state: &AppState, folder: &Path) -> Res<Project> {
 
 /// Open a folder that was dropped on the window or picked from the recent list.
 #[tauri::command]
+#[specta::specta]
 pub async fn project_open(state: State<'_, AppState>, folder: PathBuf) -> Res<Project> {
     opened(&state, &folder).await
 }
 
 /// Ask for a folder (native dialog) and open it; None when the user cancels.
 #[tauri::command]
+#[specta::specta]
 pub async fn project_pick(app: tauri::AppHandle, state: State<'_, AppState>) -> Res<Option<Project>> {
     match crate::dialogs::folder_path(&app).await? {
         Some(folder) => opened(&state, &folder).await.map(Some),
@@ -41,17 +43,20 @@ pub async fn project_pick(app: tauri::AppHandle, state: State<'_, AppState>) -> 
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn project_recent(state: State<'_, AppState>) -> Res<Vec<RecentFolder>> {
     Ok(state.history.recent())
 }
 
+/// ARGs, stages, the context after .dockerignore and a default tag, for the build form.
 #[tauri::command]
+#[specta::specta]
 pub async fn build_plan(folder: PathBuf, dockerfile: String) -> Res<BuildPlan> {
     // Walking a large context takes a while; keep it off the async workers.
     Ok(blocking::run("Measuring the build context", blocking::FOLDER_TIMEOUT, move || build::plan(&folder, &dockerfile)).await?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildStarted {
     /// Cancel with `subscription_cancel`.
@@ -61,6 +66,7 @@ pub struct BuildStarted {
 /// Start a build; progress arrives on `channel`. The outcome is added to the folder's history,
 /// also when the build is cancelled (by the user, or by the page going away).
 #[tauri::command]
+#[specta::specta]
 pub async fn build_start(webview: tauri::Webview, state: State<'_, AppState>, request: BuildRequest, channel: Channel<BuildEvent>) -> Res<BuildStarted> {
     let engine = state.pump.engine()?;
     let history = state.history.clone();
@@ -103,18 +109,22 @@ impl Drop for Recorder {
     }
 }
 
+/// Newest first.
 #[tauri::command]
+#[specta::specta]
 pub async fn build_history(state: State<'_, AppState>, folder: PathBuf) -> Res<Vec<HistoryEntry>> {
     Ok(state.history.builds(&folder))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn starter_preview(language: Language) -> Res<Starter> {
     Ok(templates::starter(language))
 }
 
 /// Write the starter the user reviewed (and maybe edited), then reopen the folder.
 #[tauri::command]
+#[specta::specta]
 pub async fn starter_write(state: State<'_, AppState>, folder: PathBuf, starter: Starter) -> Res<Project> {
     templates::write(&folder, &starter)?;
     opened(&state, &folder).await

@@ -33,12 +33,16 @@ fn sender<T: tauri::ipc::IpcResponse + Sync>(channel: &Channel<T>) -> impl Fn(T)
     }
 }
 
+/// Every compose project on the engine, by its labels.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_stacks(state: State<'_, AppState>) -> Res<Vec<Stack>> {
     Ok(stack::list(&state.pump.engine()?).await?)
 }
 
+/// Loads the project in a folder (as the Compose CLI would there); rejects with the file, line and field.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
     let project = load(&dir, profiles, vec![]).await?;
     // A folder opens whether or not the engine answers; without one there is nothing to orphan.
@@ -49,7 +53,7 @@ pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec
     Ok(ProjectInfo::new(project, orphans))
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum UpEvent {
     Progress(Progress),
@@ -61,6 +65,7 @@ pub enum UpEvent {
 /// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
 /// with `subscription_cancel`; a cancelled up still ends with its outcome (what it created).
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = load(&dir, profiles, vec![]).await?;
@@ -76,6 +81,7 @@ pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<S
 /// `docker compose build`; progress and the end arrive on `channel` as for an up. Returns the
 /// id to cancel with `subscription_cancel`.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_build(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     // Every profile: the service may be in one that was chosen when the stack came up.
@@ -99,6 +105,7 @@ fn finish(channel: &Channel<UpEvent>, outcome: Result<UpOutcome, Error>) {
 
 /// Pull the images of `services` (all when empty) from the project's files.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
     // Every profile: pulling what a profile would run costs nothing on the running stack.
@@ -107,12 +114,14 @@ pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_down(state: State<'_, AppState>, project: String, options: DownOptions, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
     Ok(stack::down(&engine, &project, options, &sender(&channel)).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_action(state: State<'_, AppState>, project: String, service: Option<String>, action: ContainerAction) -> Res<()> {
     Ok(stack::act(&state.pump.engine()?, &project, service.as_deref(), action).await?)
 }
@@ -120,11 +129,13 @@ pub async fn compose_action(state: State<'_, AppState>, project: String, service
 /// Remove what a failed or cancelled `up` created; with `inherited`, also the anonymous volumes
 /// its recreated containers took over (the user confirmed).
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_undo(state: State<'_, AppState>, created: Created, inherited: bool) -> Res<()> {
     Ok(compose::undo(&state.pump.engine()?, &created, inherited).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_logs_subscribe(
     webview: tauri::Webview,
     state: State<'_, AppState>,
@@ -142,7 +153,8 @@ pub async fn compose_logs_subscribe(
 
 /// The editor's view of a file being typed: what is wrong (file, line, field), or the resolved
 /// configuration it gives.
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
+#[serde(rename = "ComposeValidation")]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
     problem: Option<Problem>,
@@ -150,6 +162,7 @@ pub struct Validation {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_validate(dir: String, file: String, text: String, profiles: Vec<String>) -> Res<Validation> {
     Ok(match load(&dir, profiles, vec![(PathBuf::from(file), text)]).await {
         Ok(p) => Validation { problem: None, project: Some(ProjectInfo::new(p, vec![])) },
@@ -160,6 +173,7 @@ pub async fn compose_validate(dir: String, file: String, text: String, profiles:
 
 /// One of the project's own files, for the editor (any other path is refused).
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_file_read(dir: String, file: String) -> Res<String> {
     let read = move || compose::editor::read(&options(&dir, vec![], vec![]), Path::new(&file));
     Ok(berth_core::blocking::run("Reading the compose file", berth_core::blocking::FOLDER_TIMEOUT, read).await?)
@@ -167,6 +181,7 @@ pub async fn compose_file_read(dir: String, file: String) -> Res<String> {
 
 /// Save the editor's text to one of the project's own files; refuses a text that does not load.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_file_save(dir: String, file: String, text: String) -> Res<()> {
     let save = move || compose::editor::save(&options(&dir, vec![], vec![]), Path::new(&file), &text);
     Ok(berth_core::blocking::run("Saving the compose file", berth_core::blocking::FOLDER_TIMEOUT, save).await?)

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 pub use tokio_util::sync::CancellationToken;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UpOptions {
     /// Only these services (and what they depend on); empty = all.
@@ -43,7 +43,8 @@ pub struct UpOptions {
 }
 
 /// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename = "ComposeProgress")]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// "Network p_default", "Volume p_data", "Container p-web-1".
@@ -54,7 +55,8 @@ pub struct Progress {
 
 /// What one `up` made, so a failed (or cancelled) one can be undone: exactly the containers,
 /// networks and volumes it created.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename = "ComposeCreated")]
 #[serde(rename_all = "camelCase", default)]
 pub struct Created {
     pub containers: Vec<String>,
@@ -65,7 +67,7 @@ pub struct Created {
     pub inherited: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UpOutcome {
     /// Which service failed and why; None when everything is up.

@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 /// What the window shows about the engine it talks to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineInfo {
     pub name: String,

@@ -1,4 +1,4 @@
-import type { ErrorCode, IpcErrorPayload } from './types';
+import type { ErrorCode, IpcErrorPayload } from './bindings';
 
 /** Every code berth-core sends (its `ErrorCode`); anything else becomes Internal. */
 export const CODES: readonly ErrorCode[] = [

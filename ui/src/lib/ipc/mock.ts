@@ -9,7 +9,7 @@ import type {
   LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
   NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary, Settings, SettingsView, WorkDone,
   Artifact, PipelineEvent, PipelineRunRequest, PipelineView,
-} from './types';
+} from './bindings';
 import { mockNetworkList, mockPipeline, mockPlan, mockProject, mockVolumeList } from './mockData';
 
 export interface MockOptions {

@@ -1,6 +1,6 @@
 import type {
   BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, NetworkSummary, PortMapping, VolumeSummary, PipelineJob, PipelineView,
-} from './types';
+} from './bindings';
 
 const now = Math.floor(Date.now() / 1000);
 
