@@ -24,11 +24,13 @@ macro_rules! commands {
     ($($module:ident :: $command:ident),* $(,)?) => {
         /// Every command of list.rs: `.invoke_handler()` registers them, `.export()` writes their
         /// TypeScript bindings. Commands reject with `IpcErrorPayload` (thrown, as `invoke` does);
-        /// 64-bit numbers cross as JSON numbers, as serde_json writes them.
+        /// 64-bit numbers cross as JSON numbers, as serde_json writes them. One TypeScript type
+        /// per Rust type: a `#[serde(default)]` field is optional in it.
         pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::new()
                 .commands(tauri_specta::collect_commands![$($module::$command),*])
                 .typ::<berth_core::error::ErrorPayload>()
+                .typ::<berth_core::containers::ContainersChanged>() // only ever an event's payload
                 .error_handling(tauri_specta::ErrorHandlingMode::Throw)
                 .dangerously_cast_bigints_to_number()
                 .disable_serde_phases()

@@ -17,7 +17,9 @@ export type DropEvent = { type: 'over' } | { type: 'drop'; paths: string[] } | {
 type Generated = typeof commands;
 /** A command's `Channel<T>` argument, as the callback that receives its messages. */
 type Callback<A> = A extends Channel<infer T> ? (message: T) => void : A;
-type WithCallbacks<F> = F extends (...args: infer A) => infer R ? (...args: { [I in keyof A]: Callback<A[I]> }) => R : never;
+/** A command that returns `()` resolves to null; callers treat it as void. */
+type Result<R> = R extends Promise<null> ? Promise<void> : R;
+type WithCallbacks<F> = F extends (...args: infer A) => infer R ? (...args: { [I in keyof A]: Callback<A[I]> }) => Result<R> : never;
 
 /**
  * Every command of src-tauri/src/commands/list.rs, typed by the generated bindings (their doc

@@ -4,7 +4,7 @@ import App from '../../App.svelte';
 import { createDeps } from '../bootstrap/deps';
 import { MockBackend, defaultSettings } from '../ipc/mock';
 import { mockProject } from '../ipc/mockData';
-import type { BuildEvent, TransferEvent } from '../ipc/types';
+import type { BuildEvent, Settings, TransferEvent } from '../ipc/types';
 import { TestId } from '../testIds.js';
 import { SettingsStore } from './settings.svelte';
 import { upOptions } from '../stacks/composeTask';
@@ -30,8 +30,8 @@ describe('settings', () => {
     await fireEvent.click(tray);
     await waitFor(() => expect(backend.settings.tray).toBe(true));
     await fireEvent.click(screen.getByTestId(TestId.setting('notify-pull')));
-    await waitFor(() => expect(backend.settings.notifications.pull).toBe(false));
-    expect(backend.settings.notifications.build).toBe(true);
+    await waitFor(() => expect(backend.settings.notifications?.pull).toBe(false));
+    expect(backend.settings.notifications?.build).toBe(true);
   });
 
   it('applies the theme: dark, light, and the OS choice for "system"', async () => {
@@ -64,9 +64,9 @@ describe('settings', () => {
   });
 
   it('keeps keys it does not know', async () => {
-    const { backend, deps } = await renderApp((b) => (b.settings = { ...defaultSettings(), future: { a: 1 } }));
+    const { backend, deps } = await renderApp((b) => (b.settings = { ...defaultSettings(), future: { a: 1 } } as Settings));
     await deps.settings.update({ tray: true });
-    expect(backend.settings.future).toEqual({ a: 1 });
+    expect((backend.settings as Record<string, unknown>).future).toEqual({ a: 1 });
   });
 });
 
