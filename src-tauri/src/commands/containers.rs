@@ -49,6 +49,14 @@ pub async fn container_inspect(state: State<'_, AppState>, id: String) -> Res<Co
     Ok(containers::inspect(&state.pump.engine()?, &id).await?)
 }
 
+/// Renames a container (as `docker rename`); resolves to its row under the new name. Rejects
+/// with InvalidInput (field 'name') for a name the engine would refuse, Conflict when it is taken.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_rename(state: State<'_, AppState>, id: String, name: String) -> Res<ContainerSummary> {
+    Ok(containers::rename(&state.pump.engine()?, &id, &name).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn container_run(state: State<'_, AppState>, spec: RunSpec) -> Res<ContainerSummary> {

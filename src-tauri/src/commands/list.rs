@@ -21,6 +21,7 @@ commands! {
     containers::container_action,
     containers::container_remove,
     containers::container_inspect,
+    containers::container_rename,
     containers::container_run,
     containers::image_names,
     containers::network_names,
