@@ -17,8 +17,8 @@ endif
 APP := $(CARGO_TARGET_DIR)/debug/berth
 
 .PHONY: help run test test-checks test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons \
-        clean distclean deps-run deps-test engine test-image ci-images registry ui-build app _app _dist \
-        _checks _core _ui _e2e _install _fuzz
+        bindings clean distclean deps-run deps-test engine test-image ci-images registry ui-build app _app \
+        _dist _checks _core _ui _e2e _install _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -33,6 +33,7 @@ help:
 	echo "make bench      benchmarks (tests/bench/run.sh, which runs pull.sh too, then pipelines.sh)"
 	echo "make bench-pull only the pull benchmark (tests/bench/pull.sh)"
 	echo "make icons      regenerate icons/ from icons/berth.svg"
+	echo "make bindings   regenerate ui/src/lib/ipc/bindings.ts from the command list"
 	echo "make clean      remove build outputs (distclean: also node_modules, .tools)"
 
 run: deps-run ui-build
@@ -134,6 +135,11 @@ registry:
 # Tauri embeds ui/dist at compile time, so the UI is built before any cargo build of src-tauri.
 ui-build:
 	cd ui && npm run build
+
+# The UI's IPC bindings, generated from src-tauri/src/commands/list.rs (`make test` fails while
+# the checked-in file is stale).
+bindings:
+	BERTH_WRITE_BINDINGS=1 cargo test -p berth --bin berth bindings_are_current
 
 app: ui-build _app
 

@@ -6,7 +6,7 @@ use crate::engine::{EngineInfo, EngineStatus};
 use crate::platform::Os;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct About {
     pub app_version: String,
@@ -22,7 +22,7 @@ pub struct About {
     pub diagnostics: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AboutEngine {
     /// "Docker Engine - Community", "Podman Engine", …

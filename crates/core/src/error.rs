@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// What a consumer can branch on. Codes exist only where the UI reacts differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 pub enum ErrorCode {
     EngineUnreachable,
     NotFound,
@@ -268,7 +268,8 @@ mod tests {
 }
 
 /// An error as it crosses to the UI: `{code, message, detail, field}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename = "IpcErrorPayload")]
 pub struct ErrorPayload {
     pub code: ErrorCode,
     pub message: String,

@@ -5,7 +5,8 @@
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "ComposeProblem")]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     pub file: Option<String>,

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
 /// A confirmed item that was not removed, and why ("now used by web-1").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PruneKept")]
 #[serde(rename_all = "camelCase")]
 pub struct Kept {
     pub name: String,
@@ -16,7 +17,8 @@ pub struct Kept {
 }
 
 /// What changed since the confirmation: confirmed items kept, and new candidates left alone.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PruneChanges")]
 #[serde(rename_all = "camelCase")]
 pub struct Changes {
     pub kept: Vec<Kept>,

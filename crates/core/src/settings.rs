@@ -11,7 +11,7 @@ use std::sync::Mutex;
 /// Larger than any settings file Berth writes; a bigger one is not ours.
 const CAP: u64 = 1 << 20;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// The tray / menu-bar icon (off by default).
@@ -22,6 +22,7 @@ pub struct Settings {
     pub last_view: Option<String>,
     /// Keys of a newer Berth, written back as they were.
     #[serde(flatten)]
+    #[specta(skip)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -31,7 +32,7 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     /// Follow the OS (prefers-color-scheme).
@@ -42,7 +43,7 @@ pub enum Theme {
 }
 
 /// Which notifications Berth shows; each kind on by default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Notifications {
     pub build: bool,
@@ -52,6 +53,7 @@ pub struct Notifications {
     pub pipeline: bool,
     pub container_died: bool,
     #[serde(flatten)]
+    #[specta(skip)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -62,7 +64,7 @@ impl Default for Notifications {
 }
 
 /// A kind of notification, as the UI and the engine's events name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum NotificationKind {
     Build,
@@ -99,7 +101,7 @@ struct State {
 }
 
 /// What the UI shows: the settings, and a sentence when the file could not be read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     pub settings: Settings,

@@ -10,6 +10,7 @@ use tauri_plugin_opener::OpenerExt;
 /// Called by the UI once its first container list is on screen. Prints a marker line that the
 /// start-up benchmark (`make bench`) times from process start.
 #[tauri::command]
+#[specta::specta]
 pub async fn app_ready(rows: u32) -> Res<()> {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -21,6 +22,7 @@ pub async fn app_ready(rows: u32) -> Res<()> {
 
 /// The About panel: versions, OS, the engine in use, the log folder and the diagnostics text.
 #[tauri::command]
+#[specta::specta]
 pub async fn app_about(state: State<'_, AppState>) -> Res<About> {
     let log_dir = platform::paths::current_log_dir().map(|d| d.display().to_string());
     let os = tauri::async_runtime::spawn_blocking(about::current_os).await.unwrap_or_else(|_| Os::CURRENT.label().into());
@@ -30,6 +32,7 @@ pub async fn app_about(state: State<'_, AppState>) -> Res<About> {
 /// Opens Berth's log folder in the file manager. The page names no path: only this folder can
 /// be opened this way, and the page holds no opener permission of its own.
 #[tauri::command]
+#[specta::specta]
 pub async fn app_open_log_folder(app: tauri::AppHandle) -> Res<()> {
     let failed = |message: String, detail: String| ErrorPayload { code: berth_core::ErrorCode::Internal, message, detail, field: None };
     let dir = platform::paths::current_log_dir()

@@ -15,12 +15,16 @@ fn sender<T: tauri::ipc::IpcResponse + Sync>(channel: &Channel<T>) -> impl Fn(T)
     }
 }
 
+/// Every compose project on the engine, by its labels.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_stacks(state: State<'_, AppState>) -> Res<Vec<Stack>> {
     Ok(stack::list(&state.pump.engine()?).await?)
 }
 
+/// Loads the project in a folder (as the Compose CLI would there); rejects with the file, line and field.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec<String>) -> Res<ProjectInfo> {
     Ok(folder::open(state.pump.engine().ok().as_ref(), Path::new(&dir), profiles).await?)
 }
@@ -28,6 +32,7 @@ pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec
 /// Bring a project up; progress and the outcome arrive on `channel`. Returns the id to cancel
 /// with `subscription_cancel`; a cancelled up still ends with its outcome (what it created).
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = folder::load(Path::new(&dir), profiles).await?;
@@ -43,6 +48,7 @@ pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<S
 /// `docker compose build`; progress and the end arrive on `channel` as for an up. Returns the
 /// id to cancel with `subscription_cancel`.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_build(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<UpEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     // Every profile: the service may be in one that was chosen when the stack came up.
@@ -58,6 +64,7 @@ pub async fn compose_build(state: State<'_, AppState>, dir: String, services: Ve
 
 /// Pull the images of `services` (all when empty) from the project's files.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec<String>, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
     // Every profile: pulling what a profile would run costs nothing on the running stack.
@@ -66,12 +73,14 @@ pub async fn compose_pull(state: State<'_, AppState>, dir: String, services: Vec
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_down(state: State<'_, AppState>, project: String, options: DownOptions, channel: Channel<Progress>) -> Res<()> {
     let engine = state.pump.engine()?;
     Ok(stack::down(&engine, &project, options, &sender(&channel)).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_action(state: State<'_, AppState>, project: String, service: Option<String>, action: ContainerAction) -> Res<()> {
     Ok(stack::act(&state.pump.engine()?, &project, service.as_deref(), action).await?)
 }
@@ -79,11 +88,13 @@ pub async fn compose_action(state: State<'_, AppState>, project: String, service
 /// Remove what a failed or cancelled `up` created; with `inherited`, also the anonymous volumes
 /// its recreated containers took over (the user confirmed).
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_undo(state: State<'_, AppState>, created: Created, inherited: bool) -> Res<()> {
     Ok(compose::undo(&state.pump.engine()?, &created, inherited).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_logs_subscribe(
     webview: tauri::Webview,
     state: State<'_, AppState>,
@@ -100,18 +111,21 @@ pub async fn compose_logs_subscribe(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_validate(dir: String, file: String, text: String, profiles: Vec<String>) -> Res<Validation> {
     Ok(folder::validate(Path::new(&dir), Path::new(&file), text, profiles).await?)
 }
 
 /// One of the project's own files, for the editor (any other path is refused).
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_file_read(dir: String, file: String) -> Res<String> {
     Ok(folder::read(Path::new(&dir), Path::new(&file)).await?)
 }
 
 /// Save the editor's text to one of the project's own files; refuses a text that does not load.
 #[tauri::command]
+#[specta::specta]
 pub async fn compose_file_save(dir: String, file: String, text: String) -> Res<()> {
     Ok(folder::save(Path::new(&dir), Path::new(&file), text).await?)
 }

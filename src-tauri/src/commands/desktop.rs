@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
 #[tauri::command]
+#[specta::specta]
 pub async fn settings_get(store: State<'_, SettingsStore>) -> Res<SettingsView> {
     Ok(store.view())
 }
 
 /// Saves the settings and applies them at once (the tray icon appears or goes).
 #[tauri::command]
+#[specta::specta]
 pub async fn settings_set(app: AppHandle, store: State<'_, SettingsStore>, settings: Settings) -> Res<SettingsView> {
     let tray = settings.tray;
     let view = store.set(settings)?;
@@ -25,7 +27,7 @@ pub async fn settings_set(app: AppHandle, store: State<'_, SettingsStore>, setti
 }
 
 /// Long work that ended (a build, pull, push, stack up), as the UI saw it end.
-#[derive(Deserialize)]
+#[derive(Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkDone {
     kind: NotificationKind,
@@ -36,6 +38,7 @@ pub struct WorkDone {
 
 /// Notifies when the window is not focused and the user wants this kind.
 #[tauri::command]
+#[specta::specta]
 pub async fn notify_done(app: AppHandle, work: WorkDone) -> Res<()> {
     if crate::notify::window_focused(&app) {
         return Ok(());
@@ -55,11 +58,13 @@ pub async fn notify_done(app: AppHandle, work: WorkDone) -> Res<()> {
 
 /// The folder named on the command line of this launch, once.
 #[tauri::command]
+#[specta::specta]
 pub async fn launch_folder(folder: State<'_, LaunchFolder>) -> Res<Option<PathBuf>> {
     Ok(folder.0.lock().unwrap().take())
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn app_quit(app: AppHandle) -> Res<()> {
     app.exit(0);
     Ok(())

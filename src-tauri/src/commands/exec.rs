@@ -3,20 +3,31 @@ use crate::state::AppState;
 use berth_core::containers::exec::{self, ExecSession};
 use berth_core::error::{Error, ErrorPayload};
 use futures_util::StreamExt;
-use tauri::ipc::{Channel, InvokeResponseBody};
+use tauri::ipc::{Channel, InvokeResponseBody, IpcResponse};
 use tauri::State;
 use tokio::io::AsyncWriteExt;
+
+/// A chunk of a shell's output, sent raw (an ArrayBuffer in the page); empty: the session ended.
+#[derive(specta::Type)]
+pub struct ExecOutput(Vec<u8>);
+
+impl IpcResponse for ExecOutput {
+    fn body(self) -> tauri::Result<InvokeResponseBody> {
+        Ok(InvokeResponseBody::Raw(self.0))
+    }
+}
 
 /// Open a shell in a container. Output goes over `channel` as raw bytes; an empty message
 /// means the session ended. The session ends with the page that opened it.
 #[tauri::command]
+#[specta::specta]
 pub async fn exec_start(
     webview: tauri::Webview,
     state: State<'_, AppState>,
     container_id: String,
     cols: u16,
     rows: u16,
-    channel: Channel<InvokeResponseBody>,
+    channel: Channel<ExecOutput>,
 ) -> Res<ExecSession> {
     let engine = state.pump.engine()?;
     let (session, mut output, input) = exec::start(&engine, &container_id, cols, rows).await?;
@@ -27,17 +38,18 @@ pub async fn exec_start(
                 Ok(bytes) => (bytes, false),
                 Err(e) => (format!("\r\n{e}\r\n").into_bytes(), true),
             };
-            if channel.send(InvokeResponseBody::Raw(bytes)).is_err() || last {
+            if channel.send(ExecOutput(bytes)).is_err() || last {
                 break;
             }
         }
-        let _ = channel.send(InvokeResponseBody::Raw(Vec::new()));
+        let _ = channel.send(ExecOutput(Vec::new()));
     });
     state.execs.insert(webview.label(), engine, container_id, session.clone(), input, task);
     Ok(session)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn exec_write(state: State<'_, AppState>, exec_id: String, data: String) -> Res<()> {
     let input = state.execs.input(&exec_id).ok_or_else(|| ended(&exec_id))?;
     let mut input = input.lock().await;
@@ -47,11 +59,13 @@ pub async fn exec_write(state: State<'_, AppState>, exec_id: String, data: Strin
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn exec_resize(state: State<'_, AppState>, exec_id: String, cols: u16, rows: u16) -> Res<()> {
     Ok(exec::resize(&state.pump.engine()?, &exec_id, cols, rows).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn exec_close(state: State<'_, AppState>, exec_id: String) -> Res<()> {
     state.execs.close(&exec_id);
     Ok(())

@@ -10,46 +10,55 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_list(state: State<'_, AppState>) -> Res<Vec<ImageSummary>> {
     Ok(images::list(&state.pump.engine()?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_details(state: State<'_, AppState>, image: String) -> Res<ImageDetails> {
     Ok(images::details(&state.pump.engine()?, &image).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_remove(state: State<'_, AppState>, image: String, force: bool) -> Res<()> {
     Ok(images::remove(&state.pump.engine()?, &image, force).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_prune_estimate(state: State<'_, AppState>, scope: PruneScope) -> Res<PruneEstimate> {
     Ok(images::prune_estimate(&state.pump.engine()?, scope, &[]).await?)
 }
 
 /// Remove exactly the `images` (ids) the user confirmed (from the estimate).
 #[tauri::command]
+#[specta::specta]
 pub async fn image_prune(state: State<'_, AppState>, scope: PruneScope, images: Vec<String>) -> Res<PruneReport> {
     Ok(images::prune(&state.pump.engine()?, scope, &images).await?)
 }
 
 /// A typed reference, normalised (what would be pulled), or why it is invalid.
+/// Rejects with InvalidInput (field 'reference') and a precise sentence when invalid.
 #[tauri::command]
+#[specta::specta]
 pub async fn image_reference(input: String) -> Res<NormalizedReference> {
     Ok(images::normalized(&input)?)
 }
 
 /// A transfer the UI follows; cancel it with `subscription_cancel(id)`.
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferStarted {
     id: String,
     reference: String,
 }
 
+/// Starts a pull; cancel with `subscriptionCancel(started.id)`.
 #[tauri::command]
+#[specta::specta]
 pub async fn image_pull(state: State<'_, AppState>, reference: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
     let engine = state.pump.engine()?;
     let r = images::normalize(&reference)?;
@@ -58,6 +67,7 @@ pub async fn image_pull(state: State<'_, AppState>, reference: String, channel: 
 
 /// Tag `image` as `target` (when it is not already that name), then push `target`.
 #[tauri::command]
+#[specta::specta]
 pub async fn image_push(state: State<'_, AppState>, image: String, target: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
     let engine = state.pump.engine()?;
     let familiar = images::tag(&engine, &image, &target).await?;
@@ -84,33 +94,38 @@ fn follow(state: &AppState, engine: Engine, r: Reference, direction: Direction, 
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_tag(state: State<'_, AppState>, image: String, target: String) -> Res<String> {
     Ok(images::tag(&state.pump.engine()?, &image, &target).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_search_hub(state: State<'_, AppState>, term: String) -> Res<Vec<SearchResult>> {
     Ok(images::search_hub(&state.pump.engine()?, &term).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_registry_search(registry: String, term: String) -> Res<Vec<String>> {
     Ok(images::registry_repositories(&registry, &term).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn image_registry_tags(registry: String, repository: String) -> Res<Vec<String>> {
     Ok(images::registry_tags(&registry, &repository).await?)
 }
 
 /// A save or load the UI follows; cancel it with `subscription_cancel(id)`.
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
 pub struct ArchiveStarted {
     id: String,
 }
 
 /// Ask where to save, then write the images there. None when the user cancels the dialog.
 #[tauri::command]
+#[specta::specta]
 pub async fn image_save(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
@@ -135,6 +150,7 @@ pub async fn image_save(
 
 /// Ask for a .tar, then load it. None when the user cancels the dialog.
 #[tauri::command]
+#[specta::specta]
 pub async fn image_load(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
@@ -160,6 +176,7 @@ fn send<T: tauri::ipc::IpcResponse>(channel: &Channel<T>, event: T) {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn container_commit(state: State<'_, AppState>, spec: CommitSpec) -> Res<String> {
     Ok(images::commit(&state.pump.engine()?, &spec).await?)
 }

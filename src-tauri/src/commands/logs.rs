@@ -9,6 +9,7 @@ use tauri::{State, Webview};
 /// Follow a container's logs over `channel` while the asking page lives; returns the id to
 /// cancel with.
 #[tauri::command]
+#[specta::specta]
 pub async fn container_logs_subscribe(
     webview: Webview,
     state: State<'_, AppState>,
@@ -26,6 +27,7 @@ pub async fn container_logs_subscribe(
 /// Follow a container's resource use (about a sample a second) over `channel`; returns the id
 /// to cancel with.
 #[tauri::command]
+#[specta::specta]
 pub async fn container_stats_subscribe(webview: Webview, state: State<'_, AppState>, id: String, channel: Channel<StatsEvent>) -> Res<String> {
     let engine = state.pump.engine()?;
     Ok(state.subscriptions.spawn_for(webview.label(), async move {
@@ -35,6 +37,7 @@ pub async fn container_stats_subscribe(webview: Webview, state: State<'_, AppSta
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn subscription_cancel(state: State<'_, AppState>, id: String) -> Res<()> {
     state.subscriptions.cancel(&id);
     Ok(())
@@ -42,6 +45,7 @@ pub async fn subscription_cancel(state: State<'_, AppState>, id: String) -> Res<
 
 /// Ask where to save, then write the whole log there. None when the user cancels the dialog.
 #[tauri::command]
+#[specta::specta]
 pub async fn container_logs_save(app: tauri::AppHandle, state: State<'_, AppState>, id: String, timestamps: bool) -> Res<Option<String>> {
     let engine = state.pump.engine()?;
     let name = berth_core::containers::inspect(&engine, &id).await?.summary.name;

@@ -17,7 +17,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 /// What the Pipelines view shows for a folder.
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PipelineView {
     /// Masked values replaced by `[MASKED]`.
@@ -29,7 +29,8 @@ pub struct PipelineView {
     pub active: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, specta::Type)]
+#[serde(rename = "PipelineRunRequest")]
 #[serde(rename_all = "camelCase")]
 pub struct RunRequest {
     pub folder: PathBuf,
@@ -41,7 +42,7 @@ pub struct RunRequest {
     pub previous: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunStarted {
     pub id: String,
@@ -62,7 +63,9 @@ fn plain_variables(settings: &ProjectSettings) -> Vec<Variable> {
         .collect()
 }
 
+/// The folder's `.gitlab-ci.yml` as GitLab resolves it; rejects with the file, line and job when GitLab would.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_load(state: State<'_, AppState>, folder: PathBuf) -> Res<PipelineView> {
     let settings = ProjectSettings::load(&state.runs.project_dir(&folder));
     let mut pipeline = load(&folder, plain_variables(&settings)).await?;
@@ -93,6 +96,7 @@ async fn registry_variables(host: &str, project_path: &str) -> Res<Vec<Variable>
 /// goes away (its outcome is kept in the history). Refuses with field `consent` when the
 /// pipeline needs a privilege the project was not granted.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_run(state: State<'_, AppState>, request: RunRequest, channel: Channel<RunEvent>) -> Res<RunStarted> {
     let engine = state.pump.engine()?;
     let project_dir = state.runs.project_dir(&request.folder);
@@ -144,6 +148,7 @@ pub async fn pipeline_run(state: State<'_, AppState>, request: RunRequest, chann
 
 /// Stop the run's jobs and remove everything it created.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_cancel(state: State<'_, AppState>, id: String) -> Res<()> {
     state.pipeline_runs.with(&id, |h| h.cancel());
     Ok(())
@@ -151,6 +156,7 @@ pub async fn pipeline_cancel(state: State<'_, AppState>, id: String) -> Res<()> 
 
 /// Start a `when: manual` job that waits.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_play(state: State<'_, AppState>, id: String, job: String) -> Res<()> {
     if !state.pipeline_runs.with(&id, |h| h.play(&job)) {
         return Err(Error::invalid("run", "That run has ended; run the pipeline again to start this job.").into());
@@ -160,6 +166,7 @@ pub async fn pipeline_play(state: State<'_, AppState>, id: String, job: String) 
 
 /// Answer a consent question for the project (`None` leaves an answer as it is).
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_consent(
     state: State<'_, AppState>,
     folder: PathBuf,
@@ -174,19 +181,23 @@ pub async fn pipeline_consent(
     Ok(settings)
 }
 
+/// Newest first.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_history(state: State<'_, AppState>, folder: PathBuf) -> Res<Vec<RunRecord>> {
     Ok(state.runs.list(&folder))
 }
 
 /// A job's kept log (masked), decoded for display.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_log(state: State<'_, AppState>, folder: PathBuf, id: String, job: String) -> Res<String> {
     Ok(String::from_utf8_lossy(&state.runs.log(&folder, &id, &job)?).into_owned())
 }
 
 /// Save a copy of a job's log where the user chooses; None when the dialog is cancelled.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_log_save(app: tauri::AppHandle, state: State<'_, AppState>, folder: PathBuf, id: String, job: String) -> Res<Option<PathBuf>> {
     let text = history::plain_log(&state.runs.log(&folder, &id, &job)?);
     let Some(dest) = crate::dialogs::save_path(&app, &format!("{}.log", file_stem(&job)), "Log", &["log", "txt"]).await? else {
@@ -197,12 +208,14 @@ pub async fn pipeline_log_save(app: tauri::AppHandle, state: State<'_, AppState>
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_artifacts(state: State<'_, AppState>, folder: PathBuf, id: String, job: String) -> Res<Vec<Artifact>> {
     Ok(state.runs.artifacts(&folder, &id, &job)?)
 }
 
 /// Save one artifact where the user chooses (never into the project unless they pick it).
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_artifact_save(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
@@ -222,6 +235,7 @@ pub async fn pipeline_artifact_save(
 
 /// Remove the project's cache volumes; returns how many.
 #[tauri::command]
+#[specta::specta]
 pub async fn pipeline_cache_clear(state: State<'_, AppState>, folder: PathBuf) -> Res<usize> {
     let engine = state.pump.engine()?;
     Ok(run::clear_cache(&engine, &folder).await?)

@@ -76,6 +76,10 @@ export const TestId = Object.freeze({
   commitDialog: 'commit-dialog',
   commitField: (f) => `commit-${f}`,  // repository|tag|message|author
   commitSubmit: 'commit-submit',
+  renameOpen: 'rename-open',
+  renameDialog: 'rename-dialog',
+  renameField: 'rename-name',
+  renameSubmit: 'rename-submit',
   stacksView: 'stacks-view',
   stackRow: 'stack-row',              // data-name, data-state (running|partial|exited)
   stackAction: (a) => `stack-${a}`,   // start|stop|restart|down|logs|pull|build (per stack)

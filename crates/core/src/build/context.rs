@@ -30,7 +30,7 @@ pub struct Context {
 }
 
 /// What will be sent, measured before sending.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextSummary {
     /// Regular files and symlinks that will be sent.

@@ -17,7 +17,8 @@ pub struct Instruction {
     pub stage: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "BuildStage")]
 #[serde(rename_all = "camelCase")]
 pub struct Stage {
     /// The `AS` name, if any.
@@ -26,7 +27,7 @@ pub struct Stage {
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildArg {
     pub name: String,

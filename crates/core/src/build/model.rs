@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What to build, as the build form filled it in.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildRequest {
     pub folder: PathBuf,
@@ -34,7 +34,7 @@ pub struct BuildRequest {
 }
 
 /// The build form's starting point for one Dockerfile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildPlan {
     pub dockerfile: String,
@@ -45,14 +45,14 @@ pub struct BuildPlan {
     pub default_tag: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Builder {
     BuildKit,
     Classic,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum StepState {
     Running,
@@ -62,7 +62,7 @@ pub enum StepState {
 }
 
 /// One step: a BuildKit vertex or a classic `Step n/m`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildStep {
     pub id: String,
@@ -77,7 +77,7 @@ pub struct BuildStep {
     pub duration_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildResult {
     pub image_id: String,
@@ -90,7 +90,7 @@ pub struct BuildResult {
 
 /// A running build tells the UI, in order: `Started`, then any number of `Uploading`, `Step`
 /// and `Log`, then exactly one of `Done` or `Failed` (none when it was cancelled).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum BuildEvent {
     #[serde(rename_all = "camelCase")]

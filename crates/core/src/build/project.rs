@@ -13,7 +13,7 @@ const MAX_DEPTH: usize = 4;
 /// Folders that hold dependencies or build output, never a project's own Dockerfile.
 const SKIPPED: &[&str] = &["node_modules", "target", "vendor", "dist", "build", "__pycache__", "venv", ".venv"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Language {
     Rust,
@@ -23,7 +23,7 @@ pub enum Language {
     Static,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     pub folder: PathBuf,

@@ -33,7 +33,8 @@ pub async fn open(engine: Option<&Engine>, dir: &Path, profiles: Vec<String>) ->
 
 /// The editor's view of a file being typed: what is wrong (file, line, field), or the resolved
 /// configuration it gives.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename = "ComposeValidation")]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
     pub problem: Option<Problem>,

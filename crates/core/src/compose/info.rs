@@ -5,7 +5,7 @@ use super::orphans::Orphan;
 use super::Project;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectInfo {
     pub name: String,

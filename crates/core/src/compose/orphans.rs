@@ -12,7 +12,8 @@ use crate::Engine;
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename = "ComposeOrphan")]
 #[serde(rename_all = "camelCase")]
 pub struct Orphan {
     pub id: String,

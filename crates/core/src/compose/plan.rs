@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UpOptions {
     /// Only these services (and what they depend on); empty = all.

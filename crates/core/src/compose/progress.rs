@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 /// One line of progress, as the Compose CLI prints them ("Container p-web-1  Started").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename = "ComposeProgress")]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// "Network p_default", "Volume p_data", "Container p-web-1".

@@ -12,7 +12,7 @@ use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Stack {
     pub name: String,
@@ -23,14 +23,14 @@ pub struct Stack {
     pub total: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StackService {
     pub name: String,
     pub containers: Vec<StackContainer>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StackContainer {
     pub id: String,
@@ -174,7 +174,7 @@ fn restarts_with(c: &ContainerSummary, service: &str) -> bool {
     })
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DownOptions {
     /// Also remove the project's named volumes (asked for, never by default).

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use serde::Serialize;
 
 /// One result per id of a bulk action.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ActionOutcome {
     pub id: String,
     pub error: Option<ErrorPayload>,

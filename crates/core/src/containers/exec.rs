@@ -12,7 +12,7 @@ use tokio::io::AsyncWrite;
 /// Shells in the order we prefer them; the first the image has wins.
 const SHELLS: &[&str] = &["/bin/bash", "/usr/bin/bash", "/bin/ash", "/bin/sh"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecSession {
     pub exec_id: String,

@@ -23,7 +23,7 @@ pub const MAX_LINE: usize = 16 * 1024;
 /// hangs or vanishes without closing the connection would otherwise leave it waiting forever.
 const IDLE_CHECK: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LogOptions {
     pub follow: bool,
@@ -32,14 +32,14 @@ pub struct LogOptions {
     pub tail: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum LogStream {
     Out,
     Err,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct LogLine {
     pub stream: LogStream,
     pub text: String,
@@ -48,7 +48,7 @@ pub struct LogLine {
     pub continues: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum LogEvent {
     Lines { lines: Vec<LogLine> },

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::query_parameters::{
     InspectContainerOptions, KillContainerOptions, ListContainersOptions, RemoveContainerOptions,
-    RestartContainerOptions, StartContainerOptions, StopContainerOptions,
+    RenameContainerOptions, RestartContainerOptions, StartContainerOptions, StopContainerOptions,
 };
 use std::collections::HashMap;
 
@@ -88,6 +88,30 @@ pub async fn remove(engine: &Engine, id: &str, force: bool) -> Result<()> {
             other => Err(other),
         },
     }
+}
+
+/// Rename a container (as `docker rename`); returns its row under the new name.
+pub async fn rename(engine: &Engine, id: &str, name: &str) -> Result<ContainerSummary> {
+    let name = name.trim();
+    if !valid_name(name) {
+        return Err(Error::invalid("name", "A container name starts with a letter or digit and holds only letters, digits, '_', '.' and '-'."));
+    }
+    let what = format!("Container {}", short(id));
+    engine
+        .docker()
+        .rename_container(id, RenameContainerOptions { name: name.to_string() })
+        .await
+        .map_err(engine.err(&what))?;
+    let filters = HashMap::from([("id".to_string(), vec![id.to_string()])]);
+    list_filtered(engine, Some(filters)).await?.into_iter().next().ok_or(Error::NotFound { what, detail: id.to_string() })
+}
+
+/// The engine's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.len() > 1
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 pub async fn inspect(engine: &Engine, id: &str) -> Result<ContainerDetails> {

@@ -9,7 +9,8 @@ use bollard::query_parameters::{CreateContainerOptions, RemoveContainerOptions, 
 use serde::Deserialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, specta::Type)]
+#[serde(rename = "RestartPolicy")]
 pub enum Restart {
     #[default]
     #[serde(rename = "no")]
@@ -22,7 +23,7 @@ pub enum Restart {
     OnFailure,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSpec {
     pub image: String,

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 /// One sample, as `docker stats` shows it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsSample {
     /// Percent of one CPU (200 = two CPUs busy), as the CLI counts it.
@@ -26,7 +26,7 @@ pub struct StatsSample {
     pub pids: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum StatsEvent {
     Sample { sample: StatsSample },

@@ -4,7 +4,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Where an endpoint came from, in the order the docker CLI gives them precedence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum EngineSource {
     /// The DOCKER_HOST environment variable.
@@ -34,7 +34,7 @@ pub struct Endpoint {
 }
 
 /// An endpoint as the UI sees it, with the outcome of probing it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineCandidate {
     pub name: String,

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What the window shows about the engine it talks to (kept for the next start: `facts`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineInfo {
     pub name: String,

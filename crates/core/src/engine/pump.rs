@@ -27,7 +27,7 @@ const COALESCE: Duration = Duration::from_millis(100);
 /// missing socket or a refused port costs next to nothing).
 const RETRY: Duration = Duration::from_millis(500);
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum EngineStatus {
     Connecting { host: Option<String> },

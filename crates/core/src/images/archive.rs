@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::transfer::PROGRESS_EVERY;
 
 /// A save or load under way, as the UI follows it; ends with `saved`, `loaded` or `failed`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ArchiveEvent {
     Progress(ArchiveProgress),

@@ -40,7 +40,7 @@ pub fn normalize(input: &str) -> Result<Reference, Error> {
 }
 
 /// A typed reference as the pull dialog shows it: what would be pulled, and its short form.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NormalizedReference {
     pub normalized: String,

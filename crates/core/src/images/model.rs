@@ -4,7 +4,7 @@ use crate::error::ErrorPayload;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageSummary {
     /// `sha256:…`
@@ -21,7 +21,7 @@ pub struct ImageSummary {
     pub dangling: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum PruneScope {
     /// Untagged images no container uses (`docker image prune`).
@@ -31,7 +31,7 @@ pub enum PruneScope {
 }
 
 /// What a prune would remove, for its confirmation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PruneEstimate {
     /// The ids, to pass back to the prune once confirmed.
@@ -42,7 +42,7 @@ pub struct PruneEstimate {
 }
 
 /// What a prune removed (ids of the confirmed list), the bytes freed, and what changed since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PruneReport {
     pub images: Vec<String>,
@@ -51,7 +51,7 @@ pub struct PruneReport {
     pub changes: crate::prune::Changes,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageDetails {
     pub summary: ImageSummary,
@@ -71,7 +71,8 @@ pub struct ImageDetails {
     pub layers: Vec<Layer>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename = "ImageLayer")]
 #[serde(rename_all = "camelCase")]
 pub struct Layer {
     /// The instruction that made it (`RUN apt-get install …`), cleaned of `/bin/sh -c #(nop)`.
@@ -83,7 +84,7 @@ pub struct Layer {
 }
 
 /// Progress of one layer of a pull or push.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LayerProgress {
     pub id: String,
@@ -95,7 +96,7 @@ pub struct LayerProgress {
 }
 
 /// All layers of a transfer folded into one bar.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferProgress {
     /// 0..=1
@@ -112,7 +113,7 @@ pub struct TransferProgress {
 }
 
 /// Sent over a pull's or push's Channel; ends with `done` or `failed`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum TransferEvent {
     Progress(TransferProgress),
@@ -121,7 +122,7 @@ pub enum TransferEvent {
 }
 
 /// One Docker Hub search hit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResult {
     pub name: String,
@@ -132,7 +133,7 @@ pub struct SearchResult {
 }
 
 /// A container turned into an image.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CommitSpec {
     pub container: String,
@@ -143,7 +144,7 @@ pub struct CommitSpec {
 }
 
 /// Bytes moved so far by a save or load; `total` is an estimate for saves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ArchiveProgress {
     pub bytes: u64,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkSummary {
     pub id: String,
@@ -27,14 +27,15 @@ pub struct NetworkSummary {
     pub containers: Vec<Endpoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Subnet {
     pub subnet: String,
     pub gateway: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "NetworkEndpoint")]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoint {
     pub id: String,
@@ -44,7 +45,7 @@ pub struct Endpoint {
     pub ipv4: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkDetails {
     pub summary: NetworkSummary,
@@ -55,7 +56,7 @@ pub struct NetworkDetails {
 }
 
 /// The create dialog's fields. Empty strings are "not given".
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkSpec {
     pub name: String,
@@ -69,7 +70,7 @@ pub struct NetworkSpec {
 }
 
 /// What a network prune removes (estimated first, then reported with what changed since).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkPrune {
     pub networks: Vec<String>,

@@ -16,7 +16,7 @@ const KEPT: usize = 30;
 /// A job log shown from a finished run is cut past this (the file keeps all of it).
 const LOG_CAP: u64 = 32 << 20;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunRecord {
     pub id: String,
@@ -31,7 +31,7 @@ pub struct RunRecord {
 }
 
 /// How one job of a kept run ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunJob {
     pub name: String,
@@ -42,7 +42,7 @@ pub struct RunJob {
 }
 
 /// A file a job kept as an artifact, relative to the project dir.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Artifact {
     pub path: String,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// A pipeline as GitLab would create it for the folder's current commit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Pipeline {
     /// The root pipeline file (`<project>/.gitlab-ci.yml` unless another was asked for).
@@ -29,7 +29,8 @@ pub struct Pipeline {
 }
 
 /// Where the project is on the host and where jobs see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename = "PipelineProject")]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     /// The folder on the host (canonical).
@@ -43,7 +44,8 @@ pub struct Project {
 }
 
 /// One job as it will run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename = "PipelineJob")]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     /// The final name: `test`, `test 1/3` (`parallel: 3`), `test: [linux, amd64]` (matrix).
@@ -85,6 +87,7 @@ pub struct Job {
     pub retry: Retry,
     /// The job's `timeout:` (`None`: the executor's default, GitLab's is 1 h).
     #[serde(with = "secs_opt")]
+    #[specta(type = Option<u64>)]
     pub timeout: Option<Duration>,
     pub interruptible: bool,
     /// Jobs with the same group never run at the same time (expanded).
@@ -97,7 +100,7 @@ pub struct Job {
     pub ignored: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
     /// The reference as written, variables expanded (`docker:27`, `$CI_REGISTRY/x:1`).
@@ -108,7 +111,7 @@ pub struct Image {
     pub pull_policy: Vec<PullPolicy>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "kebab-case")]
 pub enum PullPolicy {
     Always,
@@ -116,7 +119,7 @@ pub enum PullPolicy {
     Never,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
     pub image: Image,
@@ -130,7 +133,8 @@ pub struct Service {
 }
 
 /// One environment variable of a job or service.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PipelineVariable")]
 #[serde(rename_all = "camelCase")]
 pub struct Variable {
     pub name: String,
@@ -150,7 +154,7 @@ impl std::fmt::Debug for Variable {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum VariableOrigin {
     /// `CI_*`, `GITLAB_*`, `CI=true` (a runner's own).
@@ -170,7 +174,8 @@ pub enum VariableOrigin {
 }
 
 /// When the job runs relative to earlier stages' outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PipelineWhen")]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum When {
     OnSuccess,
@@ -181,6 +186,7 @@ pub enum When {
     /// Like `on_success`, started `start_in` later.
     Delayed {
         #[serde(with = "secs")]
+        #[specta(type = u64)]
         start_in: Duration,
     },
     /// Not in the pipeline; [`Job::reason`] says why.
@@ -188,7 +194,8 @@ pub enum When {
 }
 
 /// What decided a job's `when` (or that `workflow:rules` made no pipeline).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PipelineReason")]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Reason {
     /// No `rules`, `only` or `except`: the job's `when:` or GitLab's default `on_success`.
@@ -205,7 +212,7 @@ pub enum Reason {
     Unsupported { text: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase", tag = "type", content = "exitCodes")]
 pub enum AllowFailure {
     No,
@@ -215,7 +222,8 @@ pub enum AllowFailure {
 }
 
 /// A `needs:` edge (final job name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PipelineNeed")]
 #[serde(rename_all = "camelCase")]
 pub struct Need {
     pub job: String,
@@ -226,7 +234,7 @@ pub struct Need {
     pub optional: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Artifacts {
     /// `artifacts:name` (default `artifacts`), not expanded.
@@ -244,7 +252,7 @@ pub struct Artifacts {
     pub ignored_reports: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ArtifactsWhen {
     OnSuccess,
@@ -252,7 +260,7 @@ pub enum ArtifactsWhen {
     Always,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Cache {
     pub key: CacheKey,
@@ -265,7 +273,7 @@ pub struct Cache {
 }
 
 /// A cache key before resolution: [`CacheKey::resolve`] turns it into the volume key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum CacheKey {
     /// `key: text` (default `default`); may contain `$VARS`, expanded with the job's variables.
@@ -275,7 +283,7 @@ pub enum CacheKey {
     Files { files: Vec<String>, prefix: Option<String> },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "kebab-case")]
 pub enum CachePolicy {
     PullPush,
@@ -283,7 +291,7 @@ pub enum CachePolicy {
     Push,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Retry {
     /// 0..=2 retries after the first attempt.
@@ -296,7 +304,7 @@ pub struct Retry {
 
 /// GitLab's failure kinds for `retry:when`. A local run can produce `ScriptFailure`,
 /// `StuckOrTimeoutFailure`/`JobExecutionTimeout`, `RunnerSystemFailure`, `UnknownFailure`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum RetryWhen {
     Always,
@@ -314,7 +322,7 @@ pub enum RetryWhen {
     DataIntegrityFailure,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Environment {
     /// Expanded.

@@ -17,7 +17,8 @@ pub const KEYCHAIN_SERVICE: &str = "Berth pipeline variable";
 const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(20);
 const FILE: &str = "settings.json";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename = "PipelineSettings")]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProjectSettings {
     /// `None`: not asked yet. `Some(false)`: the user said no.
@@ -29,7 +30,7 @@ pub struct ProjectSettings {
 }
 
 /// A run-time variable as remembered: a masked one without its value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedVariable {
     pub name: String,
@@ -39,7 +40,7 @@ pub struct SavedVariable {
 }
 
 /// A run-time variable from the variables dialog.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VariableInput {
     pub name: String,

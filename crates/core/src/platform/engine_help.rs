@@ -22,7 +22,7 @@ pub struct Probes {
     pub docker_desktop: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum EngineAction {
     /// `pkexec systemctl start docker`.
@@ -32,7 +32,7 @@ pub enum EngineAction {
 }
 
 /// The no-engine screen's guidance: sentences, then the buttons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineHelp {
     pub os: Os,
@@ -41,7 +41,7 @@ pub struct EngineHelp {
 }
 
 /// The result of a button: whether it worked, and a sentence saying so or what to do instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineHelpOutcome {
     pub ok: bool,

@@ -10,7 +10,7 @@ pub mod sockets;
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum Os {
     /// Linux and the other Unix desktops (Secret Service, XDG folders, systemd).

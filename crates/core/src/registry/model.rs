@@ -47,7 +47,7 @@ impl Credentials {
 }
 
 /// One registry the user is logged in to, and where that login is kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryLogin {
     /// `docker.io`, `ghcr.io`, `127.0.0.1:5000`.
@@ -63,7 +63,7 @@ pub struct RegistryLogin {
 }
 
 /// Every login, plus what the login dialog needs to know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Registries {
     pub logins: Vec<RegistryLogin>,
@@ -80,7 +80,7 @@ pub struct Registries {
 }
 
 /// A login the user asked for. The secret is moved into the keychain and dropped.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     pub host: String,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeSummary {
     pub name: String,
@@ -21,7 +21,7 @@ pub struct VolumeSummary {
     pub size: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeUser {
     pub id: String,
@@ -31,7 +31,7 @@ pub struct VolumeUser {
     pub destination: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeDetails {
     pub summary: VolumeSummary,
@@ -43,7 +43,7 @@ pub struct VolumeDetails {
 }
 
 /// The create dialog's fields.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeSpec {
     /// Empty: the engine picks a random name (an anonymous volume).
@@ -55,7 +55,7 @@ pub struct VolumeSpec {
 }
 
 /// What a prune would remove, for its confirmation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumePruneEstimate {
     pub volumes: Vec<String>,
@@ -64,7 +64,7 @@ pub struct VolumePruneEstimate {
 }
 
 /// What a prune removed (of the confirmed list), the bytes they held, and what changed since.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumePruneReport {
     pub volumes: Vec<String>,
@@ -74,7 +74,7 @@ pub struct VolumePruneReport {
 }
 
 /// A volume's files, read through the engine's archive API.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeFiles {
     /// Sorted by path.
@@ -85,7 +85,7 @@ pub struct VolumeFiles {
     pub image: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeFile {
     /// Relative to the volume's root, `/`-separated.
@@ -98,7 +98,7 @@ pub struct VolumeFile {
     pub link: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum FileKind {
     File,

@@ -59,6 +59,29 @@ async fn lifecycle_actions_change_the_state() {
 }
 
 #[tokio::test]
+async fn rename_changes_the_name_and_refuses_a_taken_or_bad_one() {
+    if !enabled("rename_changes_the_name") {
+        return;
+    }
+    let engine = engine().await;
+    let (first, second) = (name("ren-a"), name("ren-b"));
+    let id = run_sh(&first, "sleep 300");
+    let _c = Cleanup(id.clone());
+    let other = run_sh(&second, "sleep 300");
+    let _o = Cleanup(other);
+
+    let renamed = format!("{first}-new");
+    let row = containers::rename(&engine, &id, &renamed).await.unwrap();
+    assert_eq!((row.id.as_str(), row.name.as_str()), (id.as_str(), renamed.as_str()));
+    assert_eq!(containers::inspect(&engine, &id).await.unwrap().summary.name, renamed);
+
+    let err = containers::rename(&engine, &id, &second).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    let err = containers::rename(&engine, &id, "-bad name").await.unwrap_err();
+    assert_eq!((err.code(), err.field()), (ErrorCode::InvalidInput, Some("name")));
+}
+
+#[tokio::test]
 async fn inspect_gives_a_readable_summary_and_raw_json() {
     if !enabled("inspect_gives_a_readable_summary") {
         return;

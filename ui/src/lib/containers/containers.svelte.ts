@@ -69,6 +69,13 @@ export class ContainersStore {
     this.byId = map;
   }
 
+  /** Renames `id`; the list shows the new name at once (the engine's event confirms it). */
+  async rename(id: string, name: string): Promise<ContainerSummary> {
+    const row = await this.backend.containerRename(id, name);
+    this.apply({ upserted: [row], removed: [] });
+    return row;
+  }
+
   get(id: string): ContainerSummary | undefined {
     return this.byId.get(id);
   }

@@ -32,6 +32,19 @@ describe('ContainersStore', () => {
     stop();
   });
 
+  it('renames through the backend and shows the new name at once, refusing a taken one', async () => {
+    const { store, stop } = setup();
+    await tick();
+    await tick();
+    const row = await store.rename('a1', 'alpha-2');
+    expect(row.name).toBe('alpha-2');
+    expect(store.nameOf('a1')).toBe('alpha-2');
+    await expect(store.rename('a1', 'beta')).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(store.rename('a1', '-x')).rejects.toMatchObject({ code: 'InvalidInput', field: 'name' });
+    expect(store.nameOf('a1')).toBe('alpha-2');
+    stop();
+  });
+
   it('upserts and removes from containers://changed without re-listing', async () => {
     const { backend, store, stop } = setup();
     await tick();

@@ -1,10 +1,12 @@
-import type { ErrorCode, IpcErrorPayload } from './types';
+import type { ErrorCode, IpcErrorPayload } from './bindings';
 
-/** Every code berth-core sends (its `ErrorCode`); anything else becomes Internal. */
-export const CODES: readonly ErrorCode[] = [
-  'EngineUnreachable', 'NotFound', 'Conflict', 'PortInUse',
-  'PermissionDenied', 'InvalidInput', 'Registry', 'Keychain', 'Cancelled', 'Internal', 'BuildFailed',
-];
+/** Every code berth-core sends (the generated `ErrorCode`: a code added in Rust fails the
+ *  build here until it is listed); anything else becomes Internal. */
+const KNOWN = {
+  EngineUnreachable: true, NotFound: true, Conflict: true, PortInUse: true, PermissionDenied: true,
+  InvalidInput: true, Registry: true, Keychain: true, Cancelled: true, Internal: true, BuildFailed: true,
+} satisfies Record<ErrorCode, true>;
+export const CODES = Object.keys(KNOWN) as readonly ErrorCode[];
 
 function isPayload(value: unknown): value is IpcErrorPayload {
   if (typeof value !== 'object' || value === null) return false;

@@ -1,15 +1,15 @@
-import type { Backend, ExecSink, Unsubscribe } from './backend';
+import type { Backend, DropEvent, ExecSink, Unsubscribe } from './backend';
 import { IpcError } from './error';
 import { mockCandidates, mockContainers, mockEngine, mockImageList, mockImages, mockNetworks, statusText } from './mockData';
 import type {
   About, ActionOutcome, ArchiveEvent, CommitSpec, ContainerAction, ContainerDetails, ContainerState, ContainerSummary,
   ContainersChanged, EngineAction, EngineCandidate, EngineHelp, EngineHelpOutcome, EngineStatus, ErrorCode, ExecSession, ImageDetails, ImageSummary, LogEvent,
   ComposeCreated, ComposeProgress, LogOptions, ProjectInfo, Stack, UpEvent, UpOptions, DownOptions,
-  BuildEvent, BuildRequest, DropEvent, HistoryEntry, Language, Project, Starter,
+  BuildEvent, BuildRequest, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
   NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary, Settings, SettingsView, WorkDone,
   Artifact, PipelineEvent, PipelineRunRequest, PipelineView,
-} from './types';
+} from './bindings';
 import { mockNetworkList, mockPipeline, mockPlan, mockProject, mockVolumeList } from './mockData';
 
 export interface MockOptions {
@@ -217,6 +217,16 @@ export class MockBackend implements Backend {
       }
       return null;
     }));
+  }
+
+  containerRename(id: string, name: string) {
+    return this.step('container_rename', [id, name], () => {
+      const row = { ...this.get(id), name: name.trim() };
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(row.name)) fail('InvalidInput', 'A container name starts with a letter or digit and holds only letters, digits, \'_\', \'.\' and \'-\'.', 'name');
+      if ([...this.containers.values()].some((c) => c.name === row.name && c.id !== id)) fail('Conflict', `The name “${row.name}” is already in use.`);
+      this.containers.set(id, row);
+      return { ...row };
+    });
   }
 
   containerInspect(id: string) {

@@ -1,6 +1,6 @@
 import type {
   BuildPlan, Project, ContainerState, ContainerSummary, EngineCandidate, EngineInfo, ImageSummary, NetworkSummary, PortMapping, VolumeSummary, PipelineJob, PipelineView,
-} from './types';
+} from './bindings';
 
 const now = Math.floor(Date.now() / 1000);
 
@@ -170,9 +170,11 @@ export function mockNetworkList(): NetworkSummary[] {
 }
 
 const job = (name: string, stage: string, stageIndex: number, extra: Partial<PipelineJob> = {}): PipelineJob => ({
-  name, baseName: name, file: '/home/dev/shop/.gitlab-ci.yml', line: 1, stage, stageIndex, image: { name: 'berth-test/debian:bookworm' },
+  name, baseName: name, file: '/home/dev/shop/.gitlab-ci.yml', line: 1, stage, stageIndex, image: { name: 'berth-test/debian:bookworm', entrypoint: null, pullPolicy: [] },
   services: [], script: ['echo hi'], variables: [], when: { type: 'onSuccess' }, reason: { type: 'default' },
-  allowFailure: { type: 'no' }, needs: null, ignored: [], ...extra,
+  allowFailure: { type: 'no' }, needs: null, ignored: [], beforeScript: [], afterScript: [], dependencies: null, artifacts: null,
+  caches: [], retry: { max: 0, when: [], exitCodes: [] }, timeout: null, interruptible: false, resourceGroup: null, coverage: null,
+  environment: null, ...extra,
 });
 
 /** The shop's pipeline: build → test (unit needs compile; lint waits for the stage) → a manual deploy; one job ruled out. */
@@ -184,7 +186,7 @@ export const mockPipeline: PipelineView = {
     blockedByWorkflow: null,
     stages: ['.pre', 'build', 'test', 'deploy', '.post'],
     jobs: [
-      job('compile', 'build', 1, { variables: [{ name: 'TOKEN', value: '[MASKED]', masked: true, origin: 'run' }] }),
+      job('compile', 'build', 1, { variables: [{ name: 'TOKEN', value: '[MASKED]', expand: false, masked: true, origin: 'run' }] }),
       job('unit', 'test', 2, { needs: [{ job: 'compile', artifacts: true, optional: false }] }),
       job('lint', 'test', 2, { allowFailure: { type: 'yes' } }),
       job('nightly', 'test', 2, { when: { type: 'never' }, reason: { type: 'rule', index: 0, line: 12, text: 'if: $CI_PIPELINE_SOURCE == "schedule"' } }),

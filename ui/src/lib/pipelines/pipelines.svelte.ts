@@ -175,8 +175,8 @@ export class PipelinesStore {
     const folder = this.folder;
     if (!view || !folder || this.starting) return;
     const settings = view.settings;
-    const variables = o.variables ?? settings.variables.map((v) => ({ name: v.name, value: v.masked ? null : v.value, masked: v.masked }));
-    const registry = o.variables ? o.registry : settings.registry;
+    const variables = o.variables ?? (settings.variables ?? []).map((v) => ({ name: v.name, value: v.masked ? null : v.value, masked: v.masked }));
+    const registry = o.variables ? o.registry : (settings.registry ?? null);
     const kept = this.run;
     const logs = new Map<string, JobLog>();
     const jobs: Record<string, JobState> = {};

@@ -28,7 +28,8 @@ pub use tokio_util::sync::CancellationToken;
 
 /// What one `up` made, so a failed (or cancelled) one can be undone: exactly the containers,
 /// networks and volumes it created.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename = "ComposeCreated")]
 #[serde(rename_all = "camelCase", default)]
 pub struct Created {
     pub containers: Vec<String>,
@@ -39,7 +40,7 @@ pub struct Created {
     pub inherited: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UpOutcome {
     /// Which service failed and why; None when everything is up.
@@ -50,7 +51,7 @@ pub struct UpOutcome {
 }
 
 /// What an up (or a compose build) sends while it runs: progress, then how it ended.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum UpEvent {
     Progress(Progress),

@@ -55,7 +55,7 @@ impl RunOptions {
 }
 
 /// A job's state in a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum JobStatus {
     /// Waiting for earlier jobs (or for a free slot or its resource group).
@@ -82,7 +82,8 @@ impl JobStatus {
 }
 
 /// Where a log chunk came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename = "PipelineLogStream")]
 #[serde(rename_all = "camelCase")]
 pub enum LogStream {
     Stdout,
@@ -92,7 +93,8 @@ pub enum LogStream {
 }
 
 /// A live fact about a run, in order. Log text is already masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename = "PipelineEvent")]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum RunEvent {
     Status {
@@ -114,7 +116,7 @@ pub enum RunEvent {
 }
 
 /// How one job ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct JobOutcome {
     pub name: String,
@@ -128,7 +130,7 @@ pub struct JobOutcome {
 }
 
 /// How the run ended: `Success` (failures all allowed), `Failed` or `Canceled`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     pub id: String,
