@@ -79,7 +79,10 @@ export const commands = {
 	imagePruneEstimate: (scope: PruneScope) => __TAURI_INVOKE<PruneEstimate>("image_prune_estimate", { scope }),
 	/**  Remove exactly the `images` (ids) the user confirmed (from the estimate). */
 	imagePrune: (scope: PruneScope, images: string[]) => __TAURI_INVOKE<PruneReport>("image_prune", { scope, images }),
-	/**  Rejects with InvalidInput (field 'reference') and a precise sentence when invalid. */
+	/**
+	 *  A typed reference, normalised (what would be pulled), or why it is invalid.
+	 *  Rejects with InvalidInput (field 'reference') and a precise sentence when invalid.
+	 */
 	imageReference: (input: string) => __TAURI_INVOKE<NormalizedReference>("image_reference", { input }),
 	/**  Starts a pull; cancel with `subscriptionCancel(started.id)`. */
 	imagePull: (reference: string, channel: Channel<TransferEvent>) => __TAURI_INVOKE<TransferStarted>("image_pull", { reference, channel }),
@@ -236,7 +239,7 @@ export type AboutEngine = {
 	runsOn: string,
 };
 
-/**  One result per id of a (bulk) action. */
+/**  One result per id of a bulk action. */
 export type ActionOutcome = {
 	id: string,
 	error: IpcErrorPayload | null,
@@ -246,7 +249,7 @@ export type AllowFailure = { type: "no" } | { type: "yes" } |
 /**  Only these exit codes make the failure allowed. */
 { type: "exitCodes"; exitCodes: number[] };
 
-/**  A save or load under way, sent over its Channel; ends with `saved`, `loaded` or `failed`. */
+/**  A save or load under way, as the UI follows it; ends with `saved`, `loaded` or `failed`. */
 export type ArchiveEvent = {
 	type: "progress",
 } & ArchiveProgress | ({ type: "saved"; path: string }) & { error?: never; images?: never } | ({ type: "loaded"; images: string[] }) & { error?: never; path?: never } | ({ type: "failed"; error: IpcErrorPayload }) & { images?: never; path?: never };
@@ -543,7 +546,7 @@ export type EngineHelpOutcome = {
 	message: string,
 };
 
-/**  What the window shows about the engine it talks to. */
+/**  What the window shows about the engine it talks to (kept for the next start: `facts`). */
 export type EngineInfo = {
 	name: string,
 	host: string,
@@ -807,7 +810,7 @@ export type NetworkSummary = {
 	containers: NetworkEndpoint[],
 };
 
-/**  A typed reference, normalised (what would be pulled), or why it is invalid. */
+/**  A typed reference as the pull dialog shows it: what would be pulled, and its short form. */
 export type NormalizedReference = {
 	normalized: string,
 	familiar: string,
@@ -1324,6 +1327,7 @@ export type TransferStarted = {
 	reference: string,
 };
 
+/**  What an up (or a compose build) sends while it runs: progress, then how it ended. */
 export type UpEvent = {
 	type: "progress",
 } & ComposeProgress | {
