@@ -28,6 +28,9 @@ const CACHE_MOUNT: &str = "/berth-ci-cache";
 /// after_script gets this long, as on GitLab.
 const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The largest dotenv report read (GitLab's own limit is 5 KB).
+const MAX_DOTENV: u64 = 64 << 10;
+
 /// What every job of a run shares.
 pub struct RunContext {
     pub engine: Engine,
@@ -38,6 +41,7 @@ pub struct RunContext {
     pub project_key: String,
     pub default_image: String,
     pub service_wait: Duration,
+    pub max_download: u64,
     pub host_socket: Option<String>,
     pub secrets: Vec<String>,
     pub events: UnboundedSender<RunEvent>,
@@ -625,7 +629,7 @@ async fn keep_artifacts(
     let dir = ctx.job_dir(&job.name);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("Keeping artifacts", e))?;
     let archive = dir.join("project.tar");
-    ops::download(&ctx.engine, id, &ctx.builds_dir, &archive).await?;
+    ops::download(&ctx.engine, id, &ctx.builds_dir, &archive, ctx.max_download).await?;
     let (dest, report_dir) = (dir.join("artifacts"), dir.join("reports"));
     let _ = std::fs::remove_dir_all(&dest);
     let _ = std::fs::remove_dir_all(&report_dir);
@@ -663,12 +667,14 @@ async fn keep_artifacts(
     }
     let mut pairs = Vec::new();
     for file in &reports.paths {
-        match std::fs::read_to_string(report_dir.join(file)) {
+        let path = report_dir.join(file);
+        match crate::fsutil::read_text_capped(&path, MAX_DOTENV, "The dotenv report") {
             Ok(text) => pairs.extend(files::parse_dotenv(&text)),
-            Err(_) => ctx.say(
+            Err(_) if !path.exists() => ctx.say(
                 &job.name,
                 &format!("WARNING: the dotenv report {file} was not made"),
             ),
+            Err(e) => ctx.say(&job.name, &format!("WARNING: {e}")),
         }
     }
     if !pairs.is_empty() {
