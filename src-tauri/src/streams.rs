@@ -185,3 +185,47 @@ impl Execs {
         drop(closed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    /// Sets its flag when the stream holding it is dropped (aborted).
+    struct Ended(Arc<AtomicBool>);
+    impl Drop for Ended {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A stream that never ends by itself (a stats or log follow), and its "ended" flag.
+    fn endless() -> (impl Future<Output = ()> + Send + 'static, Arc<AtomicBool>) {
+        let flag = Arc::new(AtomicBool::new(false));
+        let guard = Ended(flag.clone());
+        (async move {
+            let _guard = guard;
+            std::future::pending::<()>().await
+        }, flag)
+    }
+
+    #[test]
+    fn a_windows_streams_end_with_its_page_and_no_others() {
+        let subs = Subscriptions::default();
+        let (stats, stats_ended) = endless();
+        let (other_window, other_ended) = endless();
+        let (operation, operation_ended) = endless();
+        subs.spawn_for("main", stats);
+        subs.spawn_for("second", other_window);
+        subs.spawn(operation);
+        std::thread::sleep(Duration::from_millis(100));
+        subs.end_window("main");
+        let started = std::time::Instant::now();
+        while !stats_ended.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(stats_ended.load(Ordering::SeqCst), "the page's stream still runs");
+        assert!(!other_ended.load(Ordering::SeqCst) && !operation_ended.load(Ordering::SeqCst));
+    }
+}

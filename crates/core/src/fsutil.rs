@@ -41,6 +41,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
     })
 }
 
+/// Berth's own state as JSON through [`write_atomic`]. A file already there that does not parse
+/// as `T` (damaged, or written by something else) is first kept as `<name>.unreadable`, never
+/// overwritten.
+pub fn write_json<T: serde::Serialize + serde::de::DeserializeOwned>(path: &Path, value: &T, new_mode: u32) -> Result<()> {
+    if let Ok(old) = std::fs::read(path) {
+        if serde_json::from_slice::<T>(&old).is_err() {
+            set_aside(path)?;
+        }
+    }
+    let json = serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(format!("{} does not serialise: {e}", path.display())))?;
+    write_atomic(path, &json, new_mode)
+}
+
+/// Renames `path` to `<name>.unreadable` (replacing an older one).
+pub fn set_aside(path: &Path) -> Result<()> {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".unreadable");
+    std::fs::rename(path, &aside)
+        .map_err(|e| Error::io(format!("Keeping the unreadable {} as {}", path.display(), Path::new(&aside).display()), e))
+}
+
 /// The file a chain of symlinks ends at (the path itself when it is not a link). A dangling
 /// link resolves to where it points, so the write creates the target.
 fn resolve_links(path: &Path) -> PathBuf {
@@ -103,7 +124,7 @@ pub fn read_text_capped(path: &Path, cap: u64, what: &str) -> Result<String> {
     })
 }
 
-fn human(bytes: u64) -> String {
+pub fn human(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{} MB", b >> 20),
         b if b >= 1 << 10 => format!("{} kB", b >> 10),

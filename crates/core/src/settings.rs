@@ -137,8 +137,7 @@ impl SettingsStore {
     pub fn set(&self, settings: Settings) -> Result<SettingsView> {
         let mut state = self.state.lock().unwrap();
         if state.problem.is_some() && self.path.exists() {
-            let aside = self.path.with_extension("json.unreadable");
-            std::fs::rename(&self.path, &aside).map_err(|e| Error::io(format!("Keeping the unreadable {} as {}", self.path.display(), aside.display()), e))?;
+            crate::fsutil::set_aside(&self.path)?;
         }
         let json = serde_json::to_vec_pretty(&settings).map_err(|e| Error::Internal(format!("settings do not serialise: {e}")))?;
         crate::fsutil::write_atomic(&self.path, &json, 0o600)?;

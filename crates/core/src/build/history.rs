@@ -78,6 +78,9 @@ struct Data {
     recent: Vec<RecentFolder>,
     #[serde(default)]
     builds: BTreeMap<PathBuf, Vec<HistoryEntry>>,
+    /// Keys of a newer Berth, written back as they were.
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The history file; every change is written at once (atomically, through a temp file).
@@ -95,9 +98,9 @@ impl History {
         std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
+    /// A file that could not be read is kept as `build-history.json.unreadable`.
     fn save(&self, data: &Data) -> Result<()> {
-        let text = serde_json::to_vec_pretty(data).map_err(|e| Error::Internal(e.to_string()))?;
-        crate::fsutil::write_atomic(&self.path, &text, 0o644)
+        crate::fsutil::write_json(&self.path, data, 0o644)
     }
 
     /// Newest first.
@@ -233,5 +236,19 @@ mod tests {
         let h = Arc::new(History::new(dir.path()));
         let opened = h.open(project.path()).await.unwrap();
         assert_eq!(h.recent()[0].folder, opened.folder);
+    }
+
+    #[test]
+    fn keys_of_a_newer_berth_are_kept_and_an_unreadable_file_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = tempfile::tempdir().unwrap();
+        let file = dir.path().join("build-history.json");
+        std::fs::write(&file, r#"{"recent": [], "pinned": ["x"]}"#).unwrap();
+        History::new(dir.path()).opened(project.path()).unwrap();
+        let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(saved["pinned"][0], "x");
+        std::fs::write(&file, "{\"recent\": [").unwrap();
+        History::new(dir.path()).opened(project.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("build-history.json.unreadable")).unwrap(), "{\"recent\": [");
     }
 }

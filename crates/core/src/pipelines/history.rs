@@ -28,6 +28,9 @@ pub struct RunRecord {
     /// The jobs a partial re-run ran (`None`: the whole pipeline).
     pub only: Option<Vec<String>>,
     pub jobs: Vec<RunJob>,
+    /// Keys of a newer Berth, written back as they were.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// How one job of a kept run ended.
@@ -83,7 +86,7 @@ impl Runs {
         }
         let dir = project.join("runs").join(&id);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("Making the run's folder", e))?;
-        runs.insert(0, RunRecord { id: id.clone(), started_at, finished_at: None, status: JobStatus::Running, only, jobs: Vec::new() });
+        runs.insert(0, RunRecord { id: id.clone(), started_at, finished_at: None, status: JobStatus::Running, only, jobs: Vec::new(), other: Default::default() });
         for old in runs.drain(KEPT.min(runs.len())..) {
             let _ = std::fs::remove_dir_all(project.join("runs").join(old.id));
         }
@@ -199,9 +202,9 @@ fn read_index(project: &Path) -> Vec<RunRecord> {
     std::fs::read(project.join("runs.json")).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
 }
 
+/// A `runs.json` that cannot be read is kept as `runs.json.unreadable`, not overwritten.
 fn write_index(project: &Path, runs: &[RunRecord]) -> Result<()> {
-    let json = serde_json::to_vec_pretty(runs).map_err(|e| Error::Internal(e.to_string()))?;
-    fsutil::write_atomic(&project.join("runs.json"), &json, 0o600)
+    fsutil::write_json(&project.join("runs.json"), &runs.to_vec(), 0o600)
 }
 
 /// A kept log as plain text for saving: ANSI escapes and GitLab's section markers removed.
@@ -266,6 +269,28 @@ mod tests {
         assert_eq!(runs.close_interrupted().unwrap(), 1);
         assert_eq!(runs.list(project.path())[0].status, JobStatus::Canceled);
         runs.forget(project.path(), &second);
+        assert_eq!(runs.list(project.path()).len(), 1);
+    }
+
+    #[test]
+    fn keys_of_a_newer_berth_are_kept_and_an_unreadable_index_is_set_aside() {
+        let data = tempfile::tempdir().unwrap();
+        let project = tempfile::tempdir().unwrap();
+        let runs = Runs::new(data.path());
+        let (id, _) = runs.begin(project.path(), None).unwrap();
+        let index = runs.project_dir(project.path()).join("runs.json");
+        let mut kept: serde_json::Value = serde_json::from_slice(&std::fs::read(&index).unwrap()).unwrap();
+        kept[0]["fromNewer"] = serde_json::json!({"a": 1});
+        std::fs::write(&index, kept.to_string()).unwrap();
+        runs.finish(project.path(), &id).unwrap();
+        runs.begin(project.path(), None).unwrap();
+        let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&index).unwrap()).unwrap();
+        assert_eq!(written[1]["fromNewer"]["a"], 1, "{written}");
+        assert_eq!(written[1]["status"], "canceled");
+        // A damaged index is kept aside, not replaced by a list of one run.
+        std::fs::write(&index, b"[{\"id\": ").unwrap();
+        runs.begin(project.path(), None).unwrap();
+        assert_eq!(std::fs::read(index.with_extension("json.unreadable")).unwrap(), b"[{\"id\": ");
         assert_eq!(runs.list(project.path()).len(), 1);
     }
 

@@ -27,6 +27,9 @@ pub struct ProjectSettings {
     /// The Berth login (registry host) whose credentials become `CI_REGISTRY*`.
     pub registry: Option<String>,
     pub variables: Vec<SavedVariable>,
+    /// Keys of a newer Berth, written back as they were.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A run-time variable as remembered: a masked one without its value.
@@ -54,9 +57,9 @@ impl ProjectSettings {
         std::fs::read(project_dir.join(FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
+    /// Written atomically; a file that could not be read is kept as `settings.json.unreadable`.
     pub fn save(&self, project_dir: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Internal(e.to_string()))?;
-        fsutil::write_atomic(&project_dir.join(FILE), &json, 0o600)
+        fsutil::write_json(&project_dir.join(FILE), self, 0o600)
     }
 
     /// What the user granted (a question not answered yet is a no).
@@ -151,5 +154,23 @@ mod tests {
         assert!(back.consent().privileged_services && !back.consent().host_engine_socket);
         let bad = s.set_variables(dir.path(), vec![VariableInput { name: "1X".into(), value: Some("v".into()), masked: false }]).await;
         assert!(matches!(bad, Err(Error::InvalidInput { field: Some("variables"), .. })));
+    }
+
+    #[test]
+    fn keys_of_a_newer_berth_are_kept_and_an_unreadable_file_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(FILE);
+        std::fs::write(&file, r#"{"privilegedServices": true, "fromNewer": {"x": [1, 2]}}"#).unwrap();
+        let mut s = ProjectSettings::load(dir.path());
+        s.host_engine_socket = Some(false);
+        s.save(dir.path()).unwrap();
+        let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!((saved["fromNewer"]["x"][1].as_i64(), saved["privilegedServices"].as_bool()), (Some(2), Some(true)));
+        // A damaged file is not overwritten by the defaults the load fell back to.
+        std::fs::write(&file, r#"{"privilegedServices": tru"#).unwrap();
+        let s = ProjectSettings::load(dir.path());
+        assert_eq!(s, ProjectSettings::default());
+        s.save(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("settings.json.unreadable")).unwrap(), r#"{"privilegedServices": tru"#);
     }
 }

@@ -16,12 +16,16 @@ pub(super) struct Index {
     /// Registry → the token service host on another host the user trusts with its password.
     #[serde(default, rename = "tokenHosts", skip_serializing_if = "BTreeMap::is_empty")]
     token_hosts: BTreeMap<String, String>,
+    /// Keys of a newer Berth, written back as they were.
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
     #[serde(skip)]
     path: PathBuf,
 }
 
 impl Index {
-    /// An unreadable file counts as empty: the secrets stay in the keychain either way.
+    /// An unreadable file counts as empty (the secrets stay in the keychain either way) and is
+    /// kept as `registries.json.unreadable` at the first save.
     pub fn load(dir: &Path) -> Index {
         let path = dir.join("registries.json");
         let mut index: Index =
@@ -67,7 +71,26 @@ impl Index {
     }
 
     fn save(&self) -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(self).expect("a map of strings serialises");
-        crate::fsutil::write_atomic(&self.path, &bytes, 0o600)
+        crate::fsutil::write_json(&self.path, self, 0o600)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_a_newer_berth_are_kept_and_an_unreadable_file_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("registries.json");
+        std::fs::write(&file, r#"{"logins": {"a.example": "ann"}, "fromNewer": [1]}"#).unwrap();
+        let mut index = Index::load(dir.path());
+        index.insert(&Host::parse("b.example").unwrap(), "bob").unwrap();
+        let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!((saved["fromNewer"][0].as_i64(), saved["logins"]["a.example"].as_str()), (Some(1), Some("ann")));
+        std::fs::write(&file, r#"{"logins": {"a.example": "#).unwrap();
+        let mut index = Index::load(dir.path());
+        index.insert(&Host::parse("b.example").unwrap(), "bob").unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("registries.json.unreadable")).unwrap(), r#"{"logins": {"a.example": "#);
     }
 }

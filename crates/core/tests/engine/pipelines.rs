@@ -969,3 +969,38 @@ async fn missing_images_fail_the_job_with_a_sentence() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_job_folder_over_the_download_cap_keeps_nothing_and_says_so() {
+    if !skip_unless("a_job_folder_over_the_download_cap_keeps_nothing_and_says_so") {
+        return;
+    }
+    let p = Project::new(&[("README", "x")]);
+    let mut big = job(
+        "big",
+        "build",
+        &["head -c 3000000 /dev/zero > big.bin"],
+    );
+    big.artifacts = Some(Artifacts {
+        name: None,
+        paths: vec!["big.bin".into()],
+        exclude: vec![],
+        untracked: false,
+        when: ArtifactsWhen::OnSuccess,
+        expire_in: None,
+        dotenv: vec![],
+        ignored_reports: vec![],
+    });
+    let ran = run_pipeline(p.pipeline(&["build"], vec![big]), |o| {
+        o.max_download = 1 << 20
+    })
+    .await;
+    let big = ran.summary.job("big").unwrap();
+    assert_eq!(big.status, JobStatus::Failed);
+    assert!(
+        big.reason.as_deref().unwrap_or_default().contains("holds more than 1 MB"),
+        "{big:?}"
+    );
+    let dir = run::job_dir(&ran.run_dir, "big");
+    assert!(!dir.join("artifacts").exists() && !dir.join("project.tar").exists());
+}

@@ -326,3 +326,51 @@ fn untrusted_files_stay_bounded() {
         .message
         .contains("invalid regular expression"));
 }
+
+/// Loads the folder's pipeline in a thread with a 2 MB stack (deep recursion shows as a
+/// failure) that must end within a minute.
+fn bounded_load(dir: tempfile::TempDir) -> Result<(), String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let _ = tx.send(load_in(&dir).map(|_| ()).map_err(|e| e.to_string()));
+        })
+        .unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the load did not end within 60 s")
+}
+
+fn hostile_error(dir: tempfile::TempDir) -> String {
+    bounded_load(dir).expect_err("the pipeline loaded")
+}
+
+#[test]
+fn hostile_pipeline_files_end_in_a_sentence() {
+    // Including itself through another file, then through a list.
+    let looped = [(".gitlab-ci.yml", "include: [a.yml]\njob:\n  script: x\n"), ("a.yml", "include: [b.yml, .gitlab-ci.yml]\n"), ("b.yml", "variables: {B: b}\n")];
+    assert_eq!(bounded_load(folder(&looped)), Ok(()), "each file is read once, as on GitLab");
+    // 3,000 levels of block nesting (compact sequences: indented mappings would pass the 4 MB cap).
+    let deep = format!("x:\n  {}y\n", "- ".repeat(3000));
+    let e = hostile_error(folder(&[(".gitlab-ci.yml", &deep)]));
+    assert!(e.contains(".gitlab-ci.yml") && e.contains("nested more than"), "{e}");
+    // 500 bytes of aliases, nine levels of nine.
+    let mut bomb = String::from("x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        bomb += &format!("x-{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", "));
+    }
+    let e = hostile_error(folder(&[(".gitlab-ci.yml", &bomb)]));
+    assert!(e.contains(".gitlab-ci.yml") && e.contains("expands to more than"), "{e}");
+    // An include (and the pipeline file itself) that is a FIFO, /dev/zero or 2 GB.
+    for (target, says) in [("fifo.yml", "not a regular file"), ("zero.yml", "leads outside the project folder"), ("big.yml", "larger than")] {
+        let dir = folder(&[(".gitlab-ci.yml", &format!("include: [{target}]\njob:\n  script: x\n"))]);
+        assert!(Command::new("mkfifo").arg(dir.path().join("fifo.yml")).status().unwrap().success());
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yml")).unwrap();
+        std::fs::File::create(dir.path().join("big.yml")).unwrap().set_len(2 << 30).unwrap();
+        let e = hostile_error(dir);
+        assert!(e.contains(target) && e.contains(says), "{target}: {e}");
+    }
+    let dir = folder(&[]);
+    assert!(Command::new("mkfifo").arg(dir.path().join(".gitlab-ci.yml")).status().unwrap().success());
+    let e = hostile_error(dir);
+    assert!(e.contains(".gitlab-ci.yml") && e.contains("not a regular file"), "{e}");
+}

@@ -188,16 +188,34 @@ pub async fn upload_file(engine: &Engine, id: &str, tar: &Path, what: &str) -> R
         .map_err(engine.err(what))
 }
 
-/// The engine's tar of `path` in the container, written to `to`.
-pub async fn download(engine: &Engine, id: &str, path: &str, to: &Path) -> Result<()> {
+/// The most of a job's folder that is copied out to pick its artifacts (GitLab's own cap on an
+/// artifacts archive is 1 GiB on gitlab.com): a job cannot fill the host's disk.
+pub const MAX_DOWNLOAD: u64 = 2 << 30;
+
+/// The engine's tar of `path` in the container, written to `to`; at most `max` bytes, else a
+/// sentence (and the part written is removed).
+pub async fn download(engine: &Engine, id: &str, path: &str, to: &Path, max: u64) -> Result<()> {
     let mut file = tokio::fs::File::create(to)
         .await
         .map_err(|e| Error::io("Keeping the job's files", e))?;
     let mut stream = engine
         .docker()
         .download_from_container(id, Some(DownloadFromContainerOptions { path: path.into() }));
+    let mut written = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(engine.err("The job's files"))?;
+        written += chunk.len() as u64;
+        if written > max {
+            drop(file);
+            let _ = tokio::fs::remove_file(to).await;
+            return Err(Error::invalid(
+                "artifacts",
+                format!(
+                    "The job's folder {path} holds more than {}, so Berth kept no artifacts from it; make the job leave less there.",
+                    crate::fsutil::human(max)
+                ),
+            ));
+        }
         file.write_all(&chunk)
             .await
             .map_err(|e| Error::io("Keeping the job's files", e))?;

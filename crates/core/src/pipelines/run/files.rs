@@ -4,30 +4,24 @@
 
 use crate::build::ignore::PatternMatcher;
 use crate::error::{Error, Result};
+use crate::pipelines::git::git_bytes;
 use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
+
+/// At most this much of `git ls-files` is read (some 200 000 paths).
+const MAX_LISTING: usize = 16 << 20;
 
 /// The files a job sees: `git ls-files` (tracked, as a clone has them); a folder that is not a
 /// git repository gives all its files but `.git`.
 pub fn tracked_files(root: &Path) -> Result<Vec<String>> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["-c", "core.fsmonitor=false", "ls-files", "-z", "--cached"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| Error::io("Listing the project's git-tracked files", e))?;
-    if !out.status.success() {
+    let Some(out) = git_bytes(root, &["ls-files", "-z", "--cached"], MAX_LISTING) else {
         let mut files = Vec::new();
         walk(root, root, &mut files)?;
         return Ok(files.into_iter().filter(|f| !f.ends_with('/')).collect());
-    }
+    };
     Ok(out
-        .stdout
         .split(|&b| b == 0)
         .filter(|f| !f.is_empty())
         .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -59,7 +53,9 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) -> Result<()> {
 
 /// A tar placing `files` (relative to `root`; a trailing `/` marks a folder) under `dest`
 /// (absolute, e.g. `/builds/ns/name`); uploaded at `/`. Files git lists but the worktree lacks
-/// (deleted, not committed) are left out. Modes are a runner's clone's (umask 0: 0666 files,
+/// (deleted, not committed) are left out, and so is any path that is not plainly below `root`
+/// (`..`, absolute, or through a symlinked folder: the index is the repository's word, not the
+/// work tree's); a symlink is sent as a symlink, never followed. Modes are a runner's clone's (umask 0: 0666 files,
 /// 0777 folders and executables), not the host's.
 pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
@@ -73,7 +69,11 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     dir.set_size(0);
     tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty())
         .map_err(|e| Error::io("Packing the project", e))?;
+    let real_root = fs::canonicalize(root).map_err(|e| Error::io("Reading the project", e))?;
     for file in files {
+        if !below(&real_root, file) {
+            continue;
+        }
         let path = root.join(file);
         let name = format!("{prefix}/{file}");
         let packed = match fs::symlink_metadata(&path) {
@@ -106,6 +106,21 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     }
     tar.into_inner()
         .map_err(|e| Error::io("Packing the project", e))
+}
+
+/// Whether `file` (relative) names an entry inside `root` (canonical) without passing through a
+/// symlink or leaving by `..`.
+fn below(root: &Path, file: &str) -> bool {
+    let rel = Path::new(file.trim_end_matches('/'));
+    if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+        return false;
+    }
+    match rel.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            fs::canonicalize(root.join(parent)).is_ok_and(|p| p == root.join(parent))
+        }
+        _ => true,
+    }
 }
 
 /// What a job's `artifacts:` asks for, with `$VARS` already expanded.

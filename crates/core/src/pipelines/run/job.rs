@@ -30,6 +30,9 @@ const DOCKER_AUTH_CONFIG: &str = "DOCKER_AUTH_CONFIG";
 /// after_script gets this long, as on GitLab.
 const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The largest dotenv report read (GitLab's own limit is 5 KB).
+const MAX_DOTENV: u64 = 64 << 10;
+
 /// What every job of a run shares.
 pub struct RunContext {
     pub engine: Engine,
@@ -40,6 +43,7 @@ pub struct RunContext {
     pub project_key: String,
     pub default_image: String,
     pub service_wait: Duration,
+    pub max_download: u64,
     pub host_socket: Option<String>,
     pub secrets: Vec<String>,
     pub events: UnboundedSender<RunEvent>,
@@ -328,7 +332,7 @@ async fn attempt(
         let dir = ctx.job_dir(&job.name);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("Keeping the job's files", e))?;
         let snapshot = dir.join("project.tar");
-        ops::download(engine, &id, &ctx.builds_dir, &snapshot).await?;
+        ops::download(engine, &id, &ctx.builds_dir, &snapshot, ctx.max_download).await?;
         let kept = async {
             for (i, c) in saving {
                 save_cache(ctx, job, &id, i, c, &env_map, &snapshot).await?;
@@ -742,12 +746,14 @@ async fn keep_artifacts(
     }
     let mut pairs = Vec::new();
     for file in &reports.paths {
-        match std::fs::read_to_string(report_dir.join(file)) {
+        let path = report_dir.join(file);
+        match crate::fsutil::read_text_capped(&path, MAX_DOTENV, "The dotenv report") {
             Ok(text) => pairs.extend(files::parse_dotenv(&text)),
-            Err(_) => ctx.say(
+            Err(_) if !path.exists() => ctx.say(
                 &job.name,
                 &format!("WARNING: the dotenv report {file} was not made"),
             ),
+            Err(e) => ctx.say(&job.name, &format!("WARNING: {e}")),
         }
     }
     if !pairs.is_empty() {

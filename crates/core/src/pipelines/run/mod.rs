@@ -11,6 +11,8 @@
 
 mod engine_ops;
 mod files;
+#[cfg(test)]
+mod hostile_repo_tests;
 mod job;
 mod labels;
 mod mask;
@@ -116,13 +118,12 @@ pub async fn start(
     let root = pipeline.project.root.clone();
     let (tracked, project_tar) = {
         let builds = pipeline.project.builds_dir.clone();
-        tokio::task::spawn_blocking(move || -> Result<_> {
+        crate::blocking::run("Packing the project's files", crate::blocking::FOLDER_TIMEOUT, move || {
             let tracked = files::tracked_files(&root)?;
             let tar = files::tar_of(&root, &tracked, &builds)?;
             Ok((tracked, tar))
         })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??
+        .await?
     };
     std::fs::create_dir_all(&options.run_dir)
         .map_err(|e| Error::io("Making the run's folder", e))?;
@@ -148,6 +149,7 @@ pub async fn start(
         project_key: project_key(&pipeline.project.root),
         default_image: options.default_image.clone(),
         service_wait: options.service_wait,
+        max_download: options.max_download,
         host_socket,
         secrets,
         events,

@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub default_timeout: Duration,
     /// How long a service may take to open its ports before the job goes on without it.
     pub service_wait: Duration,
+    /// The most of a job's folder copied out to pick its artifacts.
+    pub max_download: u64,
     pub consent: Consent,
     /// Re-run only these jobs (with the others' outcomes and kept artifacts read from
     /// `previous`); `None`: the whole pipeline.
@@ -47,6 +49,7 @@ impl RunOptions {
                 .unwrap_or(2),
             default_timeout: Duration::from_secs(3600),
             service_wait: Duration::from_secs(30),
+            max_download: super::engine_ops::MAX_DOWNLOAD,
             consent: Consent::default(),
             only: None,
             previous: None,
