@@ -30,6 +30,7 @@ pub struct RunRecord {
     pub jobs: Vec<RunJob>,
     /// Keys of a newer Berth, written back as they were.
     #[serde(flatten)]
+    #[specta(skip)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -29,6 +29,7 @@ pub struct ProjectSettings {
     pub variables: Vec<SavedVariable>,
     /// Keys of a newer Berth, written back as they were.
     #[serde(flatten)]
+    #[specta(skip)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
