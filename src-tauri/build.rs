@@ -22,11 +22,8 @@ fn main() {
 
 /// capabilities/default.json, rewritten only when the list changed (Tauri watches the folder).
 fn write_capability() {
-    let permissions: Vec<String> = EVENT_PERMISSIONS
-        .iter()
-        .map(|p| p.to_string())
-        .chain(COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))))
-        .collect();
+    let permissions: Vec<String> =
+        EVENT_PERMISSIONS.iter().map(|p| p.to_string()).chain(COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-")))).collect();
     let capability = serde_json::json!({
         "$schema": "../gen/schemas/desktop-schema.json",
         "identifier": "default",

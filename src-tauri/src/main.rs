@@ -5,8 +5,8 @@
 mod commands;
 mod dialogs;
 mod events;
-mod logs;
 mod launch;
+mod logs;
 mod notify;
 mod state;
 mod streams;
@@ -27,11 +27,8 @@ fn main() {
         std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("cannot start the async runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("cannot start the async runtime");
     tauri::async_runtime::set(runtime.handle().clone());
     let _guard = runtime.enter();
 
@@ -47,7 +44,9 @@ fn main() {
     #[cfg(target_os = "macos")]
     let builder = builder.menu(tauri::menu::Menu::default);
     let mut window_state = tauri_plugin_window_state::Builder::default().with_state_flags(
-        tauri_plugin_window_state::StateFlags::SIZE | tauri_plugin_window_state::StateFlags::POSITION | tauri_plugin_window_state::StateFlags::MAXIMIZED,
+        tauri_plugin_window_state::StateFlags::SIZE
+            | tauri_plugin_window_state::StateFlags::POSITION
+            | tauri_plugin_window_state::StateFlags::MAXIMIZED,
     );
     if let Some(file) = window_state_file {
         window_state = window_state.with_filename(file); // absolute: joined onto the config folder, it replaces it
@@ -59,7 +58,8 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let sink = events::sink(app.handle().clone());
-            let data_dir = std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
+            let data_dir =
+                std::env::var_os("BERTH_DATA_DIR").map(std::path::PathBuf::from).map_or_else(|| app.path().app_data_dir(), Ok)?;
             let history = berth_core::build::history::History::new(&data_dir);
             let runs = berth_core::pipelines::history::Runs::new(&data_dir);
             let config_dir = config_dir.map_or_else(|| app.path().app_config_dir(), Ok)?;

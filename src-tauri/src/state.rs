@@ -5,8 +5,8 @@ use berth_core::build::history::History;
 use berth_core::engine::Pump;
 use berth_core::pipelines::history::Runs;
 use berth_core::pipelines::run::RunHandle;
-use std::path::{Path, PathBuf};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub struct AppState {

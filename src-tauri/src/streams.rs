@@ -204,10 +204,13 @@ mod tests {
     fn endless() -> (impl Future<Output = ()> + Send + 'static, Arc<AtomicBool>) {
         let flag = Arc::new(AtomicBool::new(false));
         let guard = Ended(flag.clone());
-        (async move {
-            let _guard = guard;
-            std::future::pending::<()>().await
-        }, flag)
+        (
+            async move {
+                let _guard = guard;
+                std::future::pending::<()>().await
+            },
+            flag,
+        )
     }
 
     #[test]

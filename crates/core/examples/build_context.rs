@@ -27,11 +27,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::PathBuf::from(args.next().ok_or("usage: build_context <dir> [runs]")?);
     let runs: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(3).max(1);
     generate(&dir)?;
-    let endpoint = Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
+    let endpoint =
+        Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
     let engine = Engine::connect(&endpoint).await?;
 
     let plan = build::plan(&dir, "Dockerfile")?;
-    println!("context: {} files, {:.0} MB sent, {} left out by .dockerignore", plan.context.files, plan.context.bytes as f64 / 1e6, plan.context.excluded_files);
+    println!(
+        "context: {} files, {:.0} MB sent, {} left out by .dockerignore",
+        plan.context.files,
+        plan.context.bytes as f64 / 1e6,
+        plan.context.excluded_files
+    );
 
     let mut times: [Vec<f64>; 3] = Default::default();
     for run in 0..=runs {
@@ -40,7 +46,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t = Instant::now();
             match builder {
                 Some(b) => {
-                    let request = BuildRequest { folder: dir.clone(), dockerfile: "Dockerfile".into(), tags: vec![TAG.into()], builder: Some(b), ..Default::default() };
+                    let request = BuildRequest {
+                        folder: dir.clone(),
+                        dockerfile: "Dockerfile".into(),
+                        tags: vec![TAG.into()],
+                        builder: Some(b),
+                        ..Default::default()
+                    };
                     build::build(&engine, &request, |_| {}).await?;
                 }
                 None => {

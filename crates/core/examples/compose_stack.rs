@@ -39,8 +39,9 @@ async fn floor(engine: &Engine, prefix: &str, services: usize) -> Result<(f64, f
     docker.create_network(NetworkCreateRequest { name: net.clone(), ..Default::default() }).await?;
     try_join_all(volumes.iter().map(|v| docker.create_volume(VolumeCreateRequest { name: Some(v.clone()), ..Default::default() }))).await?;
     let ids = try_join_all(volumes.iter().enumerate().map(|(i, volume)| {
-        let ports = (i % 5 == 0)
-            .then(|| HashMap::from([("80/tcp".to_string(), Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: None }]))]));
+        let ports = (i % 5 == 0).then(|| {
+            HashMap::from([("80/tcp".to_string(), Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: None }]))])
+        });
         let body = ContainerCreateBody {
             image: Some(IMAGE.into()),
             cmd: Some(vec!["sleep".into(), "1000000".into()]),
@@ -84,7 +85,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let runs: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(3).max(1);
     let services: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(20);
-    let endpoint = Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
+    let endpoint =
+        Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
     let engine = Engine::connect(&endpoint).await?;
 
     // 20 independent services on one network, a named volume each, every fifth publishing a
@@ -147,7 +149,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("down_s berth={bd:.2} docker-compose={cd:.2} ratio={:.2}", bd / cd);
     // The best ratio any client could reach here, and how far above that floor each tool is.
     println!("up_floor_s engine={fu:.2} best_possible_ratio={:.2} berth_above={:.2} docker-compose_above={:.2}", fu / cu, bu - fu, cu - fu);
-    println!("down_floor_s engine={fd:.2} best_possible_ratio={:.2} berth_above={:.2} docker-compose_above={:.2}", fd / cd, bd - fd, cd - fd);
+    println!(
+        "down_floor_s engine={fd:.2} best_possible_ratio={:.2} berth_above={:.2} docker-compose_above={:.2}",
+        fd / cd,
+        bd - fd,
+        cd - fd
+    );
     println!("memory_mib idle={idle:.1} peak={peak:.1} above_idle={:.1}", peak - idle);
     Ok(())
 }

@@ -17,7 +17,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let id = args.next().ok_or("usage: follow_logs <container> [seconds]")?;
     let seconds: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(30);
-    let endpoint = Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
+    let endpoint =
+        Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
     let engine = Engine::connect(&endpoint).await?;
 
     let mut lines = 0usize;

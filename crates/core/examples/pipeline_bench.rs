@@ -32,12 +32,8 @@ async fn main() -> Result<(), Failure> {
     };
     let root = std::fs::canonicalize(project)?;
     let concurrency: usize = concurrency.parse()?;
-    let endpoint = Endpoint {
-        name: "bench".into(),
-        host: "unix:///var/run/docker.sock".into(),
-        source: EngineSource::WellKnown,
-        tls: None,
-    };
+    let endpoint =
+        Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
     let engine = Engine::connect(&endpoint).await?;
     match mode.as_str() {
         "berth" => berth(&engine, root, concurrency, vars).await,
@@ -106,8 +102,7 @@ async fn floor(engine: &Engine, root: PathBuf, concurrency: usize) -> Result<(),
 async fn floor_job(engine: &Engine, n: usize, job: &Job) -> Result<(), bollard::errors::Error> {
     let docker = engine.docker();
     let name = format!("berth-bench-floor-{}-{n}", std::process::id());
-    let env: Vec<String> =
-        pipelines::expand::environment(&job.variables).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let env: Vec<String> = pipelines::expand::environment(&job.variables).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     let network = (!job.services.is_empty()).then(|| name.clone());
     let attach = |aliases: Vec<String>| {
         network.as_ref().map(|net| NetworkingConfig {

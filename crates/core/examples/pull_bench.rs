@@ -17,15 +17,8 @@ use std::time::{Duration, Instant};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let reference = images::normalize(&args.next().ok_or("usage: pull_bench <reference> [host]")?)?;
-    let host = args
-        .next()
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".into());
-    let endpoint = Endpoint {
-        name: "bench".into(),
-        host,
-        source: EngineSource::WellKnown,
-        tls: None,
-    };
+    let host = args.next().unwrap_or_else(|| "unix:///var/run/docker.sock".into());
+    let endpoint = Endpoint { name: "bench".into(), host, source: EngineSource::WellKnown, tls: None };
     let engine = Engine::connect(&endpoint).await?;
 
     let mut updates: Vec<Instant> = Vec::new();

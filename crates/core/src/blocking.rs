@@ -47,7 +47,12 @@ mod tests {
                 })
                 .collect();
             // Other work is answered meanwhile.
-            let answered = tokio::spawn(async move { tokio::time::sleep(Duration::from_millis(50)).await; started.elapsed() }).await.unwrap();
+            let answered = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                started.elapsed()
+            })
+            .await
+            .unwrap();
             let mut outcomes = Vec::new();
             for h in hung {
                 outcomes.push(h.await.unwrap());

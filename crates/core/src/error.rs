@@ -75,7 +75,11 @@ pub enum Error {
     Engine { status: u16, message: String },
 
     #[error("{context}: {source}")]
-    Io { context: String, #[source] source: std::io::Error },
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
 
     #[error("Unexpected error talking to the engine: {0}")]
     Internal(String),
@@ -138,26 +142,15 @@ impl Error {
                     404 => Error::NotFound { what: what.to_string(), detail: message },
                     409 => Error::Conflict { message: sentence(&message) },
                     500 if is_port_in_use(&message) => Error::PortInUse {
-                        message: format!(
-                            "{} Pick another host port or leave it empty for a random one.",
-                            port_sentence(&message)
-                        ),
+                        message: format!("{} Pick another host port or leave it empty for a random one.", port_sentence(&message)),
                     },
                     403 | 401 => Error::Engine { status: status_code, message: sentence(&message) },
                     _ => Error::Engine { status: status_code, message: sentence(&message) },
                 }
             }
-            B::SocketNotFoundError(path) => Error::EngineUnreachable {
-                host: host.to_string(),
-                reason: format!("no socket at {path}"),
-            },
-            B::RequestTimeoutError => Error::EngineUnreachable {
-                host: host.to_string(),
-                reason: "it did not answer in time".into(),
-            },
-            B::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
-                Error::PermissionDenied { host: host.to_string() }
-            }
+            B::SocketNotFoundError(path) => Error::EngineUnreachable { host: host.to_string(), reason: format!("no socket at {path}") },
+            B::RequestTimeoutError => Error::EngineUnreachable { host: host.to_string(), reason: "it did not answer in time".into() },
+            B::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => Error::PermissionDenied { host: host.to_string() },
             B::HyperResponseError { .. } | B::HttpClientError { .. } | B::HyperLegacyError { .. } | B::IOError { .. } => {
                 let text = err_chain(&err);
                 if text.contains("ermission denied") {
@@ -257,11 +250,7 @@ mod tests {
 
     #[test]
     fn missing_socket_is_unreachable() {
-        let e = Error::from_engine(
-            bollard::errors::Error::SocketNotFoundError("/nope.sock".into()),
-            "x",
-            "unix:///nope.sock",
-        );
+        let e = Error::from_engine(bollard::errors::Error::SocketNotFoundError("/nope.sock".into()), "x", "unix:///nope.sock");
         assert_eq!(e.code(), ErrorCode::EngineUnreachable);
         assert!(e.to_string().contains("no socket at /nope.sock"));
     }

@@ -118,10 +118,8 @@ pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
 
 /// [`read_capped`] for text: invalid UTF-8 is an error naming the file.
 pub fn read_text_capped(path: &Path, cap: u64, what: &str) -> Result<String> {
-    String::from_utf8(read_capped(path, cap, what)?).map_err(|_| Error::InvalidInput {
-        field: None,
-        message: format!("{what} {} is not UTF-8 text.", path.display()),
-    })
+    String::from_utf8(read_capped(path, cap, what)?)
+        .map_err(|_| Error::InvalidInput { field: None, message: format!("{what} {} is not UTF-8 text.", path.display()) })
 }
 
 pub fn human(bytes: u64) -> String {
@@ -152,7 +150,8 @@ mod tests {
             assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
             assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
         }
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
         assert!(leftovers.is_empty());
     }
 

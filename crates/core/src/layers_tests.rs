@@ -10,22 +10,15 @@ use std::path::Path;
 /// Modules whose sub-modules are nodes of their own.
 const SPLIT: &[&str] = &["compose", "pipelines", "engine"];
 /// The lowest layers and the only modules each may import.
-const BOTTOM: &[(&str, &[&str])] = &[
-    ("error", &["problem"]),
-    ("problem", &[]),
-    ("reference", &[]),
-    ("objects", &["engine::connect", "error"]),
-];
+const BOTTOM: &[(&str, &[&str])] =
+    &[("error", &["problem"]), ("problem", &[]), ("reference", &[]), ("objects", &["engine::connect", "error"])];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 fn node(path: &[String]) -> Option<String> {
     let first = path.first()?;
     match path.get(1) {
-        Some(sub)
-            if SPLIT.contains(&first.as_str())
-                && sub.starts_with(|c: char| c.is_ascii_lowercase()) =>
-        {
+        Some(sub) if SPLIT.contains(&first.as_str()) && sub.starts_with(|c: char| c.is_ascii_lowercase()) => {
             Some(format!("{first}::{sub}"))
         }
         _ => Some(first.clone()),
@@ -53,12 +46,7 @@ fn expand(path: &str) -> Vec<String> {
         cur.push(ch);
     }
     parts.push(cur);
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .flat_map(|p| expand(p))
-        .map(|p| format!("{prefix}{p}"))
-        .collect()
+    parts.iter().filter(|p| !p.is_empty()).flat_map(|p| expand(p)).map(|p| format!("{prefix}{p}")).collect()
 }
 
 /// The module paths a file's code names, resolved from `module`.
@@ -67,16 +55,10 @@ fn references(src: &str, module: &[String]) -> Vec<Vec<String>> {
     let src = Regex::new(r"//.*").unwrap().replace_all(src, "");
     let uses = Regex::new(r"(?-u:\b)use[ \t\r\n]+((?:crate|super)::[^;]*);").unwrap();
     let inline = Regex::new(r"(?-u:\b)(?:crate|super)(?:::(?:super|[A-Za-z_][A-Za-z0-9_]*))+").unwrap();
-    let paths = uses
-        .captures_iter(&src)
-        .flat_map(|c| expand(&c[1]))
-        .chain(inline.find_iter(&src).map(|m| m.as_str().to_string()));
+    let paths = uses.captures_iter(&src).flat_map(|c| expand(&c[1])).chain(inline.find_iter(&src).map(|m| m.as_str().to_string()));
     paths
         .map(|p| {
-            let segs: Vec<String> = p
-                .split("::")
-                .map(|s| s.split(" as ").next().unwrap_or(s).to_string())
-                .collect();
+            let segs: Vec<String> = p.split("::").map(|s| s.split(" as ").next().unwrap_or(s).to_string()).collect();
             match segs[0].as_str() {
                 "crate" => segs[1..].to_vec(),
                 _ => {
@@ -90,11 +72,7 @@ fn references(src: &str, module: &[String]) -> Vec<Vec<String>> {
 }
 
 fn module_of(rel: &Path) -> Vec<String> {
-    let mut parts: Vec<String> = rel
-        .with_extension("")
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
+    let mut parts: Vec<String> = rel.with_extension("").iter().map(|p| p.to_string_lossy().into_owned()).collect();
     if parts.last().is_some_and(|p| p == "mod") {
         parts.pop();
     }
@@ -118,32 +96,14 @@ fn graph() -> Graph {
     // an import of `compose::up`; `crate::Engine` and `crate::Error` likewise.
     let mut exports: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for m in SPLIT.iter().chain(&["."]) {
-        let file = if *m == "." {
-            root.join("lib.rs")
-        } else {
-            root.join(m).join("mod.rs")
-        };
-        let prefix: Vec<String> = if *m == "." {
-            vec![]
-        } else {
-            vec![m.to_string()]
-        };
-        for path in references(
-            &std::fs::read_to_string(file)
-                .unwrap()
-                .replace("pub use ", "use crate::"),
-            &[],
-        ) {
+        let file = if *m == "." { root.join("lib.rs") } else { root.join(m).join("mod.rs") };
+        let prefix: Vec<String> = if *m == "." { vec![] } else { vec![m.to_string()] };
+        for path in references(&std::fs::read_to_string(file).unwrap().replace("pub use ", "use crate::"), &[]) {
             let target: Vec<String> = match path[0].as_str() {
                 "crate" => path[1..].to_vec(),
                 _ => prefix.iter().chain(&path).cloned().collect(),
             };
-            let name = prefix
-                .iter()
-                .chain(path.last())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("::");
+            let name = prefix.iter().chain(path.last()).cloned().collect::<Vec<_>>().join("::");
             exports.insert(name, target);
         }
     }
@@ -158,10 +118,8 @@ fn graph() -> Graph {
         for mut target in references(&std::fs::read_to_string(&file).unwrap(), &module) {
             // A re-export may name another (`crate::Engine` is `engine::Engine`, `engine::connect`).
             for _ in 0..3 {
-                if let Some(t) = target
-                    .get(..2)
-                    .and_then(|k| exports.get(&k.join("::")))
-                    .or_else(|| target.first().and_then(|f| exports.get(f)))
+                if let Some(t) =
+                    target.get(..2).and_then(|k| exports.get(&k.join("::"))).or_else(|| target.first().and_then(|f| exports.get(f)))
                 {
                     target = t.clone();
                 }
@@ -169,10 +127,7 @@ fn graph() -> Graph {
             let Some(to) = node(&target).filter(|t| t != "*" && t != "self") else {
                 continue;
             };
-            if to != me
-                && !me.starts_with(&format!("{to}::"))
-                && !to.starts_with(&format!("{me}::"))
-            {
+            if to != me && !me.starts_with(&format!("{to}::")) && !to.starts_with(&format!("{me}::")) {
                 graph.entry(me.clone()).or_default().insert(to);
             }
         }
@@ -182,12 +137,7 @@ fn graph() -> Graph {
 
 /// A cycle, as the modules along it, if the graph has one.
 fn cycle(graph: &Graph) -> Option<Vec<String>> {
-    fn visit(
-        n: &str,
-        graph: &Graph,
-        path: &mut Vec<String>,
-        done: &mut BTreeSet<String>,
-    ) -> Option<Vec<String>> {
+    fn visit(n: &str, graph: &Graph, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
         if let Some(at) = path.iter().position(|p| p == n) {
             return Some(path[at..].iter().cloned().chain([n.to_string()]).collect());
         }
@@ -195,32 +145,20 @@ fn cycle(graph: &Graph) -> Option<Vec<String>> {
             return None;
         }
         path.push(n.to_string());
-        let found = graph
-            .get(n)
-            .into_iter()
-            .flatten()
-            .find_map(|m| visit(m, graph, path, done));
+        let found = graph.get(n).into_iter().flatten().find_map(|m| visit(m, graph, path, done));
         path.pop();
         found
     }
     let mut done = BTreeSet::new();
-    graph
-        .keys()
-        .find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+    graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
 }
 
 #[test]
 fn imports_have_no_cycle() {
     let graph = graph();
-    assert!(
-        graph.contains_key("compose::up") && graph["compose::up"].contains("objects"),
-        "the check reads the sources: {graph:?}"
-    );
+    assert!(graph.contains_key("compose::up") && graph["compose::up"].contains("objects"), "the check reads the sources: {graph:?}");
     if let Some(c) = cycle(&graph) {
-        panic!(
-            "these modules import each other in a circle: {}",
-            c.join(" → ")
-        );
+        panic!("these modules import each other in a circle: {}", c.join(" → "));
     }
 }
 
@@ -228,25 +166,14 @@ fn imports_have_no_cycle() {
 fn the_bottom_layers_reach_nothing_above() {
     let graph = graph();
     for (module, allowed) in BOTTOM {
-        let above: Vec<&String> = graph
-            .get(*module)
-            .into_iter()
-            .flatten()
-            .filter(|t| !allowed.contains(&t.as_str()))
-            .collect();
-        assert!(
-            above.is_empty(),
-            "{module} imports {above:?}, which sit above it"
-        );
+        let above: Vec<&String> = graph.get(*module).into_iter().flatten().filter(|t| !allowed.contains(&t.as_str())).collect();
+        assert!(above.is_empty(), "{module} imports {above:?}, which sit above it");
     }
 }
 
 #[test]
 fn a_circle_is_found() {
-    let g: Graph = [("a", "b"), ("b", "c"), ("c", "a")]
-        .iter()
-        .map(|(x, y)| (x.to_string(), BTreeSet::from([y.to_string()])))
-        .collect();
+    let g: Graph = [("a", "b"), ("b", "c"), ("c", "a")].iter().map(|(x, y)| (x.to_string(), BTreeSet::from([y.to_string()]))).collect();
     assert_eq!(cycle(&g).unwrap().join(" "), "a b c a");
     assert_eq!(expand("a::{b, c::{d, e}}"), ["a::b", "a::c::d", "a::c::e"]);
 }

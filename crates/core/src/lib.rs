@@ -16,15 +16,15 @@ pub mod images;
 pub mod logging;
 pub mod networks;
 pub mod objects;
-pub mod platform;
 pub mod pipelines;
+pub mod platform;
 pub mod problem;
 pub mod prune;
-pub mod settings;
-pub mod volumes;
 pub mod reference;
 pub mod registry;
+pub mod settings;
 mod stream;
+pub mod volumes;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};

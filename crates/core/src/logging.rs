@@ -19,7 +19,10 @@ pub fn filter(berth_log: Option<&str>) -> String {
 mod tests {
     #[test]
     fn body_logging_crates_stay_at_info() {
-        assert_eq!(super::filter(None), "berth=info,berth_core=info,bollard=info,hyper=info,hyper_util=info,reqwest=info,h2=info,rustls=info,tungstenite=info");
+        assert_eq!(
+            super::filter(None),
+            "berth=info,berth_core=info,bollard=info,hyper=info,hyper_util=info,reqwest=info,h2=info,rustls=info,tungstenite=info"
+        );
         let asked = super::filter(Some("debug,bollard=trace,hyper_util::client[x]=trace,berth_core=trace"));
         assert!(asked.starts_with("debug,berth_core=trace,bollard=info,"), "{asked}");
     }

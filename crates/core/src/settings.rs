@@ -59,7 +59,15 @@ pub struct Notifications {
 
 impl Default for Notifications {
     fn default() -> Self {
-        Notifications { build: true, pull: true, push: true, stack_up: true, pipeline: true, container_died: true, other: Default::default() }
+        Notifications {
+            build: true,
+            pull: true,
+            push: true,
+            stack_up: true,
+            pipeline: true,
+            container_died: true,
+            other: Default::default(),
+        }
     }
 }
 

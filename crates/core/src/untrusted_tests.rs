@@ -177,10 +177,13 @@ fn dockerignore_must_be_a_small_regular_file() {
 
 #[test]
 fn a_huge_dockerfile_is_refused() {
-    let e = plan_error(|p| {
-        std::fs::remove_file(p).unwrap();
-        huge(p)
-    }, "Dockerfile");
+    let e = plan_error(
+        |p| {
+            std::fs::remove_file(p).unwrap();
+            huge(p)
+        },
+        "Dockerfile",
+    );
     assert!(e.contains("Dockerfile") && e.contains("is larger than"), "{e}");
 }
 

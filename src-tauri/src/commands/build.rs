@@ -54,7 +54,12 @@ pub struct BuildStarted {
 /// also when the build is cancelled (by the user, or by the page going away).
 #[tauri::command]
 #[specta::specta]
-pub async fn build_start(webview: tauri::Webview, state: State<'_, AppState>, request: BuildRequest, channel: Channel<BuildEvent>) -> Res<BuildStarted> {
+pub async fn build_start(
+    webview: tauri::Webview,
+    state: State<'_, AppState>,
+    request: BuildRequest,
+    channel: Channel<BuildEvent>,
+) -> Res<BuildStarted> {
     let engine = state.pump.engine()?;
     let record = state.history.recorder(&request);
     // The build shows only in the page that started it: it ends with that page, as cancelled.

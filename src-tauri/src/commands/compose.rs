@@ -33,7 +33,13 @@ pub async fn compose_open(state: State<'_, AppState>, dir: String, profiles: Vec
 /// with `subscription_cancel`; a cancelled up still ends with its outcome (what it created).
 #[tauri::command]
 #[specta::specta]
-pub async fn compose_up(state: State<'_, AppState>, dir: String, profiles: Vec<String>, options: UpOptions, channel: Channel<UpEvent>) -> Res<String> {
+pub async fn compose_up(
+    state: State<'_, AppState>,
+    dir: String,
+    profiles: Vec<String>,
+    options: UpOptions,
+    channel: Channel<UpEvent>,
+) -> Res<String> {
     let engine = state.pump.engine()?;
     let project = folder::load(Path::new(&dir), profiles).await?;
     Ok(state.subscriptions.spawn_stoppable(|cancel| async move {

@@ -1,7 +1,7 @@
 use super::Res;
 use crate::state::AppState;
 use berth_core::engine::{self, EngineCandidate, EngineStatus};
-use berth_core::platform::engine_help::{self, EngineHelpOutcome, EngineAction, EngineHelp};
+use berth_core::platform::engine_help::{self, EngineAction, EngineHelp, EngineHelpOutcome};
 use tauri::State;
 
 #[tauri::command]

@@ -68,7 +68,12 @@ pub async fn image_pull(state: State<'_, AppState>, reference: String, channel: 
 /// Tag `image` as `target` (when it is not already that name), then push `target`.
 #[tauri::command]
 #[specta::specta]
-pub async fn image_push(state: State<'_, AppState>, image: String, target: String, channel: Channel<TransferEvent>) -> Res<TransferStarted> {
+pub async fn image_push(
+    state: State<'_, AppState>,
+    image: String,
+    target: String,
+    channel: Channel<TransferEvent>,
+) -> Res<TransferStarted> {
     let engine = state.pump.engine()?;
     let familiar = images::tag(&engine, &image, &target).await?;
     let r = images::normalize(&familiar)?;
@@ -151,11 +156,7 @@ pub async fn image_save(
 /// Ask for a .tar, then load it. None when the user cancels the dialog.
 #[tauri::command]
 #[specta::specta]
-pub async fn image_load(
-    app: tauri::AppHandle,
-    state: State<'_, AppState>,
-    channel: Channel<ArchiveEvent>,
-) -> Res<Option<ArchiveStarted>> {
+pub async fn image_load(app: tauri::AppHandle, state: State<'_, AppState>, channel: Channel<ArchiveEvent>) -> Res<Option<ArchiveStarted>> {
     let engine = state.pump.engine()?;
     let Some(path) = crate::dialogs::open_path(&app, "Image archives", &["tar"]).await? else {
         return Ok(None);

@@ -28,7 +28,12 @@ pub async fn container_logs_subscribe(
 /// to cancel with.
 #[tauri::command]
 #[specta::specta]
-pub async fn container_stats_subscribe(webview: Webview, state: State<'_, AppState>, id: String, channel: Channel<StatsEvent>) -> Res<String> {
+pub async fn container_stats_subscribe(
+    webview: Webview,
+    state: State<'_, AppState>,
+    id: String,
+    channel: Channel<StatsEvent>,
+) -> Res<String> {
     let engine = state.pump.engine()?;
     Ok(state.subscriptions.spawn_for(webview.label(), async move {
         let sink = Sink::new(channel);

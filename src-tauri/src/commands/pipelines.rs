@@ -80,9 +80,14 @@ pub async fn pipeline_load(state: State<'_, AppState>, folder: PathBuf) -> Res<P
 async fn registry_variables(host: &str, project_path: &str) -> Res<Vec<Variable>> {
     let parsed = Host::parse(host)?;
     let Some(creds) = registry::credentials_for(&Places::from_process(), &parsed).await else {
-        return Err(Error::invalid("registry", format!("Berth has no login for {host}; log in under Registries, or run without a registry.")).into());
+        return Err(Error::invalid(
+            "registry",
+            format!("Berth has no login for {host}; log in under Registries, or run without a registry."),
+        )
+        .into());
     };
-    let var = |name: &str, value: String, masked: bool| Variable { name: name.into(), value, expand: false, masked, origin: VariableOrigin::Run };
+    let var =
+        |name: &str, value: String, masked: bool| Variable { name: name.into(), value, expand: false, masked, origin: VariableOrigin::Run };
     let registry = parsed.name().to_string();
     Ok(vec![
         var("CI_REGISTRY_IMAGE", format!("{registry}/{}", project_path.to_lowercase()), false),
@@ -198,7 +203,13 @@ pub async fn pipeline_log(state: State<'_, AppState>, folder: PathBuf, id: Strin
 /// Save a copy of a job's log where the user chooses; None when the dialog is cancelled.
 #[tauri::command]
 #[specta::specta]
-pub async fn pipeline_log_save(app: tauri::AppHandle, state: State<'_, AppState>, folder: PathBuf, id: String, job: String) -> Res<Option<PathBuf>> {
+pub async fn pipeline_log_save(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    folder: PathBuf,
+    id: String,
+    job: String,
+) -> Res<Option<PathBuf>> {
     let text = history::plain_log(&state.runs.log(&folder, &id, &job)?);
     let Some(dest) = crate::dialogs::save_path(&app, &format!("{}.log", file_stem(&job)), "Log", &["log", "txt"]).await? else {
         return Ok(None);

@@ -31,7 +31,13 @@ pub(super) fn registries(dockerfile: &Dockerfile, args: &BTreeMap<String, String
 }
 
 /// Pull what the Dockerfile starts from and the engine lacks, each shown as a step.
-pub(super) async fn fetch(engine: &Engine, dockerfile: &Dockerfile, request: &BuildRequest, started: Instant, emit: &mut impl FnMut(BuildEvent)) -> Result<(), Failure> {
+pub(super) async fn fetch(
+    engine: &Engine,
+    dockerfile: &Dockerfile,
+    request: &BuildRequest,
+    started: Instant,
+    emit: &mut impl FnMut(BuildEvent),
+) -> Result<(), Failure> {
     for (image, line) in dockerfile.base_images(&request.args) {
         // A malformed name is left to BuildKit, which reports it at its line.
         let Ok(reference) = images::normalize(&image) else { continue };

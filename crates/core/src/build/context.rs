@@ -57,9 +57,8 @@ impl Context {
             ));
         }
         let ctx = Context { root, dockerfile: cleaned, inline: None };
-        let meta = fs::metadata(ctx.dockerfile_path()).map_err(|_| {
-            Error::invalid("dockerfile", format!("There is no file “{}” in {}.", ctx.dockerfile, ctx.root.display()))
-        })?;
+        let meta = fs::metadata(ctx.dockerfile_path())
+            .map_err(|_| Error::invalid("dockerfile", format!("There is no file “{}” in {}.", ctx.dockerfile, ctx.root.display())))?;
         if !meta.is_file() {
             return Err(Error::invalid("dockerfile", format!("“{}” is not a file.", ctx.dockerfile)));
         }
@@ -111,7 +110,10 @@ impl Context {
         };
         let mut patterns = read_patterns(&text);
         let bad = |e: super::ignore::PatternError| {
-            Error::invalid("dockerignore", format!("{} has a bad pattern: {e}. Fix the line and try again.", name.as_deref().unwrap_or(".dockerignore")))
+            Error::invalid(
+                "dockerignore",
+                format!("{} has a bad pattern: {e}. Fix the line and try again.", name.as_deref().unwrap_or(".dockerignore")),
+            )
         };
         if keep_ignore_file && super::ignore::matches(".dockerignore", &patterns).map_err(bad)? {
             patterns.push("!.dockerignore".into());
@@ -272,8 +274,8 @@ fn walk(root: &Path, matcher: &PatternMatcher, visit: &mut dyn FnMut(Walked) -> 
         for name in names {
             let child_rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
             let child = root.join(&child_rel);
-            let meta = fs::symlink_metadata(&child)
-                .map_err(|e| Error::io(format!("Cannot read {} for the build context", child.display()), e))?;
+            let meta =
+                fs::symlink_metadata(&child).map_err(|e| Error::io(format!("Cannot read {} for the build context", child.display()), e))?;
             let excluded = matcher.matches(&child_rel).map_err(|e| Error::invalid("dockerignore", format!(".dockerignore: {e}")))?;
             if excluded {
                 visit(Walked::Excluded { meta: &meta })?;
@@ -341,8 +343,8 @@ fn write_tar(root: &Path, matcher: &PatternMatcher, inline: Option<(String, Stri
             let mut counted = Counted { inner: file.take(meta.len()), read: 0 };
             tar.append_data(&mut header, rel, &mut counted).map_err(broken)?;
             let after = fs::symlink_metadata(path).ok();
-            let unchanged = counted.read == meta.len()
-                && after.is_some_and(|a| a.len() == meta.len() && a.modified().ok() == meta.modified().ok());
+            let unchanged =
+                counted.read == meta.len() && after.is_some_and(|a| a.len() == meta.len() && a.modified().ok() == meta.modified().ok());
             if unchanged {
                 Ok(())
             } else {

@@ -163,9 +163,11 @@ impl Dockerfile {
         };
         let index: usize = position.split_once('/')?.0.trim().parse().ok()?;
         let stage = match stage_name {
-            Some(name) => self.stages.iter().enumerate().position(|(i, s)| {
-                s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)) || format!("stage-{i}") == name
-            })?,
+            Some(name) => self
+                .stages
+                .iter()
+                .enumerate()
+                .position(|(i, s)| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)) || format!("stage-{i}") == name)?,
             None if self.stages.len() == 1 => 0,
             // Unprefixed names in a multi-stage file: find the instruction by its text.
             None => return self.instructions.iter().find(|i| text.starts_with(&format!("{} {}", i.keyword, i.args))).map(|i| i.line),
@@ -215,12 +217,8 @@ fn heredoc_terminators(keyword: &str, args: &str) -> Vec<String> {
     let mut rest = args;
     while let Some(at) = rest.find("<<") {
         rest = &rest[at + 2..];
-        let word: String = rest
-            .trim_start_matches('-')
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .filter(|c| *c != '"' && *c != '\'')
-            .collect();
+        let word: String =
+            rest.trim_start_matches('-').chars().take_while(|c| !c.is_whitespace()).filter(|c| *c != '"' && *c != '\'').collect();
         if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             out.push(word);
         }
@@ -266,15 +264,9 @@ mod tests {
         assert_eq!(names, ["build", "final"]);
         assert_eq!(d.stages[0].line, 3);
         let args: Vec<_> = d.args().into_iter().map(|a| (a.name, a.default)).collect();
-        assert_eq!(
-            args,
-            [("BASE".into(), Some("busybox".into())), ("VERSION".into(), Some("1.0".into())), ("MODE".into(), None)]
-        );
+        assert_eq!(args, [("BASE".into(), Some("busybox".into())), ("VERSION".into(), Some("1.0".into())), ("MODE".into(), None)]);
         let lines: Vec<_> = d.instructions.iter().map(|i| (i.keyword.as_str(), i.line)).collect();
-        assert_eq!(
-            lines,
-            [("ARG", 2), ("FROM", 3), ("ARG", 4), ("RUN", 6), ("RUN", 9), ("FROM", 12), ("ARG", 13), ("COPY", 14)]
-        );
+        assert_eq!(lines, [("ARG", 2), ("FROM", 3), ("ARG", 4), ("RUN", 6), ("RUN", 9), ("FROM", 12), ("ARG", 13), ("COPY", 14)]);
         assert_eq!(d.instructions[3].args, "echo a && echo b");
     }
 

@@ -199,7 +199,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let project = tempfile::tempdir().unwrap();
         let h = History::new(dir.path());
-        let result = BuildResult { image_id: "sha256:1".into(), tags: vec!["a".into()], exposed_ports: vec![], builder: Builder::BuildKit, duration_ms: 5 };
+        let result = BuildResult {
+            image_id: "sha256:1".into(),
+            tags: vec!["a".into()],
+            exposed_ports: vec![],
+            builder: Builder::BuildKit,
+            duration_ms: 5,
+        };
         h.record(project.path(), HistoryEntry::new(1, "Dockerfile", Ok(&result))).unwrap();
         h.record(project.path(), HistoryEntry::new(2, "Dockerfile", Err((&Error::Cancelled, vec![])))).unwrap();
         h.opened(project.path()).unwrap();
@@ -217,7 +223,13 @@ mod tests {
     fn a_recorded_build_keeps_its_outcome_and_a_dropped_one_counts_as_cancelled() {
         let (dir, project) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let h = Arc::new(History::new(dir.path()));
-        let result = BuildResult { image_id: "sha256:1".into(), tags: vec!["app:dev".into()], exposed_ports: vec![], builder: Builder::Classic, duration_ms: 5 };
+        let result = BuildResult {
+            image_id: "sha256:1".into(),
+            tags: vec!["app:dev".into()],
+            exposed_ports: vec![],
+            builder: Builder::Classic,
+            duration_ms: 5,
+        };
         h.recorder(&request(project.path())).finish(Ok(&result));
         h.recorder(&request(project.path())).finish(Err(&Error::invalid("dockerfile", "No FROM.")));
         drop(h.recorder(&request(project.path())));

@@ -94,16 +94,38 @@ pub struct BuildResult {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum BuildEvent {
     #[serde(rename_all = "camelCase")]
-    Started { builder: Builder, note: Option<String>, context: ContextSummary },
+    Started {
+        builder: Builder,
+        note: Option<String>,
+        context: ContextSummary,
+    },
     /// The engine fell back (or was found) to be another builder than announced.
     #[serde(rename_all = "camelCase")]
-    Builder { builder: Builder, note: Option<String> },
+    Builder {
+        builder: Builder,
+        note: Option<String>,
+    },
     #[serde(rename_all = "camelCase")]
-    Uploading { sent_bytes: u64, total_bytes: u64 },
-    Step { step: BuildStep },
+    Uploading {
+        sent_bytes: u64,
+        total_bytes: u64,
+    },
+    Step {
+        step: BuildStep,
+    },
     #[serde(rename_all = "camelCase")]
-    Log { step_id: String, lines: Vec<String> },
-    Done { result: BuildResult },
+    Log {
+        step_id: String,
+        lines: Vec<String>,
+    },
+    Done {
+        result: BuildResult,
+    },
     #[serde(rename_all = "camelCase")]
-    Failed { error: ErrorPayload, step_id: Option<String>, line: Option<u32>, output: Vec<String> },
+    Failed {
+        error: ErrorPayload,
+        step_id: Option<String>,
+        line: Option<u32>,
+        output: Vec<String>,
+    },
 }

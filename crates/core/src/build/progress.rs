@@ -198,7 +198,10 @@ impl Fold {
             self.image_id.get_or_insert_with(|| id.to_string());
             return;
         }
-        if trimmed.starts_with("---> ") || trimmed.starts_with("Removing intermediate container") || trimmed.starts_with("Successfully tagged") {
+        if trimmed.starts_with("---> ")
+            || trimmed.starts_with("Removing intermediate container")
+            || trimmed.starts_with("Successfully tagged")
+        {
             return;
         }
         if let Some(current) = self.current.clone() {
@@ -321,11 +324,7 @@ impl Fold {
         }
         let parse_line = line_in_message(engine_message);
         let line = parse_line.or(failed.as_ref().and_then(|s| s.line));
-        let output = failed
-            .as_ref()
-            .and_then(|s| self.logs.get(&s.id))
-            .map(|l| l.iter().cloned().collect())
-            .unwrap_or_default();
+        let output = failed.as_ref().and_then(|s| self.logs.get(&s.id)).map(|l| l.iter().cloned().collect()).unwrap_or_default();
         let message = explain(engine_message, failed.as_ref(), parse_line, line, self.has_heredoc);
         self.failure = Some(Failure {
             error: Error::Build { message, detail: engine_message.to_string() },
@@ -373,7 +372,12 @@ fn step_text(name: &str) -> &str {
 /// ("executor failed running [/bin/sh -c …]: exit code: 2" → "exit code 2").
 fn short(message: &str) -> String {
     let mut m = message.trim();
-    for prefix in ["failed to solve with frontend dockerfile.v0: ", "failed to solve: ", "failed to create LLB definition: ", "rpc error: code = Unknown desc = "] {
+    for prefix in [
+        "failed to solve with frontend dockerfile.v0: ",
+        "failed to solve: ",
+        "failed to create LLB definition: ",
+        "rpc error: code = Unknown desc = ",
+    ] {
         m = m.strip_prefix(prefix).unwrap_or(m);
     }
     let code = m
@@ -399,7 +403,16 @@ mod tests {
     fn classic_steps_logs_and_cache() {
         let mut fold = Fold::new("FROM x\nRUN a\n\nRUN b\n");
         let mut out = Vec::new();
-        for text in ["Step 1/3 : FROM x\n", " ---> abc\n", "Step 2/3 : RUN a\n", " ---> Using cache\n", "Step 3/3 : RUN b\n", " ---> Running in 1\n", "hello\n", "Successfully built 0123\n"] {
+        for text in [
+            "Step 1/3 : FROM x\n",
+            " ---> abc\n",
+            "Step 2/3 : RUN a\n",
+            " ---> Using cache\n",
+            "Step 3/3 : RUN b\n",
+            " ---> Running in 1\n",
+            "hello\n",
+            "Successfully built 0123\n",
+        ] {
             fold.apply(stream(text), &mut out);
         }
         fold.finish(&mut out);
@@ -431,7 +444,10 @@ mod tests {
         fold.apply(stream("Step 1/2 : FROM x\n"), &mut out);
         fold.apply(stream("Step 2/2 : RUN exit 3\n"), &mut out);
         fold.apply(stream("oops\n"), &mut out);
-        fold.apply(Message { error: Some("The command '/bin/sh -c exit 3' returned a non-zero code: 3".into()), ..Default::default() }, &mut out);
+        fold.apply(
+            Message { error: Some("The command '/bin/sh -c exit 3' returned a non-zero code: 3".into()), ..Default::default() },
+            &mut out,
+        );
         let f = fold.failure.unwrap();
         assert_eq!((f.line, f.step_id.as_deref(), f.output), (Some(3), Some("step-2"), vec!["oops".to_string()]));
         assert_eq!(f.error.to_string(), "“RUN exit 3” (Dockerfile line 3) failed: exit code 3. Its output is shown below.");
@@ -446,7 +462,10 @@ mod tests {
         let f = fold.failure.unwrap();
         assert_eq!(f.line, Some(3));
         let text = f.error.to_string();
-        assert!(text.starts_with("The Dockerfile has an error on line 3: dockerfile parse error line 3: unknown instruction: ECHO."), "{text}");
+        assert!(
+            text.starts_with("The Dockerfile has an error on line 3: dockerfile parse error line 3: unknown instruction: ECHO."),
+            "{text}"
+        );
         assert!(text.contains("heredoc"));
     }
 }

@@ -42,10 +42,7 @@ pub struct Project {
 pub fn open(folder: &Path) -> Result<Project> {
     let meta = fs::metadata(folder).map_err(|_| Error::invalid("folder", format!("{} does not exist.", folder.display())))?;
     if !meta.is_dir() {
-        return Err(Error::invalid(
-            "folder",
-            format!("{} is a file. Drop or choose the project's folder instead.", folder.display()),
-        ));
+        return Err(Error::invalid("folder", format!("{} is a file. Drop or choose the project's folder instead.", folder.display())));
     }
     let folder = fs::canonicalize(folder).map_err(|e| Error::io("Opening the folder", e))?;
     let mut found = Vec::new();
@@ -138,7 +135,20 @@ mod tests {
     #[test]
     fn finds_what_a_folder_holds() {
         let dir = tempfile::tempdir().unwrap();
-        for f in ["Dockerfile", "api/Containerfile", "web/prod.Dockerfile", "Dockerfile.dev", "Dockerfile.dockerignore", "compose.yaml", "compose.override.yml", "docker-compose.prod.yml", "node_modules/x/Dockerfile", ".gitlab-ci.yml", "go.mod", "composer.json"] {
+        for f in [
+            "Dockerfile",
+            "api/Containerfile",
+            "web/prod.Dockerfile",
+            "Dockerfile.dev",
+            "Dockerfile.dockerignore",
+            "compose.yaml",
+            "compose.override.yml",
+            "docker-compose.prod.yml",
+            "node_modules/x/Dockerfile",
+            ".gitlab-ci.yml",
+            "go.mod",
+            "composer.json",
+        ] {
             let p = dir.path().join(f);
             fs::create_dir_all(p.parent().unwrap()).unwrap();
             fs::write(p, "").unwrap();

@@ -112,7 +112,8 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
             bollard_build(engine, options, logins, body)
         }
     };
-    let mut cancel = CancelOnDrop { engine: engine.clone(), direct: direct.filter(|_| builder == Builder::BuildKit), build_id, armed: true };
+    let mut cancel =
+        CancelOnDrop { engine: engine.clone(), direct: direct.filter(|_| builder == Builder::BuildKit), build_id, armed: true };
 
     let mut fold = Fold::new(&dockerfile_text);
     let mut events = Vec::new();
@@ -169,18 +170,13 @@ async fn run(engine: &Engine, request: &BuildRequest, started: Instant, emit: &m
     if let Some(failure) = fold.failure.take() {
         return Err(failure);
     }
-    let image_id = fold.image_id.clone().ok_or_else(|| plain(Error::Internal("the engine finished the build without naming an image".into())))?;
+    let image_id =
+        fold.image_id.clone().ok_or_else(|| plain(Error::Internal("the engine finished the build without naming an image".into())))?;
     for extra in tags.iter().skip(1) {
         images::tag(engine, &image_id, extra).await.map_err(plain)?;
     }
-    let exposed_ports = engine
-        .docker()
-        .inspect_image(&image_id)
-        .await
-        .ok()
-        .and_then(|i| i.config)
-        .and_then(|c| c.exposed_ports)
-        .unwrap_or_default();
+    let exposed_ports =
+        engine.docker().inspect_image(&image_id).await.ok().and_then(|i| i.config).and_then(|c| c.exposed_ports).unwrap_or_default();
     Ok(BuildResult {
         image_id,
         tags,
@@ -226,7 +222,13 @@ async fn choose(engine: &Engine) -> (Builder, Option<String>) {
     if linux && api_ok {
         (Builder::BuildKit, None)
     } else {
-        (Builder::Classic, Some("This engine has no BuildKit, so the classic builder ran; BuildKit-only syntax (RUN --mount, heredocs) is not available.".into()))
+        (
+            Builder::Classic,
+            Some(
+                "This engine has no BuildKit, so the classic builder ran; BuildKit-only syntax (RUN --mount, heredocs) is not available."
+                    .into(),
+            ),
+        )
     }
 }
 

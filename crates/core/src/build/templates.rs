@@ -33,9 +33,9 @@ pub fn write(folder: &Path, starter: &Starter) -> Result<()> {
         f.write_all(text.as_bytes())
     };
     create("Dockerfile", &starter.dockerfile).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            Error::Conflict { message: "The folder already has a Dockerfile; Berth leaves it as it is. Open the folder again to build it.".into() }
-        }
+        std::io::ErrorKind::AlreadyExists => Error::Conflict {
+            message: "The folder already has a Dockerfile; Berth leaves it as it is. Open the folder again to build it.".into(),
+        },
         _ => Error::io(format!("Writing the Dockerfile in {}", folder.display()), e),
     })?;
     match create(".dockerignore", &starter.dockerignore) {

@@ -113,11 +113,20 @@ fn encode(pairs: &[(String, String)]) -> String {
 
 /// The classic builder through bollard, for transports Berth does not speak itself. bollard's
 /// stream borrows its client, so a task drives it; dropping the stream aborts the task.
-pub(crate) fn bollard_build(engine: &Engine, options: bollard::query_parameters::BuildImageOptions, logins: Logins, body: Body) -> Messages {
+pub(crate) fn bollard_build(
+    engine: &Engine,
+    options: bollard::query_parameters::BuildImageOptions,
+    logins: Logins,
+    body: Body,
+) -> Messages {
     let engine = engine.clone();
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let task = tokio::spawn(async move {
-        let mut stream = std::pin::pin!(engine.docker().build_image(options, (!logins.is_empty()).then_some(logins), Some(bollard::body_try_stream(body))));
+        let mut stream = std::pin::pin!(engine.docker().build_image(
+            options,
+            (!logins.is_empty()).then_some(logins),
+            Some(bollard::body_try_stream(body))
+        ));
         while let Some(item) = stream.next().await {
             let msg = match item {
                 Ok(info) => Ok(Message {
@@ -154,7 +163,8 @@ mod tests {
 
     #[tokio::test]
     async fn lines_split_across_chunks_and_junk_skipped() {
-        let chunks = vec![Ok(Bytes::from("{\"stream\":\"a\"}\n{\"str")), Ok(Bytes::from("eam\":\"b\"}\nnot json\n{\"aux\":{\"ID\":\"x\"}}"))];
+        let chunks =
+            vec![Ok(Bytes::from("{\"stream\":\"a\"}\n{\"str")), Ok(Bytes::from("eam\":\"b\"}\nnot json\n{\"aux\":{\"ID\":\"x\"}}"))];
         let got: Vec<_> = json_lines("unix:///h".into(), futures_util::stream::iter(chunks)).collect().await;
         let streams: Vec<_> = got.iter().map(|m| m.as_ref().unwrap().stream.clone()).collect();
         assert_eq!(streams, [Some("a".into()), Some("b".into()), None]);
@@ -175,6 +185,9 @@ mod tests {
 
     #[test]
     fn query_is_encoded() {
-        assert_eq!(encode(&[("t".into(), "a/b:1".into()), ("buildargs".into(), "{\"X\":\"y z\"}".into())]), "t=a%2Fb%3A1&buildargs=%7B%22X%22%3A%22y%20z%22%7D");
+        assert_eq!(
+            encode(&[("t".into(), "a/b:1".into()), ("buildargs".into(), "{\"X\":\"y z\"}".into())]),
+            "t=a%2Fb%3A1&buildargs=%7B%22X%22%3A%22y%20z%22%7D"
+        );
     }
 }

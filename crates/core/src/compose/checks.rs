@@ -108,20 +108,16 @@ pub fn deps(model: &Value, service: &str) -> Vec<String> {
 pub fn order(names: Vec<String>, deps: impl Fn(&str) -> Vec<String>) -> Result<Vec<String>, Problem> {
     let mut out: Vec<String> = Vec::new();
     let mut visiting: Vec<String> = Vec::new();
-    fn visit(
-        n: &str,
-        deps: &dyn Fn(&str) -> Vec<String>,
-        out: &mut Vec<String>,
-        visiting: &mut Vec<String>,
-    ) -> Result<(), Problem> {
+    fn visit(n: &str, deps: &dyn Fn(&str) -> Vec<String>, out: &mut Vec<String>, visiting: &mut Vec<String>) -> Result<(), Problem> {
         if out.iter().any(|o| o == n) {
             return Ok(());
         }
         if let Some(i) = visiting.iter().position(|v| v == n) {
             let mut cycle: Vec<&str> = visiting[i..].iter().map(String::as_str).collect();
             cycle.push(n);
-            return Err(Problem::new(format!("dependency cycle detected: {}", cycle.join(" -> ")))
-                .at(format!("services.{n}.depends_on"), None));
+            return Err(
+                Problem::new(format!("dependency cycle detected: {}", cycle.join(" -> "))).at(format!("services.{n}.depends_on"), None)
+            );
         }
         visiting.push(n.to_string());
         for d in deps(n) {

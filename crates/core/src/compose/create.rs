@@ -136,7 +136,8 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
     let mut exposed: Vec<String> = strs(get("expose")).into_iter().map(|e| if e.contains('/') { e } else { format!("{e}/tcp") }).collect();
     let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
     for port in get("ports").and_then(Value::as_array).into_iter().flatten() {
-        let target = port["target"].as_u64().map(|t| t.to_string()).or_else(|| port["target"].as_str().map(str::to_string)).unwrap_or_default();
+        let target =
+            port["target"].as_u64().map(|t| t.to_string()).or_else(|| port["target"].as_str().map(str::to_string)).unwrap_or_default();
         let key = format!("{target}/{}", port["protocol"].as_str().unwrap_or("tcp"));
         if !exposed.contains(&key) {
             exposed.push(key.clone());
@@ -175,9 +176,9 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
                 ..Default::default()
             }),
             _ => {
-                let source = v["source"].as_str().map(|s| {
-                    p.config["volumes"][s]["name"].as_str().map(str::to_string).unwrap_or_else(|| s.to_string())
-                });
+                let source = v["source"]
+                    .as_str()
+                    .map(|s| p.config["volumes"][s]["name"].as_str().map(str::to_string).unwrap_or_else(|| s.to_string()));
                 mounts.push(Mount {
                     typ: Some(MountType::VOLUME),
                     source,
@@ -214,10 +215,10 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
                 EndpointSettings {
                     aliases: Some(aliases),
                     links: (!inst.links.is_empty()).then(|| inst.links.clone()),
-                    ipam_config: cfg.get("ipv4_address").and_then(Value::as_str).map(|ip| bollard::models::EndpointIpamConfig {
-                        ipv4_address: Some(ip.to_string()),
-                        ..Default::default()
-                    }),
+                    ipam_config: cfg
+                        .get("ipv4_address")
+                        .and_then(Value::as_str)
+                        .map(|ip| bollard::models::EndpointIpamConfig { ipv4_address: Some(ip.to_string()), ..Default::default() }),
                     ..Default::default()
                 },
             ));
@@ -230,9 +231,8 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
     };
     let tmpfs: HashMap<String, String> = strs(get("tmpfs")).into_iter().map(|t| (t, String::new())).collect();
     let memory = get("mem_limit").or_else(|| svc.pointer("/deploy/resources/limits/memory")).and_then(bytes);
-    let cpus = get("cpus")
-        .or_else(|| svc.pointer("/deploy/resources/limits/cpus"))
-        .and_then(|c| c.as_f64().or_else(|| c.as_str()?.parse().ok()));
+    let cpus =
+        get("cpus").or_else(|| svc.pointer("/deploy/resources/limits/cpus")).and_then(|c| c.as_f64().or_else(|| c.as_str()?.parse().ok()));
 
     let host_config = HostConfig {
         binds: (!binds.is_empty()).then_some(binds),
@@ -259,12 +259,14 @@ pub fn body(inst: &Instance, svc: &Value) -> Result<(ContainerCreateBody, Vec<(S
         shm_size: get("shm_size").and_then(bytes),
         memory,
         nano_cpus: cpus.map(|c| (c * 1e9) as i64),
-        sysctls: get("sysctls").and_then(Value::as_object).map(|m| {
-            m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
-        }),
+        sysctls: get("sysctls")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
         log_config: get("logging").map(|l| HostConfigLogConfig {
             typ: l["driver"].as_str().map(str::to_string),
-            config: l["options"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+            config: l["options"]
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
         }),
         ..Default::default()
     };

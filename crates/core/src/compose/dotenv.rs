@@ -40,9 +40,8 @@ pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<BTreeMa
             Some(q @ ('\'' | '"')) => {
                 // Quoted values may span lines: take the text up to the closing quote.
                 let start = raw.as_ptr() as usize - text.as_ptr() as usize + 1;
-                let close = start
-                    + find_close(&text[start..], q)
-                        .ok_or_else(|| format!("line {line_no}: unterminated quoted value for {key}"))?;
+                let close =
+                    start + find_close(&text[start..], q).ok_or_else(|| format!("line {line_no}: unterminated quoted value for {key}"))?;
                 let body = &text[start..close];
                 line_no += body.matches('\n').count();
                 let after = &text[close + 1..];

@@ -12,7 +12,13 @@ use std::path::{Path, PathBuf};
 /// The options to load the project in `dir` with this process's environment; `texts` stand in
 /// for files being edited.
 pub fn options(dir: &Path, profiles: Vec<String>, texts: Vec<(PathBuf, String)>) -> Options {
-    Options { project_dir: Some(dir.to_path_buf()), env: std::env::vars().collect(), profiles, texts: texts.into_iter().collect(), ..Default::default() }
+    Options {
+        project_dir: Some(dir.to_path_buf()),
+        env: std::env::vars().collect(),
+        profiles,
+        texts: texts.into_iter().collect(),
+        ..Default::default()
+    }
 }
 
 /// Load the project in `dir` (off the async workers, with a time limit).

@@ -90,10 +90,13 @@ fn braced(inner: &str, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Option
         return None;
     }
     let value = lookup(name);
-    let (op, arg) = ["", ":-", "-", ":?", "?", ":+", "+"]
-        .iter()
-        .rev()
-        .find_map(|op| if op.is_empty() { (rest.is_empty()).then_some(("", "")) } else { rest.strip_prefix(op).map(|a| (*op, a)) })?;
+    let (op, arg) = ["", ":-", "-", ":?", "?", ":+", "+"].iter().rev().find_map(|op| {
+        if op.is_empty() {
+            (rest.is_empty()).then_some(("", ""))
+        } else {
+            rest.strip_prefix(op).map(|a| (*op, a))
+        }
+    })?;
     let set = value.is_some();
     let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
     let mut expand = |s: &str| substitute(s, lookup);
@@ -114,10 +117,7 @@ fn braced(inner: &str, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Option
 
 /// Substitute in every string of `tree` (values, not keys); returns the dotted paths that
 /// held a variable, whose type Compose may cast afterwards (`"${PORT}"` as a number).
-pub fn tree(
-    tree: &mut Value,
-    lookup: &mut dyn FnMut(&str) -> Option<String>,
-) -> Result<Vec<String>, (String, TemplateError)> {
+pub fn tree(tree: &mut Value, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result<Vec<String>, (String, TemplateError)> {
     let mut changed = Vec::new();
     walk(tree, String::new(), lookup, &mut changed)?;
     Ok(changed)

@@ -124,7 +124,16 @@ pub fn load(opts: &Options) -> Res<Project> {
     }
     env.extend(opts.env.clone());
 
-    let mut ctx = Ctx { opts, env: env.clone(), warnings: Vec::new(), chain: Vec::new(), cache: HashMap::new(), depth: 0, loads: 0, sources: Vec::new() };
+    let mut ctx = Ctx {
+        opts,
+        env: env.clone(),
+        warnings: Vec::new(),
+        chain: Vec::new(),
+        cache: HashMap::new(),
+        depth: 0,
+        loads: 0,
+        sources: Vec::new(),
+    };
     let mut model = Value::Object(Map::new());
     for file in &files {
         let (doc, tags) = ctx.file(file, &working_dir)?;
@@ -141,8 +150,8 @@ pub fn load(opts: &Options) -> Res<Project> {
         Some(n) if valid_name(&n) => n,
         Some(n) => {
             return Err(Problem::new(format!(
-                "\"{n}\" is not a valid project name: use lower-case letters, digits, dashes and underscores, starting with a letter or digit"
-            ))
+            "\"{n}\" is not a valid project name: use lower-case letters, digits, dashes and underscores, starting with a letter or digit"
+        ))
             .at("name", None))
         }
         None => normalize_name(&working_dir.file_name().unwrap_or_default().to_string_lossy()),
@@ -250,8 +259,7 @@ impl Ctx<'_> {
     }
 
     fn text(&mut self, text: &str, path: &Path, base: &Path) -> Res<(Value, Tags)> {
-        let docs = yaml::parse(text)
-            .map_err(|e| Problem::new(e.message).in_file(path).at("", Some(e.line)))?;
+        let docs = yaml::parse(text).map_err(|e| Problem::new(e.message).in_file(path).at("", Some(e.line)))?;
         let mut merged: Option<(Value, Tags)> = None;
         for mut doc in docs {
             let at = |field: &str, doc: &yaml::Doc| doc.line(field);
@@ -465,9 +473,8 @@ fn resolve_environment(model: &mut Value, env: &BTreeMap<String, String>) -> Res
                 if !required && !path.exists() {
                     continue;
                 }
-                let text = fsutil::read_text_capped(&path, MAX_FILE, files_key).map_err(|e| {
-                    Problem::new(format!("service {name}: {e}")).at(format!("services.{name}.{files_key}"), None)
-                })?;
+                let text = fsutil::read_text_capped(&path, MAX_FILE, files_key)
+                    .map_err(|e| Problem::new(format!("service {name}: {e}")).at(format!("services.{name}.{files_key}"), None))?;
                 let lookup = |k: &str| vars.get(k).and_then(Value::as_str).map(str::to_string).or_else(|| env.get(k).cloned());
                 let parsed = dotenv::parse(&text, &lookup).map_err(|e| Problem::new(e).in_file(&path))?;
                 vars.extend(parsed.into_iter().map(|(k, v)| (k, Value::String(v))));
@@ -559,7 +566,8 @@ mod tests {
     fn a_resource_that_is_not_a_mapping_does_not_panic() {
         let file = PathBuf::from("/nonexistent/compose.yaml");
         let text = "services:\n  a:\n    image: x\nnetworks:\n  n:\u{3}    external: true\n";
-        let opts = Options { files: vec![file.clone()], texts: HashMap::from([(file, text.to_string())]), ..opts(Path::new("/nonexistent"), &[]) };
+        let opts =
+            Options { files: vec![file.clone()], texts: HashMap::from([(file, text.to_string())]), ..opts(Path::new("/nonexistent"), &[]) };
         let _ = load(&opts);
     }
 

@@ -114,7 +114,14 @@ impl std::future::Future for Stream {
 /// Follow one container. Timestamps are always asked for, to resume a restarted container
 /// exactly after its last line (the engine's `since` has whole seconds), and cut off again
 /// unless the user asked for them.
-fn stream(engine: &Engine, id: String, opts: LogOptions, since: Option<i64>, prefix: String, tx: mpsc::UnboundedSender<Vec<LogLine>>) -> Stream {
+fn stream(
+    engine: &Engine,
+    id: String,
+    opts: LogOptions,
+    since: Option<i64>,
+    prefix: String,
+    tx: mpsc::UnboundedSender<Vec<LogLine>>,
+) -> Stream {
     let engine = engine.clone();
     let inner = LogOptions { timestamps: true, tail: if since.is_some() { None } else { opts.tail }, ..opts };
     let fut = {

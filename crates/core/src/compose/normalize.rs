@@ -127,11 +127,7 @@ fn list_or_dict(v: &Value, env_style: bool) -> Map<String, Value> {
 }
 
 pub fn absolute(base: &Path, p: &str) -> String {
-    let path = if let Some(rest) = p.strip_prefix("~/") {
-        dirs::home_dir().unwrap_or_default().join(rest)
-    } else {
-        base.join(p)
-    };
+    let path = if let Some(rest) = p.strip_prefix("~/") { dirs::home_dir().unwrap_or_default().join(rest) } else { base.join(p) };
     clean(&path).to_string_lossy().into_owned()
 }
 

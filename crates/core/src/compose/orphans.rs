@@ -55,7 +55,8 @@ pub async fn find(engine: &Engine, project: &Project) -> Result<Vec<Orphan>> {
 /// confirmed), else say so (Compose's warning, and a progress line each); returns the warnings.
 pub(super) async fn settle(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit<'_>) -> Result<Vec<String>> {
     let confirmed = |o: &Orphan| opts.orphans.is_empty() || opts.orphans.contains(&o.id);
-    let (gone, kept): (Vec<Orphan>, Vec<Orphan>) = find(engine, project).await?.into_iter().partition(|o| opts.remove_orphans && confirmed(o));
+    let (gone, kept): (Vec<Orphan>, Vec<Orphan>) =
+        find(engine, project).await?.into_iter().partition(|o| opts.remove_orphans && confirmed(o));
     for o in &gone {
         let resource = format!("Container {}", o.name);
         say(emit, resource.clone(), Some(&o.service), "Removing");

@@ -229,10 +229,17 @@ mod tests {
         assert_eq!(
             links("p", &svc, 3, &targets()),
             [
-                "p-web-1:web", "p-web-1:web-3", "p-web-1:p-web-3",
-                "p-db-1:database", "p-db-1:db-3", "p-db-1:p-db-3",
-                "p-db-2:database", "p-db-2:db-3", "p-db-2:p-db-3",
-                "redis_1:redis_1", "proj_db_1:mysql",
+                "p-web-1:web",
+                "p-web-1:web-3",
+                "p-web-1:p-web-3",
+                "p-db-1:database",
+                "p-db-1:db-3",
+                "p-db-1:p-db-3",
+                "p-db-2:database",
+                "p-db-2:db-3",
+                "p-db-2:p-db-3",
+                "redis_1:redis_1",
+                "proj_db_1:mysql",
             ]
         );
     }

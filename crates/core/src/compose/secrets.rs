@@ -158,7 +158,10 @@ pub fn files(project: &Project, service: &str, svc: &Value) -> Result<Files> {
                 continue;
             }
             let Some(file) = def["file"].as_str() else {
-                return Err(Error::invalid("secrets", format!("{what} \"{source}\" has no file, environment or content to take its value from.")));
+                return Err(Error::invalid(
+                    "secrets",
+                    format!("{what} \"{source}\" has no file, environment or content to take its value from."),
+                ));
             };
             if !std::path::Path::new(file).exists() {
                 return Err(Error::invalid(
@@ -283,7 +286,13 @@ mod tests {
         assert_eq!(
             out.copies,
             vec![
-                Copy { target: "/run/secrets/tok".into(), content: "t0k".into(), uid: Some("100".into()), gid: Some("101".into()), mode: 0o440 },
+                Copy {
+                    target: "/run/secrets/tok".into(),
+                    content: "t0k".into(),
+                    uid: Some("100".into()),
+                    gid: Some("101".into()),
+                    mode: 0o440
+                },
                 Copy { target: "/etc/c.conf".into(), content: "a=1".into(), uid: None, gid: None, mode: 0o600 },
             ]
         );
@@ -296,7 +305,10 @@ mod tests {
 
     #[test]
     fn missing_sources_are_sentences() {
-        let p = project(json!({"secrets": {"pw": {"file": "/nowhere/pw.txt"}, "tok": {"environment": "NOPE"}, "ext": {"external": true}}}), &[]);
+        let p = project(
+            json!({"secrets": {"pw": {"file": "/nowhere/pw.txt"}, "tok": {"environment": "NOPE"}, "ext": {"external": true}}}),
+            &[],
+        );
         let err = |s: Value| files(&p, "web", &json!({"secrets": [s]})).unwrap_err().to_string();
         assert_eq!(
             err(json!("pw")),

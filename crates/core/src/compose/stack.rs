@@ -120,10 +120,7 @@ pub async fn act(engine: &Engine, project: &str, service: Option<&str>, action: 
         None => all.iter().collect(),
         Some(s) => all
             .iter()
-            .filter(|c| {
-                c.compose_service.as_deref() == Some(s)
-                    || (action == ContainerAction::Restart && restarts_with(c, s))
-            })
+            .filter(|c| c.compose_service.as_deref() == Some(s) || (action == ContainerAction::Restart && restarts_with(c, s)))
             .collect(),
     };
     // A container that shares another's network (`network_mode: service:`) cannot start before
@@ -203,11 +200,8 @@ pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn
     .await;
     removed.into_iter().collect::<Result<Vec<_>>>()?;
     let label = HashMap::from([("label".to_string(), vec![format!("{}={project}", labels::PROJECT)])]);
-    let networks = engine
-        .docker()
-        .list_networks(Some(ListNetworksOptions { filters: Some(label.clone()) }))
-        .await
-        .map_err(engine.err("networks"))?;
+    let networks =
+        engine.docker().list_networks(Some(ListNetworksOptions { filters: Some(label.clone()) })).await.map_err(engine.err("networks"))?;
     let removed = join_all(networks.into_iter().filter_map(|n| n.name).map(|n| async move {
         say(format!("Network {n}"), "Removing");
         engine.docker().remove_network(&n).await.map_err(engine.err(&format!("Network {n}")))?;
@@ -217,11 +211,8 @@ pub async fn down(engine: &Engine, project: &str, opts: DownOptions, emit: &(dyn
     .await;
     removed.into_iter().collect::<Result<Vec<_>>>()?;
     if opts.volumes {
-        let volumes = engine
-            .docker()
-            .list_volumes(Some(ListVolumesOptions { filters: Some(label) }))
-            .await
-            .map_err(engine.err("volumes"))?;
+        let volumes =
+            engine.docker().list_volumes(Some(ListVolumesOptions { filters: Some(label) })).await.map_err(engine.err("volumes"))?;
         let removed = join_all(volumes.volumes.unwrap_or_default().into_iter().map(|v| async move {
             say(format!("Volume {}", v.name), "Removing");
             let none = None::<bollard::query_parameters::RemoveVolumeOptions>;
@@ -258,8 +249,15 @@ mod tests {
 
     #[test]
     fn waves_follow_the_depends_on_labels() {
-        let (web, side, db, other) = (c("web", "db:service_healthy:false"), c("side", "web:service_started:true"), c("db", ""), c("other", "gone:service_started:false"));
-        let names = |w: Vec<Vec<&ContainerSummary>>| w.into_iter().map(|w| w.iter().map(|c| c.name.clone()).collect::<Vec<_>>()).collect::<Vec<_>>();
+        let (web, side, db, other) = (
+            c("web", "db:service_healthy:false"),
+            c("side", "web:service_started:true"),
+            c("db", ""),
+            c("other", "gone:service_started:false"),
+        );
+        let names = |w: Vec<Vec<&ContainerSummary>>| {
+            w.into_iter().map(|w| w.iter().map(|c| c.name.clone()).collect::<Vec<_>>()).collect::<Vec<_>>()
+        };
         assert_eq!(names(waves(&[&side, &web, &db, &other])), [vec!["db", "other"], vec!["web"], vec!["side"]]);
         // A loop in foreign labels ends the ordering instead of looping.
         let (a, b) = (c("a", "b:service_started:false"), c("b", "a:service_started:false"));

@@ -138,7 +138,9 @@ impl<'a> Reader<'a> {
         if self.nodes > MAX_NODES {
             return Err(YamlError {
                 line,
-                message: format!("the document expands to more than {MAX_NODES} values (aliases repeated within aliases); Berth stops reading it there"),
+                message: format!(
+                    "the document expands to more than {MAX_NODES} values (aliases repeated within aliases); Berth stops reading it there"
+                ),
             });
         }
         Ok(())

@@ -25,11 +25,7 @@ pub fn summary(c: m::ContainerSummary) -> ContainerSummary {
     ports.dedup_by_key(|p| (p.private_port, p.public_port, p.protocol));
     ContainerSummary {
         id: c.id.unwrap_or_default(),
-        name: c
-            .names
-            .and_then(|n| n.into_iter().next())
-            .map(|n| n.trim_start_matches('/').to_string())
-            .unwrap_or_default(),
+        name: c.names.and_then(|n| n.into_iter().next()).map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default(),
         image: c.image.unwrap_or_default(),
         image_id: c.image_id.unwrap_or_default(),
         command: c.command.unwrap_or_default(),

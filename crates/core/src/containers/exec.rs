@@ -119,9 +119,9 @@ async fn create(engine: &Engine, container: &str, cmd: Vec<String>, env: Vec<Str
     match engine.docker().create_exec(container, options).await {
         Ok(r) => Ok(r.id),
         Err(e) => Err(match engine.err(&format!("Container {}", super::short(container)))(e) {
-            Error::Conflict { message } if message.contains("not running") || message.contains("paused") => Error::Conflict {
-                message: "The container is not running: start it to open a terminal.".into(),
-            },
+            Error::Conflict { message } if message.contains("not running") || message.contains("paused") => {
+                Error::Conflict { message: "The container is not running: start it to open a terminal.".into() }
+            }
             other => other,
         }),
     }

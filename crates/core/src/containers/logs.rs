@@ -51,9 +51,13 @@ pub struct LogLine {
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum LogEvent {
-    Lines { lines: Vec<LogLine> },
+    Lines {
+        lines: Vec<LogLine>,
+    },
     /// The stream is over: the container stopped (when following) or all lines were sent.
-    End { error: Option<ErrorPayload> },
+    End {
+        error: Option<ErrorPayload>,
+    },
 }
 
 fn options(opts: LogOptions) -> LogsOptions {
@@ -147,9 +151,7 @@ impl Splitter {
     pub(crate) fn push(&mut self, chunk: LogOutput, lines: &mut Vec<LogLine>) {
         let (stream, bytes) = match chunk {
             LogOutput::StdErr { message } => (LogStream::Err, message),
-            LogOutput::StdOut { message } | LogOutput::Console { message } | LogOutput::StdIn { message } => {
-                (LogStream::Out, message)
-            }
+            LogOutput::StdOut { message } | LogOutput::Console { message } | LogOutput::StdIn { message } => (LogStream::Out, message),
         };
         let carry = match stream {
             LogStream::Out => &mut self.out,
@@ -189,7 +191,11 @@ impl Splitter {
 /// fit whole, unless that leaves nothing to take.
 fn cut_at(text: &[u8], room: usize, must_take: bool) -> usize {
     let start = (room.saturating_sub(3)..=room).rev().find(|&i| text[i] & 0xC0 != 0x80).unwrap_or(room);
-    if start == 0 && must_take { room } else { start }
+    if start == 0 && must_take {
+        room
+    } else {
+        start
+    }
 }
 
 fn line(stream: LogStream, bytes: &[u8], continues: bool) -> LogLine {
@@ -216,13 +222,7 @@ mod tests {
         let got: Vec<_> = lines.iter().map(|l| (l.stream, l.text.as_str())).collect();
         assert_eq!(
             got,
-            vec![
-                (LogStream::Out, "a"),
-                (LogStream::Err, "oops"),
-                (LogStream::Out, "bc"),
-                (LogStream::Out, ""),
-                (LogStream::Out, "d"),
-            ]
+            vec![(LogStream::Out, "a"), (LogStream::Err, "oops"), (LogStream::Out, "bc"), (LogStream::Out, ""), (LogStream::Out, "d"),]
         );
     }
 

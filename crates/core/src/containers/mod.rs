@@ -14,8 +14,8 @@ pub use model::*;
 use crate::error::{Error, Result};
 use crate::Engine;
 use bollard::query_parameters::{
-    InspectContainerOptions, KillContainerOptions, ListContainersOptions, RemoveContainerOptions,
-    RenameContainerOptions, RestartContainerOptions, StartContainerOptions, StopContainerOptions,
+    InspectContainerOptions, KillContainerOptions, ListContainersOptions, RemoveContainerOptions, RenameContainerOptions,
+    RestartContainerOptions, StartContainerOptions, StopContainerOptions,
 };
 use std::collections::HashMap;
 
@@ -52,9 +52,7 @@ pub async fn act(engine: &Engine, id: &str, action: ContainerAction) -> Result<(
         ContainerAction::Start => docker.start_container(id, None::<StartContainerOptions>).await,
         ContainerAction::Stop => docker.stop_container(id, None::<StopContainerOptions>).await,
         ContainerAction::Restart => docker.restart_container(id, None::<RestartContainerOptions>).await,
-        ContainerAction::Kill => {
-            docker.kill_container(id, Some(KillContainerOptions { signal: "SIGKILL".into() })).await
-        }
+        ContainerAction::Kill => docker.kill_container(id, Some(KillContainerOptions { signal: "SIGKILL".into() })).await,
         ContainerAction::Pause => docker.pause_container(id).await,
         ContainerAction::Unpause => docker.unpause_container(id).await,
     };
@@ -64,12 +62,12 @@ pub async fn act(engine: &Engine, id: &str, action: ContainerAction) -> Result<(
 /// The engine's 409/304 answers for actions, said plainly.
 fn explain_action(e: Error, action: ContainerAction) -> Error {
     match (&e, action) {
-        (Error::Conflict { message }, _) if message.contains("is not running") => Error::Conflict {
-            message: "The container is not running.".into(),
-        },
-        (Error::Conflict { message }, _) if message.contains("is paused") => Error::Conflict {
-            message: "The container is paused; unpause it first.".into(),
-        },
+        (Error::Conflict { message }, _) if message.contains("is not running") => {
+            Error::Conflict { message: "The container is not running.".into() }
+        }
+        (Error::Conflict { message }, _) if message.contains("is paused") => {
+            Error::Conflict { message: "The container is paused; unpause it first.".into() }
+        }
         _ => e,
     }
 }
@@ -94,14 +92,13 @@ pub async fn remove(engine: &Engine, id: &str, force: bool) -> Result<()> {
 pub async fn rename(engine: &Engine, id: &str, name: &str) -> Result<ContainerSummary> {
     let name = name.trim();
     if !valid_name(name) {
-        return Err(Error::invalid("name", "A container name starts with a letter or digit and holds only letters, digits, '_', '.' and '-'."));
+        return Err(Error::invalid(
+            "name",
+            "A container name starts with a letter or digit and holds only letters, digits, '_', '.' and '-'.",
+        ));
     }
     let what = format!("Container {}", short(id));
-    engine
-        .docker()
-        .rename_container(id, RenameContainerOptions { name: name.to_string() })
-        .await
-        .map_err(engine.err(&what))?;
+    engine.docker().rename_container(id, RenameContainerOptions { name: name.to_string() }).await.map_err(engine.err(&what))?;
     let filters = HashMap::from([("id".to_string(), vec![id.to_string()])]);
     list_filtered(engine, Some(filters)).await?.into_iter().next().ok_or(Error::NotFound { what, detail: id.to_string() })
 }
@@ -122,10 +119,8 @@ pub async fn inspect(engine: &Engine, id: &str) -> Result<ContainerDetails> {
         .map_err(engine.err(&format!("Container {}", short(id))))?;
     let mut details = convert::details(raw)?;
     // The list row carries fields inspect lacks (status text, port bindings as the list has them).
-    if let Some(row) = list_filtered(engine, Some(HashMap::from([("id".into(), vec![details.summary.id.clone()])])))
-        .await?
-        .into_iter()
-        .next()
+    if let Some(row) =
+        list_filtered(engine, Some(HashMap::from([("id".into(), vec![details.summary.id.clone()])]))).await?.into_iter().next()
     {
         details.summary = row;
     }
@@ -146,7 +141,11 @@ pub(crate) fn phrase(names: &[String]) -> String {
 }
 
 pub(crate) fn them(names: &[String]) -> &'static str {
-    if names.len() == 1 { "it" } else { "them" }
+    if names.len() == 1 {
+        "it"
+    } else {
+        "them"
+    }
 }
 
 /// A listed container's name, without the engine's leading slash.

@@ -61,10 +61,7 @@ pub async fn run(engine: &Engine, spec: &RunSpec) -> Result<ContainerSummary> {
     let body = to_create_body(spec)?;
     let image = spec.image.trim();
     if engine.docker().inspect_image(image).await.is_err() {
-        return Err(Error::invalid(
-            "image",
-            format!("The image \"{image}\" is not on this engine. Pull or build it first."),
-        ));
+        return Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine. Pull or build it first.")));
     }
     let name = spec.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let options = CreateContainerOptions { name: name.map(str::to_string), ..Default::default() };
@@ -72,10 +69,9 @@ pub async fn run(engine: &Engine, spec: &RunSpec) -> Result<ContainerSummary> {
         Ok(c) => c,
         Err(e) => {
             return Err(match engine.err("Container")(e) {
-                Error::Conflict { .. } => Error::invalid(
-                    "name",
-                    format!("The name \"{}\" is already used by another container.", name.unwrap_or_default()),
-                ),
+                Error::Conflict { .. } => {
+                    Error::invalid("name", format!("The name \"{}\" is already used by another container.", name.unwrap_or_default()))
+                }
                 other => explain_network(other, spec),
             })
         }
@@ -122,10 +118,7 @@ pub fn to_create_body(spec: &RunSpec) -> Result<ContainerCreateBody> {
         validate_name(name)?;
     }
     let cmd = match spec.command.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) => Some(
-            shell_words::split(c)
-                .map_err(|_| Error::invalid("command", "The command has an unclosed quote."))?,
-        ),
+        Some(c) => Some(shell_words::split(c).map_err(|_| Error::invalid("command", "The command has an unclosed quote."))?),
         None => None,
     };
     let env = spec.env.iter().map(|e| e.trim()).filter(|e| !e.is_empty()).map(validate_env).collect::<Result<Vec<_>>>()?;
@@ -147,10 +140,12 @@ pub fn to_create_body(spec: &RunSpec) -> Result<ContainerCreateBody> {
         if !exposed.contains(&key) {
             exposed.push(key.clone());
         }
-        bindings.entry(key).or_insert_with(|| Some(vec![])).as_mut().unwrap().push(PortBinding {
-            host_ip: p.host_ip.clone(),
-            host_port: Some(p.host_port.map(|h| h.to_string()).unwrap_or_default()),
-        });
+        bindings
+            .entry(key)
+            .or_insert_with(|| Some(vec![]))
+            .as_mut()
+            .unwrap()
+            .push(PortBinding { host_ip: p.host_ip.clone(), host_port: Some(p.host_port.map(|h| h.to_string()).unwrap_or_default()) });
     }
 
     let mut binds = Vec::new();
@@ -310,7 +305,11 @@ pub fn parse_volume(spec: &str) -> Result<VolumeSpec> {
     let bad = |why: &str| Error::invalid("volumes", format!("\"{spec}\": {why}"));
     let parts: Vec<&str> = spec.split(':').collect();
     let (source, target, mode) = match parts.as_slice() {
-        [target] => return absolute(target).map(|t| VolumeSpec::Anonymous { target: t }).map_err(|_| bad("the path inside the container must be absolute.")),
+        [target] => {
+            return absolute(target)
+                .map(|t| VolumeSpec::Anonymous { target: t })
+                .map_err(|_| bad("the path inside the container must be absolute."))
+        }
         [s, t] => (*s, *t, None),
         [s, t, m] => (*s, *t, Some(*m)),
         _ => return Err(bad("use source:/path/in/container[:ro].")),
@@ -368,7 +367,10 @@ mod tests {
         let p = parse_ports("[::1]:9000:90").unwrap();
         assert_eq!(p[0].host_ip.as_deref(), Some("::1"));
         let p = parse_ports("8000-8002:80-82").unwrap();
-        assert_eq!(p.iter().map(|x| (x.host_port.unwrap(), x.container_port)).collect::<Vec<_>>(), vec![(8000, 80), (8001, 81), (8002, 82)]);
+        assert_eq!(
+            p.iter().map(|x| (x.host_port.unwrap(), x.container_port)).collect::<Vec<_>>(),
+            vec![(8000, 80), (8001, 81), (8002, 82)]
+        );
     }
 
     #[test]
@@ -383,8 +385,14 @@ mod tests {
 
     #[test]
     fn volumes_bind_named_anonymous() {
-        assert_eq!(parse_volume("/src:/app:ro").unwrap(), VolumeSpec::Bind { source: "/src".into(), target: "/app".into(), read_only: true });
-        assert_eq!(parse_volume("data:/var/lib").unwrap(), VolumeSpec::Named { name: "data".into(), target: "/var/lib".into(), read_only: false });
+        assert_eq!(
+            parse_volume("/src:/app:ro").unwrap(),
+            VolumeSpec::Bind { source: "/src".into(), target: "/app".into(), read_only: true }
+        );
+        assert_eq!(
+            parse_volume("data:/var/lib").unwrap(),
+            VolumeSpec::Named { name: "data".into(), target: "/var/lib".into(), read_only: false }
+        );
         assert_eq!(parse_volume("/cache").unwrap(), VolumeSpec::Anonymous { target: "/cache".into() });
         for bad in ["rel", "data:rel", "/a:/b:xx", "./x:/y", "bad name:/x"] {
             assert_eq!(parse_volume(bad).unwrap_err().field(), Some("volumes"), "{bad}");
@@ -405,7 +413,8 @@ mod tests {
 
     #[test]
     fn command_is_split_like_a_shell() {
-        let body = to_create_body(&RunSpec { image: "b".into(), command: Some("sh -c 'echo hi there'".into()), ..Default::default() }).unwrap();
+        let body =
+            to_create_body(&RunSpec { image: "b".into(), command: Some("sh -c 'echo hi there'".into()), ..Default::default() }).unwrap();
         assert_eq!(body.cmd.unwrap(), vec!["sh", "-c", "echo hi there"]);
     }
 }

@@ -29,9 +29,13 @@ pub struct StatsSample {
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum StatsEvent {
-    Sample { sample: StatsSample },
+    Sample {
+        sample: StatsSample,
+    },
     /// The stream is over: the container stopped or went away, or the engine failed.
-    End { error: Option<ErrorPayload> },
+    End {
+        error: Option<ErrorPayload>,
+    },
 }
 
 /// Follow `id`'s stats until the container stops (or is not running) or the future is dropped.
@@ -56,7 +60,8 @@ pub async fn follow(engine: &Engine, id: &str, mut emit: impl FnMut(StatsEvent))
 pub fn sample(raw: &ContainerStatsResponse) -> StatsSample {
     let cpu = raw.cpu_stats.as_ref();
     let pre = raw.precpu_stats.as_ref();
-    let total = |c: Option<&bollard::models::ContainerCpuStats>| c.and_then(|c| c.cpu_usage.as_ref()).and_then(|u| u.total_usage).unwrap_or(0);
+    let total =
+        |c: Option<&bollard::models::ContainerCpuStats>| c.and_then(|c| c.cpu_usage.as_ref()).and_then(|u| u.total_usage).unwrap_or(0);
     let system = |c: Option<&bollard::models::ContainerCpuStats>| c.and_then(|c| c.system_cpu_usage).unwrap_or(0);
     let cpus = cpu
         .and_then(|c| c.online_cpus.filter(|n| *n > 0))
@@ -69,16 +74,16 @@ pub fn sample(raw: &ContainerStatsResponse) -> StatsSample {
     let usage = memory.and_then(|m| m.usage).unwrap_or(0);
     // Page cache the kernel can drop is not the container's own use: cgroup v1 calls it
     // total_inactive_file, v2 inactive_file.
-    let cache = memory.and_then(|m| m.stats.as_ref()).and_then(|s| s.get("total_inactive_file").or_else(|| s.get("inactive_file")).copied());
+    let cache =
+        memory.and_then(|m| m.stats.as_ref()).and_then(|s| s.get("total_inactive_file").or_else(|| s.get("inactive_file")).copied());
     let memory_bytes = match cache {
         Some(c) if c < usage => usage - c,
         _ => usage,
     };
 
     let networks = raw.networks.iter().flat_map(|n| n.values());
-    let (net_rx_bytes, net_tx_bytes) = networks.fold((0u64, 0u64), |(rx, tx), n| {
-        (rx.saturating_add(n.rx_bytes.unwrap_or(0)), tx.saturating_add(n.tx_bytes.unwrap_or(0)))
-    });
+    let (net_rx_bytes, net_tx_bytes) =
+        networks.fold((0u64, 0u64), |(rx, tx), n| (rx.saturating_add(n.rx_bytes.unwrap_or(0)), tx.saturating_add(n.tx_bytes.unwrap_or(0))));
     let io = raw.blkio_stats.as_ref().and_then(|b| b.io_service_bytes_recursive.as_deref()).unwrap_or_default();
     StatsSample {
         cpu_percent,
@@ -94,7 +99,10 @@ pub fn sample(raw: &ContainerStatsResponse) -> StatsSample {
 }
 
 fn block(entries: &[ContainerBlkioStatEntry], op: &str) -> u64 {
-    entries.iter().filter(|e| e.op.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(op))).fold(0u64, |sum, e| sum.saturating_add(e.value.unwrap_or(0)))
+    entries
+        .iter()
+        .filter(|e| e.op.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(op)))
+        .fold(0u64, |sum, e| sum.saturating_add(e.value.unwrap_or(0)))
 }
 
 #[cfg(test)]

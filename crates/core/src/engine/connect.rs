@@ -87,14 +87,12 @@ impl Engine {
         // Docker Desktop and Docker CE name their platform; distribution builds (Debian's
         // docker.io) do not, and Podman says so in its components.
         let components = version.components.clone().unwrap_or_default();
-        let product = version
-            .platform
-            .map(|p| p.name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| match components.iter().any(|c| c.name.contains("Podman")) {
+        let product = version.platform.map(|p| p.name).filter(|n| !n.is_empty()).unwrap_or_else(|| {
+            match components.iter().any(|c| c.name.contains("Podman")) {
                 true => "Podman Engine".into(),
                 false => "Docker Engine".into(),
-            });
+            }
+        });
         Ok(EngineInfo {
             name: self.endpoint.name.clone(),
             host: self.endpoint.host.clone(),

@@ -95,11 +95,7 @@ fn read_meta(path: &Path) -> Result<Option<(String, String, bool)>, String> {
     }
     let text = crate::fsutil::read_text_capped(path, META_CAP, "docker context").map_err(|e| e.to_string())?;
     let meta: Meta = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    Ok(meta
-        .endpoints
-        .get("docker")
-        .filter(|d| !d.host.is_empty())
-        .map(|d| (meta.name.clone(), d.host.clone(), d.skip_tls_verify)))
+    Ok(meta.endpoints.get("docker").filter(|d| !d.host.is_empty()).map(|d| (meta.name.clone(), d.host.clone(), d.skip_tls_verify)))
 }
 
 #[cfg(test)]
@@ -107,9 +103,6 @@ mod tests {
     #[test]
     fn dir_name_is_sha256_hex() {
         // From the docker CLI's own store tests.
-        assert_eq!(
-            super::dir_name("default"),
-            "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f"
-        );
+        assert_eq!(super::dir_name("default"), "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f");
     }
 }

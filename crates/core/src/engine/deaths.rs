@@ -103,7 +103,10 @@ mod tests {
         assert!(deaths(&[("a", "start"), ("a", "kill"), ("a", "die:143"), ("a", "stop")]).is_empty());
         assert!(deaths(&[("a", "start"), ("a", "kill"), ("a", "kill"), ("a", "die:137"), ("a", "stop")]).is_empty());
         // docker restart, then a crash of the new run is unexpected again.
-        assert_eq!(deaths(&[("a", "kill"), ("a", "die:137"), ("a", "stop"), ("a", "start"), ("a", "restart"), ("a", "die:1")]), [("a".into(), 1)]);
+        assert_eq!(
+            deaths(&[("a", "kill"), ("a", "die:137"), ("a", "stop"), ("a", "start"), ("a", "restart"), ("a", "die:1")]),
+            [("a".into(), 1)]
+        );
         assert!(deaths(&[("a", "start"), ("a", "kill"), ("a", "die:137"), ("a", "destroy")]).is_empty());
     }
 

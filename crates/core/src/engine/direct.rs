@@ -31,10 +31,7 @@ impl Direct {
         if let Some(path) = ep.host.strip_prefix("unix://") {
             return Some(Direct::Unix(path.to_string()));
         }
-        ep.host
-            .strip_prefix("tcp://")
-            .or_else(|| ep.host.strip_prefix("http://"))
-            .map(|h| Direct::Tcp(h.trim_end_matches('/').to_string()))
+        ep.host.strip_prefix("tcp://").or_else(|| ep.host.strip_prefix("http://")).map(|h| Direct::Tcp(h.trim_end_matches('/').to_string()))
     }
 
     /// POST `path_and_query` with `body`; a non-2xx answer becomes the engine's own message.
@@ -52,9 +49,7 @@ impl Direct {
         if let Some(config) = registry_config {
             request = request.header("X-Registry-Config", config);
         }
-        let request = request
-            .body(body)
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let request = request.body(body).map_err(|e| Error::Internal(e.to_string()))?;
         self.send(engine, request).await
     }
 

@@ -8,7 +8,7 @@
 //! real files in a temporary home without touching global state.
 
 use super::context;
-use super::endpoint::{EngineSource, Endpoint, TlsFiles};
+use super::endpoint::{Endpoint, EngineSource, TlsFiles};
 use crate::platform::{sockets, Os};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -69,10 +69,7 @@ pub fn chosen(env: &Environment) -> Result<Endpoint, String> {
 /// CLI then uses DOCKER_HOST and warns, and so does Berth.
 pub fn host_overrides_context(env: &Environment) -> Option<String> {
     env.var("DOCKER_HOST")?;
-    let name = env
-        .var("DOCKER_CONTEXT")
-        .map(str::to_string)
-        .or_else(|| env.docker_config_dir().and_then(|d| context::current_name(&d)))?;
+    let name = env.var("DOCKER_CONTEXT").map(str::to_string).or_else(|| env.docker_config_dir().and_then(|d| context::current_name(&d)))?;
     (name != "default").then(|| {
         format!("DOCKER_HOST overrides the active context \"{name}\", as in the docker CLI. Unset DOCKER_HOST to use the context.")
     })
@@ -182,7 +179,10 @@ mod tests {
         let windows = Environment { os: Os::Windows, ..env(dir.path(), &[]) };
         assert_eq!(chosen(&windows).unwrap().host, "npipe:////./pipe/docker_engine");
         let hosts: Vec<_> = discover(&windows).into_iter().map(|e| e.host).collect();
-        assert_eq!(hosts, ["npipe:////./pipe/docker_engine", "npipe:////./pipe/dockerDesktopLinuxEngine", "npipe:////./pipe/podman-machine-default"]);
+        assert_eq!(
+            hosts,
+            ["npipe:////./pipe/docker_engine", "npipe:////./pipe/dockerDesktopLinuxEngine", "npipe:////./pipe/podman-machine-default"]
+        );
         let mac = Environment { os: Os::MacOs, ..env(dir.path(), &[]) };
         assert_eq!(chosen(&mac).unwrap().host, DEFAULT);
         // DOCKER_HOST still wins everywhere.

@@ -2,7 +2,7 @@
 //! start shows them as soon as the engine answers its version check, while /info (slower: it
 //! walks the daemon's state) is on its way. Only what the window shows; nothing secret.
 
-use super::{EngineInfo, Endpoint};
+use super::{Endpoint, EngineInfo};
 use std::path::Path;
 
 /// The facts remembered for this endpoint (same name and host), else the bare ones the

@@ -14,7 +14,7 @@ mod relist;
 pub use connect::Engine;
 pub use deaths::ContainerDeath;
 pub use discovery::Environment;
-pub use endpoint::{EngineCandidate, EngineSource, Endpoint, TlsFiles};
+pub use endpoint::{Endpoint, EngineCandidate, EngineSource, TlsFiles};
 pub use info::EngineInfo;
 pub use pump::{EngineEvent, EngineStatus, Pump};
 pub use relist::{Relisted, Relister};

@@ -7,7 +7,7 @@
 use super::deaths::{ContainerDeath, Deaths};
 use super::discovery::{self, Environment};
 use super::facts;
-use super::{Engine, EngineCandidate, EngineInfo, EngineSource, Endpoint};
+use super::{Endpoint, Engine, EngineCandidate, EngineInfo, EngineSource};
 use crate::error::{Error, Result};
 use bollard::models::EventMessageTypeEnum;
 use bollard::query_parameters::EventsOptions;
@@ -30,11 +30,19 @@ const RETRY: Duration = Duration::from_millis(500);
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum EngineStatus {
-    Connecting { host: Option<String> },
-    Connected { engine: EngineInfo },
+    Connecting {
+        host: Option<String>,
+    },
+    Connected {
+        engine: EngineInfo,
+    },
     /// The engine does not answer (`tried` holds it with its error), or none can be chosen
     /// (`tried` is empty, `reason` says why). The pump keeps retrying.
-    Disconnected { reason: String, tried: Vec<EngineCandidate>, lost: Option<EngineInfo> },
+    Disconnected {
+        reason: String,
+        tried: Vec<EngineCandidate>,
+        lost: Option<EngineInfo>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,10 +272,8 @@ async fn follow_events(engine: &Engine, sink: &Sink) -> String {
     let mut since: Option<i64> = None;
     let mut deaths = Deaths::default();
     loop {
-        let options = EventsOptions {
-            since: since.map(|t| format!("{}.{:09}", t / 1_000_000_000, t % 1_000_000_000)),
-            ..Default::default()
-        };
+        let options =
+            EventsOptions { since: since.map(|t| format!("{}.{:09}", t / 1_000_000_000, t % 1_000_000_000)), ..Default::default() };
         let mut stream = engine.docker().events(Some(options));
         let mut pending: HashSet<String> = HashSet::new();
         let mut lists = Lists::default();

@@ -57,15 +57,13 @@ impl Drop for Relister {
 
 impl Relister {
     /// Start on the current tokio runtime; `engine` gives the connected engine, if any.
-    pub fn start(
-        engine: impl Fn() -> Option<Engine> + Send + Sync + 'static,
-        emit: impl Fn(Relisted) + Send + Sync + 'static,
-    ) -> Relister {
+    pub fn start(engine: impl Fn() -> Option<Engine> + Send + Sync + 'static, emit: impl Fn(Relisted) + Send + Sync + 'static) -> Relister {
         let engine: Arc<dyn Fn() -> Option<Engine> + Send + Sync> = Arc::new(engine);
         let emit: Arc<dyn Fn(Relisted) + Send + Sync> = Arc::new(emit);
         let lanes: [Arc<Lane>; 5] = Default::default();
         let kinds = [Kind::Containers, Kind::Images, Kind::Volumes, Kind::Networks, Kind::Stacks];
-        let tasks = kinds.iter().map(|&kind| tokio::spawn(read(kind, lanes[kind as usize].clone(), engine.clone(), emit.clone()))).collect();
+        let tasks =
+            kinds.iter().map(|&kind| tokio::spawn(read(kind, lanes[kind as usize].clone(), engine.clone(), emit.clone()))).collect();
         Relister { lanes, tasks }
     }
 

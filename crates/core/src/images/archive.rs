@@ -2,10 +2,10 @@
 
 use super::model::ArchiveProgress;
 use crate::error::{Error, ErrorPayload, Result};
-use serde::Serialize;
 use crate::Engine;
 use bollard::query_parameters::ImportImageOptions;
 use futures_util::StreamExt;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;

@@ -2,8 +2,8 @@
 
 use super::model::CommitSpec;
 use super::normalize;
-use crate::reference;
 use crate::error::{Error, Result};
+use crate::reference;
 use crate::Engine;
 use bollard::models::ContainerConfig;
 use bollard::query_parameters::CommitContainerOptions;

@@ -7,8 +7,7 @@ use crate::Engine;
 pub async fn details(engine: &Engine, image: &str) -> Result<ImageDetails> {
     let docker = engine.docker();
     let what = format!("Image {}", crate::containers::short(image));
-    let (inspect, history) =
-        tokio::try_join!(docker.inspect_image(image), docker.image_history(image)).map_err(engine.err(&what))?;
+    let (inspect, history) = tokio::try_join!(docker.inspect_image(image), docker.image_history(image)).map_err(engine.err(&what))?;
     let id = inspect.id.clone().unwrap_or_default();
     let summary = super::list(engine).await?.into_iter().find(|i| i.id == id).unwrap_or_else(|| ImageSummary {
         id: id.clone(),

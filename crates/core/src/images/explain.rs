@@ -11,13 +11,21 @@ pub(crate) fn explain(message: &str, registry: &str, reference: &str, had_creden
         return unreachable(registry, message);
     } else if m.contains("does not exist locally") || m.contains("no such image") {
         format!("There is no local image {reference} to push: tag an image with that name first.")
-    } else if m.contains("unauthorized") || m.contains("authentication required") || m.contains("no basic auth") || m.contains("incorrect username") {
+    } else if m.contains("unauthorized")
+        || m.contains("authentication required")
+        || m.contains("no basic auth")
+        || m.contains("incorrect username")
+    {
         if had_credentials {
             format!("The registry {registry} did not accept the saved user name and password (401). Log in again with the right ones.")
         } else {
             format!("The registry {registry} requires a login: log in to it in Registries first.")
         }
-    } else if m.contains("manifest unknown") || m.contains("not found") || m.contains("name unknown") || m.contains("repository does not exist") {
+    } else if m.contains("manifest unknown")
+        || m.contains("not found")
+        || m.contains("name unknown")
+        || m.contains("repository does not exist")
+    {
         format!("{reference} does not exist on {registry}: check the repository name and tag.")
     } else if m.contains("denied") || m.contains("forbidden") {
         format!("The registry {registry} denied access to {reference} (403): your account may not use this repository.")
@@ -37,7 +45,12 @@ mod tests {
 
     #[test]
     fn engine_failures_become_sentences() {
-        let e = explain("Get \"http://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused", "127.0.0.1:5999", "x", false);
+        let e = explain(
+            "Get \"http://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused",
+            "127.0.0.1:5999",
+            "x",
+            false,
+        );
         assert!(e.to_string().starts_with("Cannot reach the registry 127.0.0.1:5999."), "{e}");
         let e = explain("unauthorized: authentication required", "r", "r/a:1", true);
         assert!(e.to_string().contains("did not accept"), "{e}");

@@ -2,10 +2,10 @@
 
 use super::model::{ImageSummary, PruneEstimate, PruneReport, PruneScope};
 use super::normalize;
-use crate::error::{Error, Result};
 use crate::containers::{phrase as containers, them};
-use crate::Engine;
+use crate::error::{Error, Result};
 use crate::prune::{carries, Changes};
+use crate::Engine;
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, RemoveImageOptions, TagImageOptions};
 use std::collections::{HashMap, HashSet};
 
@@ -87,18 +87,12 @@ pub async fn remove(engine: &Engine, image: &str, force: bool) -> Result<()> {
 
 async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
     if engine_message.contains("multiple repositories") {
-        return Error::Conflict {
-            message: "This image has several names: remove the names one by one, or remove it with force.".into(),
-        };
+        return Error::Conflict { message: "This image has several names: remove the names one by one, or remove it with force.".into() };
     }
     let filters = HashMap::from([("ancestor".to_string(), vec![image.to_string()])]);
     let options = ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
     let users = engine.docker().list_containers(Some(options)).await.unwrap_or_default();
-    let names: Vec<String> = users
-        .iter()
-        .map(crate::containers::listed_name)
-        .filter(|n| !n.is_empty())
-        .collect();
+    let names: Vec<String> = users.iter().map(crate::containers::listed_name).filter(|n| !n.is_empty()).collect();
     let running = users.iter().any(crate::containers::listed_running);
     match (names.is_empty(), running) {
         (true, _) => Error::Conflict { message: format!("The engine will not remove this image: {engine_message}") },
@@ -116,8 +110,11 @@ async fn in_use(engine: &Engine, image: &str, engine_message: &str) -> Error {
 /// engines do not say what is shared; then the images' whole sizes are an upper bound.
 /// `labels` ("key" or "key=value") narrows it to images carrying them all.
 pub async fn prune_estimate(engine: &Engine, scope: PruneScope, labels: &[String]) -> Result<PruneEstimate> {
-    let doomed: Vec<Listed> =
-        listed(engine, true).await?.into_iter().filter(|l| prunes(scope, &l.image) && labels.iter().all(|k| carries(&l.labels, k))).collect();
+    let doomed: Vec<Listed> = listed(engine, true)
+        .await?
+        .into_iter()
+        .filter(|l| prunes(scope, &l.image) && labels.iter().all(|k| carries(&l.labels, k)))
+        .collect();
     let (bytes, upper_bound) = reclaimed(&doomed.iter().collect::<Vec<_>>());
     Ok(PruneEstimate { images: doomed.into_iter().map(|l| l.image.id).collect(), bytes, upper_bound })
 }
@@ -152,7 +149,13 @@ pub async fn prune(engine: &Engine, scope: PruneScope, confirmed: &[String]) -> 
         .await?
         .into_iter()
         .filter(|l| prunes(scope, &l.image) && !confirmed.contains(&l.image.id))
-        .map(|l| l.image.repo_tags.first().cloned().unwrap_or_else(|| crate::containers::short(l.image.id.trim_start_matches("sha256:")).to_string()))
+        .map(|l| {
+            l.image
+                .repo_tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| crate::containers::short(l.image.id.trim_start_matches("sha256:")).to_string())
+        })
         .collect();
     Ok(PruneReport { images: removed, bytes, changes: Changes::new("image", kept, appeared) })
 }

@@ -11,12 +11,12 @@ mod progress;
 mod search;
 mod transfer;
 
+pub use crate::reference::{parse_docker_ref, Reference};
 pub use archive::{load, save, ArchiveEvent};
 pub use commit::commit;
 pub use details::details;
 pub use list::{list, names, prune, prune_estimate, remove, tag};
 pub use model::*;
-pub use crate::reference::{parse_docker_ref, Reference};
 pub use search::{registry_repositories, registry_tags, search_hub};
 pub use transfer::{pull, pull_as, pull_quietly, push};
 

@@ -116,7 +116,15 @@ impl Fold {
         let layers_total = self.layers.len() as u32;
         let fraction = if self.kind == Kind::Push && layers_total > 0 {
             // Layers that already exist upload nothing: count each layer as an equal share.
-            let share = |l: &Layer| if l.done { 1.0 } else if l.total > 0 { l.moved as f64 / l.total as f64 } else { 0.0 };
+            let share = |l: &Layer| {
+                if l.done {
+                    1.0
+                } else if l.total > 0 {
+                    l.moved as f64 / l.total as f64
+                } else {
+                    0.0
+                }
+            };
             self.layers.iter().map(share).sum::<f64>() / layers_total as f64
         } else if total > 0 {
             done as f64 / (total * phases) as f64
@@ -186,8 +194,18 @@ impl Fold {
 fn is_layer_status(status: &str) -> bool {
     matches!(
         status,
-        "Pulling fs layer" | "Waiting" | "Downloading" | "Verifying Checksum" | "Download complete" | "Extracting"
-            | "Pull complete" | "Already exists" | "Preparing" | "Pushing" | "Pushed" | "Layer already exists"
+        "Pulling fs layer"
+            | "Waiting"
+            | "Downloading"
+            | "Verifying Checksum"
+            | "Download complete"
+            | "Extracting"
+            | "Pull complete"
+            | "Already exists"
+            | "Preparing"
+            | "Pushing"
+            | "Pushed"
+            | "Layer already exists"
     ) || status.starts_with("Mounted from")
 }
 

@@ -98,7 +98,13 @@ mod tests {
         assert_eq!(results.len(), 3);
         assert_eq!(
             results[0],
-            SearchResult { name: "nginx".into(), description: "Official build of Nginx.".into(), stars: 17789, official: true, automated: false }
+            SearchResult {
+                name: "nginx".into(),
+                description: "Official build of Nginx.".into(),
+                stars: 17789,
+                official: true,
+                automated: false
+            }
         );
         assert!(results[1].automated && !results[1].official);
     }

@@ -2,11 +2,11 @@
 //! closes the engine stream, which makes the engine abandon the transfer; a pull only tags the
 //! image once it is complete, so a cancelled pull leaves nothing half-tagged).
 
+use super::explain::explain;
 use super::model::TransferEvent;
 use super::progress::{Fold, Kind, Step};
-use crate::reference::Reference;
-use super::explain::explain;
 use crate::error::{Error, ErrorPayload};
+use crate::reference::Reference;
 use crate::registry::{credentials_for_registry, Credentials, Host};
 use crate::Engine;
 use bollard::models::ProgressDetail;
@@ -25,21 +25,17 @@ pub async fn pull(engine: &Engine, reference: &Reference, emit: impl FnMut(Trans
 }
 
 /// [`pull`] with the given login (or none) instead of the stored one for its registry.
-pub async fn pull_as(
-    engine: &Engine,
-    reference: &Reference,
-    credentials: Option<Credentials>,
-    emit: impl FnMut(TransferEvent),
-) {
+pub async fn pull_as(engine: &Engine, reference: &Reference, credentials: Option<Credentials>, emit: impl FnMut(TransferEvent)) {
     let options = CreateImageOptions {
         from_image: Some(reference.name()),
         tag: reference.digest.clone().or_else(|| reference.tag.clone()),
         ..Default::default()
     };
     let auth = credentials.as_ref().map(|c| c.docker(&server_address(reference)));
-    let stream = engine.docker().create_image(Some(options), None, auth).map(|item| {
-        item.map(|i| Step { id: i.id, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) })
-    });
+    let stream = engine
+        .docker()
+        .create_image(Some(options), None, auth)
+        .map(|item| item.map(|i| Step { id: i.id, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) }));
     run(engine, reference, Fold::new(Kind::Pull), credentials.is_some(), stream, emit).await
 }
 
@@ -68,9 +64,10 @@ pub async fn push(engine: &Engine, reference: &Reference, mut emit: impl FnMut(T
             return emit(TransferEvent::Failed { error: ErrorPayload::from(error) });
         }
     };
-    let stream = engine.docker().push_image(&reference.name(), Some(options), auth).map(|item| {
-        item.map(|i| Step { id: None, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) })
-    });
+    let stream = engine
+        .docker()
+        .push_image(&reference.name(), Some(options), auth)
+        .map(|item| item.map(|i| Step { id: None, status: i.status.unwrap_or_default(), ..detail(i.progress_detail) }));
     run(engine, reference, Fold::push(layers), credentials.is_some(), stream, emit).await
 }
 

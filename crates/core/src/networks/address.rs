@@ -17,9 +17,8 @@ pub(super) fn check(subnet: &str, gateway: &str) -> Result<(Option<String>, Opti
     if gateway.is_empty() {
         return Ok((Some(subnet.to_string()), None));
     }
-    let gw: IpAddr = gateway
-        .parse()
-        .map_err(|_| Error::invalid("gateway", format!("“{gateway}” is not an IP address: write one like 172.28.0.1.")))?;
+    let gw: IpAddr =
+        gateway.parse().map_err(|_| Error::invalid("gateway", format!("“{gateway}” is not an IP address: write one like 172.28.0.1.")))?;
     if !contains(network, prefix, gw) {
         return Err(Error::invalid("gateway", format!("Gateway {gateway} is outside subnet {subnet}: pick an address inside it.")));
     }
@@ -37,10 +36,7 @@ fn cidr(subnet: &str) -> Result<(IpAddr, u8)> {
     }
     if host_bits(addr, prefix) != 0 {
         let hint = if addr.is_ipv4() { " (like 172.28.0.0/16)" } else { "" };
-        return Err(Error::invalid(
-            "subnet",
-            format!("{subnet} has host bits set: a subnet starts at its network address{hint}."),
-        ));
+        return Err(Error::invalid("subnet", format!("{subnet} has host bits set: a subnet starts at its network address{hint}.")));
     }
     Ok((addr, prefix))
 }
@@ -55,7 +51,11 @@ fn bits(ip: IpAddr) -> (u128, u32) {
 fn host_bits(ip: IpAddr, prefix: u8) -> u128 {
     let (value, width) = bits(ip);
     let host = width - prefix as u32;
-    if host == 0 { 0 } else { value & (u128::MAX >> (128 - host)) }
+    if host == 0 {
+        0
+    } else {
+        value & (u128::MAX >> (128 - host))
+    }
 }
 
 fn contains(network: IpAddr, prefix: u8, ip: IpAddr) -> bool {

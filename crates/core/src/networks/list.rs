@@ -2,9 +2,9 @@
 
 use super::model::{Endpoint, NetworkSummary, Subnet};
 use super::PREDEFINED;
-use crate::objects::labels::PROJECT;
 use crate::containers::{is_helper, listed_name, listed_running};
 use crate::error::Result;
+use crate::objects::labels::PROJECT;
 use crate::Engine;
 use bollard::models::{ContainerSummary, Network};
 use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions};

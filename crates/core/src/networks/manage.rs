@@ -4,8 +4,8 @@ use super::list::{endpoints, summary};
 use super::model::{NetworkDetails, NetworkPrune, NetworkSpec, NetworkSummary};
 use super::{address, PREDEFINED};
 use crate::containers::{phrase, them};
-use crate::prune::{carries, Changes};
 use crate::error::{Error, Result};
+use crate::prune::{carries, Changes};
 use crate::Engine;
 use bollard::models::{EndpointSettings, Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest};
 use bollard::query_parameters::{InspectNetworkOptions, ListContainersOptions, ListNetworksOptions};
@@ -43,10 +43,8 @@ pub async fn create(engine: &Engine, spec: NetworkSpec) -> Result<NetworkSummary
         ),
         other => other,
     })?;
-    let network = docker
-        .inspect_network(&created.id, None::<InspectNetworkOptions>)
-        .await
-        .map_err(engine.err(&format!("Network {name}")))?;
+    let network =
+        docker.inspect_network(&created.id, None::<InspectNetworkOptions>).await.map_err(engine.err(&format!("Network {name}")))?;
     Ok(summary(as_network(network), &HashMap::new()))
 }
 
@@ -90,21 +88,19 @@ pub async fn connect(engine: &Engine, network: &str, container: &str, aliases: V
         container: container.to_string(),
         endpoint_config: Some(EndpointSettings { aliases: Some(aliases), ..Default::default() }),
     };
-    engine.docker().connect_network(network, request).await.map_err(|e| match engine.err(&format!("Network {network} or container {container}"))(e) {
-        Error::Engine { message, .. } | Error::Conflict { message } if message.contains("already exists") => Error::Conflict {
-            message: format!("Container {container} is already connected to network {network}."),
-        },
-        other => other,
+    engine.docker().connect_network(network, request).await.map_err(|e| {
+        match engine.err(&format!("Network {network} or container {container}"))(e) {
+            Error::Engine { message, .. } | Error::Conflict { message } if message.contains("already exists") => {
+                Error::Conflict { message: format!("Container {container} is already connected to network {network}.") }
+            }
+            other => other,
+        }
     })
 }
 
 pub async fn disconnect(engine: &Engine, network: &str, container: &str) -> Result<()> {
     let request = NetworkDisconnectRequest { container: container.to_string(), force: Some(false) };
-    engine
-        .docker()
-        .disconnect_network(network, request)
-        .await
-        .map_err(engine.err(&format!("Network {network} or container {container}")))
+    engine.docker().disconnect_network(network, request).await.map_err(engine.err(&format!("Network {network} or container {container}")))
 }
 
 /// Remove a network. The engine's own networks are refused, and so is one running containers
@@ -120,11 +116,7 @@ pub async fn remove(engine: &Engine, network: &str) -> Result<()> {
     let running: Vec<String> = details.summary.containers.iter().filter(|c| c.running).map(|c| c.name.clone()).collect();
     if !running.is_empty() {
         return Err(Error::Conflict {
-            message: format!(
-                "Network {name} is used by running {}: disconnect or stop {} first.",
-                phrase(&running),
-                them(&running)
-            ),
+            message: format!("Network {name} is used by running {}: disconnect or stop {} first.", phrase(&running), them(&running)),
         });
     }
     engine.docker().remove_network(&details.summary.id).await.map_err(engine.err(&format!("Network {name}")))

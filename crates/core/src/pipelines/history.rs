@@ -87,7 +87,18 @@ impl Runs {
         }
         let dir = project.join("runs").join(&id);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("Making the run's folder", e))?;
-        runs.insert(0, RunRecord { id: id.clone(), started_at, finished_at: None, status: JobStatus::Running, only, jobs: Vec::new(), other: Default::default() });
+        runs.insert(
+            0,
+            RunRecord {
+                id: id.clone(),
+                started_at,
+                finished_at: None,
+                status: JobStatus::Running,
+                only,
+                jobs: Vec::new(),
+                other: Default::default(),
+            },
+        );
         for old in runs.drain(KEPT.min(runs.len())..) {
             let _ = std::fs::remove_dir_all(project.join("runs").join(old.id));
         }
@@ -103,8 +114,9 @@ impl Runs {
             status: JobStatus,
             jobs: Vec<RunJob>,
         }
-        let kept =
-            std::fs::read(self.project_dir(root).join("runs").join(id).join("summary.json")).ok().and_then(|b| serde_json::from_slice::<Summary>(&b).ok());
+        let kept = std::fs::read(self.project_dir(root).join("runs").join(id).join("summary.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Summary>(&b).ok());
         let (status, jobs) = kept.map_or((JobStatus::Canceled, Vec::new()), |s| (s.status, s.jobs));
         self.update(&self.project_dir(root), |r| {
             if r.id == id {
@@ -193,8 +205,10 @@ impl Runs {
 /// Stable per canonical folder, so a moved project starts a new history.
 fn project_key(root: &Path) -> String {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let name: String =
-        root.file_name().map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect()).unwrap_or_default();
+    let name: String = root
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect())
+        .unwrap_or_default();
     let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(root.to_string_lossy().as_bytes()));
     format!("{name}-{}", &hash[..12])
 }
@@ -222,7 +236,13 @@ pub fn plain_log(bytes: &[u8]) -> String {
         }
     }
     out.lines()
-        .map(|l| if l.starts_with("section_start:") || l.starts_with("section_end:") { l.split_once('\r').map_or("", |(_, rest)| rest) } else { l })
+        .map(|l| {
+            if l.starts_with("section_start:") || l.starts_with("section_end:") {
+                l.split_once('\r').map_or("", |(_, rest)| rest)
+            } else {
+                l
+            }
+        })
         .map(|l| l.trim_end_matches('\r'))
         .collect::<Vec<_>>()
         .join("\n")

@@ -348,7 +348,6 @@ impl std::fmt::Display for Reason {
     }
 }
 
-
 mod secs {
     pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_secs())

@@ -82,9 +82,9 @@ impl ProjectSettings {
                     v.clone()
                 }
                 (Some(v), false) => v.clone(),
-                (None, _) => keychain(format!("{key}/{}", input.name), Op::Get)
-                    .await?
-                    .ok_or_else(|| Error::invalid("variables", format!("The keychain no longer has the value of {}; enter it again.", input.name)))?,
+                (None, _) => keychain(format!("{key}/{}", input.name), Op::Get).await?.ok_or_else(|| {
+                    Error::invalid("variables", format!("The keychain no longer has the value of {}; enter it again.", input.name))
+                })?,
             };
             vars.push(Variable { name: input.name.clone(), value, expand: true, masked: input.masked, origin: VariableOrigin::Run });
         }
@@ -93,7 +93,11 @@ impl ProjectSettings {
         }
         self.variables = vars
             .iter()
-            .map(|v| SavedVariable { name: v.name.clone(), value: if v.masked { String::new() } else { v.value.clone() }, masked: v.masked })
+            .map(|v| SavedVariable {
+                name: v.name.clone(),
+                value: if v.masked { String::new() } else { v.value.clone() },
+                masked: v.masked,
+            })
             .collect();
         self.save(project_dir)?;
         Ok(vars)
@@ -101,11 +105,15 @@ impl ProjectSettings {
 }
 
 fn check_name(name: &str) -> Result<()> {
-    let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid("variables", format!("\"{name}\" cannot be a variable name: use letters, digits and _, not starting with a digit.")))
+        Err(Error::invalid(
+            "variables",
+            format!("\"{name}\" cannot be a variable name: use letters, digits and _, not starting with a digit."),
+        ))
     }
 }
 
@@ -148,7 +156,10 @@ mod tests {
     async fn plain_variables_are_kept_in_the_file_and_bad_names_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = ProjectSettings { privileged_services: Some(true), ..Default::default() };
-        let vars = s.set_variables(dir.path(), vec![VariableInput { name: "GREETING".into(), value: Some("hi".into()), masked: false }]).await.unwrap();
+        let vars = s
+            .set_variables(dir.path(), vec![VariableInput { name: "GREETING".into(), value: Some("hi".into()), masked: false }])
+            .await
+            .unwrap();
         assert_eq!((vars[0].value.as_str(), vars[0].origin), ("hi", VariableOrigin::Run));
         let back = ProjectSettings::load(dir.path());
         assert_eq!(back, s);

@@ -12,8 +12,7 @@ const OFFICIAL_PREFIX: &str = "library/";
 /// The longest a repository path (registry excluded) may be.
 pub const NAME_MAX: usize = 255;
 
-const DOMAIN_AND_PORT: &str =
-    r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[(?:[a-fA-F0-9:]+)\])(?::[0-9]+)?";
+const DOMAIN_AND_PORT: &str = r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[(?:[a-fA-F0-9:]+)\])(?::[0-9]+)?";
 const REMOTE_NAME: &str = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*";
 const TAG: &str = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 const DIGEST: &str = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
@@ -26,11 +25,9 @@ fn anchored(pattern: String) -> Regex {
 pub mod grammar {
     use super::*;
     pub static DOMAIN: LazyLock<Regex> = LazyLock::new(|| anchored(DOMAIN_AND_PORT.into()));
-    pub static NAME: LazyLock<Regex> =
-        LazyLock::new(|| anchored(format!("(?:({DOMAIN_AND_PORT})/)?({REMOTE_NAME})")));
-    pub static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-        anchored(format!("((?:{DOMAIN_AND_PORT}/)?{REMOTE_NAME})(?::({TAG}))?(?:@({DIGEST}))?"))
-    });
+    pub static NAME: LazyLock<Regex> = LazyLock::new(|| anchored(format!("(?:({DOMAIN_AND_PORT})/)?({REMOTE_NAME})")));
+    pub static REFERENCE: LazyLock<Regex> =
+        LazyLock::new(|| anchored(format!("((?:{DOMAIN_AND_PORT}/)?{REMOTE_NAME})(?::({TAG}))?(?:@({DIGEST}))?")));
     pub static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| anchored("[a-f0-9]{64}".into()));
     pub(super) static TAG_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(TAG.into()));
     pub(super) static DIGEST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(DIGEST.into()));
@@ -222,16 +219,14 @@ fn split_docker_domain(name: &str) -> (String, String) {
     let Some((maybe_domain, rest)) = name.split_once('/') else {
         return (DEFAULT_DOMAIN.into(), format!("{OFFICIAL_PREFIX}{name}"));
     };
-    let (domain, mut remote) = if maybe_domain == "localhost"
-        || maybe_domain.contains(['.', ':'])
-        || maybe_domain.to_lowercase() != maybe_domain
-    {
-        (maybe_domain.to_string(), rest.to_string())
-    } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
-        (DEFAULT_DOMAIN.to_string(), rest.to_string())
-    } else {
-        (DEFAULT_DOMAIN.to_string(), name.to_string())
-    };
+    let (domain, mut remote) =
+        if maybe_domain == "localhost" || maybe_domain.contains(['.', ':']) || maybe_domain.to_lowercase() != maybe_domain {
+            (maybe_domain.to_string(), rest.to_string())
+        } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
+            (DEFAULT_DOMAIN.to_string(), rest.to_string())
+        } else {
+            (DEFAULT_DOMAIN.to_string(), name.to_string())
+        };
     let domain = if domain == LEGACY_DEFAULT_DOMAIN { DEFAULT_DOMAIN.to_string() } else { domain };
     if domain == DEFAULT_DOMAIN && !remote.contains('/') {
         remote = format!("{OFFICIAL_PREFIX}{remote}");

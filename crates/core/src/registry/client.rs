@@ -72,10 +72,9 @@ impl Client {
         };
         match status {
             s if s.is_success() => Ok(()),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::invalid(
-                "secret",
-                format!("Wrong username or password for {}. Nothing was saved.", self.host),
-            )),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                Err(Error::invalid("secret", format!("Wrong username or password for {}. Nothing was saved.", self.host)))
+            }
             s => Err(self.status_error(s, "the login check", "")),
         }
     }
@@ -109,8 +108,7 @@ impl Client {
                 query.push((name, value));
             }
         }
-        let response =
-            self.send(self.http.get(realm).query(&query).basic_auth(&creds.username, Some(&creds.password))).await?;
+        let response = self.send(self.http.get(realm).query(&query).basic_auth(&creds.username, Some(&creds.password))).await?;
         if !response.status().is_success() {
             return Ok(Answer::TokenRefused(response.status()));
         }
@@ -129,7 +127,9 @@ impl Client {
     fn status_error(&self, status: StatusCode, what: &str, body: &str) -> Error {
         let host = &self.host;
         let message = match status {
-            StatusCode::UNAUTHORIZED => format!("The registry {host} did not accept the saved user name and password (401). Log in again with the right ones."),
+            StatusCode::UNAUTHORIZED => {
+                format!("The registry {host} did not accept the saved user name and password (401). Log in again with the right ones.")
+            }
             StatusCode::FORBIDDEN => format!("Your account may not read {what} on {host} (403)."),
             StatusCode::NOT_FOUND => format!("The registry {host} has no {what}: check the name."),
             s => format!("The registry {host} answered {s} for {what}."),
@@ -216,7 +216,9 @@ fn connect_error(host: &str, chain: &str) -> Error {
     }
     if c.contains("corrupt message") || c.contains("invalidcontenttype") || c.contains("wrong version number") {
         return Error::Registry {
-            message: format!("The registry {host} does not speak HTTPS at that address. Type http:// in front if it is a plain-HTTP registry you trust."),
+            message: format!(
+                "The registry {host} does not speak HTTPS at that address. Type http:// in front if it is a plain-HTTP registry you trust."
+            ),
             detail: chain.to_string(),
         };
     }
@@ -245,9 +247,7 @@ pub(crate) fn is_network_failure(message: &str) -> bool {
 
 pub(crate) fn unreachable(host: &str, detail: &str) -> Error {
     Error::Registry {
-        message: format!(
-            "Cannot reach the registry {host}. Check its address and port, that it is running, and the network."
-        ),
+        message: format!("Cannot reach the registry {host}. Check its address and port, that it is running, and the network."),
         detail: detail.to_string(),
     }
 }
@@ -303,20 +303,19 @@ mod tests {
                     } else {
                         ("401 Unauthorized", String::new(), "{}")
                     }
-                } else if request.contains("Authorization: Bearer t0k") || request.contains("authorization: Bearer t0k")
-                {
+                } else if request.contains("Authorization: Bearer t0k") || request.contains("authorization: Bearer t0k") {
                     ("200 OK", String::new(), "{}")
                 } else {
                     (
                         "401 Unauthorized",
-                        format!("www-authenticate: Bearer realm=\"{}/token\",service=\"test\"\r\n", if realm.contains("://") { realm.clone() } else { format!("http://{realm}") }),
+                        format!(
+                            "www-authenticate: Bearer realm=\"{}/token\",service=\"test\"\r\n",
+                            if realm.contains("://") { realm.clone() } else { format!("http://{realm}") }
+                        ),
                         "{}",
                     )
                 };
-                let reply = format!(
-                    "HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                let reply = format!("HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
                 let _ = socket.write_all(reply.as_bytes()).await;
             }
         });
@@ -362,10 +361,7 @@ mod tests {
 
     #[test]
     fn connection_failures_are_told_apart() {
-        let tls = connect_error(
-            "r:1",
-            "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer",
-        );
+        let tls = connect_error("r:1", "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer");
         assert!(tls.to_string().contains("certificate this computer does not trust"), "{tls}");
         let down = connect_error("r:1", "error sending request: tcp connect error: Connection refused (os error 111)");
         assert!(down.to_string().starts_with("Cannot reach the registry r:1."), "{down}");

@@ -25,10 +25,7 @@ impl DockerConfig {
             Err(e) => return Err(Error::io(format!("Reading {}", path.display()), e)),
         };
         Self::parse(&text).map(|doc| DockerConfig { doc, path: path.clone() }).map_err(|detail| Error::Registry {
-            message: format!(
-                "{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.",
-                path.display()
-            ),
+            message: format!("{} is not valid JSON, so the docker CLI's logins cannot be read. Fix or remove that file.", path.display()),
             detail,
         })
     }
@@ -134,8 +131,7 @@ impl DockerConfig {
     pub fn save(&self) -> Result<()> {
         use serde::Serialize;
         let mut out = Vec::new();
-        let mut ser =
-            serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"\t"));
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"\t"));
         self.doc.serialize(&mut ser).map_err(|e| Error::Internal(e.to_string()))?;
         crate::fsutil::write_atomic(&self.path, &out, 0o600)
     }
@@ -206,10 +202,7 @@ mod tests {
         c.save().unwrap();
         let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
         assert!(
-            !text.contains("dTpw")
-                && text.contains("dTpx")
-                && text.contains("httpProxy")
-                && text.contains("\t\"currentContext\""),
+            !text.contains("dTpw") && text.contains("dTpx") && text.contains("httpProxy") && text.contains("\t\"currentContext\""),
             "{text}"
         );
         assert!(text.contains("\"https://index.docker.io/v1/\": {}"), "like docker login with a helper: {text}");
@@ -230,7 +223,10 @@ mod tests {
         c.set_cred_helper(&Host::parse("zz.io").unwrap(), "secretservice");
         c.save().unwrap();
         let expected = text
-            .replace("\t\t\"zz.io\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t},\n\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t}", "\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t},\n\t\t\"zz.io\": {}")
+            .replace(
+                "\t\t\"zz.io\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t},\n\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t}",
+                "\t\t\"aa.io\": {\n\t\t\t\"auth\": \"dTpx\"\n\t\t},\n\t\t\"zz.io\": {}",
+            )
             .replace("\"gcloud\"\n", "\"gcloud\",\n\t\t\"zz.io\": \"secretservice\"\n");
         assert_eq!(std::fs::read_to_string(dir.path().join("config.json")).unwrap(), expected);
     }

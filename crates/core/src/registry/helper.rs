@@ -52,11 +52,7 @@ pub(crate) fn read_get(helper: &str, out: &[u8]) -> Result<Credentials> {
 }
 
 pub(super) async fn store(helper: &str, server: &str, credentials: &Credentials) -> Result<()> {
-    let item = Item {
-        server_url: server.into(),
-        username: credentials.username.clone(),
-        secret: credentials.password.clone(),
-    };
+    let item = Item { server_url: server.into(), username: credentials.username.clone(), secret: credentials.password.clone() };
     let mut input = serde_json::to_vec(&item).map_err(|e| Error::Internal(e.to_string()))?;
     let result = call(helper, "store", &input).await.map(drop);
     input.zeroize();

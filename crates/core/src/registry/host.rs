@@ -28,9 +28,7 @@ impl Host {
         if name.is_empty() || !DOMAIN.is_match(&name) {
             return Err(Error::invalid(
                 "host",
-                format!(
-                    "“{input}” is not a registry address; use host or host:port, such as ghcr.io or localhost:5000."
-                ),
+                format!("“{input}” is not a registry address; use host or host:port, such as ghcr.io or localhost:5000."),
             ));
         }
         let https = if lower.starts_with("https://") {

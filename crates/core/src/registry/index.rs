@@ -28,8 +28,7 @@ impl Index {
     /// kept as `registries.json.unreadable` at the first save.
     pub fn load(dir: &Path) -> Index {
         let path = dir.join("registries.json");
-        let mut index: Index =
-            std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        let mut index: Index = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         index.path = path;
         index
     }

@@ -73,7 +73,9 @@ async fn helper_logins(config: &DockerConfig, problems: &mut Vec<String>) -> Vec
     let before = problems.len();
     if let Some(store) = config.creds_store() {
         match helper::list(store).await {
-            Ok(found) => out.extend(found.into_iter().filter_map(|(server, user)| Some((Host::from_key(&server)?, user, store.to_string())))),
+            Ok(found) => {
+                out.extend(found.into_iter().filter_map(|(server, user)| Some((Host::from_key(&server)?, user, store.to_string()))))
+            }
             Err(e) => problems.push(e.to_string()),
         }
     }
@@ -142,14 +144,14 @@ pub async fn move_to_keychain(places: &Places, host: &str, cli_helper: Option<&s
     let host = Host::parse(host)?;
     let config = DockerConfig::load(&places.docker_config)?;
     let Some((_, credentials)) = config.plain_auths().into_iter().find(|(h, _)| *h == host) else {
-        return Err(Error::NotFound {
-            what: format!("A plain-text login for {host}"),
-            detail: config.path().display().to_string(),
-        });
+        return Err(Error::NotFound { what: format!("A plain-text login for {host}"), detail: config.path().display().to_string() });
     };
     if let Some(name) = cli_helper.filter(|_| config.helper_for(&host).is_none()) {
         if helper::platform_helper().await.as_deref() != Some(name) {
-            return Err(Error::invalid("helper", format!("docker-credential-{name} is not installed on this computer, so the docker CLI cannot keep its logins there.")));
+            return Err(Error::invalid(
+                "helper",
+                format!("docker-credential-{name} is not installed on this computer, so the docker CLI cannot keep its logins there."),
+            ));
         }
     }
     save(places, &host, &credentials, true, cli_helper).await?;
@@ -253,8 +255,7 @@ pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials
             Err(e) => tracing::warn!(registry = %host, error = %e, "keychain lookup failed"),
         }
     }
-    let config =
-        DockerConfig::load(&places.docker_config).map_err(|e| tracing::warn!(error = %e, "config.json")).ok()?;
+    let config = DockerConfig::load(&places.docker_config).map_err(|e| tracing::warn!(error = %e, "config.json")).ok()?;
     if let Some(name) = config.helper_for(host) {
         match helper::get(&name, host.server_address()).await {
             Ok(Some(c)) => return Some(c),
@@ -273,7 +274,9 @@ pub async fn credentials_for(places: &Places, host: &Host) -> Option<Credentials
 /// when the text has no login for `host`.
 pub async fn credentials_in_config(json: &str, host: &Host) -> Result<Option<Credentials>> {
     let config = DockerConfig::from_text(json).map_err(|detail| Error::Registry {
-        message: "The DOCKER_AUTH_CONFIG variable is not a docker config.json (a JSON object with \"auths\"), so its logins cannot be used.".into(),
+        message:
+            "The DOCKER_AUTH_CONFIG variable is not a docker config.json (a JSON object with \"auths\"), so its logins cannot be used."
+                .into(),
         detail,
     })?;
     if let Some(name) = config.helper_for(host) {

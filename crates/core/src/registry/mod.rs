@@ -5,9 +5,9 @@
 mod client;
 mod docker_config;
 pub(crate) mod helper;
-mod json_doc;
 pub mod host;
 mod index;
+mod json_doc;
 mod keychain;
 mod logins;
 mod model;

@@ -31,11 +31,7 @@ impl Credentials {
     pub fn docker(&self, server_address: &str) -> bollard::auth::DockerCredentials {
         let serveraddress = Some(server_address.to_string());
         if self.username == IDENTITY_TOKEN_USER {
-            return bollard::auth::DockerCredentials {
-                identitytoken: Some(self.password.clone()),
-                serveraddress,
-                ..Default::default()
-            };
+            return bollard::auth::DockerCredentials { identitytoken: Some(self.password.clone()), serveraddress, ..Default::default() };
         }
         bollard::auth::DockerCredentials {
             username: Some(self.username.clone()),
@@ -122,7 +118,13 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let creds = Credentials { username: "joe".into(), password: "hunter2-secret".into() };
-        let request = LoginRequest { host: "ghcr.io".into(), username: "joe".into(), secret: "hunter2-secret".into(), share_with_cli: true, trust_token_host: None };
+        let request = LoginRequest {
+            host: "ghcr.io".into(),
+            username: "joe".into(),
+            secret: "hunter2-secret".into(),
+            share_with_cli: true,
+            trust_token_host: None,
+        };
         for shown in [format!("{creds:?}"), format!("{creds:#?}"), format!("{request:?}"), format!("{request:#?}")] {
             assert!(!shown.contains("hunter2") && shown.contains("joe"), "{shown}");
         }

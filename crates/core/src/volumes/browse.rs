@@ -145,7 +145,9 @@ async fn read(engine: &Engine, helper: &str) -> Result<(Vec<VolumeFile>, Option<
     let mut read = 0u64;
     let cut = loop {
         let chunk = match tokio::time::timeout_at(deadline, stream.next()).await {
-            Err(_) => break Some(format!("Listing stopped after {} seconds: only the entries read by then are shown.", MAX_TIME.as_secs())),
+            Err(_) => {
+                break Some(format!("Listing stopped after {} seconds: only the entries read by then are shown.", MAX_TIME.as_secs()))
+            }
             Ok(None) => break None,
             Ok(Some(Err(e))) => return Err(engine.err("The volume's files")(e)),
             Ok(Some(Ok(chunk))) => chunk,

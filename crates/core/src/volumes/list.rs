@@ -1,10 +1,10 @@
 //! The volume list: each volume with the containers that mount it, its compose project and size.
 
 use super::model::{VolumeSummary, VolumeUser};
-use crate::engine::direct::Direct;
-use crate::objects::labels::PROJECT;
 use crate::containers::{is_helper, listed_name, listed_running};
+use crate::engine::direct::Direct;
 use crate::error::Result;
+use crate::objects::labels::PROJECT;
 use crate::Engine;
 use bollard::models::{ContainerSummary, Volume};
 use bollard::query_parameters::{DataUsageOptions, ListContainersOptions, ListVolumesOptions};
@@ -88,9 +88,12 @@ async fn sizes(engine: &Engine) -> HashMap<String, i64> {
         Some(direct) => direct.get_json(engine, if typed { "/system/df?type=volume" } else { "/system/df" }).await,
         None => {
             let options = DataUsageOptions { _type: typed.then(|| vec!["volume".into()]), verbose: false };
-            engine.docker().df(Some(options)).await.map_err(engine.err("disk usage")).and_then(|r| {
-                serde_json::to_value(r).map_err(|e| crate::Error::Internal(e.to_string()))
-            })
+            engine
+                .docker()
+                .df(Some(options))
+                .await
+                .map_err(engine.err("disk usage"))
+                .and_then(|r| serde_json::to_value(r).map_err(|e| crate::Error::Internal(e.to_string())))
         }
     };
     match answer {
@@ -124,7 +127,8 @@ mod tests {
 
     #[test]
     fn sizes_read_both_answer_shapes() {
-        let legacy = json!({"Volumes": [{"Name": "a", "UsageData": {"Size": 10, "RefCount": 1}}, {"Name": "b", "UsageData": {"Size": -1}}]});
+        let legacy =
+            json!({"Volumes": [{"Name": "a", "UsageData": {"Size": 10, "RefCount": 1}}, {"Name": "b", "UsageData": {"Size": -1}}]});
         assert_eq!(sizes_from(&legacy), HashMap::from([("a".to_string(), 10)]));
         let current = json!({"VolumeUsage": {"TotalSize": 7, "Items": [{"Name": "c", "UsageData": {"Size": 7}}]}});
         assert_eq!(sizes_from(&current), HashMap::from([("c".to_string(), 7)]));

@@ -4,9 +4,9 @@ use super::list::{measured, summary, users};
 use super::model::{VolumeDetails, VolumePruneEstimate, VolumePruneReport, VolumeSpec, VolumeSummary, VolumeUser};
 use crate::containers::{phrase, them};
 use crate::error::{Error, Result};
+use crate::prune::{carries, Changes};
 use crate::Engine;
 use bollard::models::VolumeCreateRequest;
-use crate::prune::{carries, Changes};
 use bollard::query_parameters::{ListContainersOptions, RemoveVolumeOptions};
 use std::collections::HashMap;
 
@@ -55,12 +55,7 @@ pub async fn inspect(engine: &Engine, name: &str) -> Result<VolumeDetails> {
     let containers = users_of(engine, name).await?;
     let size = measured(engine).get(name).copied();
     let (scope, options) = (volume.scope.map(|s| s.to_string()).unwrap_or_default(), volume.options.clone());
-    Ok(VolumeDetails {
-        summary: summary(volume, &users(&containers), size),
-        scope,
-        options: options.into_iter().collect(),
-        raw,
-    })
+    Ok(VolumeDetails { summary: summary(volume, &users(&containers), size), scope, options: options.into_iter().collect(), raw })
 }
 
 async fn users_of(engine: &Engine, name: &str) -> Result<Vec<bollard::models::ContainerSummary>> {
@@ -105,10 +100,7 @@ async fn in_use(engine: &Engine, name: &str, engine_message: &str) -> Error {
 /// `labels` ("key" or "key=value") narrows it to volumes carrying them all.
 pub async fn prune_estimate(engine: &Engine, labels: &[String]) -> Result<VolumePruneEstimate> {
     let doomed: Vec<VolumeSummary> = candidates(super::measure(engine).await?, labels);
-    Ok(VolumePruneEstimate {
-        bytes: doomed.iter().filter_map(|v| v.size).sum(),
-        volumes: doomed.into_iter().map(|v| v.name).collect(),
-    })
+    Ok(VolumePruneEstimate { bytes: doomed.iter().filter_map(|v| v.size).sum(), volumes: doomed.into_iter().map(|v| v.name).collect() })
 }
 
 fn candidates(list: Vec<VolumeSummary>, labels: &[String]) -> Vec<VolumeSummary> {

@@ -54,6 +54,9 @@ mod tests {
         let map = |k: &str| std::collections::BTreeMap::from([(k.to_string(), "v".to_string())]);
         assert!(super::check_keys("labels", "label", &map("com.example.team")).is_ok());
         let e = super::check_keys("labels", "label", &map("my team")).unwrap_err();
-        assert_eq!((e.field(), e.to_string().as_str()), (Some("labels"), "“my team” cannot be a label name: write key=value, the key without spaces."));
+        assert_eq!(
+            (e.field(), e.to_string().as_str()),
+            (Some("labels"), "“my team” cannot be a label name: write key=value, the key without spaces.")
+        );
     }
 }

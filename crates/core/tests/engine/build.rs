@@ -122,7 +122,9 @@ async fn cache_mount_persists_across_builds() {
     }
     let id = format!("{}", std::process::id());
     // The ARG changes between builds, so the step runs again; the cache mount stays.
-    let text = format!("FROM {IMAGE}\nARG N\nRUN --mount=type=cache,id=berth-build-{id},target=/cache echo $N >> /cache/n && wc -l < /cache/n > /count\n");
+    let text = format!(
+        "FROM {IMAGE}\nARG N\nRUN --mount=type=cache,id=berth-build-{id},target=/cache echo $N >> /cache/n && wc -l < /cache/n > /count\n"
+    );
     let dir = project(&[("Dockerfile", &text)]);
     let t = tag("cache");
     let _images = ImageCleanup(vec![t.clone()]);
@@ -178,7 +180,10 @@ async fn failing_step_and_missing_copy_source() {
     if !enabled("build::failing_step_and_missing_copy_source") {
         return;
     }
-    let dir = project(&[("Dockerfile", &format!("FROM {IMAGE}\n\nRUN echo before-fail && exit 3\n")), ("Copy.Dockerfile", &format!("FROM {IMAGE}\nCOPY nope /nope\n"))]);
+    let dir = project(&[
+        ("Dockerfile", &format!("FROM {IMAGE}\n\nRUN echo before-fail && exit 3\n")),
+        ("Copy.Dockerfile", &format!("FROM {IMAGE}\nCOPY nope /nope\n")),
+    ]);
     for builder in [Builder::BuildKit, Builder::Classic] {
         let mut req = request(dir.path(), &tag("fail"));
         req.builder = Some(builder);
@@ -271,7 +276,10 @@ async fn conformance_dockerignore_in_built_images() {
             failed.extend(s.check(&listing).map(|f| format!("{builder:?} {f}")));
         }
     }
-    println!("conformance dockerignore in built images: {}/{ran} builds agree (BuildKit kept an ignored Dockerfile in {deviations})", ran - failed.len());
+    println!(
+        "conformance dockerignore in built images: {}/{ran} builds agree (BuildKit kept an ignored Dockerfile in {deviations})",
+        ran - failed.len()
+    );
     assert!(failed.is_empty(), "{failed:#?}");
 }
 

@@ -73,7 +73,9 @@ impl Drop for Stack {
             let out = Command::new("docker").args(what).args(["-q", "--filter", &label]).output().map(|o| o.stdout).unwrap_or_default();
             String::from_utf8_lossy(&out).split_whitespace().map(str::to_string).collect::<Vec<_>>()
         };
-        for (list, remove) in [(&["ps", "-a"][..], &["rm", "-f", "-v"][..]), (&["network", "ls"], &["network", "rm"]), (&["volume", "ls"], &["volume", "rm"])] {
+        for (list, remove) in
+            [(&["ps", "-a"][..], &["rm", "-f", "-v"][..]), (&["network", "ls"], &["network", "rm"]), (&["volume", "ls"], &["volume", "rm"])]
+        {
             let found = ids(list);
             if !found.is_empty() {
                 let _ = Command::new("docker").args(remove).args(&found).output();
@@ -181,7 +183,8 @@ async fn up_follows_conditions_and_the_cli_sees_and_removes_it() {
     assert_eq!(docker(&["exec", &web_name, "sh", "-c", "echo $GREETING"]), "bonjour");
 
     // Scale one service, then the profile brings its service in.
-    up(&engine, &p2, &UpOptions { services: vec!["web".into()], no_deps: true, scale: [("web".into(), 2)].into(), ..Default::default() }).await;
+    up(&engine, &p2, &UpOptions { services: vec!["web".into()], no_deps: true, scale: [("web".into(), 2)].into(), ..Default::default() })
+        .await;
     assert!(docker(&["ps", "--format", "{{.Names}}"]).contains(&format!("{}-web-2", s.name)));
     let with_debug = compose::load(&Options {
         project_dir: Some(s.dir.path().into()),
@@ -321,7 +324,11 @@ async fn a_failed_up_names_the_service_and_can_be_undone() {
     let p = s.load(&[]);
     let outcome = compose::up(&engine, &p, &UpOptions::default(), &|_| {}).await.unwrap();
     let error = outcome.error.expect("the up fails");
-    assert!(error.message.starts_with("Service \"bad\" failed: The image \"berthcmp/missing:1\" is not on this engine"), "{}", error.message);
+    assert!(
+        error.message.starts_with("Service \"bad\" failed: The image \"berthcmp/missing:1\" is not on this engine"),
+        "{}",
+        error.message
+    );
     assert_eq!(outcome.created.containers.len(), 1);
     assert_eq!(outcome.created.networks, [format!("{}_default", s.name)]);
     compose::undo(&engine, &outcome.created, false).await.unwrap();
@@ -334,7 +341,10 @@ async fn a_service_with_build_is_built_through_the_build_feature() {
         return;
     }
     let engine = engine().await;
-    let s = Stack::new("build", "services:\n  app:\n    build:\n      context: ./app\n      args: {GREETING: built-by-berth}\n    stop_grace_period: 1s\n");
+    let s = Stack::new(
+        "build",
+        "services:\n  app:\n    build:\n      context: ./app\n      args: {GREETING: built-by-berth}\n    stop_grace_period: 1s\n",
+    );
     std::fs::create_dir(s.dir.path().join("app")).unwrap();
     std::fs::write(
         s.dir.path().join("app/Dockerfile"),
@@ -403,7 +413,10 @@ async fn down_with_volumes_also_removes_anonymous_volumes() {
         return;
     }
     let engine = engine().await;
-    let s = Stack::new("anon", "services:\n  app:\n    image: IMAGE\n    command: sleep 3600\n    stop_signal: SIGKILL\n    volumes: [/scratch]\n");
+    let s = Stack::new(
+        "anon",
+        "services:\n  app:\n    image: IMAGE\n    command: sleep 3600\n    stop_signal: SIGKILL\n    volumes: [/scratch]\n",
+    );
     up(&engine, &s.load(&[]), &UpOptions::default()).await;
     let anon = docker(&["inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", &format!("{}-app-1", s.name)]);
     assert!(!anon.is_empty(), "an anonymous volume");
@@ -417,7 +430,8 @@ async fn a_recreated_service_keeps_its_anonymous_volume() {
         return;
     }
     let engine = engine().await;
-    let yaml = |cmd: &str| format!("services:\n  app:\n    image: IMAGE\n    command: {cmd}\n    stop_signal: SIGKILL\n    volumes: [/scratch]\n");
+    let yaml =
+        |cmd: &str| format!("services:\n  app:\n    image: IMAGE\n    command: {cmd}\n    stop_signal: SIGKILL\n    volumes: [/scratch]\n");
     let s = Stack::new("keepanon", &yaml("sh -c 'echo kept > /scratch/f; exec sleep 3600'"));
     up(&engine, &s.load(&[]), &UpOptions::default()).await;
     let app = format!("{}-app-1", s.name);

@@ -112,12 +112,18 @@ fn compose_fixtures() {
     // env_file of the extended service is relative to its own file: SOURCE=extends there.
     checks.push(("extends keeps the base file's paths", importer["environment"]["SOURCE"] == "extends"));
     let p = load_fixture(&dir, "loader/testdata/compose-include.yaml").unwrap();
-    checks.push(("include adds services", p.config["services"]["imported"]["image"] == "nginx" && p.config["services"]["bar"]["environment"]["FOO"] == "BAR"));
+    checks.push((
+        "include adds services",
+        p.config["services"]["imported"]["image"] == "nginx" && p.config["services"]["bar"]["environment"]["FOO"] == "BAR",
+    ));
     let p = load_fixture(&dir, "loader/testdata/extends/withdir/compose.yaml").unwrap();
     checks.push(("nested extends through folders", p.config["services"]["test"]["image"] == "hello-world"));
     let p = load_fixture(&dir, "loader/testdata/combined/compose.yaml").unwrap();
     let ctx = p.config["services"]["service"]["build"]["context"].as_str().unwrap_or_default().to_string();
-    checks.push(("include + extends: build context in the extended file's folder", std::path::Path::new(&ctx) == testdata.join("loader/testdata/combined/dir").canonicalize().unwrap()));
+    checks.push((
+        "include + extends: build context in the extended file's folder",
+        std::path::Path::new(&ctx) == testdata.join("loader/testdata/combined/dir").canonicalize().unwrap(),
+    ));
     let e = load_fixture(&dir, "loader/testdata/compose-depends-on-cycle.yaml").unwrap_err();
     checks.push(("depends_on cycle", e.contains("dependency cycle detected")));
     let e = load_fixture(&dir, "loader/testdata/compose-depends-on-self.yaml").unwrap_err();
@@ -133,7 +139,10 @@ fn compose_fixtures() {
         let f = f.unwrap().path();
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let parsed = compose::dotenv::parse(&std::fs::read_to_string(&f).unwrap(), &env);
-        checks.push((if name == "invalid1.env" { "dotenv invalid1.env is refused" } else { "dotenv fixture parses" }, parsed.is_ok() != (name == "invalid1.env")));
+        checks.push((
+            if name == "invalid1.env" { "dotenv invalid1.env is refused" } else { "dotenv fixture parses" },
+            parsed.is_ok() != (name == "invalid1.env"),
+        ));
     }
     let failed: Vec<_> = checks.iter().filter(|(_, ok)| !ok).map(|(what, _)| *what).collect();
     println!("compose fixtures: {}/{}", checks.len() - failed.len(), checks.len());

@@ -64,7 +64,10 @@ async fn a_missing_secret_file_is_named_before_anything_is_created() {
     let file = s.dir.path().join("pw.txt");
     assert_eq!(
         err,
-        format!("Secret \"pw\" reads the file {}, which does not exist. Create it, or fix secrets.pw.file in the compose file.", file.display())
+        format!(
+            "Secret \"pw\" reads the file {}, which does not exist. Create it, or fix secrets.pw.file in the compose file.",
+            file.display()
+        )
     );
     assert_eq!(docker(&["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={}", s.name)]), "");
 }
@@ -144,7 +147,9 @@ async fn build_then_up_with_build_recreates_only_what_changed() {
 
     dockerfile("b", "-changed");
     let lines = std::sync::Mutex::new(Vec::new());
-    compose::build(&engine, &p, &["b".to_string()], &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state))).await.unwrap();
+    compose::build(&engine, &p, &["b".to_string()], &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state)))
+        .await
+        .unwrap();
     assert!(lines.lock().unwrap().contains(&format!("Image {}-b Built", s.name)), "{lines:?}");
     let err = compose::build(&engine, &p, &["nope".to_string()], &|_| {}).await.unwrap_err().to_string();
     assert!(err.contains("no service \"nope\""), "{err}");

@@ -54,7 +54,9 @@ async fn services_share_a_network_volumes_and_links() {
     let name = |svc: &str| format!("{}-{svc}-1", s.name);
     let web_id = docker(&["inspect", "--format", "{{.Id}}", &name("web")]);
     assert_eq!(docker(&["inspect", "--format", "{{.HostConfig.NetworkMode}}", &name("side")]), format!("container:{web_id}"));
-    let fetch = |from: &str, url: &str| docker(&["exec", &name(from), "sh", "-c", &format!("for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- {url} && exit; sleep 0.3; done")]);
+    let fetch = |from: &str, url: &str| {
+        docker(&["exec", &name(from), "sh", "-c", &format!("for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- {url} && exit; sleep 0.3; done")])
+    };
     // side reaches web's port on localhost: one network namespace.
     assert_eq!(fetch("side", "http://localhost:8080/"), "hello-web");
     // reader sees web's volume, read-only.
@@ -103,10 +105,16 @@ async fn a_shared_network_refuses_ports_before_touching_the_engine() {
         return;
     }
     let engine = engine().await;
-    let s = stack("conflict", "services:\n  web:\n    image: IMAGE\n  side:\n    image: IMAGE\n    network_mode: service:web\n    ports: ['8080:80']\n");
+    let s = stack(
+        "conflict",
+        "services:\n  web:\n    image: IMAGE\n  side:\n    image: IMAGE\n    network_mode: service:web\n    ports: ['8080:80']\n",
+    );
     let e = compose::up(&engine, &s.load(&[]), &UpOptions::default(), &|_| {}).await.unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("port publishing and the container type network mode") && text.contains("Move ports to service \"web\""), "{text}");
+    assert!(
+        text.contains("port publishing and the container type network mode") && text.contains("Move ports to service \"web\""),
+        "{text}"
+    );
     assert_eq!(s.leftovers(), "");
 }
 
@@ -121,7 +129,11 @@ async fn orphans_are_reported_and_removed_on_request() {
     up(&engine, &s.load(&[]), &UpOptions::default()).await;
     // One-off `run` containers: an exited one is an orphan, a running one is someone's session.
     let one_off = |name: &str, cmd: &str| {
-        let labels = [format!("com.docker.compose.project={}", s.name), "com.docker.compose.service=a".into(), "com.docker.compose.oneoff=True".into()];
+        let labels = [
+            format!("com.docker.compose.project={}", s.name),
+            "com.docker.compose.service=a".into(),
+            "com.docker.compose.oneoff=True".into(),
+        ];
         let mut args = vec!["run", "-d", "--name", name];
         for l in &labels {
             args.extend(["--label", l]);
@@ -141,7 +153,10 @@ async fn orphans_are_reported_and_removed_on_request() {
     let b = format!("{}-b-1", s.name);
     assert_eq!(found, [ran.clone(), b.clone()]);
     let lines = Mutex::new(Vec::new());
-    let outcome = compose::up(&engine, &p, &UpOptions::default(), &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state))).await.unwrap();
+    let outcome =
+        compose::up(&engine, &p, &UpOptions::default(), &|pr| lines.lock().unwrap().push(format!("{} {}", pr.resource, pr.state)))
+            .await
+            .unwrap();
     assert_eq!(outcome.error, None);
     assert!(outcome.warnings[0].starts_with(&format!("Found orphan containers ({ran}, {b}) for this project.")), "{:?}", outcome.warnings);
     assert!(lines.lock().unwrap().contains(&format!("Container {b} Orphan")));

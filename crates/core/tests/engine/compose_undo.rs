@@ -77,7 +77,11 @@ async fn a_recreate_whose_create_fails_leaves_the_old_container_and_its_volume()
     assert_eq!(docker(&["inspect", "-f", "{{.Id}} {{.State.Running}}", &app]), format!("{id} true"), "the old container is untouched");
     assert_eq!(mounts(&app), volume);
     assert_eq!(docker(&["exec", &app, "cat", "/scratch/f"]), "kept");
-    assert_eq!(docker(&["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={}", s.name)]).lines().count(), 1, "no temporary container left");
+    assert_eq!(
+        docker(&["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={}", s.name)]).lines().count(),
+        1,
+        "no temporary container left"
+    );
     down(&engine, &s).await;
 }
 

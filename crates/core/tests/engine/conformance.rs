@@ -191,7 +191,8 @@ fn dockerignore_patterns() {
     let Some(dir) = dir() else { return };
     let text = std::fs::read_to_string(dir.join("dockerignore/pattern_cases.json")).unwrap();
     let table: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let strings = |v: &serde_json::Value| -> Vec<String> { v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect() };
+    let strings =
+        |v: &serde_json::Value| -> Vec<String> { v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect() };
     let mut failed = Vec::new();
     let cases = table["cases"].as_array().unwrap();
     let mut ran = 0;
@@ -346,9 +347,7 @@ pub fn reaches_build(s: &Scenario, listing: Vec<String>) -> Vec<String> {
     let patterns = berth_core::build::ignore::read_patterns(s.dockerignore.as_deref().unwrap_or(""));
     listing
         .into_iter()
-        .filter(|p| {
-            !((*p == s.dockerfile || p == ".dockerignore") && berth_core::build::ignore::matches(p, &patterns).unwrap_or(false))
-        })
+        .filter(|p| !((*p == s.dockerfile || p == ".dockerignore") && berth_core::build::ignore::matches(p, &patterns).unwrap_or(false)))
         .collect()
 }
 

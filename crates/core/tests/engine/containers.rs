@@ -10,8 +10,23 @@ async fn list_shows_a_cli_container_with_its_ports_and_compose_labels() {
     let engine = engine().await;
     let name = name("list");
     let id = docker(&[
-        "run", "-d", "--name", &name, "--label", run_label(), "--label", "com.docker.compose.project=shop",
-        "--label", "com.docker.compose.service=web", "-p", "127.0.0.1::80", IMAGE, "httpd", "-f", "-p", "80",
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        run_label(),
+        "--label",
+        "com.docker.compose.project=shop",
+        "--label",
+        "com.docker.compose.service=web",
+        "-p",
+        "127.0.0.1::80",
+        IMAGE,
+        "httpd",
+        "-f",
+        "-p",
+        "80",
     ]);
     let _c = Cleanup(id.clone());
     let list = containers::list(&engine).await.unwrap();
@@ -88,7 +103,21 @@ async fn inspect_gives_a_readable_summary_and_raw_json() {
     }
     let engine = engine().await;
     let name = name("inspect");
-    let id = docker(&["run", "-d", "--name", &name, "--label", run_label(), "-e", "GREETING=hi", "-v", "/tmp:/host-tmp:ro", IMAGE, "sleep", "300"]);
+    let id = docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        run_label(),
+        "-e",
+        "GREETING=hi",
+        "-v",
+        "/tmp:/host-tmp:ro",
+        IMAGE,
+        "sleep",
+        "300",
+    ]);
     let _c = Cleanup(id.clone());
     let d = containers::inspect(&engine, &id).await.unwrap();
     assert!(d.env.contains(&"GREETING=hi".to_string()));

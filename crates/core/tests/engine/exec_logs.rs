@@ -48,17 +48,20 @@ async fn logs_without_newlines_come_in_bounded_pieces() {
     let (mut bytes, mut pieces, mut longest, mut events) = (0usize, 0usize, 0usize, 0usize);
     let opts = LogOptions { follow: true, timestamps: false, tail: None };
     let started = std::time::Instant::now();
-    tokio::time::timeout(std::time::Duration::from_secs(90), logs::follow(&engine, &id, opts, |e| {
-        if let LogEvent::Lines { lines } = e {
-            events += 1;
-            for l in lines {
-                assert!(l.text.bytes().all(|b| b == b'y'), "only the container's bytes");
-                bytes += l.text.len();
-                pieces += 1;
-                longest = longest.max(l.text.len());
+    tokio::time::timeout(
+        std::time::Duration::from_secs(90),
+        logs::follow(&engine, &id, opts, |e| {
+            if let LogEvent::Lines { lines } = e {
+                events += 1;
+                for l in lines {
+                    assert!(l.text.bytes().all(|b| b == b'y'), "only the container's bytes");
+                    bytes += l.text.len();
+                    pieces += 1;
+                    longest = longest.max(l.text.len());
+                }
             }
-        }
-    }))
+        }),
+    )
     .await
     .unwrap_or_else(|_| panic!("50 MB without a newline took over 90 s ({bytes} bytes in {pieces} pieces so far)"));
     assert_eq!(bytes, TOTAL, "every byte arrives");

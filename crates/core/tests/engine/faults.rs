@@ -5,11 +5,11 @@
 //! lands mid-operation, however loaded the machine is.
 
 use super::support::*;
+use berth_core::build::{self, BuildEvent, BuildRequest};
 use berth_core::compose::{self, Options, UpOptions};
 use berth_core::containers::{exec, logs};
 use berth_core::engine::{Endpoint, EngineEvent, EngineSource, EngineStatus, Environment, Pump};
 use berth_core::images::{self, TransferEvent};
-use berth_core::build::{self, BuildEvent, BuildRequest};
 use berth_core::{volumes, Engine};
 use futures_util::StreamExt;
 use std::collections::{BTreeMap, HashMap};
@@ -132,7 +132,13 @@ impl Registry2 {
             format!("version: 0.1\nlog: {{ level: warn }}\nstorage: {{ filesystem: {{ rootdirectory: {} }} }}\nhttp: {{ addr: 127.0.0.1:{port} }}\n", dir.path().join("data").display()),
         )
         .unwrap();
-        let child = Command::new("docker-registry").arg("serve").arg(&config).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("docker-registry runs");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("docker-registry runs");
         let r = Registry2 { port, child, _dir: dir };
         for _ in 0..100 {
             if r.manifest_status("none", "x") != "000" {
@@ -151,7 +157,16 @@ impl Registry2 {
     fn manifest_status(&self, repo: &str, tag: &str) -> String {
         let url = format!("http://127.0.0.1:{}/v2/{repo}/manifests/{tag}", self.port);
         let out = Command::new("curl")
-            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json", &url])
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                "Accept: application/vnd.docker.distribution.manifest.v2+json",
+                &url,
+            ])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -175,7 +190,8 @@ fn assert_sentence(message: &str) {
     let first = message.chars().next().unwrap_or(' ');
     assert!(first.is_uppercase(), "not a sentence: {message}");
     assert!(message.trim_end().ends_with('.'), "not a sentence: {message}");
-    for raw in ["Error {", "hyper", "bollard", "Os {", "kind:", "Some(", "\"message\"", "error reading a body", "connection closed before"] {
+    for raw in ["Error {", "hyper", "bollard", "Os {", "kind:", "Some(", "\"message\"", "error reading a body", "connection closed before"]
+    {
         assert!(!message.contains(raw), "raw error text ({raw}) in: {message}");
     }
 }
@@ -207,13 +223,16 @@ async fn pull_and_push_end_with_a_sentence_when_the_engine_dies() {
     // Push: the engine dies once bytes move; the registry is left without the tag.
     let mut events = Vec::new();
     let mut killed = false;
-    bounded("the push", images::push(&engine, &r, |ev| {
-        if !killed && matches!(&ev, TransferEvent::Progress(p) if p.bytes_done > 0) {
-            killed = true;
-            e2.kill();
-        }
-        events.push(ev);
-    }))
+    bounded(
+        "the push",
+        images::push(&engine, &r, |ev| {
+            if !killed && matches!(&ev, TransferEvent::Progress(p) if p.bytes_done > 0) {
+                killed = true;
+                e2.kill();
+            }
+            events.push(ev);
+        }),
+    )
     .await;
     assert!(killed, "the push reported progress before it ended: {events:?}");
     let message = failed(&events);
@@ -229,13 +248,16 @@ async fn pull_and_push_end_with_a_sentence_when_the_engine_dies() {
     let engine = e2.engine().await;
     let mut events = Vec::new();
     killed = false;
-    bounded("the pull", images::pull(&engine, &r, |ev| {
-        if !killed && matches!(&ev, TransferEvent::Progress(p) if p.bytes_done > 0) {
-            killed = true;
-            e2.kill();
-        }
-        events.push(ev);
-    }))
+    bounded(
+        "the pull",
+        images::pull(&engine, &r, |ev| {
+            if !killed && matches!(&ev, TransferEvent::Progress(p) if p.bytes_done > 0) {
+                killed = true;
+                e2.kill();
+            }
+            events.push(ev);
+        }),
+    )
     .await;
     assert!(killed, "the pull reported progress before it ended: {events:?}");
     let message = failed(&events);
@@ -262,13 +284,16 @@ async fn push_ends_with_a_sentence_when_the_registry_dies() {
     let started = std::time::Instant::now();
     // The engine retries a failed upload a few times (about 50 s, as `docker push` shows it), and
     // the progress says so meanwhile; then the push must end with a sentence.
-    tokio::time::timeout(Duration::from_secs(150), images::push(&engine, &r, |ev| {
-        if !killed && matches!(&ev, TransferEvent::Progress(p) if p.bytes_done > 0) {
-            killed = true;
-            registry_cell.lock().unwrap().kill();
-        }
-        events.push(ev);
-    }))
+    tokio::time::timeout(
+        Duration::from_secs(150),
+        images::push(&engine, &r, |ev| {
+            if !killed && matches!(&ev, TransferEvent::Progress(p) if p.bytes_done > 0) {
+                killed = true;
+                registry_cell.lock().unwrap().kill();
+            }
+            events.push(ev);
+        }),
+    )
     .await
     .expect("the push ends");
     eprintln!("push ended after {:?}", started.elapsed());
@@ -290,16 +315,24 @@ async fn build_ends_with_its_failed_step_when_the_engine_dies() {
     let engine = e2.engine().await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Dockerfile"), format!("FROM {IMAGE}\nRUN echo working && sleep 120\n")).unwrap();
-    let request = BuildRequest { folder: dir.path().to_path_buf(), dockerfile: "Dockerfile".into(), tags: vec!["faults/build:1".into()], ..Default::default() };
+    let request = BuildRequest {
+        folder: dir.path().to_path_buf(),
+        dockerfile: "Dockerfile".into(),
+        tags: vec!["faults/build:1".into()],
+        ..Default::default()
+    };
     let mut events = Vec::new();
     let mut killed = false;
-    let result = bounded("the build", build::build(&engine, &request, |ev| {
-        if !killed && matches!(&ev, BuildEvent::Log { lines, .. } if lines.iter().any(|l| l.contains("working"))) {
-            killed = true;
-            e2.kill();
-        }
-        events.push(ev);
-    }))
+    let result = bounded(
+        "the build",
+        build::build(&engine, &request, |ev| {
+            if !killed && matches!(&ev, BuildEvent::Log { lines, .. } if lines.iter().any(|l| l.contains("working"))) {
+                killed = true;
+                e2.kill();
+            }
+            events.push(ev);
+        }),
+    )
     .await;
     assert!(killed, "the build printed its step's output: {events:?}");
     let error = result.expect_err("the build failed");
@@ -330,13 +363,16 @@ async fn compose_up_reports_what_it_created_when_the_engine_dies() {
     })
     .unwrap_or_else(|p| panic!("{p}"));
     let killed = Mutex::new(false);
-    let outcome = bounded("compose up", compose::up(&engine, &project, &UpOptions::default(), &|p| {
-        let mut killed = killed.lock().unwrap();
-        if !*killed && p.resource.starts_with("Container") && p.state == "Started" {
-            *killed = true;
-            e2.kill();
-        }
-    }))
+    let outcome = bounded(
+        "compose up",
+        compose::up(&engine, &project, &UpOptions::default(), &|p| {
+            let mut killed = killed.lock().unwrap();
+            if !*killed && p.resource.starts_with("Container") && p.state == "Started" {
+                *killed = true;
+                e2.kill();
+            }
+        }),
+    )
     .await
     .expect("up reports the failure in its outcome");
     assert!(*killed.lock().unwrap(), "a container started before the engine died");
@@ -347,7 +383,10 @@ async fn compose_up_reports_what_it_created_when_the_engine_dies() {
     // What the engine kept is what the outcome said was made.
     let kept = e2.docker(&["ps", "-aq", "--no-trunc", "--filter", "label=com.docker.compose.project=faults"]);
     for id in kept.lines() {
-        assert!(outcome.created.containers.iter().any(|c| c == id || id.starts_with(c.as_str()) || c.starts_with(id)), "{id} was made but not reported: {outcome:?}");
+        assert!(
+            outcome.created.containers.iter().any(|c| c == id || id.starts_with(c.as_str()) || c.starts_with(id)),
+            "{id} was made but not reported: {outcome:?}"
+        );
     }
 }
 
@@ -436,12 +475,22 @@ async fn volume_browse_ends_with_a_sentence_when_the_engine_dies() {
     let (pump, seen) = e2.pump().await;
     let engine = e2.engine().await;
     e2.docker(&["volume", "create", "big"]);
-    e2.docker(&["run", "--rm", "-v", "big:/v", IMAGE, "sh", "-c", "for i in 1 2 3 4 5 6; do dd if=/dev/zero of=/v/f$i bs=1M count=200 2>/dev/null; done"]);
+    e2.docker(&[
+        "run",
+        "--rm",
+        "-v",
+        "big:/v",
+        IMAGE,
+        "sh",
+        "-c",
+        "for i in 1 2 3 4 5 6; do dd if=/dev/zero of=/v/f$i bs=1M count=200 2>/dev/null; done",
+    ]);
     // Kill the engine as soon as the browser's helper container exists (it reads ~1.2 GB then).
     let host = e2.host();
     let watcher = std::thread::spawn(move || {
         for _ in 0..600 {
-            let out = Command::new("docker").args(["-H", &host, "ps", "-aq", "--filter", "label=berth.helper=volume-browse"]).output().unwrap();
+            let out =
+                Command::new("docker").args(["-H", &host, "ps", "-aq", "--filter", "label=berth.helper=volume-browse"]).output().unwrap();
             if !String::from_utf8_lossy(&out.stdout).trim().is_empty() {
                 return true;
             }

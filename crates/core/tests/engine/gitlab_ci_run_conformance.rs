@@ -40,8 +40,14 @@ const RUN_KINDS: &[&str] = &[
 /// Failing tests that are known, with the reason (a prefix of "case | title"). A configuration
 /// the loader rejects is the load harness's to judge and is listed, not failed, here.
 const KNOWN: &[(&str, &str)] = &[
-    ("manual | manual <deploy-job> --needs", "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them"),
-    ("manual | manual --manual <pre-job>", "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them"),
+    (
+        "manual | manual <deploy-job> --needs",
+        "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them",
+    ),
+    (
+        "manual | manual --manual <pre-job>",
+        "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them",
+    ),
     ("image | image <test job>", "GCL_PROJECT_DIR_ON_HOST is upstream's own variable"),
     ("image | image <image-user>", "image:docker:user is not in the pipeline model yet"),
     ("inherit | list of specific variables", "`env` prints in environ order, which neither GitLab nor Docker defines"),
@@ -62,10 +68,7 @@ enum Outcome {
 }
 
 fn image_present(name: &str) -> bool {
-    Command::new("docker")
-        .args(["image", "inspect", name])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new("docker").args(["image", "inspect", name]).output().is_ok_and(|o| o.status.success())
 }
 
 /// Apply upstream's job selection (`jobs`, `needs`, `manual`) and map images to stand-ins;
@@ -75,26 +78,15 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
         let mut keep: HashSet<String> = HashSet::new();
         for name in selected.iter().filter_map(Value::as_str).map(gitlab_name) {
             // A `parallel` job's base name selects every instance.
-            let found: Vec<String> = p
-                .jobs
-                .iter()
-                .filter(|j| j.name == name || j.base_name == name)
-                .map(|j| j.name.clone())
-                .collect();
+            let found: Vec<String> = p.jobs.iter().filter(|j| j.name == name || j.base_name == name).map(|j| j.name.clone()).collect();
             if found.is_empty() {
-                return Err(format!(
-                    "selects job {name:?}, which the pipeline does not have"
-                ));
+                return Err(format!("selects job {name:?}, which the pipeline does not have"));
             }
             keep.extend(found);
         }
         // Naming a manual job runs it (upstream and `gitlab-runner exec` alike).
         let named = keep.clone();
-        for j in p
-            .jobs
-            .iter_mut()
-            .filter(|j| named.contains(&j.name) && j.when == When::Manual)
-        {
+        for j in p.jobs.iter_mut().filter(|j| named.contains(&j.name) && j.when == When::Manual) {
             j.when = When::OnSuccess;
         }
         if run.get("needs").and_then(Value::as_bool) == Some(true) {
@@ -104,12 +96,7 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
                 for j in p.jobs.iter().filter(|j| keep.contains(&j.name)) {
                     match &j.needs {
                         Some(needs) => more.extend(needs.iter().map(|n| n.job.clone())),
-                        None => more.extend(
-                            p.jobs
-                                .iter()
-                                .filter(|o| o.stage_index < j.stage_index)
-                                .map(|o| o.name.clone()),
-                        ),
+                        None => more.extend(p.jobs.iter().filter(|o| o.stage_index < j.stage_index).map(|o| o.name.clone())),
                     }
                 }
                 keep.extend(more);
@@ -128,23 +115,14 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
             }
         }
     }
-    if run.get("stage").is_some()
-        || run.get("unset_variables").is_some()
-        || run.get("setup").is_some()
-    {
+    if run.get("stage").is_some() || run.get("unset_variables").is_some() || run.get("setup").is_some() {
         return Err("uses an upstream run option (stage, unset_variables or setup)".into());
     }
     if run.pointer("/upstream_options/evaluateRuleChanges") == Some(&json!(false)) {
         return Err("turns off rules:changes evaluation (an upstream option)".into());
     }
-    let manual: Vec<String> = run
-        .get("manual")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(gitlab_name)
-        .collect();
+    let manual: Vec<String> =
+        run.get("manual").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(gitlab_name).collect();
     for j in &mut p.jobs {
         if j.when == When::Manual && manual.contains(&j.name) {
             j.when = When::OnSuccess;
@@ -155,10 +133,7 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
         match &j.image {
             Some(i) if image_present(&i.name) => {}
             Some(i) if !plain_os(&i.name) => {
-                return Err(format!(
-                    "job image {} has no local stand-in (only plain OS images map to Debian)",
-                    i.name
-                ))
+                return Err(format!("job image {} has no local stand-in (only plain OS images map to Debian)", i.name))
             }
             _ => {
                 j.image = Some(Image {
@@ -169,10 +144,7 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
             }
         }
         if let Some(s) = j.services.iter().find(|s| !image_present(&s.image.name)) {
-            return Err(format!(
-                "service image {} has no local stand-in",
-                s.image.name
-            ));
+            return Err(format!("service image {} has no local stand-in", s.image.name));
         }
     }
     Ok(p)
@@ -180,9 +152,7 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
 
 /// Images whose job scripts only need a shell and coreutils: Debian stands in for them.
 fn plain_os(image: &str) -> bool {
-    let name = image
-        .trim_start_matches("docker.io/")
-        .trim_start_matches("library/");
+    let name = image.trim_start_matches("docker.io/").trim_start_matches("library/");
     let base = name.split([':', '@']).next().unwrap_or(name);
     ["alpine", "busybox", "debian", "ubuntu", "bash"].contains(&base)
 }
@@ -196,16 +166,10 @@ struct Seen {
 
 impl Seen {
     fn job_lines(&self, job: &str, stderr: bool) -> &[String] {
-        self.lines
-            .get(&(gitlab_name(job), stderr))
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+        self.lines.get(&(gitlab_name(job), stderr)).map(Vec::as_slice).unwrap_or_default()
     }
     fn all(&self, stderr: bool) -> impl Iterator<Item = &String> {
-        self.lines
-            .iter()
-            .filter(move |((_, e), _)| *e == stderr)
-            .flat_map(|(_, l)| l.iter())
+        self.lines.iter().filter(move |((_, e), _)| *e == stderr).flat_map(|(_, l)| l.iter())
     }
 }
 
@@ -239,115 +203,52 @@ async fn execute(p: Pipeline) -> Result<Seen, String> {
     options.default_timeout = Duration::from_secs(120);
     options.service_wait = Duration::from_secs(10);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, p, options, tx)
-        .await
-        .map_err(|e| format!("refused: {e}"))?;
-    let summary = tokio::time::timeout(Duration::from_secs(300), handle.wait())
-        .await
-        .map_err(|_| "did not finish in 5 minutes".to_string())?;
+    let mut handle = run::start(&engine, p, options, tx).await.map_err(|e| format!("refused: {e}"))?;
+    let summary =
+        tokio::time::timeout(Duration::from_secs(300), handle.wait()).await.map_err(|_| "did not finish in 5 minutes".to_string())?;
     handle.cancel();
     let mut bytes: HashMap<(String, bool), Vec<u8>> = HashMap::new();
     while let Ok(e) = rx.try_recv() {
-        if let RunEvent::Log {
-            job,
-            stream,
-            bytes: b,
-        } = e
-        {
+        if let RunEvent::Log { job, stream, bytes: b } = e {
             if stream != LogStream::System {
-                bytes
-                    .entry((job, stream == LogStream::Stderr))
-                    .or_default()
-                    .extend(b);
+                bytes.entry((job, stream == LogStream::Stderr)).or_default().extend(b);
             }
         }
     }
-    let lines = bytes
-        .into_iter()
-        .map(|(k, b)| {
-            (
-                k,
-                strip_ansi(&String::from_utf8_lossy(&b))
-                    .lines()
-                    .map(str::to_string)
-                    .collect(),
-            )
-        })
-        .collect();
-    Ok(Seen {
-        summary,
-        lines,
-        run_dir,
-    })
+    let lines =
+        bytes.into_iter().map(|(k, b)| (k, strip_ansi(&String::from_utf8_lossy(&b)).lines().map(str::to_string).collect())).collect();
+    Ok(Seen { summary, lines, run_dir })
 }
 
 fn check(expect: &Value, seen: &Seen) -> Result<(), String> {
     let job = || expect["job"].as_str().unwrap_or_default();
     let stderr = expect["stream"] == "stderr";
-    let has = |job: &str, line: &str| {
-        seen.job_lines(job, stderr)
-            .iter()
-            .any(|l| l.trim_end() == line.trim_end())
-    };
+    let has = |job: &str, line: &str| seen.job_lines(job, stderr).iter().any(|l| l.trim_end() == line.trim_end());
     let outcome = |name: &str| seen.summary.job(&gitlab_name(name)).cloned();
     match expect["kind"].as_str().unwrap() {
         "completes" => Ok(()),
         "job_output" => has(job(), expect["line"].as_str().unwrap())
             .then_some(())
-            .ok_or_else(|| {
-                format!(
-                    "{} did not print {:?}: {:?}",
-                    job(),
-                    expect["line"],
-                    seen.job_lines(job(), stderr)
-                )
-            }),
-        "job_output_absent" => (!has(job(), expect["line"].as_str().unwrap()))
-            .then_some(())
-            .ok_or_else(|| format!("{} printed {:?}", job(), expect["line"])),
+            .ok_or_else(|| format!("{} did not print {:?}: {:?}", job(), expect["line"], seen.job_lines(job(), stderr))),
+        "job_output_absent" => {
+            (!has(job(), expect["line"].as_str().unwrap())).then_some(()).ok_or_else(|| format!("{} printed {:?}", job(), expect["line"]))
+        }
         "job_output_not_all" => {
-            let all = expect["lines"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|l| has(l["job"].as_str().unwrap(), l["line"].as_str().unwrap()));
-            (!all)
-                .then_some(())
-                .ok_or_else(|| "every line appeared".into())
+            let all = expect["lines"].as_array().unwrap().iter().all(|l| has(l["job"].as_str().unwrap(), l["line"].as_str().unwrap()));
+            (!all).then_some(()).ok_or_else(|| "every line appeared".into())
         }
         "job_output_sequence" => {
-            let want: Vec<&str> = expect["lines"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            let got: Vec<&str> = seen
-                .job_lines(job(), stderr)
-                .iter()
-                .map(|l| l.trim_end())
-                .collect();
+            let want: Vec<&str> = expect["lines"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let got: Vec<&str> = seen.job_lines(job(), stderr).iter().map(|l| l.trim_end()).collect();
             got.windows(want.len())
                 .any(|w| w == want.as_slice())
                 .then_some(())
                 .ok_or_else(|| format!("{} lines {got:?} lack {want:?}", job()))
         }
         "job_output_exact" => {
-            let want: Vec<&str> = expect["lines"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            let got: Vec<&str> = seen
-                .job_lines(job(), stderr)
-                .iter()
-                .map(|l| l.trim_end())
-                .filter(|l| !l.starts_with("$ "))
-                .collect();
-            (got == want)
-                .then_some(())
-                .ok_or_else(|| format!("{} printed {got:?}, want {want:?}", job()))
+            let want: Vec<&str> = expect["lines"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let got: Vec<&str> = seen.job_lines(job(), stderr).iter().map(|l| l.trim_end()).filter(|l| !l.starts_with("$ ")).collect();
+            (got == want).then_some(()).ok_or_else(|| format!("{} printed {got:?}, want {want:?}", job()))
         }
         "job_status" => {
             let o = outcome(job()).ok_or_else(|| format!("no job {}", job()))?;
@@ -357,22 +258,12 @@ fn check(expect: &Value, seen: &Seen) -> Result<(), String> {
                 (JobStatus::Failed, false) => "failed",
                 _ => "not run",
             };
-            (got == expect["status"]).then_some(()).ok_or_else(|| {
-                format!(
-                    "{} ended {got} ({:?}), want {}",
-                    job(),
-                    o.reason,
-                    expect["status"]
-                )
-            })
+            (got == expect["status"])
+                .then_some(())
+                .ok_or_else(|| format!("{} ended {got} ({:?}), want {}", job(), o.reason, expect["status"]))
         }
         "jobs_not_run" => {
-            for name in expect["jobs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(Value::as_str)
-            {
+            for name in expect["jobs"].as_array().unwrap().iter().filter_map(Value::as_str) {
                 if let Some(o) = outcome(name) {
                     if matches!(o.status, JobStatus::Success | JobStatus::Failed) {
                         return Err(format!("{name} ran"));
@@ -381,49 +272,28 @@ fn check(expect: &Value, seen: &Seen) -> Result<(), String> {
             }
             Ok(())
         }
-        "no_job_failed" => match seen
-            .summary
-            .jobs
-            .iter()
-            .find(|j| j.status == JobStatus::Failed && !j.allowed_failure)
-        {
+        "no_job_failed" => match seen.summary.jobs.iter().find(|j| j.status == JobStatus::Failed && !j.allowed_failure) {
             Some(j) => Err(format!("{} failed ({:?})", j.name, j.reason)),
             None => Ok(()),
         },
         "output_contains" => {
             let text = expect["text"].as_str().unwrap();
-            seen.all(stderr)
-                .any(|l| l.contains(text))
-                .then_some(())
-                .ok_or_else(|| format!("no output contains {text:?}"))
+            seen.all(stderr).any(|l| l.contains(text)).then_some(()).ok_or_else(|| format!("no output contains {text:?}"))
         }
         "output_absent" => {
             let text = expect["text"].as_str().unwrap();
-            (!seen.all(stderr).any(|l| l.contains(text)))
-                .then_some(())
-                .ok_or_else(|| format!("output contains {text:?}"))
+            (!seen.all(stderr).any(|l| l.contains(text))).then_some(()).ok_or_else(|| format!("output contains {text:?}"))
         }
         "artifact_file" => {
-            let path = run::job_dir(&seen.run_dir, &gitlab_name(job()))
-                .join("artifacts")
-                .join(expect["path"].as_str().unwrap());
+            let path = run::job_dir(&seen.run_dir, &gitlab_name(job())).join("artifacts").join(expect["path"].as_str().unwrap());
             let want = expect["exists"].as_bool().unwrap_or(true);
-            (path.exists() == want).then_some(()).ok_or_else(|| {
-                format!(
-                    "artifact {} exists: {}, want {want}",
-                    expect["path"],
-                    path.exists()
-                )
-            })
+            (path.exists() == want)
+                .then_some(())
+                .ok_or_else(|| format!("artifact {} exists: {}, want {want}", expect["path"], path.exists()))
         }
         "after_script_failed" => {
-            let log = std::fs::read_to_string(
-                run::job_dir(&seen.run_dir, &gitlab_name(job())).join("log.txt"),
-            )
-            .unwrap_or_default();
-            log.contains("after_script failed")
-                .then_some(())
-                .ok_or_else(|| format!("{}'s after_script did not fail", job()))
+            let log = std::fs::read_to_string(run::job_dir(&seen.run_dir, &gitlab_name(job())).join("log.txt")).unwrap_or_default();
+            log.contains("after_script failed").then_some(()).ok_or_else(|| format!("{}'s after_script did not fail", job()))
         }
         other => unreachable!("{other}"),
     }
@@ -431,40 +301,27 @@ fn check(expect: &Value, seen: &Seen) -> Result<(), String> {
 
 /// One test (all its steps), with the reason when it does not pass.
 async fn run_test(base: &Path, case: &Value, test: &Value) -> (Outcome, Option<String>) {
-    let steps = test
-        .get("steps")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_else(|| vec![test.clone()]);
+    let steps = test.get("steps").and_then(Value::as_array).cloned().unwrap_or_else(|| vec![test.clone()]);
     let mut outcome = Outcome::NoRunCheck;
     for step in &steps {
         let run = step.get("run").cloned().unwrap_or(json!({}));
         let expects = step["expect"].as_array().cloned().unwrap_or_default();
-        let checks: Vec<&Value> = expects
-            .iter()
-            .filter(|e| RUN_KINDS.contains(&e["kind"].as_str().unwrap_or_default()))
-            .collect();
+        let checks: Vec<&Value> = expects.iter().filter(|e| RUN_KINDS.contains(&e["kind"].as_str().unwrap_or_default())).collect();
         // A rejected configuration is the load harness's; so is preview mode.
-        if checks.is_empty()
-            || run["mode"] == "preview"
-            || expects.iter().any(|e| e["kind"] == "error")
-        {
+        if checks.is_empty() || run["mode"] == "preview" || expects.iter().any(|e| e["kind"] == "error") {
             continue;
         }
-        let folder = base
-            .join(case["path"].as_str().unwrap())
-            .join(run.get("cwd").and_then(Value::as_str).unwrap_or(""));
+        let folder = base.join(case["path"].as_str().unwrap()).join(run.get("cwd").and_then(Value::as_str).unwrap_or(""));
         let repo = scratch(&folder);
         let options = LoadOptions {
             root: repo.path().to_path_buf(),
             file: run.get("file").and_then(Value::as_str).map(Into::into),
             variables: run_variables(&run),
             pipeline_id: 1,
-            changed_files: run.get("changed_files").and_then(Value::as_array).map(|a| {
-                a.iter()
-                    .filter_map(|f| f.as_str().map(str::to_string))
-                    .collect()
-            }),
+            changed_files: run
+                .get("changed_files")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect()),
         };
         let pipeline = match load(&options) {
             Ok(p) => p,
@@ -473,24 +330,10 @@ async fn run_test(base: &Path, case: &Value, test: &Value) -> (Outcome, Option<S
         if pipeline.blocked_by_workflow.is_some() {
             // workflow:rules made no pipeline: only "nothing ran" checks can hold.
             let ok = checks.iter().all(|e| {
-                matches!(
-                    e["kind"].as_str(),
-                    Some(
-                        "jobs_not_run"
-                            | "no_job_failed"
-                            | "output_absent"
-                            | "job_output_absent"
-                            | "completes"
-                    )
-                )
+                matches!(e["kind"].as_str(), Some("jobs_not_run" | "no_job_failed" | "output_absent" | "job_output_absent" | "completes"))
             });
             if !ok {
-                return (
-                    Outcome::Fail,
-                    Some(
-                        "workflow:rules made no pipeline, but the test expects jobs to run".into(),
-                    ),
-                );
+                return (Outcome::Fail, Some("workflow:rules made no pipeline, but the test expects jobs to run".into()));
             }
             outcome = Outcome::Pass;
             continue;
@@ -501,17 +344,12 @@ async fn run_test(base: &Path, case: &Value, test: &Value) -> (Outcome, Option<S
         };
         let seen = execute(pipeline).await;
         // Cache volumes are kept between runs by design; a scratch project's go with it.
-        run::clear_cache(&engine().await, repo.path())
-            .await
-            .expect("the scratch project's caches are removed");
+        run::clear_cache(&engine().await, repo.path()).await.expect("the scratch project's caches are removed");
         let seen = match seen {
             Ok(s) => s,
             Err(e) => return (Outcome::Fail, Some(e)),
         };
-        let failures: Vec<String> = checks
-            .iter()
-            .filter_map(|e| check(e, &seen).err())
-            .collect();
+        let failures: Vec<String> = checks.iter().filter_map(|e| check(e, &seen).err()).collect();
         if !failures.is_empty() {
             return (Outcome::Fail, Some(failures.join("; ")));
         }
@@ -529,16 +367,12 @@ async fn gitlab_ci_run_conformance() {
     let Some(dir) = dir() else { return };
     let base = dir.join("gitlab-ci");
     if !base.is_dir() {
-        eprintln!(
-            "conformance gitlab-ci (run): skipped, {} is absent",
-            base.display()
-        );
+        eprintln!("conformance gitlab-ci (run): skipped, {} is absent", base.display());
         return;
     }
     ci_image("debian");
     let only = std::env::var("BERTH_GITLAB_CASE").ok();
-    let table: Value =
-        serde_json::from_str(&std::fs::read_to_string(base.join("cases.json")).unwrap()).unwrap();
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(base.join("cases.json")).unwrap()).unwrap();
     let mut features: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut notes: Vec<(Outcome, String)> = Vec::new();
     let started = std::time::Instant::now();
@@ -547,13 +381,7 @@ async fn gitlab_ci_run_conformance() {
         .unwrap()
         .iter()
         .filter(|case| only.as_deref().is_none_or(|o| case["name"] == o))
-        .flat_map(|case| {
-            case["tests"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(move |t| (case, t))
-        })
+        .flat_map(|case| case["tests"].as_array().unwrap().iter().map(move |t| (case, t)))
         .collect();
     // Tests are independent (own folder, own run): a few at once, as most of a run is waiting.
     let base = &base;
@@ -564,11 +392,7 @@ async fn gitlab_ci_run_conformance() {
         .await;
     let mut passed = 0;
     for (case, test, (outcome, why)) in results {
-        let id = format!(
-            "{} | {}",
-            case["name"].as_str().unwrap(),
-            test["title"].as_str().unwrap()
-        );
+        let id = format!("{} | {}", case["name"].as_str().unwrap(), test["title"].as_str().unwrap());
         passed += usize::from(outcome == Outcome::Pass);
         if let Some(why) = why {
             notes.push((outcome, format!("{id}: {why}")));
@@ -603,10 +427,5 @@ async fn gitlab_ci_run_conformance() {
         count(Outcome::NotApplicable),
         started.elapsed().as_secs_f64()
     );
-    assert!(
-        unexpected.is_empty(),
-        "{} run checks failed:\n{}",
-        unexpected.len(),
-        unexpected.join("\n")
-    );
+    assert!(unexpected.is_empty(), "{} run checks failed:\n{}", unexpected.len(), unexpected.join("\n"));
 }

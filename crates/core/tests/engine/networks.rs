@@ -39,7 +39,10 @@ async fn create_connect_disconnect_and_remove() {
     let _networks = NetworkCleanup(vec![name.clone()]);
     let (subnet, gateway) = subnet();
     let made = networks::create(&engine, spec(&name, &subnet, &gateway, &[])).await.unwrap();
-    assert_eq!((made.driver.as_str(), made.subnets[0].subnet.as_str(), made.subnets[0].gateway.as_str()), ("bridge", subnet.as_str(), gateway.as_str()));
+    assert_eq!(
+        (made.driver.as_str(), made.subnets[0].subnet.as_str(), made.subnets[0].gateway.as_str()),
+        ("bridge", subnet.as_str(), gateway.as_str())
+    );
 
     let e = networks::create(&engine, spec(&name, "", "", &[])).await.unwrap_err();
     assert_eq!((e.code(), e.field()), (ErrorCode::InvalidInput, Some("name")));

@@ -16,19 +16,10 @@ pub const DEBIAN: &str = "berth-test/debian:bookworm";
 pub fn ci_image(which: &str) {
     static DEBIAN_DONE: OnceLock<()> = OnceLock::new();
     static DIND_DONE: OnceLock<()> = OnceLock::new();
-    let once = if which == "dind" {
-        &DIND_DONE
-    } else {
-        &DEBIAN_DONE
-    };
+    let once = if which == "dind" { &DIND_DONE } else { &DEBIAN_DONE };
     once.get_or_init(|| {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/ci-images.sh");
-        let ok = Command::new("bash")
-            .arg(script)
-            .arg(which)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
+        let ok = Command::new("bash").arg(script).arg(which).status().map(|s| s.success()).unwrap_or(false);
         assert!(ok, "could not build the {which} test image with {script}");
     });
 }
@@ -47,35 +38,13 @@ impl Project {
             std::fs::write(p, body).unwrap();
         }
         let git = |args: &[&str]| {
-            let out = Command::new("git")
-                .arg("-C")
-                .arg(dir.path())
-                .args(args)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "git {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let out = Command::new("git").arg("-C").arg(dir.path()).args(args).output().unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         };
         git(&["init", "-q", "-b", "main"]);
         git(&["add", "-A"]);
-        git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-qm",
-            "init",
-        ]);
-        git(&[
-            "remote",
-            "add",
-            "origin",
-            "git@gitlab.example.com:group/demo.git",
-        ]);
+        git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"]);
+        git(&["remote", "add", "origin", "git@gitlab.example.com:group/demo.git"]);
         Project { dir }
     }
 
@@ -88,10 +57,7 @@ impl Project {
         let jobs = jobs
             .into_iter()
             .map(|mut j| {
-                j.stage_index = stages
-                    .iter()
-                    .position(|s| *s == j.stage)
-                    .expect("a known stage");
+                j.stage_index = stages.iter().position(|s| *s == j.stage).expect("a known stage");
                 j
             })
             .collect();
@@ -114,13 +80,7 @@ impl Project {
 }
 
 pub fn var(name: &str, value: &str) -> Variable {
-    Variable {
-        name: name.into(),
-        value: value.into(),
-        expand: true,
-        masked: false,
-        origin: VariableOrigin::Job,
-    }
+    Variable { name: name.into(), value: value.into(), expand: true, masked: false, origin: VariableOrigin::Job }
 }
 
 pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
@@ -144,13 +104,7 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
                 masked: false,
                 origin: VariableOrigin::Predefined,
             },
-            Variable {
-                name: "CI_JOB_NAME".into(),
-                value: name.into(),
-                expand: false,
-                masked: false,
-                origin: VariableOrigin::Predefined,
-            },
+            Variable { name: "CI_JOB_NAME".into(), value: name.into(), expand: false, masked: false, origin: VariableOrigin::Predefined },
         ],
         when: When::OnSuccess,
         reason: Reason::Default,
@@ -159,11 +113,7 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
         dependencies: None,
         artifacts: None,
         caches: vec![],
-        retry: Retry {
-            max: 0,
-            when: vec![],
-            exit_codes: vec![],
-        },
+        retry: Retry { max: 0, when: vec![], exit_codes: vec![] },
         timeout: None,
         interruptible: false,
         resource_group: None,
@@ -174,11 +124,7 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
 }
 
 pub fn image(name: &str) -> Image {
-    Image {
-        name: name.into(),
-        entrypoint: None,
-        pull_policy: vec![],
-    }
+    Image { name: name.into(), entrypoint: None, pull_policy: vec![] }
 }
 
 pub fn options(dir: &Path) -> RunOptions {
@@ -198,14 +144,10 @@ pub struct Ran {
 
 impl Ran {
     pub fn log(&self, job: &str) -> String {
-        std::fs::read_to_string(run::job_dir(&self.run_dir, job).join("log.txt"))
-            .unwrap_or_default()
+        std::fs::read_to_string(run::job_dir(&self.run_dir, job).join("log.txt")).unwrap_or_default()
     }
     pub fn status(&self, job: &str) -> JobStatus {
-        self.summary
-            .job(job)
-            .unwrap_or_else(|| panic!("no job {job}"))
-            .status
+        self.summary.job(job).unwrap_or_else(|| panic!("no job {job}")).status
     }
     pub fn streamed(&self) -> String {
         self.events
@@ -225,24 +167,15 @@ pub async fn run_pipeline(pipeline: Pipeline, tweak: impl FnOnce(&mut RunOptions
     let mut o = options(&run_dir);
     tweak(&mut o);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, pipeline, o, tx)
-        .await
-        .expect("the run starts");
-    let summary = tokio::time::timeout(Duration::from_secs(300), handle.wait())
-        .await
-        .expect("the run ends within 5 minutes");
+    let mut handle = run::start(&engine, pipeline, o, tx).await.expect("the run starts");
+    let summary = tokio::time::timeout(Duration::from_secs(300), handle.wait()).await.expect("the run ends within 5 minutes");
     drop(handle);
     let mut events = Vec::new();
     while let Ok(e) = rx.try_recv() {
         events.push(e);
     }
     assert_nothing_left(&summary.id);
-    Ran {
-        summary,
-        events,
-        run_dir,
-        _dir: dir,
-    }
+    Ran { summary, events, run_dir, _dir: dir }
 }
 
 /// No container, network or volume of the run is left.
@@ -294,46 +227,18 @@ async fn stages_needs_artifacts_and_dotenv() {
         dotenv: vec!["build.env".into()],
         ignored_reports: vec![],
     });
-    let mut test = job(
-        "test",
-        "test",
-        &[
-            "cat dist/app.txt",
-            "test ! -e dist/deep/app.map",
-            "echo \"version=$VERSION\"",
-        ],
-    );
-    test.needs = Some(vec![Need {
-        job: "build".into(),
-        artifacts: true,
-        optional: false,
-    }]);
+    let mut test = job("test", "test", &["cat dist/app.txt", "test ! -e dist/deep/app.map", "echo \"version=$VERSION\""]);
+    test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
     let mut blind = job("blind", "test", &["test ! -e dist/app.txt"]);
-    blind.needs = Some(vec![Need {
-        job: "build".into(),
-        artifacts: false,
-        optional: false,
-    }]);
+    blind.needs = Some(vec![Need { job: "build".into(), artifacts: false, optional: false }]);
     let deploy = job("deploy", "deploy", &["test -f dist/app.txt"]);
-    let ran = run_pipeline(
-        p.pipeline(
-            &["build", "test", "deploy"],
-            vec![build, test, blind, deploy],
-        ),
-        |_| {},
-    )
-    .await;
+    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], vec![build, test, blind, deploy]), |_| {}).await;
     for j in ["build", "test", "blind", "deploy"] {
         assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
     }
     assert_eq!(ran.summary.status, JobStatus::Success);
     let log = ran.log("test");
-    assert!(
-        log.contains("$ cat dist/app.txt")
-            && log.contains("built")
-            && log.contains("version=1.2.3"),
-        "{log}"
-    );
+    assert!(log.contains("$ cat dist/app.txt") && log.contains("built") && log.contains("version=1.2.3"), "{log}");
     // Kept in the run folder, never in the project.
     let kept = run::job_dir(&ran.run_dir, "build").join("artifacts");
     assert!(kept.join("dist/app.txt").is_file() && !kept.join("dist/deep/app.map").exists());
@@ -347,29 +252,11 @@ async fn services_answer_by_derived_names_and_aliases() {
     }
     // A service that never opens its exposed port is reported, not waited on forever.
     let silent = "berth-test/silent:1";
-    if Command::new("docker")
-        .args(["image", "inspect", silent])
-        .output()
-        .map(|o| !o.status.success())
-        .unwrap_or(true)
-    {
+    if Command::new("docker").args(["image", "inspect", silent]).output().map(|o| !o.status.success()).unwrap_or(true) {
         let ctx = tempfile::tempdir().unwrap();
-        std::fs::write(
-            ctx.path().join("Dockerfile"),
-            format!("FROM {IMAGE}\nEXPOSE 9999\nCMD [\"sleep\", \"600\"]\n"),
-        )
-        .unwrap();
-        let out = Command::new("docker")
-            .args(["build", "-q", "-t", silent])
-            .arg(ctx.path())
-            .env("DOCKER_BUILDKIT", "0")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        std::fs::write(ctx.path().join("Dockerfile"), format!("FROM {IMAGE}\nEXPOSE 9999\nCMD [\"sleep\", \"600\"]\n")).unwrap();
+        let out = Command::new("docker").args(["build", "-q", "-t", silent]).arg(ctx.path()).env("DOCKER_BUILDKIT", "0").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let p = Project::new(&[("README", "x")]);
     let mut j = job(
@@ -386,35 +273,17 @@ async fn services_answer_by_derived_names_and_aliases() {
         Service {
             image: image(IMAGE),
             aliases: vec!["web".into()],
-            command: Some(vec![
-                "httpd".into(),
-                "-f".into(),
-                "-p".into(),
-                "80".into(),
-                "-h".into(),
-                "/".into(),
-            ]),
+            command: Some(vec!["httpd".into(), "-f".into(), "-p".into(), "80".into(), "-h".into(), "/".into()]),
             variables: vec![],
         },
-        Service {
-            image: image(silent),
-            aliases: vec![],
-            command: None,
-            variables: vec![],
-        },
+        Service { image: image(silent), aliases: vec![], command: None, variables: vec![] },
     ];
     let started = Instant::now();
-    let ran = run_pipeline(p.pipeline(&["test"], vec![j]), |o| {
-        o.service_wait = Duration::from_secs(2)
-    })
-    .await;
+    let ran = run_pipeline(p.pipeline(&["test"], vec![j]), |o| o.service_wait = Duration::from_secs(2)).await;
     let log = ran.log("probe");
     assert_eq!(ran.status("probe"), JobStatus::Success, "{log}");
     assert!(log.contains(" 200 OK"), "{log}");
-    assert!(
-        log.contains("Service berth-test/silent:1 did not open port 9999 within 2 s"),
-        "{log}"
-    );
+    assert!(log.contains("Service berth-test/silent:1 did not open port 9999 within 2 s"), "{log}");
     assert!(started.elapsed() < Duration::from_secs(60));
 }
 
@@ -428,11 +297,7 @@ async fn after_script_allow_failure_retry_and_timeout() {
     fails.after_script = vec!["echo \"after saw $CI_JOB_STATUS\"".into(), "exit 9".into()];
     fails.allow_failure = AllowFailure::ExitCodes(vec![3]);
     let mut flaky = job("flaky", "test", &["exit 1"]);
-    flaky.retry = Retry {
-        max: 2,
-        when: vec![RetryWhen::ScriptFailure],
-        exit_codes: vec![],
-    };
+    flaky.retry = Retry { max: 2, when: vec![RetryWhen::ScriptFailure], exit_codes: vec![] };
     flaky.allow_failure = AllowFailure::Yes;
     let mut slow = job("slow", "test", &["echo start", "sleep 60"]);
     slow.timeout = Some(Duration::from_secs(3));
@@ -441,56 +306,23 @@ async fn after_script_allow_failure_retry_and_timeout() {
     on_failure.when = When::OnFailure;
     let skipped = job("publish", "report", &["true"]);
     let started = Instant::now();
-    let ran = run_pipeline(
-        p.pipeline(
-            &["test", "report"],
-            vec![fails, flaky, slow, on_failure, skipped],
-        ),
-        |o| o.concurrency = 3,
-    )
-    .await;
+    let ran = run_pipeline(p.pipeline(&["test", "report"], vec![fails, flaky, slow, on_failure, skipped]), |o| o.concurrency = 3).await;
 
     let log = ran.log("fails");
     let outcome = ran.summary.job("fails").unwrap();
-    assert_eq!(
-        (outcome.status, outcome.allowed_failure, outcome.exit_code),
-        (JobStatus::Failed, true, Some(3)),
-        "{log}"
-    );
-    assert!(
-        log.contains("before") && !log.contains("never") && log.contains("after saw failed"),
-        "{log}"
-    );
-    assert!(
-        log.contains("after_script failed with exit code 9"),
-        "{log}"
-    );
+    assert_eq!((outcome.status, outcome.allowed_failure, outcome.exit_code), (JobStatus::Failed, true, Some(3)), "{log}");
+    assert!(log.contains("before") && !log.contains("never") && log.contains("after saw failed"), "{log}");
+    assert!(log.contains("after_script failed with exit code 9"), "{log}");
 
     let flaky = ran.summary.job("flaky").unwrap();
-    assert_eq!(
-        (flaky.status, flaky.attempts, flaky.allowed_failure),
-        (JobStatus::Failed, 3, true)
-    );
+    assert_eq!((flaky.status, flaky.attempts, flaky.allowed_failure), (JobStatus::Failed, 3, true));
     assert_eq!(ran.log("flaky").matches("Retrying the job").count(), 2);
 
     let slow = ran.summary.job("slow").unwrap();
     assert_eq!(slow.status, JobStatus::Failed);
-    assert!(
-        slow.reason
-            .as_deref()
-            .unwrap_or_default()
-            .contains("timeout"),
-        "{slow:?}"
-    );
-    assert!(
-        ran.log("slow").contains("cleanup ran"),
-        "{}",
-        ran.log("slow")
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(50),
-        "the timeout stopped the job"
-    );
+    assert!(slow.reason.as_deref().unwrap_or_default().contains("timeout"), "{slow:?}");
+    assert!(ran.log("slow").contains("cleanup ran"), "{}", ran.log("slow"));
+    assert!(started.elapsed() < Duration::from_secs(50), "the timeout stopped the job");
 
     assert_eq!(ran.status("notify"), JobStatus::Success);
     assert_eq!(ran.status("publish"), JobStatus::Skipped);
@@ -507,27 +339,16 @@ async fn manual_jobs_wait_for_play() {
     let mut deploy = job("deploy", "deploy", &["echo deployed"]);
     deploy.when = When::Manual;
     deploy.allow_failure = AllowFailure::Yes;
-    let pipeline = p.pipeline(
-        &["build", "deploy"],
-        vec![job("build", "build", &["true"]), deploy],
-    );
+    let pipeline = p.pipeline(&["build", "deploy"], vec![job("build", "build", &["true"]), deploy]);
     let dir = tempfile::tempdir().unwrap();
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, pipeline, options(dir.path()), tx)
-        .await
-        .unwrap();
+    let mut handle = run::start(&engine, pipeline, options(dir.path()), tx).await.unwrap();
     let idle = handle.wait().await;
     assert_eq!(idle.job("build").unwrap().status, JobStatus::Success);
     assert_eq!(idle.job("deploy").unwrap().status, JobStatus::Manual);
-    assert_eq!(
-        idle.status,
-        JobStatus::Success,
-        "an optional manual job does not hold the pipeline"
-    );
+    assert_eq!(idle.status, JobStatus::Success, "an optional manual job does not hold the pipeline");
     handle.play("deploy");
-    let done = tokio::time::timeout(Duration::from_secs(120), handle.wait())
-        .await
-        .unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(120), handle.wait()).await.unwrap();
     assert_eq!(done.job("deploy").unwrap().status, JobStatus::Success);
     assert_nothing_left(&done.id);
 }
@@ -542,61 +363,29 @@ async fn caches_persist_across_runs_and_clear() {
         let mut j = job(
             "count",
             "build",
-            &[
-                "mkdir -p .deps",
-                "n=$(cat .deps/n 2>/dev/null || echo 0)",
-                "echo $((n+1)) > .deps/n",
-                "echo \"count=$(cat .deps/n)\"",
-            ],
+            &["mkdir -p .deps", "n=$(cat .deps/n 2>/dev/null || echo 0)", "echo $((n+1)) > .deps/n", "echo \"count=$(cat .deps/n)\""],
         );
         j.caches = vec![Cache {
-            key: CacheKey::Text {
-                text: "deps-$CI_JOB_NAME".into(),
-            },
+            key: CacheKey::Text { text: "deps-$CI_JOB_NAME".into() },
             paths: vec![".deps/".into()],
             untracked: false,
             policy: CachePolicy::PullPush,
             when: ArtifactsWhen::OnSuccess,
             fallback_keys: vec![],
         }];
-        let mut reader = job(
-            "reader",
-            "test",
-            &["echo \"seen=$(cat .deps/n)\"", "echo 99 > .deps/n"],
-        );
-        reader.caches = vec![Cache {
-            policy: CachePolicy::Pull,
-            key: CacheKey::Text {
-                text: "deps-count".into(),
-            },
-            ..j.caches[0].clone()
-        }];
+        let mut reader = job("reader", "test", &["echo \"seen=$(cat .deps/n)\"", "echo 99 > .deps/n"]);
+        reader.caches = vec![Cache { policy: CachePolicy::Pull, key: CacheKey::Text { text: "deps-count".into() }, ..j.caches[0].clone() }];
         p.pipeline(&["build", "test"], vec![j, reader])
     };
     let engine = engine().await;
     run::clear_cache(&engine, &p.root()).await.unwrap();
     let first = run_pipeline(pipeline(), |_| {}).await;
-    assert!(
-        first.log("count").contains("count=1"),
-        "{}",
-        first.log("count")
-    );
-    assert!(
-        first.log("reader").contains("seen=1"),
-        "{}",
-        first.log("reader")
-    );
+    assert!(first.log("count").contains("count=1"), "{}", first.log("count"));
+    assert!(first.log("reader").contains("seen=1"), "{}", first.log("reader"));
     let second = run_pipeline(pipeline(), |_| {}).await;
-    assert!(
-        second.log("count").contains("count=2"),
-        "the pull policy did not write 99 back: {}",
-        second.log("count")
-    );
+    assert!(second.log("count").contains("count=2"), "the pull policy did not write 99 back: {}", second.log("count"));
     let volume = run::cache_volume(&p.root(), "deps-count");
-    assert_eq!(
-        docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]),
-        volume
-    );
+    assert_eq!(docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]), volume);
     assert_eq!(run::clear_cache(&engine, &p.root()).await.unwrap(), 1);
     assert!(docker(&["volume", "ls", "-q", "--filter", &format!("name={volume}")]).is_empty());
 }
@@ -662,38 +451,19 @@ async fn cancel_removes_everything_the_run_made() {
     let later = job("later", "deploy", &["true"]);
     let dir = tempfile::tempdir().unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(
-        &engine,
-        p.pipeline(&["test", "deploy"], vec![long, later]),
-        options(dir.path()),
-        tx,
-    )
-    .await
-    .unwrap();
+    let mut handle = run::start(&engine, p.pipeline(&["test", "deploy"], vec![long, later]), options(dir.path()), tx).await.unwrap();
     let started = Instant::now();
     loop {
-        match tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .expect("the job logs")
-        {
-            Some(RunEvent::Log {
-                stream: LogStream::Stdout,
-                bytes,
-                ..
-            }) if String::from_utf8_lossy(&bytes).contains("started") => break,
+        match tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.expect("the job logs") {
+            Some(RunEvent::Log { stream: LogStream::Stdout, bytes, .. }) if String::from_utf8_lossy(&bytes).contains("started") => break,
             Some(_) => continue,
             None => panic!("the run ended before the job started"),
         }
     }
     let label = format!("label=dev.berth.pipeline={}", handle.id());
-    assert!(
-        !docker(&["ps", "-q", "--filter", &label]).is_empty(),
-        "the job and its service run"
-    );
+    assert!(!docker(&["ps", "-q", "--filter", &label]).is_empty(), "the job and its service run");
     handle.cancel();
-    let summary = tokio::time::timeout(Duration::from_secs(60), handle.wait())
-        .await
-        .unwrap();
+    let summary = tokio::time::timeout(Duration::from_secs(60), handle.wait()).await.unwrap();
     assert_eq!(summary.status, JobStatus::Canceled);
     assert_eq!(summary.job("long").unwrap().status, JobStatus::Canceled);
     assert_eq!(summary.job("later").unwrap().status, JobStatus::Canceled);
@@ -708,25 +478,12 @@ async fn masked_values_never_reach_logs() {
     }
     let p = Project::new(&[("README", "x")]);
     let secret = "s3cr3t-Val-91x";
-    let mut j = job(
-        "leak",
-        "test",
-        &["echo \"token=$TOKEN\"", "echo \"$TOKEN\" >&2"],
-    );
-    j.variables.push(Variable {
-        name: "TOKEN".into(),
-        value: secret.into(),
-        expand: false,
-        masked: true,
-        origin: VariableOrigin::Run,
-    });
+    let mut j = job("leak", "test", &["echo \"token=$TOKEN\"", "echo \"$TOKEN\" >&2"]);
+    j.variables.push(Variable { name: "TOKEN".into(), value: secret.into(), expand: false, masked: true, origin: VariableOrigin::Run });
     let ran = run_pipeline(p.pipeline(&["test"], vec![j]), |_| {}).await;
     assert_eq!(ran.status("leak"), JobStatus::Success);
     let (log, streamed) = (ran.log("leak"), ran.streamed());
-    assert!(
-        log.contains("token=[MASKED]") && streamed.contains("token=[MASKED]"),
-        "{log}"
-    );
+    assert!(log.contains("token=[MASKED]") && streamed.contains("token=[MASKED]"), "{log}");
     assert!(!log.contains(secret) && !streamed.contains(secret), "{log}");
 }
 
@@ -783,18 +540,11 @@ async fn cleanup_interrupted_removes_dead_runs_only() {
         return;
     }
     let engine = engine().await;
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .unwrap()
-        .trim()
-        .to_string();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
     let pid = std::process::id();
     // A run whose process is gone (no such pid), one of this live process, one of another
     // live process (pid 1): only the first is removed.
-    let (dead, live, other) = (
-        format!("dead-{pid}"),
-        format!("live-{pid}"),
-        format!("other-{pid}"),
-    );
+    let (dead, live, other) = (format!("dead-{pid}"), format!("live-{pid}"), format!("other-{pid}"));
     let mk = |run: &str, owner: &str| {
         docker(&[
             "create",
@@ -821,18 +571,11 @@ async fn cleanup_interrupted_removes_dead_runs_only() {
         &format!("berth-core-{dead}"),
     ]);
     // The engine pump of a neighbouring test may clean up first: count at most, check by label.
-    let removed = run::cleanup_interrupted(&engine, std::slice::from_ref(&live))
-        .await
-        .unwrap();
+    let removed = run::cleanup_interrupted(&engine, std::slice::from_ref(&live)).await.unwrap();
     assert!(removed <= 2, "{removed}");
     assert_nothing_left(&dead);
     for (run, id) in [(&live, live_id), (&other, other_id)] {
-        let kept = docker(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=dev.berth.pipeline={run}"),
-        ]);
+        let kept = docker(&["ps", "-aq", "--filter", &format!("label=dev.berth.pipeline={run}")]);
         docker(&["rm", "-f", &id]);
         assert!(!kept.is_empty() && id.starts_with(&kept), "{run} was kept");
     }
@@ -845,11 +588,7 @@ async fn rerun_one_job_reuses_kept_artifacts() {
     }
     let p = Project::new(&[("README", "x")]);
     let pipeline = || {
-        let mut build = job(
-            "build",
-            "build",
-            &["mkdir -p out && date +%s%N > out/stamp"],
-        );
+        let mut build = job("build", "build", &["mkdir -p out && date +%s%N > out/stamp"]);
         build.artifacts = Some(Artifacts {
             name: None,
             paths: vec!["out/".into()],
@@ -861,40 +600,20 @@ async fn rerun_one_job_reuses_kept_artifacts() {
             ignored_reports: vec![],
         });
         let mut test = job("test", "test", &["echo \"stamp=$(cat out/stamp)\""]);
-        test.needs = Some(vec![Need {
-            job: "build".into(),
-            artifacts: true,
-            optional: false,
-        }]);
+        test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
         p.pipeline(&["build", "test"], vec![build, test])
     };
     let first = run_pipeline(pipeline(), |_| {}).await;
-    let stamp =
-        std::fs::read_to_string(run::job_dir(&first.run_dir, "build").join("artifacts/out/stamp"))
-            .unwrap();
+    let stamp = std::fs::read_to_string(run::job_dir(&first.run_dir, "build").join("artifacts/out/stamp")).unwrap();
     let previous = first.run_dir.clone();
     let again = run_pipeline(pipeline(), |o| {
         o.only = Some(vec!["test".into()]);
         o.previous = Some(previous);
     })
     .await;
-    assert_eq!(
-        again.status("build"),
-        JobStatus::Success,
-        "kept from the first run"
-    );
-    assert_eq!(
-        again.summary.job("build").unwrap().attempts,
-        0,
-        "build did not run again"
-    );
-    assert!(
-        again
-            .log("test")
-            .contains(&format!("stamp={}", stamp.trim())),
-        "{}",
-        again.log("test")
-    );
+    assert_eq!(again.status("build"), JobStatus::Success, "kept from the first run");
+    assert_eq!(again.summary.job("build").unwrap().attempts, 0, "build did not run again");
+    assert!(again.log("test").contains(&format!("stamp={}", stamp.trim())), "{}", again.log("test"));
 }
 
 #[tokio::test]
@@ -910,19 +629,13 @@ async fn resource_groups_serialise_and_delayed_jobs_wait() {
         jobs.push(j);
     }
     let mut later = job("later", "deploy", &["true"]);
-    later.when = When::Delayed {
-        start_in: Duration::from_secs(2),
-    };
+    later.when = When::Delayed { start_in: Duration::from_secs(2) };
     jobs.push(later);
     let ran = run_pipeline(p.pipeline(&["deploy"], jobs), |o| o.concurrency = 3).await;
     assert_eq!(ran.summary.status, JobStatus::Success);
     // Each job prints when it started and ended; the two deploys never overlap.
     let span = |job: &str| {
-        let times: Vec<f64> = ran
-            .log(job)
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect();
+        let times: Vec<f64> = ran.log(job).lines().filter_map(|l| l.trim().parse().ok()).collect();
         (times[0], times[1])
     };
     let (a, b) = (span("deploy-a"), span("deploy-b"));
@@ -938,36 +651,17 @@ async fn missing_images_fail_the_job_with_a_sentence() {
     }
     let p = Project::new(&[("README", "x")]);
     let mut never = job("never", "test", &["true"]);
-    never.image = Some(Image {
-        name: "berth-test/not-here:1".into(),
-        entrypoint: None,
-        pull_policy: vec![PullPolicy::Never],
-    });
+    never.image = Some(Image { name: "berth-test/not-here:1".into(), entrypoint: None, pull_policy: vec![PullPolicy::Never] });
     let mut always = job("always", "test", &["echo local copy used"]);
-    always.image = Some(Image {
-        name: DEBIAN.into(),
-        entrypoint: None,
-        pull_policy: vec![PullPolicy::Always],
-    });
+    always.image = Some(Image { name: DEBIAN.into(), entrypoint: None, pull_policy: vec![PullPolicy::Always] });
     let ran = run_pipeline(p.pipeline(&["test"], vec![never, always]), |_| {}).await;
     let never = ran.summary.job("never").unwrap();
     assert_eq!(never.status, JobStatus::Failed);
-    assert!(
-        never
-            .reason
-            .as_deref()
-            .unwrap_or_default()
-            .contains("its pull_policy is never"),
-        "{never:?}"
-    );
+    assert!(never.reason.as_deref().unwrap_or_default().contains("its pull_policy is never"), "{never:?}");
     // Offline, `always` cannot pull: the local image is used and the log says so.
     let log = ran.log("always");
     assert_eq!(ran.status("always"), JobStatus::Success, "{log}");
-    assert!(
-        log.contains("WARNING: pulling berth-test/debian:bookworm failed")
-            && log.contains("local copy used"),
-        "{log}"
-    );
+    assert!(log.contains("WARNING: pulling berth-test/debian:bookworm failed") && log.contains("local copy used"), "{log}");
 }
 
 #[tokio::test]
@@ -976,11 +670,7 @@ async fn a_job_folder_over_the_download_cap_keeps_nothing_and_says_so() {
         return;
     }
     let p = Project::new(&[("README", "x")]);
-    let mut big = job(
-        "big",
-        "build",
-        &["head -c 3000000 /dev/zero > big.bin"],
-    );
+    let mut big = job("big", "build", &["head -c 3000000 /dev/zero > big.bin"]);
     big.artifacts = Some(Artifacts {
         name: None,
         paths: vec!["big.bin".into()],
@@ -991,16 +681,10 @@ async fn a_job_folder_over_the_download_cap_keeps_nothing_and_says_so() {
         dotenv: vec![],
         ignored_reports: vec![],
     });
-    let ran = run_pipeline(p.pipeline(&["build"], vec![big]), |o| {
-        o.max_download = 1 << 20
-    })
-    .await;
+    let ran = run_pipeline(p.pipeline(&["build"], vec![big]), |o| o.max_download = 1 << 20).await;
     let big = ran.summary.job("big").unwrap();
     assert_eq!(big.status, JobStatus::Failed);
-    assert!(
-        big.reason.as_deref().unwrap_or_default().contains("holds more than 1 MB"),
-        "{big:?}"
-    );
+    assert!(big.reason.as_deref().unwrap_or_default().contains("holds more than 1 MB"), "{big:?}");
     let dir = run::job_dir(&ran.run_dir, "big");
     assert!(!dir.join("artifacts").exists() && !dir.join("project.tar").exists());
 }

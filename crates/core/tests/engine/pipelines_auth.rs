@@ -6,9 +6,9 @@
 
 use super::pipelines::*;
 use super::support::*;
+use base64::Engine as _;
 use berth_core::pipelines::model::{Service, Variable, VariableOrigin};
 use berth_core::pipelines::run::JobStatus;
-use base64::Engine as _;
 
 fn auth_config(host: &str, user: &str, password: &str) -> Variable {
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -36,11 +36,7 @@ async fn docker_auth_config_logs_in_to_pull_job_and_service_images() {
     let private = format!("localhost:5000/{repo}:1");
     let docker_config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/registry/docker-config");
     let cli = |args: &[&str]| {
-        let out = std::process::Command::new("docker")
-            .env("DOCKER_CONFIG", docker_config)
-            .args(args)
-            .output()
-            .expect("docker CLI runs");
+        let out = std::process::Command::new("docker").env("DOCKER_CONFIG", docker_config).args(args).output().expect("docker CLI runs");
         assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     for tag in &pushed {
@@ -80,10 +76,7 @@ async fn docker_auth_config_logs_in_to_pull_job_and_service_images() {
     assert!(ran.log("job-image").contains("job image pulled"));
     let refused = ran.summary.job("without-variable").unwrap();
     assert_eq!(refused.status, JobStatus::Failed);
-    assert!(
-        refused.reason.as_deref().unwrap_or_default().contains("could not be pulled"),
-        "{refused:?}"
-    );
+    assert!(refused.reason.as_deref().unwrap_or_default().contains("could not be pulled"), "{refused:?}");
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("berth:{secret}"));
     let streamed = ran.streamed();
     assert!(!streamed.contains(secret) && !streamed.contains(&auth), "the login reached a log: {streamed}");

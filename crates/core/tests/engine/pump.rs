@@ -134,7 +134,8 @@ async fn an_engine_that_stops_answering_halfway_is_reported_in_bounded_time() {
                         std::future::pending::<()>().await;
                     }
                     let body = r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64"}"#;
-                    let reply = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                    let reply =
+                        format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
                     if conn.write_all(reply.as_bytes()).await.is_err() {
                         return;
                     }

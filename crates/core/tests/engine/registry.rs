@@ -45,7 +45,14 @@ async fn push_search_pull_remove_round_trip() {
     assert!(pushed.iter().any(|e| matches!(e, TransferEvent::Progress(p) if p.bytes_total > 0)), "push reports bytes");
     // Per layer: each of the image's layers (the test image's two, then /a and /b) accounted for.
     let layers: usize = docker(&["image", "inspect", "-f", "{{len .RootFS.Layers}}", &local]).parse().unwrap();
-    let last = pushed.iter().rev().find_map(|e| match e { TransferEvent::Progress(p) => Some(p), _ => None }).unwrap();
+    let last = pushed
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            TransferEvent::Progress(p) => Some(p),
+            _ => None,
+        })
+        .unwrap();
     assert_eq!((last.layers_total as usize, last.layers_done as usize), (layers, layers), "{last:?}");
     assert!(last.layers.iter().filter(|l| l.total >= 1_000_000).count() >= 2, "the two big layers show their sizes: {last:?}");
 
@@ -58,7 +65,14 @@ async fn push_search_pull_remove_round_trip() {
     docker(&["rmi", &remote, &local]);
     let pulled = events(async |emit| images::pull(&engine, &r, emit).await).await;
     assert_eq!(pulled.last(), Some(&TransferEvent::Done { reference: remote.clone() }), "{pulled:#?}");
-    let last_progress = pulled.iter().rev().find_map(|e| match e { TransferEvent::Progress(p) => Some(p), _ => None }).unwrap();
+    let last_progress = pulled
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            TransferEvent::Progress(p) => Some(p),
+            _ => None,
+        })
+        .unwrap();
     assert_eq!(last_progress.fraction, 1.0, "{last_progress:?}");
     assert!(last_progress.layers_total >= 2);
     assert!(exists(&remote));
@@ -198,7 +212,13 @@ async fn build_from_a_private_base_image() {
 
     // "Always pull" with BuildKit pulls the bases afresh; a base the registry lacks is named
     // with its line.
-    let mut request = build::BuildRequest { folder: dir.path().to_path_buf(), dockerfile: "Dockerfile".into(), tags: vec![built.clone()], pull: true, ..Default::default() };
+    let mut request = build::BuildRequest {
+        folder: dir.path().to_path_buf(),
+        dockerfile: "Dockerfile".into(),
+        tags: vec![built.clone()],
+        pull: true,
+        ..Default::default()
+    };
     build::build(&engine, &request, |_| {}).await.unwrap();
     std::fs::write(dir.path().join("Dockerfile"), format!("FROM {registry}/berth-core-{pid}/absent:1\nRUN true\n")).unwrap();
     request.pull = false;

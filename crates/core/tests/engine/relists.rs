@@ -96,7 +96,19 @@ async fn a_stack_is_relisted_when_its_containers_change() {
     let name = support::name("relist-stack");
     let _c = Cleanup(name.clone());
     let project = format!("--label=com.docker.compose.project={name}");
-    docker(&["run", "-d", "--name", &name, "--label", support::run_label(), &project, "--label=com.docker.compose.service=web", IMAGE, "sleep", "300"]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        support::run_label(),
+        &project,
+        "--label=com.docker.compose.service=web",
+        IMAGE,
+        "sleep",
+        "300",
+    ]);
     support::until(30, "the stack pushed as running", async || (stack_running(&seen, &name) == Some(1)).then_some(())).await;
     docker(&["stop", "-t", "0", &name]);
     support::until(30, "the stack pushed as stopped", async || (stack_running(&seen, &name) == Some(0)).then_some(())).await;

@@ -32,7 +32,8 @@ async fn run_creates_and_starts_with_ports_env_volumes_and_policy() {
     let port = row.ports[0].public_port.expect("a random host port");
     // The web server answers on the published port.
     let body = until(10, "httpd", async || {
-        let out = std::process::Command::new("docker").args(["exec", &row.id, "wget", "-q", "-O-", "http://127.0.0.1:80/"]).output().ok()?;
+        let out =
+            std::process::Command::new("docker").args(["exec", &row.id, "wget", "-q", "-O-", "http://127.0.0.1:80/"]).output().ok()?;
         Some(out)
     })
     .await;

@@ -36,12 +36,7 @@ pub fn socket() -> String {
 }
 
 pub async fn engine() -> Engine {
-    let endpoint = Endpoint {
-        name: "test".into(),
-        host: format!("unix://{}", socket()),
-        source: EngineSource::WellKnown,
-        tls: None,
-    };
+    let endpoint = Endpoint { name: "test".into(), host: format!("unix://{}", socket()), source: EngineSource::WellKnown, tls: None };
     Engine::connect(&endpoint).await.expect("the test engine answers")
 }
 
@@ -92,7 +87,8 @@ pub fn registry() -> String {
     static HOST: OnceLock<String> = OnceLock::new();
     HOST.get_or_init(|| {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-        let ok = Command::new("bash").arg(format!("{root}/scripts/registry.sh")).arg("start").status().map(|s| s.success()).unwrap_or(false);
+        let ok =
+            Command::new("bash").arg(format!("{root}/scripts/registry.sh")).arg("start").status().map(|s| s.success()).unwrap_or(false);
         assert!(ok, "could not start the test registry with scripts/registry.sh");
         let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{root}/target"));
         let config = format!("{root}/target/registry/docker-config");
@@ -106,7 +102,8 @@ pub fn registry() -> String {
 /// Build a labelled image from a Dockerfile body (FROM the test image); returns its tag.
 pub fn build_image(tag: &str, dockerfile: &str) -> String {
     let ctx = tempfile::tempdir().unwrap();
-    std::fs::write(ctx.path().join("Dockerfile"), format!("FROM {IMAGE}\nLABEL {} berth.test.image={tag}\n{dockerfile}\n", run_label())).unwrap();
+    std::fs::write(ctx.path().join("Dockerfile"), format!("FROM {IMAGE}\nLABEL {} berth.test.image={tag}\n{dockerfile}\n", run_label()))
+        .unwrap();
     let out = Command::new("docker")
         .args(["build", "-q", "-t", tag, ctx.path().to_str().unwrap()])
         .env("DOCKER_BUILDKIT", "0")

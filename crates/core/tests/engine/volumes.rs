@@ -54,10 +54,25 @@ async fn create_list_in_use_and_remove() {
     let user = support::name("bvol-user");
     let _container = Cleanup(user.clone());
     let mount = format!("{name}:/data");
-    docker(&["run", "--name", &user, "--label", support::run_label(), "-v", &mount, IMAGE, "sh", "-c", "head -c 300000 /dev/zero > /data/blob"]);
+    docker(&[
+        "run",
+        "--name",
+        &user,
+        "--label",
+        support::run_label(),
+        "-v",
+        &mount,
+        IMAGE,
+        "sh",
+        "-c",
+        "head -c 300000 /dev/zero > /data/blob",
+    ]);
 
     let row = volumes::measure(&engine).await.unwrap().into_iter().find(|v| v.name == name).expect("listed");
-    assert_eq!(row.containers.iter().map(|c| (c.name.as_str(), c.running, c.destination.as_str())).collect::<Vec<_>>(), [(user.as_str(), false, "/data")]);
+    assert_eq!(
+        row.containers.iter().map(|c| (c.name.as_str(), c.running, c.destination.as_str())).collect::<Vec<_>>(),
+        [(user.as_str(), false, "/data")]
+    );
     assert!(row.size.is_some_and(|s| s >= 300_000), "measured: {row:?}");
     assert!(!row.mountpoint.is_empty() && !row.created.is_empty());
 
@@ -117,7 +132,16 @@ async fn browse_lists_files_without_running_anything() {
     let _volumes = VolumeCleanup(vec![name.clone()]);
     volumes::create(&engine, spec(&name, &[])).await.unwrap();
     let mount = format!("{name}:/data");
-    docker(&["run", "--rm", "-v", &mount, IMAGE, "sh", "-c", "mkdir -p /data/conf && printf hello > /data/conf/app.ini && ln -s conf/app.ini /data/link"]);
+    docker(&[
+        "run",
+        "--rm",
+        "-v",
+        &mount,
+        IMAGE,
+        "sh",
+        "-c",
+        "mkdir -p /data/conf && printf hello > /data/conf/app.ini && ln -s conf/app.ini /data/link",
+    ]);
 
     let files = volumes::browse(&engine, &name).await.unwrap();
     let listed: Vec<(&str, FileKind, u64)> = files.entries.iter().map(|f| (f.path.as_str(), f.kind, f.size)).collect();
@@ -226,8 +250,19 @@ async fn stale_helpers_are_removed_on_connect() {
     let helper = support::name("bvol-stale-helper");
     let _helper = Cleanup(helper.clone());
     docker(&[
-        "create", "--name", &helper, "--label", support::run_label(), "--label", "berth.helper=volume-browse",
-        "--label", "berth.helper.expires=1", "-v", &format!("{name}:/volume:ro"), IMAGE, "true",
+        "create",
+        "--name",
+        &helper,
+        "--label",
+        support::run_label(),
+        "--label",
+        "berth.helper=volume-browse",
+        "--label",
+        "berth.helper.expires=1",
+        "-v",
+        &format!("{name}:/volume:ro"),
+        IMAGE,
+        "true",
     ]);
     let dir = tempfile::tempdir().unwrap();
     let env = Environment {

@@ -137,7 +137,13 @@ impl Session {
     }
 
     fn request(&self, secret: &str) -> LoginRequest {
-        LoginRequest { host: self.registry.clone(), username: USER.into(), secret: secret.into(), share_with_cli: true, trust_token_host: None }
+        LoginRequest {
+            host: self.registry.clone(),
+            username: USER.into(),
+            secret: secret.into(),
+            share_with_cli: true,
+            trust_token_host: None,
+        }
     }
 
     /// `docker --config <ours> <args>`, its success and its output.
@@ -575,7 +581,8 @@ async fn a_locked_or_vanished_keychain_answers_with_a_sentence() {
     registry::login(&s.places, s.request(SECRET)).await.expect("the unlocked keychain keeps the login");
     let bound = std::time::Duration::from_secs(40);
     let bus = |args: &[&str]| {
-        let out = Command::new("dbus-send").args(["--session", "--print-reply", "--dest=org.freedesktop.secrets"]).args(args).output().unwrap();
+        let out =
+            Command::new("dbus-send").args(["--session", "--print-reply", "--dest=org.freedesktop.secrets"]).args(args).output().unwrap();
         assert!(out.status.success(), "dbus-send {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };

@@ -5,9 +5,9 @@
 mod resources;
 
 use super::create::{self, Instance};
-use super::refs::{self, Target, Targets};
 use super::plan::{plan, UpOptions};
 use super::progress::{say, Emit, Progress};
+use super::refs::{self, Target, Targets};
 use super::{labels, orphans, secrets, Project};
 use crate::containers::ContainerState;
 use crate::error::{Error, ErrorPayload, Result};
@@ -15,7 +15,8 @@ use crate::objects::remove::{discard, remove, remove_unused};
 use crate::Engine;
 use bollard::models::{Mount, MountType, NetworkConnectRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, InspectContainerOptions, RemoveContainerOptions, RenameContainerOptions, StartContainerOptions, StopContainerOptions,
+    CreateContainerOptions, InspectContainerOptions, RemoveContainerOptions, RenameContainerOptions, StartContainerOptions,
+    StopContainerOptions,
 };
 use futures_util::future::{join_all, BoxFuture, FutureExt, Shared};
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,9 @@ pub enum UpEvent {
     Progress(Progress),
     Done(UpOutcome),
     /// The project could not be loaded or planned: nothing was touched.
-    Failed { error: ErrorPayload },
+    Failed {
+        error: ErrorPayload,
+    },
 }
 
 impl UpEvent {
@@ -93,7 +96,13 @@ pub async fn up(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit
 
 /// [`up`] that stops when `cancel` fires, reporting (as a cancelled outcome) what it created so
 /// far so that it can be undone.
-pub async fn up_cancellable(engine: &Engine, project: &Project, opts: &UpOptions, emit: Emit<'_>, cancel: &CancellationToken) -> Result<UpOutcome> {
+pub async fn up_cancellable(
+    engine: &Engine,
+    project: &Project,
+    opts: &UpOptions,
+    emit: Emit<'_>,
+    cancel: &CancellationToken,
+) -> Result<UpOutcome> {
     let order = plan(project, opts)?;
     for name in &order {
         let svc = &project.config["services"][name];
@@ -104,7 +113,10 @@ pub async fn up_cancellable(engine: &Engine, project: &Project, opts: &UpOptions
             ));
         }
         if svc.get("container_name").is_some() && replicas(project, opts, name) > 1 {
-            return Err(Error::invalid("scale", format!("Service \"{name}\" sets container_name, so it cannot run more than one container.")));
+            return Err(Error::invalid(
+                "scale",
+                format!("Service \"{name}\" sets container_name, so it cannot run more than one container."),
+            ));
         }
         if let Some((field, message)) = refs::network_conflict(name, svc) {
             return Err(Error::Compose(super::Problem::new(message).at(field, None)));
@@ -295,7 +307,15 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    fn instance<'i>(&'i self, name: &'i str, number: u32, hash: &'i str, image_id: &'i str, targets: &Targets, svc: &Value) -> Instance<'i> {
+    fn instance<'i>(
+        &'i self,
+        name: &'i str,
+        number: u32,
+        hash: &'i str,
+        image_id: &'i str,
+        targets: &Targets,
+        svc: &Value,
+    ) -> Instance<'i> {
         let p = self.project;
         Instance {
             project: p,
@@ -409,9 +429,7 @@ impl<'a> Run<'a> {
                         }
                         Some("unhealthy") => return Err(format!("container {} is unhealthy", c.name)),
                         None | Some("none") | Some("") => return Err(format!("service \"{dep}\" has no healthcheck")),
-                        _ if status == "exited" || status == "dead" => {
-                            return Err(format!("container {} exited with code {exit}", c.name))
-                        }
+                        _ if status == "exited" || status == "dead" => return Err(format!("container {} exited with code {exit}", c.name)),
                         _ => {}
                     },
                     _ => {
@@ -446,7 +464,13 @@ async fn anonymous_volumes(engine: &Engine, id: &str, svc: &Value) -> Result<Vec
             let (name, target) = (m.name?, m.destination?);
             match declared(&target) {
                 Some(v) if v["source"].as_str().is_some_and(|s| !s.is_empty()) || v["type"].as_str().is_some_and(|t| t != "volume") => None,
-                _ => Some(Mount { typ: Some(MountType::VOLUME), source: Some(name), target: Some(target), read_only: m.rw.map(|rw| !rw), ..Default::default() }),
+                _ => Some(Mount {
+                    typ: Some(MountType::VOLUME),
+                    source: Some(name),
+                    target: Some(target),
+                    read_only: m.rw.map(|rw| !rw),
+                    ..Default::default()
+                }),
             }
         })
         .collect())
@@ -460,7 +484,11 @@ pub async fn undo(engine: &Engine, created: &Created, inherited: bool) -> Result
         engine.docker().remove_network(n).await.map_err(engine.err(&format!("Network {n}")))?;
     }
     for v in &created.volumes {
-        engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await.map_err(engine.err(&format!("Volume {v}")))?;
+        engine
+            .docker()
+            .remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>)
+            .await
+            .map_err(engine.err(&format!("Volume {v}")))?;
     }
     if inherited {
         remove_unused(engine, &created.inherited).await;

@@ -24,7 +24,9 @@ impl Run<'_> {
                 if !exists {
                     return Err(Error::invalid(
                         "networks",
-                        format!("Network \"{name}\" is declared as external but does not exist. Create it with `docker network create {name}`."),
+                        format!(
+                            "Network \"{name}\" is declared as external but does not exist. Create it with `docker network create {name}`."
+                        ),
                     ));
                 }
                 continue;
@@ -52,7 +54,9 @@ impl Run<'_> {
                 internal: net["internal"].as_bool(),
                 attachable: net["attachable"].as_bool(),
                 enable_ipv6: net["enable_ipv6"].as_bool(),
-                options: net["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+                options: net["driver_opts"]
+                    .as_object()
+                    .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
                 labels: Some(labels::resource(&p.name, labels::NETWORK, key, net.get("labels"))),
                 ipam,
                 ..Default::default()
@@ -102,7 +106,9 @@ impl Run<'_> {
         let req = VolumeCreateRequest {
             name: Some(name.clone()),
             driver: vol["driver"].as_str().map(str::to_string),
-            driver_opts: vol["driver_opts"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
+            driver_opts: vol["driver_opts"]
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()),
             labels: Some(labels::resource(&p.name, labels::VOLUME, key, vol.get("labels"))),
             ..Default::default()
         };

@@ -347,7 +347,11 @@ fn hostile_error(dir: tempfile::TempDir) -> String {
 #[test]
 fn hostile_pipeline_files_end_in_a_sentence() {
     // Including itself through another file, then through a list.
-    let looped = [(".gitlab-ci.yml", "include: [a.yml]\njob:\n  script: x\n"), ("a.yml", "include: [b.yml, .gitlab-ci.yml]\n"), ("b.yml", "variables: {B: b}\n")];
+    let looped = [
+        (".gitlab-ci.yml", "include: [a.yml]\njob:\n  script: x\n"),
+        ("a.yml", "include: [b.yml, .gitlab-ci.yml]\n"),
+        ("b.yml", "variables: {B: b}\n"),
+    ];
     assert_eq!(bounded_load(folder(&looped)), Ok(()), "each file is read once, as on GitLab");
     // 3,000 levels of block nesting (compact sequences: indented mappings would pass the 4 MB cap).
     let deep = format!("x:\n  {}y\n", "- ".repeat(3000));
@@ -361,7 +365,8 @@ fn hostile_pipeline_files_end_in_a_sentence() {
     let e = hostile_error(folder(&[(".gitlab-ci.yml", &bomb)]));
     assert!(e.contains(".gitlab-ci.yml") && e.contains("expands to more than"), "{e}");
     // An include (and the pipeline file itself) that is a FIFO, /dev/zero or 2 GB.
-    for (target, says) in [("fifo.yml", "not a regular file"), ("zero.yml", "leads outside the project folder"), ("big.yml", "larger than")] {
+    for (target, says) in [("fifo.yml", "not a regular file"), ("zero.yml", "leads outside the project folder"), ("big.yml", "larger than")]
+    {
         let dir = folder(&[(".gitlab-ci.yml", &format!("include: [{target}]\njob:\n  script: x\n"))]);
         assert!(Command::new("mkfifo").arg(dir.path().join("fifo.yml")).status().unwrap().success());
         std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yml")).unwrap();

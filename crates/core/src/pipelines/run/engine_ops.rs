@@ -9,44 +9,23 @@ use crate::pipelines::model::PullPolicy;
 use crate::registry::{credentials_for_registry, credentials_in_config, Host};
 use crate::Engine;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
-use bollard::models::{
-    ContainerCreateBody, EndpointSettings, NetworkCreateRequest, NetworkingConfig,
-    VolumeCreateRequest,
-};
+use bollard::models::{ContainerCreateBody, EndpointSettings, NetworkCreateRequest, NetworkingConfig, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, DownloadFromContainerOptions, ListContainersOptions,
-    ListNetworksOptions, ListVolumesOptions, RemoveContainerOptions, RemoveVolumeOptions,
-    StartContainerOptions, UploadToContainerOptions,
+    CreateContainerOptions, DownloadFromContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
+    RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, UploadToContainerOptions,
 };
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::path::Path;
 use tokio::io::AsyncWriteExt;
 
-pub async fn create_network(
-    engine: &Engine,
-    name: &str,
-    labels: HashMap<String, String>,
-) -> Result<()> {
-    let request = NetworkCreateRequest {
-        name: name.into(),
-        driver: Some("bridge".into()),
-        labels: Some(labels),
-        ..Default::default()
-    };
+pub async fn create_network(engine: &Engine, name: &str, labels: HashMap<String, String>) -> Result<()> {
+    let request = NetworkCreateRequest { name: name.into(), driver: Some("bridge".into()), labels: Some(labels), ..Default::default() };
     objects::create::network(engine, request).await
 }
 
-pub async fn create_volume(
-    engine: &Engine,
-    name: &str,
-    labels: HashMap<String, String>,
-) -> Result<()> {
-    let request = VolumeCreateRequest {
-        name: Some(name.into()),
-        labels: Some(labels),
-        ..Default::default()
-    };
+pub async fn create_volume(engine: &Engine, name: &str, labels: HashMap<String, String>) -> Result<()> {
+    let request = VolumeCreateRequest { name: Some(name.into()), labels: Some(labels), ..Default::default() };
     objects::create::volume(engine, request).await
 }
 
@@ -62,41 +41,21 @@ pub async fn create_container(
     network: &str,
     aliases: Vec<String>,
 ) -> Result<String> {
-    let endpoint = EndpointSettings {
-        aliases: Some(aliases),
-        ..Default::default()
-    };
-    body.networking_config = Some(NetworkingConfig {
-        endpoints_config: Some(HashMap::from([(network.to_string(), endpoint)])),
-    });
+    let endpoint = EndpointSettings { aliases: Some(aliases), ..Default::default() };
+    body.networking_config = Some(NetworkingConfig { endpoints_config: Some(HashMap::from([(network.to_string(), endpoint)])) });
     let host = body.host_config.get_or_insert_with(Default::default);
     host.network_mode = Some(network.into());
-    let options = CreateContainerOptions {
-        name: Some(name.into()),
-        ..Default::default()
-    };
-    let created = engine
-        .docker()
-        .create_container(Some(options), body)
-        .await
-        .map_err(engine.err(&format!("Container {name}")))?;
+    let options = CreateContainerOptions { name: Some(name.into()), ..Default::default() };
+    let created = engine.docker().create_container(Some(options), body).await.map_err(engine.err(&format!("Container {name}")))?;
     Ok(created.id)
 }
 
 pub async fn start(engine: &Engine, id: &str) -> Result<()> {
-    engine
-        .docker()
-        .start_container(id, None::<StartContainerOptions>)
-        .await
-        .map_err(engine.err("The job container"))
+    engine.docker().start_container(id, None::<StartContainerOptions>).await.map_err(engine.err("The job container"))
 }
 
 pub async fn remove_container(engine: &Engine, id: &str) {
-    let options = RemoveContainerOptions {
-        force: true,
-        v: true,
-        link: false,
-    };
+    let options = RemoveContainerOptions { force: true, v: true, link: false };
     if let Err(e) = engine.docker().remove_container(id, Some(options)).await {
         tracing::debug!(%id, %e, "pipeline container already gone");
     }
@@ -106,29 +65,17 @@ pub async fn remove_container(engine: &Engine, id: &str) {
 /// `always` pulls and, when that fails offline, says so and uses the local copy; `never` only
 /// uses the local one. A pull logs in as the job's `DOCKER_AUTH_CONFIG` says for the image's
 /// registry, else with the stored login, as the runner does. Returns a warning for the job log.
-pub async fn ensure_image(
-    engine: &Engine,
-    image: &str,
-    policy: &[PullPolicy],
-    auth_config: Option<&str>,
-) -> Result<Option<String>> {
+pub async fn ensure_image(engine: &Engine, image: &str, policy: &[PullPolicy], auth_config: Option<&str>) -> Result<Option<String>> {
     let local = engine.docker().inspect_image(image).await.is_ok();
     let always = policy.first() == Some(&PullPolicy::Always);
     if local && !always {
         return Ok(None);
     }
     if !local && policy.iter().all(|p| *p == PullPolicy::Never) && !policy.is_empty() {
-        return Err(Error::invalid(
-            "image",
-            format!("The image \"{image}\" is not on this engine, and its pull_policy is never."),
-        ));
+        return Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine, and its pull_policy is never.")));
     }
-    let reference = crate::reference::parse_normalized(image).map_err(|e| {
-        Error::invalid(
-            "image",
-            format!("The image name \"{image}\" is not valid: {e}."),
-        )
-    })?;
+    let reference = crate::reference::parse_normalized(image)
+        .map_err(|e| Error::invalid("image", format!("The image name \"{image}\" is not valid: {e}.")))?;
     let from_variable = match (auth_config, Host::parse(reference.registry())) {
         (Some(json), Ok(host)) => credentials_in_config(json, &host).await?,
         _ => None,
@@ -146,46 +93,25 @@ pub async fn ensure_image(
     .await;
     match failure {
         None => Ok(None),
-        Some(message) if local => Ok(Some(format!(
-            "WARNING: pulling {image} failed ({message}); using the image already on this engine."
-        ))),
-        Some(message) => Err(Error::invalid(
-            "image",
-            format!(
-                "The image \"{image}\" is not on this engine and could not be pulled: {message}"
-            ),
-        )),
+        Some(message) if local => Ok(Some(format!("WARNING: pulling {image} failed ({message}); using the image already on this engine."))),
+        Some(message) => {
+            Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine and could not be pulled: {message}")))
+        }
     }
 }
 
 /// Put a tar into the container at `/`.
 pub async fn upload(engine: &Engine, id: &str, tar: Vec<u8>, what: &str) -> Result<()> {
-    let options = UploadToContainerOptions {
-        path: "/".into(),
-        ..Default::default()
-    };
-    engine
-        .docker()
-        .upload_to_container(id, Some(options), bollard::body_full(tar.into()))
-        .await
-        .map_err(engine.err(what))
+    let options = UploadToContainerOptions { path: "/".into(), ..Default::default() };
+    engine.docker().upload_to_container(id, Some(options), bollard::body_full(tar.into())).await.map_err(engine.err(what))
 }
 
 /// Put the tar in file `tar` into the container at `/`, streamed (a cache can be large).
 pub async fn upload_file(engine: &Engine, id: &str, tar: &Path, what: &str) -> Result<()> {
-    let file = tokio::fs::File::open(tar)
-        .await
-        .map_err(|e| Error::io(what, e))?;
-    let options = UploadToContainerOptions {
-        path: "/".into(),
-        ..Default::default()
-    };
+    let file = tokio::fs::File::open(tar).await.map_err(|e| Error::io(what, e))?;
+    let options = UploadToContainerOptions { path: "/".into(), ..Default::default() };
     let body = bollard::body_try_stream(tokio_util::io::ReaderStream::new(file));
-    engine
-        .docker()
-        .upload_to_container(id, Some(options), body)
-        .await
-        .map_err(engine.err(what))
+    engine.docker().upload_to_container(id, Some(options), body).await.map_err(engine.err(what))
 }
 
 /// The most of a job's folder that is copied out to pick its artifacts (GitLab's own cap on an
@@ -195,12 +121,8 @@ pub const MAX_DOWNLOAD: u64 = 2 << 30;
 /// The engine's tar of `path` in the container, written to `to`; at most `max` bytes, else a
 /// sentence (and the part written is removed).
 pub async fn download(engine: &Engine, id: &str, path: &str, to: &Path, max: u64) -> Result<()> {
-    let mut file = tokio::fs::File::create(to)
-        .await
-        .map_err(|e| Error::io("Keeping the job's files", e))?;
-    let mut stream = engine
-        .docker()
-        .download_from_container(id, Some(DownloadFromContainerOptions { path: path.into() }));
+    let mut file = tokio::fs::File::create(to).await.map_err(|e| Error::io("Keeping the job's files", e))?;
+    let mut stream = engine.docker().download_from_container(id, Some(DownloadFromContainerOptions { path: path.into() }));
     let mut written = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(engine.err("The job's files"))?;
@@ -216,45 +138,20 @@ pub async fn download(engine: &Engine, id: &str, path: &str, to: &Path, max: u64
                 ),
             ));
         }
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| Error::io("Keeping the job's files", e))?;
+        file.write_all(&chunk).await.map_err(|e| Error::io("Keeping the job's files", e))?;
     }
-    file.flush()
-        .await
-        .map_err(|e| Error::io("Keeping the job's files", e))
+    file.flush().await.map_err(|e| Error::io("Keeping the job's files", e))
 }
 
 /// Run `cmd` in the container, handing each output chunk to `output` (`true` = stderr);
 /// returns the exit code.
-pub async fn exec(
-    engine: &Engine,
-    id: &str,
-    cmd: Vec<String>,
-    env: Vec<String>,
-    mut output: impl FnMut(bool, &[u8]),
-) -> Result<i64> {
-    let options = CreateExecOptions {
-        cmd: Some(cmd),
-        env: Some(env),
-        attach_stdout: Some(true),
-        attach_stderr: Some(true),
-        ..Default::default()
-    };
+pub async fn exec(engine: &Engine, id: &str, cmd: Vec<String>, env: Vec<String>, mut output: impl FnMut(bool, &[u8])) -> Result<i64> {
+    let options =
+        CreateExecOptions { cmd: Some(cmd), env: Some(env), attach_stdout: Some(true), attach_stderr: Some(true), ..Default::default() };
     let docker = engine.docker();
-    let exec = docker
-        .create_exec(id, options)
-        .await
-        .map_err(engine.err("The job container"))?
-        .id;
-    let started = docker
-        .start_exec(&exec, None::<StartExecOptions>)
-        .await
-        .map_err(engine.err("The job container"))?;
-    if let StartExecResults::Attached {
-        output: mut stream, ..
-    } = started
-    {
+    let exec = docker.create_exec(id, options).await.map_err(engine.err("The job container"))?.id;
+    let started = docker.start_exec(&exec, None::<StartExecOptions>).await.map_err(engine.err("The job container"))?;
+    if let StartExecResults::Attached { output: mut stream, .. } = started {
         while let Some(item) = stream.next().await {
             match item.map_err(engine.err("The job's output"))? {
                 bollard::container::LogOutput::StdErr { message } => output(true, &message),
@@ -262,10 +159,7 @@ pub async fn exec(
             }
         }
     }
-    let inspect = docker
-        .inspect_exec(&exec)
-        .await
-        .map_err(engine.err("The job container"))?;
+    let inspect = docker.inspect_exec(&exec).await.map_err(engine.err("The job container"))?;
     Ok(inspect.exit_code.unwrap_or(-1))
 }
 
@@ -280,17 +174,12 @@ pub async fn remove_runs(engine: &Engine, only: Option<&str>, keep: &[String]) -
     let filters = HashMap::from([("label".to_string(), vec![filter])]);
     let owned = |l: Option<&HashMap<String, String>>| {
         l.is_some_and(|l| {
-            l.get(labels::RUN).is_some_and(|r| !keep.contains(r))
-                && (only.is_some() || labels::owner_gone(l.get(labels::OWNER)))
+            l.get(labels::RUN).is_some_and(|r| !keep.contains(r)) && (only.is_some() || labels::owner_gone(l.get(labels::OWNER)))
         })
     };
     let mut removed = 0;
     let containers = docker
-        .list_containers(Some(ListContainersOptions {
-            all: true,
-            filters: Some(filters.clone()),
-            ..Default::default()
-        }))
+        .list_containers(Some(ListContainersOptions { all: true, filters: Some(filters.clone()), ..Default::default() }))
         .await
         .map_err(engine.err("Pipeline containers"))?;
     for c in containers.into_iter().filter(|c| owned(c.labels.as_ref())) {
@@ -300,9 +189,7 @@ pub async fn remove_runs(engine: &Engine, only: Option<&str>, keep: &[String]) -
         }
     }
     let networks = docker
-        .list_networks(Some(ListNetworksOptions {
-            filters: Some(filters.clone()),
-        }))
+        .list_networks(Some(ListNetworksOptions { filters: Some(filters.clone()) }))
         .await
         .map_err(engine.err("Pipeline networks"))?;
     for n in networks.into_iter().filter(|n| owned(n.labels.as_ref())) {
@@ -312,23 +199,9 @@ pub async fn remove_runs(engine: &Engine, only: Option<&str>, keep: &[String]) -
             }
         }
     }
-    let volumes = docker
-        .list_volumes(Some(ListVolumesOptions {
-            filters: Some(filters),
-        }))
-        .await
-        .map_err(engine.err("Pipeline volumes"))?;
-    for v in volumes
-        .volumes
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|v| owned(Some(&v.labels)))
-    {
-        if docker
-            .remove_volume(&v.name, Some(RemoveVolumeOptions { force: true }))
-            .await
-            .is_ok()
-        {
+    let volumes = docker.list_volumes(Some(ListVolumesOptions { filters: Some(filters) })).await.map_err(engine.err("Pipeline volumes"))?;
+    for v in volumes.volumes.unwrap_or_default().into_iter().filter(|v| owned(Some(&v.labels))) {
+        if docker.remove_volume(&v.name, Some(RemoveVolumeOptions { force: true })).await.is_ok() {
             removed += 1;
         }
     }

@@ -21,22 +21,14 @@ pub fn tracked_files(root: &Path) -> Result<Vec<String>> {
         walk(root, root, &mut files)?;
         return Ok(files.into_iter().filter(|f| !f.ends_with('/')).collect());
     };
-    Ok(out
-        .split(|&b| b == 0)
-        .filter(|f| !f.is_empty())
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .collect())
+    Ok(out.split(|&b| b == 0).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned()).collect())
 }
 
 fn walk(root: &Path, dir: &Path, files: &mut Vec<String>) -> Result<()> {
-    for entry in
-        fs::read_dir(dir).map_err(|e| Error::io(format!("Reading {}", dir.display()), e))?
-    {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(format!("Reading {}", dir.display()), e))? {
         let entry = entry.map_err(|e| Error::io(format!("Reading {}", dir.display()), e))?;
         let path = entry.path();
-        let kind = entry
-            .file_type()
-            .map_err(|e| Error::io(format!("Reading {}", path.display()), e))?;
+        let kind = entry.file_type().map_err(|e| Error::io(format!("Reading {}", path.display()), e))?;
         if kind.is_dir() {
             if entry.file_name() != ".git" {
                 if let Ok(rel) = path.strip_prefix(root) {
@@ -67,8 +59,7 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     dir.set_entry_type(tar::EntryType::Directory);
     dir.set_mode(0o777);
     dir.set_size(0);
-    tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty())
-        .map_err(|e| Error::io("Packing the project", e))?;
+    tar.append_data(&mut dir, format!("{prefix}/"), std::io::empty()).map_err(|e| Error::io("Packing the project", e))?;
     let real_root = fs::canonicalize(root).map_err(|e| Error::io("Reading the project", e))?;
     for file in files {
         if !below(&real_root, file) {
@@ -90,13 +81,8 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
                 h.set_metadata(&meta);
                 h.set_uid(0);
                 h.set_gid(0);
-                h.set_mode(if meta.permissions().mode() & 0o111 != 0 {
-                    0o777
-                } else {
-                    0o666
-                });
-                let body =
-                    fs::File::open(&path).map_err(|e| Error::io(format!("Reading {file}"), e))?;
+                h.set_mode(if meta.permissions().mode() & 0o111 != 0 { 0o777 } else { 0o666 });
+                let body = fs::File::open(&path).map_err(|e| Error::io(format!("Reading {file}"), e))?;
                 tar.append_data(&mut h, &name, body)
             }
             Ok(meta) if meta.file_type().is_symlink() => tar.append_path_with_name(&path, &name),
@@ -104,8 +90,7 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
         };
         packed.map_err(|e| Error::io(format!("Packing {file}"), e))?;
     }
-    tar.into_inner()
-        .map_err(|e| Error::io("Packing the project", e))
+    tar.into_inner().map_err(|e| Error::io("Packing the project", e))
 }
 
 /// Whether `file` (relative) names an entry inside `root` (canonical) without passing through a
@@ -116,9 +101,7 @@ fn below(root: &Path, file: &str) -> bool {
         return false;
     }
     match rel.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            fs::canonicalize(root.join(parent)).is_ok_and(|p| p == root.join(parent))
-        }
+        Some(parent) if !parent.as_os_str().is_empty() => fs::canonicalize(root.join(parent)).is_ok_and(|p| p == root.join(parent)),
         _ => true,
     }
 }
@@ -135,12 +118,7 @@ pub struct Selection {
 /// Extract the files of `selection` from `archive` (the engine's tar of the project folder,
 /// whose entries start with the folder's own name) into `dest`; returns the paths kept.
 /// Entries are untrusted: anything that would land outside `dest`, and links, are skipped.
-pub fn extract_selected(
-    archive: impl Read,
-    selection: &Selection,
-    started_with: &HashSet<String>,
-    dest: &Path,
-) -> Result<Vec<String>> {
+pub fn extract_selected(archive: impl Read, selection: &Selection, started_with: &HashSet<String>, dest: &Path) -> Result<Vec<String>> {
     each_selected(archive, selection, started_with, |rel, entry| {
         let target = dest.join(rel);
         let kept = |e| Error::io(format!("Keeping {rel}"), e);
@@ -168,12 +146,9 @@ pub fn select_into_tar(
     let mut tar = tar::Builder::new(out);
     let kept = each_selected(archive, selection, started_with, |rel, entry| {
         let mut header = entry.header().clone();
-        tar.append_data(&mut header, format!("{prefix}/{rel}"), entry)
-            .map_err(|e| Error::io(format!("Packing {rel}"), e))
+        tar.append_data(&mut header, format!("{prefix}/{rel}"), entry).map_err(|e| Error::io(format!("Packing {rel}"), e))
     })?;
-    tar.into_inner()
-        .and_then(|mut out| out.flush())
-        .map_err(|e| Error::io("Packing the cache", e))?;
+    tar.into_inner().and_then(|mut out| out.flush()).map_err(|e| Error::io("Packing the cache", e))?;
     Ok(kept)
 }
 
@@ -186,17 +161,13 @@ fn each_selected<R: Read>(
     started_with: &HashSet<String>,
     mut take: impl FnMut(&str, &mut tar::Entry<'_, R>) -> Result<()>,
 ) -> Result<Vec<String>> {
-    let bad = |e: crate::build::ignore::PatternError| {
-        Error::invalid("artifacts", format!("An artifacts or cache path cannot be used: {e}."))
-    };
+    let bad =
+        |e: crate::build::ignore::PatternError| Error::invalid("artifacts", format!("An artifacts or cache path cannot be used: {e}."));
     let paths = PatternMatcher::new(&selection.paths).map_err(bad)?;
     let exclude = PatternMatcher::new(&selection.exclude).map_err(bad)?;
     let mut kept = Vec::new();
     let mut tar = tar::Archive::new(archive);
-    for entry in tar
-        .entries()
-        .map_err(|e| Error::io("Reading the job's files", e))?
-    {
+    for entry in tar.entries().map_err(|e| Error::io("Reading the job's files", e))? {
         let mut entry = entry.map_err(|e| Error::io("Reading the job's files", e))?;
         let kind = entry.header().entry_type();
         if kind != tar::EntryType::Regular && kind != tar::EntryType::Directory {
@@ -206,18 +177,12 @@ fn each_selected<R: Read>(
             continue;
         };
         let wanted = (!selection.paths.is_empty() && paths.matches(&rel).unwrap_or(false))
-            || (selection.untracked
-                && kind == tar::EntryType::Regular
-                && !started_with.contains(&rel));
+            || (selection.untracked && kind == tar::EntryType::Regular && !started_with.contains(&rel));
         if !wanted || exclude.matches(&rel).unwrap_or(false) {
             continue;
         }
         take(&rel, &mut entry)?;
-        kept.push(if kind == tar::EntryType::Directory {
-            format!("{rel}/")
-        } else {
-            rel
-        });
+        kept.push(if kind == tar::EntryType::Directory { format!("{rel}/") } else { rel });
     }
     kept.sort();
     Ok(kept)
@@ -229,8 +194,7 @@ fn relative(path: &Path) -> Option<String> {
     let mut parts = path.components();
     parts.next()?;
     let rest: PathBuf = parts.collect();
-    if rest.as_os_str().is_empty() || !rest.components().all(|c| matches!(c, Component::Normal(_)))
-    {
+    if rest.as_os_str().is_empty() || !rest.components().all(|c| matches!(c, Component::Normal(_))) {
         return None;
     }
     Some(rest.to_string_lossy().into_owned())
@@ -250,9 +214,7 @@ pub fn kept_files(dir: &Path) -> Result<Vec<String>> {
 /// expanded to `builds_dir/x`) is accepted as the runner accepts it.
 pub fn project_relative(path: &str, builds_dir: &str) -> String {
     match path.strip_prefix(builds_dir) {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            rest.trim_start_matches('/').to_string()
-        }
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_start_matches('/').to_string(),
         _ => path.to_string(),
     }
 }
@@ -308,11 +270,7 @@ mod tests {
         ]);
         let dest = tempfile::tempdir().unwrap();
         let started: HashSet<String> = ["src/a.rs".to_string()].into();
-        let sel = Selection {
-            paths: vec!["dist/".into()],
-            exclude: vec!["**/*.map".into()],
-            untracked: false,
-        };
+        let sel = Selection { paths: vec!["dist/".into()], exclude: vec!["**/*.map".into()], untracked: false };
         let kept = extract_selected(&tar[..], &sel, &started, dest.path()).unwrap();
         assert_eq!(kept, vec!["dist/app.js", "dist/deep/y.js"]);
         let mut with_dirs = archive(&[("proj/keep/gone.txt", "x")]);
@@ -322,34 +280,15 @@ mod tests {
         h.set_entry_type(tar::EntryType::Directory);
         h.set_size(0);
         h.set_mode(0o755);
-        more.append_data(&mut h, "proj/keep/", std::io::empty())
-            .unwrap();
+        more.append_data(&mut h, "proj/keep/", std::io::empty()).unwrap();
         let bytes = more.into_inner().unwrap();
-        let sel = Selection {
-            paths: vec!["keep".into()],
-            exclude: vec!["keep/**".into()],
-            untracked: false,
-        };
+        let sel = Selection { paths: vec!["keep".into()], exclude: vec!["keep/**".into()], untracked: false };
         let dest = tempfile::tempdir().unwrap();
-        assert_eq!(
-            extract_selected(&bytes[..], &sel, &started, dest.path()).unwrap(),
-            vec!["keep/"],
-            "an emptied folder stays"
-        );
-        let sel = Selection {
-            paths: vec![],
-            exclude: vec!["dist/**".into()],
-            untracked: true,
-        };
+        assert_eq!(extract_selected(&bytes[..], &sel, &started, dest.path()).unwrap(), vec!["keep/"], "an emptied folder stays");
+        let sel = Selection { paths: vec![], exclude: vec!["dist/**".into()], untracked: true };
         let dest = tempfile::tempdir().unwrap();
-        assert_eq!(
-            extract_selected(&tar[..], &sel, &started, dest.path()).unwrap(),
-            vec!["out.log"]
-        );
-        assert_eq!(
-            fs::read_to_string(dest.path().join("out.log")).unwrap(),
-            "new"
-        );
+        assert_eq!(extract_selected(&tar[..], &sel, &started, dest.path()).unwrap(), vec!["out.log"]);
+        assert_eq!(fs::read_to_string(dest.path().join("out.log")).unwrap(), "new");
     }
 
     #[test]
@@ -363,18 +302,11 @@ mod tests {
         ]);
         let started: HashSet<String> = ["src/a.rs".to_string()].into();
         let names = |paths: &[&str], untracked: bool| {
-            let sel = Selection {
-                paths: paths.iter().map(|p| p.to_string()).collect(),
-                exclude: vec![],
-                untracked,
-            };
+            let sel = Selection { paths: paths.iter().map(|p| p.to_string()).collect(), exclude: vec![], untracked };
             let mut out = Vec::new();
             let kept = select_into_tar(&tar[..], &sel, &started, "berth-ci-cache/0", &mut out).unwrap();
-            let mut inside: Vec<String> = tar::Archive::new(&out[..])
-                .entries()
-                .unwrap()
-                .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
-                .collect();
+            let mut inside: Vec<String> =
+                tar::Archive::new(&out[..]).entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
             inside.sort();
             assert_eq!(inside.len(), kept.len());
             inside
@@ -392,11 +324,7 @@ mod tests {
     fn dotenv_lines() {
         assert_eq!(
             parse_dotenv("A=1\n# c\nB=\"two words\"\nbad line\nC='x=y'\n"),
-            vec![
-                ("A".into(), "1".into()),
-                ("B".into(), "two words".into()),
-                ("C".into(), "x=y".into())
-            ]
+            vec![("A".into(), "1".into()), ("B".into(), "two words".into()), ("C".into(), "x=y".into())]
         );
     }
 }

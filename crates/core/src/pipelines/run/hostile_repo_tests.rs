@@ -26,7 +26,11 @@ fn write(dir: &Path, name: &str, text: &str) {
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, ".gitlab-ci.yml", "job:\n  script: x\n  rules:\n    - changes: [a.txt]\n  cache:\n    key:\n      files: [a.txt]\n    paths: [out]\n");
+    write(
+        d,
+        ".gitlab-ci.yml",
+        "job:\n  script: x\n  rules:\n    - changes: [a.txt]\n  cache:\n    key:\n      files: [a.txt]\n    paths: [out]\n",
+    );
     write(d, "a.txt", "one\n");
     git(d, &["init", "-q", "-b", "main"]);
     git(d, &["config", "user.name", "T"]);

@@ -66,21 +66,12 @@ impl RunContext {
         }
         let dir = self.job_dir(job);
         let written = std::fs::create_dir_all(&dir)
-            .and_then(|_| {
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(dir.join("log.txt"))
-            })
+            .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(dir.join("log.txt")))
             .and_then(|mut f| f.write_all(&bytes));
         if let Err(e) = written {
             tracing::warn!(%e, job, "could not keep a job log line");
         }
-        let _ = self.events.send(RunEvent::Log {
-            job: job.into(),
-            stream,
-            bytes,
-        });
+        let _ = self.events.send(RunEvent::Log { job: job.into(), stream, bytes });
     }
 
     /// One of Berth's own lines in the job log.
@@ -124,11 +115,7 @@ pub async fn run_attempt(ctx: &Arc<RunContext>, input: JobInput<'_>) -> AttemptE
         let _ = ctx.engine.docker().remove_network(&name).await;
     }
     for v in &made.volumes {
-        let _ = ctx
-            .engine
-            .docker()
-            .remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>)
-            .await;
+        let _ = ctx.engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
     }
     end
 }
@@ -140,12 +127,7 @@ struct Made {
     volumes: Vec<String>,
 }
 
-async fn attempt(
-    ctx: &Arc<RunContext>,
-    input: &JobInput<'_>,
-    name: &str,
-    made: &mut Made,
-) -> Result<AttemptEnd> {
+async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: &mut Made) -> Result<AttemptEnd> {
     let job = input.job;
     let engine = &ctx.engine;
     let labels = labels::for_job(&ctx.id, &job.name);
@@ -156,10 +138,7 @@ async fn attempt(
     made.network = true;
 
     // Docker-in-Docker with TLS: the client certificates it makes are shared with the job.
-    let tls_dind = job.services.iter().any(services::is_dind)
-        && env_map
-            .get("DOCKER_TLS_CERTDIR")
-            .is_some_and(|d| !d.is_empty());
+    let tls_dind = job.services.iter().any(services::is_dind) && env_map.get("DOCKER_TLS_CERTDIR").is_some_and(|d| !d.is_empty());
     let certs = format!("{name}-certs");
     if tls_dind {
         ops::create_volume(engine, &certs, labels.clone()).await?;
@@ -167,40 +146,19 @@ async fn attempt(
     }
 
     for (i, service) in job.services.iter().enumerate() {
-        start_service(
-            ctx,
-            job,
-            service,
-            &format!("{name}-svc{i}"),
-            name,
-            &env_list,
-            tls_dind.then_some(&certs),
-            &labels,
-            made,
-        )
-        .await?;
+        start_service(ctx, job, service, &format!("{name}-svc{i}"), name, &env_list, tls_dind.then_some(&certs), &labels, made).await?;
     }
 
     // The job container: kept alive so each step (and the file copies) can use it.
-    let image = job.image.clone().unwrap_or_else(|| Image {
-        name: ctx.default_image.clone(),
-        entrypoint: None,
-        pull_policy: vec![],
-    });
+    let image = job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![] });
     let image_name = expand(&image.name, |k| env_map.get(k).cloned());
     ctx.say(&job.name, &format!("Using image {image_name}"));
     let auth_config = env_map.get(DOCKER_AUTH_CONFIG).map(String::as_str);
-    if let Some(warning) =
-        ops::ensure_image(engine, &image_name, &image.pull_policy, auth_config).await?
-    {
+    if let Some(warning) = ops::ensure_image(engine, &image_name, &image.pull_policy, auth_config).await? {
         ctx.say(&job.name, &warning);
     }
     let caches = cache_volumes(ctx, job, &env_map).await?;
-    let mut binds: Vec<String> = caches
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{}:{CACHE_MOUNT}/{i}", c.volume))
-        .collect();
+    let mut binds: Vec<String> = caches.iter().enumerate().map(|(i, c)| format!("{}:{CACHE_MOUNT}/{i}", c.volume)).collect();
     if tls_dind {
         binds.push(format!("{certs}:/certs/client"));
     }
@@ -210,30 +168,17 @@ async fn attempt(
     let body = ContainerCreateBody {
         image: Some(image_name.clone()),
         entrypoint: api_entrypoint(&image),
-        cmd: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            "while :; do sleep 3600; done".into(),
-        ]),
+        cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
         env: Some(env_list.clone()),
         working_dir: Some(ctx.builds_dir.clone()),
         labels: Some(labels.clone()),
-        host_config: Some(HostConfig {
-            binds: Some(binds),
-            ..Default::default()
-        }),
+        host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
         ..Default::default()
     };
     let id = ops::create_container(engine, name, body, name, vec!["build".into()]).await?;
     made.containers.push(id.clone());
 
-    ops::upload(
-        engine,
-        &id,
-        ctx.project_tar.clone(),
-        "Copying the project into the job container",
-    )
-    .await?;
+    ops::upload(engine, &id, ctx.project_tar.clone(), "Copying the project into the job container").await?;
     for dir in &input.artifacts_from {
         let kept = files::kept_files(dir)?;
         if !kept.is_empty() {
@@ -242,91 +187,49 @@ async fn attempt(
         }
     }
     let steps = [
-        (
-            "step_script",
-            script::step_script(&ctx.builds_dir, &job.before_script, &job.script),
-        ),
-        (
-            "after_script",
-            script::after_script(&ctx.builds_dir, &job.after_script),
-        ),
+        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
+        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
     ];
-    let step_files: Vec<String> = steps
-        .iter()
-        .map(|(n, _)| format!("{SCRIPTS}/{n}"))
-        .collect();
-    ops::upload(
-        engine,
-        &id,
-        scripts_tar(&steps)?,
-        "Copying the job's script",
-    )
-    .await?;
+    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
+    ops::upload(engine, &id, scripts_tar(&steps)?, "Copying the job's script").await?;
     ops::start(engine, &id).await?;
 
     for (i, c) in caches.iter().enumerate() {
         if c.cache.policy != CachePolicy::Push && c.exists {
             ctx.say(&job.name, &format!("Restoring cache \"{}\"", c.key));
-            let cmd = format!(
-                "cp -a {CACHE_MOUNT}/{i}/. {}/",
-                script::quote(&ctx.builds_dir)
-            );
+            let cmd = format!("cp -a {CACHE_MOUNT}/{i}/. {}/", script::quote(&ctx.builds_dir));
             run_quiet(ctx, job, &id, &cmd).await?;
         }
     }
 
     let running = vec!["CI_JOB_STATUS=running".to_string()];
-    let end =
-        match tokio::time::timeout(input.timeout, step(ctx, job, &id, &step_files[0], running))
-            .await
-        {
-            Ok(code) => AttemptEnd::Exited(code?),
-            Err(_) => {
-                // Stop the script but keep the container for after_script, as the runner does.
-                let _ = ops::exec(
-                    engine,
-                    &id,
-                    vec!["sh".into(), "-c".into(), "kill -9 -1".into()],
-                    vec![],
-                    |_, _| {},
-                )
-                .await;
-                ctx.say(
-                    &job.name,
-                    &format!(
-                        "ERROR: Job failed: execution took longer than {}",
-                        human(input.timeout)
-                    ),
-                );
-                AttemptEnd::TimedOut
-            }
-        };
+    let end = match tokio::time::timeout(input.timeout, step(ctx, job, &id, &step_files[0], running)).await {
+        Ok(code) => AttemptEnd::Exited(code?),
+        Err(_) => {
+            // Stop the script but keep the container for after_script, as the runner does.
+            let _ = ops::exec(engine, &id, vec!["sh".into(), "-c".into(), "kill -9 -1".into()], vec![], |_, _| {}).await;
+            ctx.say(&job.name, &format!("ERROR: Job failed: execution took longer than {}", human(input.timeout)));
+            AttemptEnd::TimedOut
+        }
+    };
     let succeeded = end == AttemptEnd::Exited(0);
 
     if !job.after_script.is_empty() {
         ctx.say(&job.name, "Running after_script");
-        let status = format!(
-            "CI_JOB_STATUS={}",
-            if succeeded { "success" } else { "failed" }
-        );
+        let status = format!("CI_JOB_STATUS={}", if succeeded { "success" } else { "failed" });
         match tokio::time::timeout(AFTER_SCRIPT_TIMEOUT, step(ctx, job, &id, &step_files[1], vec![status])).await {
             Ok(Ok(0)) => {}
-            Ok(Ok(code)) => ctx.say(&job.name, &format!("WARNING: after_script failed with exit code {code}; the job's status is not changed.")),
+            Ok(Ok(code)) => {
+                ctx.say(&job.name, &format!("WARNING: after_script failed with exit code {code}; the job's status is not changed."))
+            }
             Ok(Err(e)) => ctx.say(&job.name, &format!("WARNING: after_script could not run: {e}")),
             Err(_) => ctx.say(&job.name, "WARNING: after_script took longer than 5 minutes and was stopped."),
         }
     }
 
-    let saving: Vec<(usize, &CacheVolume)> = caches
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.cache.policy != CachePolicy::Pull && applies(c.cache.when, succeeded))
-        .collect();
-    let artifacts = job
-        .artifacts
-        .as_ref()
-        .filter(|a| applies(a.when, succeeded))
-        .and_then(|_| artifact_selections(ctx, job, &env_map));
+    let saving: Vec<(usize, &CacheVolume)> =
+        caches.iter().enumerate().filter(|(_, c)| c.cache.policy != CachePolicy::Pull && applies(c.cache.when, succeeded)).collect();
+    let artifacts = job.artifacts.as_ref().filter(|a| applies(a.when, succeeded)).and_then(|_| artifact_selections(ctx, job, &env_map));
     if !saving.is_empty() || artifacts.is_some() {
         // One copy of the project folder as the job left it, for its caches and artifacts.
         let dir = ctx.job_dir(&job.name);
@@ -363,28 +266,13 @@ async fn start_service(
 ) -> Result<()> {
     let engine = &ctx.engine;
     let aliases = services::aliases(service);
-    ctx.say(
-        &job.name,
-        &format!(
-            "Starting service {} as {}",
-            service.image.name,
-            aliases.join(", ")
-        ),
-    );
-    let auth_config = job_env
-        .iter()
-        .find_map(|e| e.strip_prefix(DOCKER_AUTH_CONFIG)?.strip_prefix('='));
-    if let Some(warning) =
-        ops::ensure_image(engine, &service.image.name, &service.image.pull_policy, auth_config).await?
-    {
+    ctx.say(&job.name, &format!("Starting service {} as {}", service.image.name, aliases.join(", ")));
+    let auth_config = job_env.iter().find_map(|e| e.strip_prefix(DOCKER_AUTH_CONFIG)?.strip_prefix('='));
+    if let Some(warning) = ops::ensure_image(engine, &service.image.name, &service.image.pull_policy, auth_config).await? {
         ctx.say(&job.name, &warning);
     }
     let mut env = job_env.to_vec();
-    env.extend(
-        crate::pipelines::expand::environment(&service.variables)
-            .into_iter()
-            .map(|(k, v)| format!("{k}={v}")),
-    );
+    env.extend(crate::pipelines::expand::environment(&service.variables).into_iter().map(|(k, v)| format!("{k}={v}")));
     let dind = services::is_dind(service);
     let mut host = HostConfig::default();
     if let Some(certs) = certs.filter(|_| dind) {
@@ -436,45 +324,24 @@ async fn start_service(
 /// on the container's address: `docker:dind` exposes 2375 and 2376 but serves one); a service
 /// that does not is reported and the job goes on, as after the runner's health check.
 async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id: &str) {
-    let Ok(info) = ctx
-        .engine
-        .docker()
-        .inspect_container(
-            id,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        )
-        .await
-    else {
+    let Ok(info) = ctx.engine.docker().inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>).await else {
         return;
     };
     let ports: Vec<u16> = info
         .config
         .as_ref()
         .and_then(|c| c.exposed_ports.as_ref())
-        .map(|p| {
-            p.iter()
-                .filter_map(|k| k.strip_suffix("/tcp").and_then(|n| n.parse().ok()))
-                .collect()
-        })
+        .map(|p| p.iter().filter_map(|k| k.strip_suffix("/tcp").and_then(|n| n.parse().ok())).collect())
         .unwrap_or_default();
-    let ip = info
-        .network_settings
-        .and_then(|n| n.networks)
-        .and_then(|n| {
-            n.into_values()
-                .find_map(|e| e.ip_address.filter(|a| !a.is_empty()))
-        });
+    let ip =
+        info.network_settings.and_then(|n| n.networks).and_then(|n| n.into_values().find_map(|e| e.ip_address.filter(|a| !a.is_empty())));
     let (Some(ip), false) = (ip, ports.is_empty()) else {
         return;
     };
     let deadline = tokio::time::Instant::now() + ctx.service_wait;
     loop {
         for &port in &ports {
-            let attempt = tokio::time::timeout(
-                Duration::from_millis(500),
-                tokio::net::TcpStream::connect((ip.as_str(), port)),
-            )
-            .await;
+            let attempt = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
             if matches!(attempt, Ok(Ok(_))) {
                 return;
             }
@@ -497,28 +364,16 @@ async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id:
 }
 
 /// Run one script file with its output in the job log; the exit code.
-async fn step(
-    ctx: &Arc<RunContext>,
-    job: &Job,
-    id: &str,
-    file: &str,
-    env: Vec<String>,
-) -> Result<i64> {
+async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, file: &str, env: Vec<String>) -> Result<i64> {
     let mut out = Masker::new(&ctx.secrets);
     let mut err = Masker::new(&ctx.secrets);
-    let code = ops::exec(
-        &ctx.engine,
-        id,
-        script::shell_command(file),
-        env,
-        |is_err, bytes| {
-            if is_err {
-                ctx.log(&job.name, LogStream::Stderr, err.push(bytes));
-            } else {
-                ctx.log(&job.name, LogStream::Stdout, out.push(bytes));
-            }
-        },
-    )
+    let code = ops::exec(&ctx.engine, id, script::shell_command(file), env, |is_err, bytes| {
+        if is_err {
+            ctx.log(&job.name, LogStream::Stderr, err.push(bytes));
+        } else {
+            ctx.log(&job.name, LogStream::Stdout, out.push(bytes));
+        }
+    })
     .await?;
     ctx.log(&job.name, LogStream::Stdout, out.finish());
     ctx.log(&job.name, LogStream::Stderr, err.finish());
@@ -528,19 +383,9 @@ async fn step(
 /// A shell command of Berth's own; its output goes to the log only when it fails.
 async fn run_quiet(ctx: &Arc<RunContext>, job: &Job, id: &str, cmd: &str) -> Result<()> {
     let mut output = Vec::new();
-    let code = ops::exec(
-        &ctx.engine,
-        id,
-        vec!["sh".into(), "-c".into(), cmd.into()],
-        vec![],
-        |_, b| output.extend_from_slice(b),
-    )
-    .await?;
+    let code = ops::exec(&ctx.engine, id, vec!["sh".into(), "-c".into(), cmd.into()], vec![], |_, b| output.extend_from_slice(b)).await?;
     if code != 0 {
-        ctx.say(
-            &job.name,
-            &format!("WARNING: {}", String::from_utf8_lossy(&output).trim()),
-        );
+        ctx.say(&job.name, &format!("WARNING: {}", String::from_utf8_lossy(&output).trim()));
     }
     Ok(())
 }
@@ -553,11 +398,7 @@ struct CacheVolume<'a> {
 }
 
 /// One named volume per cache key (the runner's keying), created when first pushed.
-async fn cache_volumes<'a>(
-    ctx: &Arc<RunContext>,
-    job: &'a Job,
-    env: &HashMap<String, String>,
-) -> Result<Vec<CacheVolume<'a>>> {
+async fn cache_volumes<'a>(ctx: &Arc<RunContext>, job: &'a Job, env: &HashMap<String, String>) -> Result<Vec<CacheVolume<'a>>> {
     let mut out = Vec::new();
     for cache in &job.caches {
         let key = cache.key.resolve(&ctx.project_root, env);
@@ -565,13 +406,9 @@ async fn cache_volumes<'a>(
         let mut exists = ops::volume_exists(&ctx.engine, &volume).await;
         if !exists {
             for fallback in &cache.fallback_keys {
-                let candidate =
-                    cache_volume_name(&ctx.project_key, &expand(fallback, |k| env.get(k).cloned()));
+                let candidate = cache_volume_name(&ctx.project_key, &expand(fallback, |k| env.get(k).cloned()));
                 if ops::volume_exists(&ctx.engine, &candidate).await {
-                    ctx.say(
-                        &job.name,
-                        &format!("Cache \"{key}\" not found; using fallback \"{fallback}\""),
-                    );
+                    ctx.say(&job.name, &format!("Cache \"{key}\" not found; using fallback \"{fallback}\""));
                     volume = candidate;
                     exists = true;
                     break;
@@ -582,33 +419,16 @@ async fn cache_volumes<'a>(
             let labels = HashMap::from([(labels::CACHE.to_string(), ctx.project_key.clone())]);
             ops::create_volume(&ctx.engine, &volume, labels).await?;
         }
-        out.push(CacheVolume {
-            cache,
-            key,
-            volume,
-            exists,
-        });
+        out.push(CacheVolume { cache, key, volume, exists });
     }
     Ok(out)
 }
 
 /// `berth-cache-<project>-<key>`, the key reduced to what volume names allow.
 pub fn cache_volume_name(project_key: &str, key: &str) -> String {
-    let clean: String = key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let clean: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' }).collect();
     let hash = &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()))[..8];
-    format!(
-        "berth-cache-{project_key}-{}-{hash}",
-        clean.chars().take(64).collect::<String>()
-    )
+    format!("berth-cache-{project_key}-{}-{hash}", clean.chars().take(64).collect::<String>())
 }
 
 /// Save cache `i` as the runner does: its `paths` (globs with `**`, folders with all they hold)
@@ -625,12 +445,7 @@ async fn save_cache(
 ) -> Result<()> {
     ctx.say(&job.name, &format!("Saving cache \"{}\"", c.key));
     let selection = Selection {
-        paths: c
-            .cache
-            .paths
-            .iter()
-            .map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir))
-            .collect(),
+        paths: c.cache.paths.iter().map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir)).collect(),
         exclude: vec![],
         untracked: c.cache.untracked,
     };
@@ -640,25 +455,13 @@ async fn save_cache(
     let kept = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
         let read = std::fs::File::open(&from).map_err(|e| Error::io("Reading the job's files", e))?;
         let write = std::fs::File::create(&to).map_err(|e| Error::io("Packing the cache", e))?;
-        files::select_into_tar(
-            std::io::BufReader::new(read),
-            &selection,
-            &tracked,
-            &prefix,
-            std::io::BufWriter::new(write),
-        )
+        files::select_into_tar(std::io::BufReader::new(read), &selection, &tracked, &prefix, std::io::BufWriter::new(write))
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))?;
     let saved = async {
         let kept = kept?;
-        run_quiet(
-            ctx,
-            job,
-            id,
-            &format!("rm -rf {m}/{i}/* {m}/{i}/.[!.]* {m}/{i}/..?* 2>/dev/null; true", m = CACHE_MOUNT),
-        )
-        .await?;
+        run_quiet(ctx, job, id, &format!("rm -rf {m}/{i}/* {m}/{i}/.[!.]* {m}/{i}/..?* 2>/dev/null; true", m = CACHE_MOUNT)).await?;
         let count = kept.iter().filter(|k| !k.ends_with('/')).count();
         if kept.is_empty() {
             ctx.say(&job.name, "WARNING: no files matched the cache paths; the cache is now empty");
@@ -675,37 +478,19 @@ async fn save_cache(
 
 /// What a job's `artifacts:` keeps (its paths, and its dotenv report apart: loaded into later
 /// jobs, not handed to them as a file); `None` when it keeps nothing.
-fn artifact_selections(
-    ctx: &Arc<RunContext>,
-    job: &Job,
-    env: &HashMap<String, String>,
-) -> Option<(Selection, Selection)> {
+fn artifact_selections(ctx: &Arc<RunContext>, job: &Job, env: &HashMap<String, String>) -> Option<(Selection, Selection)> {
     let artifacts = job.artifacts.as_ref()?;
     let paths = |list: &[String]| -> Vec<String> {
-        list.iter()
-            .map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir))
-            .collect()
+        list.iter().map(|p| files::project_relative(&expand(p, |k| env.get(k).cloned()), &ctx.builds_dir)).collect()
     };
-    let selection = Selection {
-        paths: paths(&artifacts.paths),
-        exclude: paths(&artifacts.exclude),
-        untracked: artifacts.untracked,
-    };
-    let reports = Selection {
-        paths: paths(&artifacts.dotenv),
-        ..Default::default()
-    };
+    let selection = Selection { paths: paths(&artifacts.paths), exclude: paths(&artifacts.exclude), untracked: artifacts.untracked };
+    let reports = Selection { paths: paths(&artifacts.dotenv), ..Default::default() };
     let nothing = selection.paths.is_empty() && !selection.untracked && reports.paths.is_empty();
     (!nothing).then_some((selection, reports))
 }
 
 /// Keep the artifacts picked from `snapshot` (the engine's tar of the project folder).
-async fn keep_artifacts(
-    ctx: &Arc<RunContext>,
-    job: &Job,
-    (selection, reports): (Selection, Selection),
-    snapshot: &Path,
-) -> Result<()> {
+async fn keep_artifacts(ctx: &Arc<RunContext>, job: &Job, (selection, reports): (Selection, Selection), snapshot: &Path) -> Result<()> {
     ctx.say(&job.name, "Uploading artifacts");
     let dir = ctx.job_dir(&job.name);
     let archive = snapshot.to_path_buf();
@@ -714,18 +499,9 @@ async fn keep_artifacts(
     let _ = std::fs::remove_dir_all(&dest);
     let _ = std::fs::remove_dir_all(&report_dir);
     let tracked = ctx.tracked.clone();
-    let (a, d, r, rs) = (
-        archive.clone(),
-        dest.clone(),
-        report_dir.clone(),
-        reports.clone(),
-    );
+    let (a, d, r, rs) = (archive.clone(), dest.clone(), report_dir.clone(), reports.clone());
     let kept = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
-        let open = || {
-            std::fs::File::open(&a)
-                .map(std::io::BufReader::new)
-                .map_err(|e| Error::io("Reading the job's files", e))
-        };
+        let open = || std::fs::File::open(&a).map(std::io::BufReader::new).map_err(|e| Error::io("Reading the job's files", e));
         let kept = if selection.paths.is_empty() && !selection.untracked {
             vec![]
         } else {
@@ -749,17 +525,13 @@ async fn keep_artifacts(
         let path = report_dir.join(file);
         match crate::fsutil::read_text_capped(&path, MAX_DOTENV, "The dotenv report") {
             Ok(text) => pairs.extend(files::parse_dotenv(&text)),
-            Err(_) if !path.exists() => ctx.say(
-                &job.name,
-                &format!("WARNING: the dotenv report {file} was not made"),
-            ),
+            Err(_) if !path.exists() => ctx.say(&job.name, &format!("WARNING: the dotenv report {file} was not made")),
             Err(e) => ctx.say(&job.name, &format!("WARNING: {e}")),
         }
     }
     if !pairs.is_empty() {
         let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-        std::fs::write(dir.join("dotenv"), text)
-            .map_err(|e| Error::io("Keeping the dotenv report", e))?;
+        std::fs::write(dir.join("dotenv"), text).map_err(|e| Error::io("Keeping the dotenv report", e))?;
     }
     Ok(())
 }
@@ -771,26 +543,15 @@ fn scripts_tar(steps: &[(&str, String)]) -> Result<Vec<u8>> {
         h.set_size(text.len() as u64);
         h.set_mode(0o755);
         h.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(
-            &mut h,
-            format!("{}/{name}", SCRIPTS.trim_start_matches('/')),
-            text.as_bytes(),
-        )
-        .map_err(|e| Error::io("Writing the job's script", e))?;
+        tar.append_data(&mut h, format!("{}/{name}", SCRIPTS.trim_start_matches('/')), text.as_bytes())
+            .map_err(|e| Error::io("Writing the job's script", e))?;
     }
-    tar.into_inner()
-        .map_err(|e| Error::io("Writing the job's script", e))
+    tar.into_inner().map_err(|e| Error::io("Writing the job's script", e))
 }
 
 /// `entrypoint: [""]` (no entrypoint) is `[""]` for the engine; an empty list would mean the image's.
 fn api_entrypoint(image: &Image) -> Option<Vec<String>> {
-    image.entrypoint.as_ref().map(|e| {
-        if e.is_empty() {
-            vec![String::new()]
-        } else {
-            e.clone()
-        }
-    })
+    image.entrypoint.as_ref().map(|e| if e.is_empty() { vec![String::new()] } else { e.clone() })
 }
 
 fn applies(when: ArtifactsWhen, succeeded: bool) -> bool {
@@ -803,21 +564,9 @@ fn applies(when: ArtifactsWhen, succeeded: bool) -> bool {
 
 /// A job name made safe for file and container names, unique by a short hash.
 pub fn slug(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let clean: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let hash = &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(name.as_bytes()))[..6];
-    format!(
-        "{}-{hash}",
-        clean.trim_matches('-').chars().take(40).collect::<String>()
-    )
+    format!("{}-{hash}", clean.trim_matches('-').chars().take(40).collect::<String>())
 }
 
 pub fn human(d: Duration) -> String {

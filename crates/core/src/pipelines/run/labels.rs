@@ -13,11 +13,7 @@ pub const CACHE: &str = "dev.berth.pipeline.cache";
 pub const OWNER: &str = "dev.berth.pipeline.owner";
 
 pub fn for_job(run: &str, job: &str) -> HashMap<String, String> {
-    HashMap::from([
-        (RUN.into(), run.into()),
-        (JOB.into(), job.into()),
-        (OWNER.into(), owner()),
-    ])
+    HashMap::from([(RUN.into(), run.into()), (JOB.into(), job.into()), (OWNER.into(), owner())])
 }
 
 pub fn owner() -> String {
@@ -25,9 +21,7 @@ pub fn owner() -> String {
 }
 
 fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "local".into())
+    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "local".into())
 }
 
 /// Whether the process that labelled a run is gone: another process on this host that has
@@ -43,9 +37,7 @@ pub fn owner_gone(owner: Option<&String>) -> bool {
     }
     match pid.parse::<u32>() {
         Ok(pid) if pid == std::process::id() => false,
-        Ok(pid) if std::path::Path::new("/proc/self").exists() => {
-            !std::path::Path::new(&format!("/proc/{pid}")).exists()
-        }
+        Ok(pid) if std::path::Path::new("/proc/self").exists() => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
         _ => true,
     }
 }

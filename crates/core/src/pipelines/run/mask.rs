@@ -16,17 +16,10 @@ impl Masker {
     /// Empty values are ignored; longer secrets are replaced first, so one that contains
     /// another is hidden whole.
     pub fn new(secrets: &[String]) -> Masker {
-        let mut secrets: Vec<Vec<u8>> = secrets
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| s.as_bytes().to_vec())
-            .collect();
+        let mut secrets: Vec<Vec<u8>> = secrets.iter().filter(|s| !s.is_empty()).map(|s| s.as_bytes().to_vec()).collect();
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
-        Masker {
-            secrets,
-            pending: Vec::new(),
-        }
+        Masker { secrets, pending: Vec::new() }
     }
 
     /// The complete lines of `chunk` (with what was held back before), masked.
@@ -89,17 +82,11 @@ mod tests {
         out.extend(m.push(b"3t-value ok\nnext s3cr3t-va"));
         out.extend(m.push(b"lue"));
         out.extend(m.finish());
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "token [MASKED] ok\nnext [MASKED]"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "token [MASKED] ok\nnext [MASKED]");
     }
 
     #[test]
     fn the_longest_secret_wins() {
-        assert_eq!(
-            mask_str("abc abcdef", &["abc".into(), "abcdef".into()]),
-            "[MASKED] [MASKED]"
-        );
+        assert_eq!(mask_str("abc abcdef", &["abc".into(), "abcdef".into()]), "[MASKED] [MASKED]");
     }
 }

@@ -71,11 +71,7 @@ impl RunHandle {
     pub async fn wait(&mut self) -> RunSummary {
         loop {
             if self.summary.changed().await.is_err() {
-                return self
-                    .summary
-                    .borrow()
-                    .clone()
-                    .expect("a finished run has a summary");
+                return self.summary.borrow().clone().expect("a finished run has a summary");
             }
             if let Some(s) = self.summary.borrow_and_update().clone() {
                 return s;
@@ -86,21 +82,14 @@ impl RunHandle {
 
 /// Start running `pipeline`. Refuses (and runs nothing) when the pipeline makes no jobs,
 /// needs a consent the user did not give, or the project cannot be read.
-pub async fn start(
-    engine: &Engine,
-    pipeline: Pipeline,
-    options: RunOptions,
-    events: mpsc::UnboundedSender<RunEvent>,
-) -> Result<RunHandle> {
+pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, events: mpsc::UnboundedSender<RunEvent>) -> Result<RunHandle> {
     if pipeline.blocked_by_workflow.is_some() {
-        return Err(Error::invalid("pipeline", "The pipeline's workflow:rules create no pipeline for this commit, so there is nothing to run."));
+        return Err(Error::invalid(
+            "pipeline",
+            "The pipeline's workflow:rules create no pipeline for this commit, so there is nothing to run.",
+        ));
     }
-    let services: Vec<_> = pipeline
-        .jobs
-        .iter()
-        .filter(|j| j.when != When::Never)
-        .flat_map(|j| j.services.iter())
-        .collect();
+    let services: Vec<_> = pipeline.jobs.iter().filter(|j| j.when != When::Never).flat_map(|j| j.services.iter()).collect();
     services::check_consent(&services, options.consent)?;
     let host_socket = if options.consent.host_engine_socket {
         match engine.host().strip_prefix("unix://") {
@@ -125,19 +114,13 @@ pub async fn start(
         })
         .await?
     };
-    std::fs::create_dir_all(&options.run_dir)
-        .map_err(|e| Error::io("Making the run's folder", e))?;
+    std::fs::create_dir_all(&options.run_dir).map_err(|e| Error::io("Making the run's folder", e))?;
     let id = run_id();
     let secrets: Vec<String> = pipeline
         .jobs
         .iter()
         .flat_map(|j| j.variables.iter())
-        .chain(
-            pipeline
-                .jobs
-                .iter()
-                .flat_map(|j| j.services.iter().flat_map(|s| s.variables.iter())),
-        )
+        .chain(pipeline.jobs.iter().flat_map(|j| j.services.iter().flat_map(|s| s.variables.iter())))
         .filter(|v| v.masked)
         .map(|v| v.value.clone())
         .collect();
@@ -169,13 +152,7 @@ pub async fn start(
         scheduler.run(play_rx, superseded_rx).await;
         LIVE.lock().expect("live runs").retain(|r| r != &run);
     });
-    Ok(RunHandle {
-        id,
-        cancel,
-        superseded,
-        play: play_tx,
-        summary: summary_rx,
-    })
+    Ok(RunHandle { id, cancel, superseded, play: play_tx, summary: summary_rx })
 }
 
 /// Remove containers, networks and volumes of pipeline runs whose app is gone (killed
@@ -194,26 +171,22 @@ pub fn live_runs() -> Vec<String> {
 
 /// Remove every cache volume of the project at `root` ("Clear cache"); returns how many.
 pub async fn clear_cache(engine: &Engine, root: &Path) -> Result<usize> {
-    let filters = HashMap::from([(
-        "label".to_string(),
-        vec![format!("{}={}", labels::CACHE, project_key(root))],
-    )]);
+    let filters = HashMap::from([("label".to_string(), vec![format!("{}={}", labels::CACHE, project_key(root))])]);
     let docker = engine.docker();
     let volumes = docker
-        .list_volumes(Some(bollard::query_parameters::ListVolumesOptions {
-            filters: Some(filters),
-        }))
+        .list_volumes(Some(bollard::query_parameters::ListVolumesOptions { filters: Some(filters) }))
         .await
         .map_err(engine.err("Cache volumes"))?;
     let mut removed = 0;
     for v in volumes.volumes.unwrap_or_default() {
-        docker
-            .remove_volume(&v.name, Some(bollard::query_parameters::RemoveVolumeOptions { force: false }))
-            .await
-            .map_err(|e| match engine.err(&format!("Cache volume {}", v.name))(e) {
-                Error::Conflict { .. } => Error::Conflict { message: "A job of a running pipeline is using the cache; clear it when the run has ended.".into() },
+        docker.remove_volume(&v.name, Some(bollard::query_parameters::RemoveVolumeOptions { force: false })).await.map_err(
+            |e| match engine.err(&format!("Cache volume {}", v.name))(e) {
+                Error::Conflict { .. } => {
+                    Error::Conflict { message: "A job of a running pipeline is using the cache; clear it when the run has ended.".into() }
+                }
                 other => other,
-            })?;
+            },
+        )?;
         removed += 1;
     }
     Ok(removed)
@@ -226,22 +199,14 @@ pub fn cache_volume(root: &Path, key: &str) -> String {
 
 fn project_key(root: &Path) -> String {
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-        root.to_string_lossy().as_bytes(),
-    ))[..12]
-        .to_string()
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(root.to_string_lossy().as_bytes()))[..12].to_string()
 }
 
 fn run_id() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let now = chrono::Utc::now();
-    format!(
-        "{}{:03}{}",
-        now.format("%Y%m%d%H%M%S"),
-        now.timestamp_subsec_millis(),
-        N.fetch_add(1, Ordering::Relaxed) % 10
-    )
+    format!("{}{:03}{}", now.format("%Y%m%d%H%M%S"), now.timestamp_subsec_millis(), N.fetch_add(1, Ordering::Relaxed) % 10)
 }
 
 /// The folder of a job in a run folder (its `log.txt`, `artifacts/`, `dotenv`).
@@ -285,26 +250,20 @@ impl Scheduler {
         cancel: CancellationToken,
         summary: watch::Sender<Option<RunSummary>>,
     ) -> Scheduler {
-        let previous = options
-            .previous
-            .as_deref()
-            .map(read_summary)
-            .unwrap_or_default();
+        let previous = options.previous.as_deref().map(read_summary).unwrap_or_default();
         let records = pipeline
             .jobs
             .iter()
             .map(|j| {
-                let reused = options
-                    .only
-                    .as_ref()
-                    .is_some_and(|only| !only.contains(&j.name));
+                let reused = options.only.as_ref().is_some_and(|only| !only.contains(&j.name));
                 let (status, allowed_failure, reason) = if j.when == When::Never {
                     (JobStatus::Skipped, false, Some(j.reason.to_string()))
                 } else if reused {
-                    previous
-                        .get(&j.name)
-                        .map(|(s, a)| (*s, *a, Some("kept from the previous run".into())))
-                        .unwrap_or((JobStatus::Skipped, false, Some("not in this re-run".into())))
+                    previous.get(&j.name).map(|(s, a)| (*s, *a, Some("kept from the previous run".into()))).unwrap_or((
+                        JobStatus::Skipped,
+                        false,
+                        Some("not in this re-run".into()),
+                    ))
                 } else {
                     (JobStatus::Created, false, None)
                 };
@@ -312,30 +271,11 @@ impl Scheduler {
                     (Some(prev), true) => job_dir(prev, &j.name),
                     _ => ctx.job_dir(&j.name),
                 };
-                JobRecord {
-                    state: State {
-                        status,
-                        allowed_failure,
-                    },
-                    exit_code: None,
-                    attempts: 0,
-                    reason,
-                    duration_secs: 0.0,
-                    dir,
-                }
+                JobRecord { state: State { status, allowed_failure }, exit_code: None, attempts: 0, reason, duration_secs: 0.0, dir }
             })
             .collect();
         let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
-        Scheduler {
-            ctx,
-            pipeline,
-            options,
-            cancel,
-            summary,
-            records,
-            slots,
-            groups: HashMap::new(),
-        }
+        Scheduler { ctx, pipeline, options, cancel, summary, records, slots, groups: HashMap::new() }
     }
 
     async fn run(mut self, mut play: mpsc::UnboundedReceiver<String>, superseded: CancellationToken) {
@@ -348,12 +288,7 @@ impl Scheduler {
         }
         loop {
             self.advance(&mut running);
-            if running.is_empty()
-                && !self
-                    .records
-                    .iter()
-                    .any(|r| r.state.status == JobStatus::Manual && play_open)
-            {
+            if running.is_empty() && !self.records.iter().any(|r| r.state.status == JobStatus::Manual && play_open) {
                 break;
             }
             if running.is_empty() {
@@ -436,9 +371,7 @@ impl Scheduler {
                         self.spawn(i, running, Some(delay));
                     }
                 }
-                if self.records[i].state.status != JobStatus::Running
-                    && self.records[i].state.status != JobStatus::Scheduled
-                {
+                if self.records[i].state.status != JobStatus::Running && self.records[i].state.status != JobStatus::Scheduled {
                     self.emit_status(i);
                 }
                 changed = true;
@@ -461,20 +394,12 @@ impl Scheduler {
         }
     }
 
-    fn spawn(
-        &mut self,
-        i: usize,
-        running: &mut JoinSet<Finished>,
-        delay: Option<std::time::Duration>,
-    ) {
+    fn spawn(&mut self, i: usize, running: &mut JoinSet<Finished>, delay: Option<std::time::Duration>) {
         let job = self.pipeline.jobs[i].clone();
         let env = self.environment(i);
         let artifacts_from = self.artifact_sources(i);
         let timeout = job.timeout.unwrap_or(self.options.default_timeout);
-        let group = job
-            .resource_group
-            .as_ref()
-            .map(|g| self.groups.entry(g.clone()).or_default().clone());
+        let group = job.resource_group.as_ref().map(|g| self.groups.entry(g.clone()).or_default().clone());
         let (ctx, slots) = (self.ctx.clone(), self.slots.clone());
         if delay.is_none() {
             self.records[i].state.status = JobStatus::Running;
@@ -485,10 +410,7 @@ impl Scheduler {
             if let Some(delay) = delay {
                 tokio::time::sleep(delay).await;
             }
-            let _slot = slots
-                .acquire_owned()
-                .await
-                .expect("the run's slots stay open");
+            let _slot = slots.acquire_owned().await.expect("the run's slots stay open");
             let _group = match &group {
                 Some(g) => Some(g.lock().await),
                 None => None,
@@ -503,33 +425,15 @@ impl Scheduler {
             let mut attempt = 0;
             loop {
                 attempt += 1;
-                let input = JobInput {
-                    job: &job,
-                    env: env.clone(),
-                    artifacts_from: artifacts_from.clone(),
-                    attempt,
-                    timeout,
-                };
+                let input = JobInput { job: &job, env: env.clone(), artifacts_from: artifacts_from.clone(), attempt, timeout };
                 let end = job::run_attempt(&ctx, input).await;
                 if let AttemptEnd::System(message) = &end {
                     ctx.say(&job.name, &format!("ERROR: {message}"));
                 }
                 if end == AttemptEnd::Exited(0) || !retries(&job.retry, &end, attempt) {
-                    return Finished {
-                        index: i,
-                        end,
-                        attempts: attempt,
-                        duration_secs: started.elapsed().as_secs_f64(),
-                    };
+                    return Finished { index: i, end, attempts: attempt, duration_secs: started.elapsed().as_secs_f64() };
                 }
-                ctx.say(
-                    &job.name,
-                    &format!(
-                        "Retrying the job (attempt {} of {})",
-                        attempt + 1,
-                        job.retry.max as u32 + 1
-                    ),
-                );
+                ctx.say(&job.name, &format!("Retrying the job (attempt {} of {})", attempt + 1, job.retry.max as u32 + 1));
             }
         });
     }
@@ -541,16 +445,8 @@ impl Scheduler {
         record.duration_secs = done.duration_secs;
         let (status, code, reason) = match &done.end {
             AttemptEnd::Exited(0) => (JobStatus::Success, Some(0), None),
-            AttemptEnd::Exited(code) => (
-                JobStatus::Failed,
-                Some(*code),
-                Some(format!("the script exited with code {code}")),
-            ),
-            AttemptEnd::TimedOut => (
-                JobStatus::Failed,
-                None,
-                Some("the job took longer than its timeout".into()),
-            ),
+            AttemptEnd::Exited(code) => (JobStatus::Failed, Some(*code), Some(format!("the script exited with code {code}"))),
+            AttemptEnd::TimedOut => (JobStatus::Failed, None, Some("the job took longer than its timeout".into())),
             AttemptEnd::System(message) => (JobStatus::Failed, None, Some(message.clone())),
         };
         record.state.status = status;
@@ -560,9 +456,7 @@ impl Scheduler {
             && match &job.allow_failure {
                 AllowFailure::No => false,
                 AllowFailure::Yes => true,
-                AllowFailure::ExitCodes(codes) => {
-                    code.is_some_and(|c| codes.iter().any(|&x| x as i64 == c))
-                }
+                AllowFailure::ExitCodes(codes) => code.is_some_and(|c| codes.iter().any(|&x| x as i64 == c)),
             };
         self.emit_status(done.index);
     }
@@ -574,22 +468,16 @@ impl Scheduler {
         let mut dotenv = Vec::new();
         for dir in self.artifact_sources_dirs(i) {
             if let Ok(text) = std::fs::read_to_string(dir.join("dotenv")) {
-                dotenv.extend(files::parse_dotenv(&text).into_iter().map(|(name, value)| {
-                    Variable {
-                        name,
-                        value,
-                        expand: false,
-                        masked: false,
-                        origin: VariableOrigin::Dotenv,
-                    }
+                dotenv.extend(files::parse_dotenv(&text).into_iter().map(|(name, value)| Variable {
+                    name,
+                    value,
+                    expand: false,
+                    masked: false,
+                    origin: VariableOrigin::Dotenv,
                 }));
             }
         }
-        let at = job
-            .variables
-            .iter()
-            .position(|v| v.origin == VariableOrigin::Run)
-            .unwrap_or(job.variables.len());
+        let at = job.variables.iter().position(|v| v.origin == VariableOrigin::Run).unwrap_or(job.variables.len());
         let mut vars = job.variables.clone();
         vars.splice(at..at, dotenv);
         super::expand::environment(&vars)
@@ -602,30 +490,17 @@ impl Scheduler {
         let by_name = |n: &str| jobs.iter().position(|j| j.name == n);
         match (&job.dependencies, &job.needs) {
             (Some(deps), _) => deps.iter().filter_map(|d| by_name(d)).collect(),
-            (None, Some(needs)) => needs
-                .iter()
-                .filter(|n| n.artifacts)
-                .filter_map(|n| by_name(&n.job))
-                .collect(),
-            (None, None) => (0..jobs.len())
-                .filter(|&k| jobs[k].stage_index < job.stage_index)
-                .collect(),
+            (None, Some(needs)) => needs.iter().filter(|n| n.artifacts).filter_map(|n| by_name(&n.job)).collect(),
+            (None, None) => (0..jobs.len()).filter(|&k| jobs[k].stage_index < job.stage_index).collect(),
         }
     }
 
     fn artifact_sources_dirs(&self, i: usize) -> Vec<PathBuf> {
-        self.dependency_indices(i)
-            .into_iter()
-            .map(|k| self.records[k].dir.clone())
-            .collect()
+        self.dependency_indices(i).into_iter().map(|k| self.records[k].dir.clone()).collect()
     }
 
     fn artifact_sources(&self, i: usize) -> Vec<PathBuf> {
-        self.artifact_sources_dirs(i)
-            .into_iter()
-            .map(|d| d.join("artifacts"))
-            .filter(|d| d.is_dir())
-            .collect()
+        self.artifact_sources_dirs(i).into_iter().map(|d| d.join("artifacts")).filter(|d| d.is_dir()).collect()
     }
 
     fn emit_status(&self, i: usize) {
@@ -641,9 +516,7 @@ impl Scheduler {
     fn publish(&self, done: bool) {
         let summary = self.summary_now();
         if done {
-            let _ = self.ctx.events.send(RunEvent::Finished {
-                status: summary.status,
-            });
+            let _ = self.ctx.events.send(RunEvent::Finished { status: summary.status });
             if let Ok(json) = serde_json::to_vec_pretty(&summary) {
                 let _ = std::fs::write(self.options.run_dir.join("summary.json"), json);
             }
@@ -669,24 +542,14 @@ impl Scheduler {
             .collect();
         let status = if self.cancel.is_cancelled() {
             JobStatus::Canceled
-        } else if jobs
-            .iter()
-            .any(|j| j.status == JobStatus::Failed && !j.allowed_failure)
-        {
+        } else if jobs.iter().any(|j| j.status == JobStatus::Failed && !j.allowed_failure) {
             JobStatus::Failed
-        } else if jobs
-            .iter()
-            .any(|j| !j.status.is_final() && j.status != JobStatus::Manual)
-        {
+        } else if jobs.iter().any(|j| !j.status.is_final() && j.status != JobStatus::Manual) {
             JobStatus::Running
         } else {
             JobStatus::Success
         };
-        RunSummary {
-            id: self.ctx.id.clone(),
-            status,
-            jobs,
-        }
+        RunSummary { id: self.ctx.id.clone(), status, jobs }
     }
 }
 
@@ -698,19 +561,12 @@ fn retries(retry: &super::model::Retry, end: &AttemptEnd, attempt: u32) -> bool 
     let kinds: &[RetryWhen] = match end {
         AttemptEnd::Exited(0) => return false,
         AttemptEnd::Exited(_) => &[RetryWhen::ScriptFailure],
-        AttemptEnd::TimedOut => &[
-            RetryWhen::StuckOrTimeoutFailure,
-            RetryWhen::JobExecutionTimeout,
-        ],
+        AttemptEnd::TimedOut => &[RetryWhen::StuckOrTimeoutFailure, RetryWhen::JobExecutionTimeout],
         AttemptEnd::System(_) => &[RetryWhen::RunnerSystemFailure, RetryWhen::UnknownFailure],
     };
-    let kind_ok = retry.when.is_empty()
-        || retry.when.contains(&RetryWhen::Always)
-        || retry.when.iter().any(|w| kinds.contains(w));
+    let kind_ok = retry.when.is_empty() || retry.when.contains(&RetryWhen::Always) || retry.when.iter().any(|w| kinds.contains(w));
     let code_ok = match end {
-        AttemptEnd::Exited(code) if !retry.exit_codes.is_empty() => {
-            retry.exit_codes.iter().any(|&c| c as i64 == *code)
-        }
+        AttemptEnd::Exited(code) if !retry.exit_codes.is_empty() => retry.exit_codes.iter().any(|&c| c as i64 == *code),
         _ => true,
     };
     kind_ok && code_ok
@@ -733,12 +589,7 @@ fn read_summary(run_dir: &Path) -> HashMap<String, (JobStatus, bool)> {
     std::fs::read(run_dir.join("summary.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<Kept>(&b).ok())
-        .map(|k| {
-            k.jobs
-                .into_iter()
-                .map(|j| (j.name, (j.status, j.allowed_failure)))
-                .collect()
-        })
+        .map(|k| k.jobs.into_iter().map(|j| (j.name, (j.status, j.allowed_failure))).collect())
         .unwrap_or_default()
 }
 
@@ -749,32 +600,12 @@ mod tests {
 
     #[test]
     fn retry_follows_max_when_and_exit_codes() {
-        let any = Retry {
-            max: 2,
-            when: vec![],
-            exit_codes: vec![],
-        };
-        assert!(
-            retries(&any, &AttemptEnd::Exited(1), 1) && retries(&any, &AttemptEnd::Exited(1), 2)
-        );
+        let any = Retry { max: 2, when: vec![], exit_codes: vec![] };
+        assert!(retries(&any, &AttemptEnd::Exited(1), 1) && retries(&any, &AttemptEnd::Exited(1), 2));
         assert!(!retries(&any, &AttemptEnd::Exited(1), 3));
-        let timeouts = Retry {
-            max: 1,
-            when: vec![RetryWhen::StuckOrTimeoutFailure],
-            exit_codes: vec![],
-        };
-        assert!(
-            retries(&timeouts, &AttemptEnd::TimedOut, 1)
-                && !retries(&timeouts, &AttemptEnd::Exited(1), 1)
-        );
-        let codes = Retry {
-            max: 1,
-            when: vec![],
-            exit_codes: vec![137],
-        };
-        assert!(
-            retries(&codes, &AttemptEnd::Exited(137), 1)
-                && !retries(&codes, &AttemptEnd::Exited(1), 1)
-        );
+        let timeouts = Retry { max: 1, when: vec![RetryWhen::StuckOrTimeoutFailure], exit_codes: vec![] };
+        assert!(retries(&timeouts, &AttemptEnd::TimedOut, 1) && !retries(&timeouts, &AttemptEnd::Exited(1), 1));
+        let codes = Retry { max: 1, when: vec![], exit_codes: vec![137] };
+        assert!(retries(&codes, &AttemptEnd::Exited(137), 1) && !retries(&codes, &AttemptEnd::Exited(1), 1));
     }
 }

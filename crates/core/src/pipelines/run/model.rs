@@ -44,9 +44,7 @@ impl RunOptions {
         RunOptions {
             run_dir,
             default_image: "berth-test/debian:bookworm".into(),
-            concurrency: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             default_timeout: Duration::from_secs(3600),
             service_wait: Duration::from_secs(30),
             max_download: super::engine_ops::MAX_DOWNLOAD,
@@ -77,10 +75,7 @@ pub enum JobStatus {
 
 impl JobStatus {
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            JobStatus::Success | JobStatus::Failed | JobStatus::Skipped | JobStatus::Canceled
-        )
+        matches!(self, JobStatus::Success | JobStatus::Failed | JobStatus::Skipped | JobStatus::Canceled)
     }
 }
 

@@ -27,16 +27,8 @@ pub enum Decision {
 /// stage that is in the pipeline.
 pub fn prerequisites(jobs: &[Job], job: &Job) -> Vec<usize> {
     match &job.needs {
-        Some(needs) => needs
-            .iter()
-            .filter_map(|n| jobs.iter().position(|j| j.name == n.job))
-            .collect(),
-        None => jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, j)| j.stage_index < job.stage_index && j.when != When::Never)
-            .map(|(i, _)| i)
-            .collect(),
+        Some(needs) => needs.iter().filter_map(|n| jobs.iter().position(|j| j.name == n.job)).collect(),
+        None => jobs.iter().enumerate().filter(|(_, j)| j.stage_index < job.stage_index && j.when != When::Never).map(|(i, _)| i).collect(),
     }
 }
 
@@ -52,22 +44,15 @@ pub fn decide(jobs: &[Job], states: &[State], index: usize) -> Decision {
     if pre.iter().any(|&i| blocking(&states[i], &jobs[i])) {
         return Decision::Wait;
     }
-    let failed = pre
-        .iter()
-        .any(|&i| states[i].status == JobStatus::Failed && !states[i].allowed_failure);
+    let failed = pre.iter().any(|&i| states[i].status == JobStatus::Failed && !states[i].allowed_failure);
     let canceled = pre.iter().any(|&i| states[i].status == JobStatus::Canceled);
     // With `needs`, a needed job that did not run means this one does not either.
-    let need_skipped = job.needs.is_some()
-        && pre
-            .iter()
-            .any(|&i| matches!(states[i].status, JobStatus::Skipped | JobStatus::Manual));
+    let need_skipped = job.needs.is_some() && pre.iter().any(|&i| matches!(states[i].status, JobStatus::Skipped | JobStatus::Manual));
     match job.when {
         When::Never => Decision::Skip("its rules keep it out of the pipeline".into()),
         When::Always => Decision::Run,
         When::OnFailure if failed => Decision::Run,
-        When::OnFailure => {
-            Decision::Skip("it runs only when an earlier job fails, and none did".into())
-        }
+        When::OnFailure => Decision::Skip("it runs only when an earlier job fails, and none did".into()),
         _ if canceled => Decision::Skip("an earlier job was canceled".into()),
         _ if failed => Decision::Skip("an earlier job failed".into()),
         _ if need_skipped => Decision::Skip("a job it needs did not run".into()),
@@ -104,11 +89,7 @@ mod tests {
             dependencies: None,
             artifacts: None,
             caches: vec![],
-            retry: Retry {
-                max: 0,
-                when: vec![],
-                exit_codes: vec![],
-            },
+            retry: Retry { max: 0, when: vec![], exit_codes: vec![] },
             timeout: None,
             interruptible: false,
             resource_group: None,
@@ -119,35 +100,20 @@ mod tests {
     }
 
     fn st(status: JobStatus) -> State {
-        State {
-            status,
-            allowed_failure: false,
-        }
+        State { status, allowed_failure: false }
     }
 
     #[test]
     fn stage_order_and_outcomes() {
-        let jobs = vec![
-            job("a", 0, When::OnSuccess),
-            job("b", 1, When::OnSuccess),
-            job("c", 1, When::OnFailure),
-            job("d", 1, When::Always),
-        ];
-        let mut s = vec![
-            st(JobStatus::Running),
-            st(JobStatus::Created),
-            st(JobStatus::Created),
-            st(JobStatus::Created),
-        ];
+        let jobs =
+            vec![job("a", 0, When::OnSuccess), job("b", 1, When::OnSuccess), job("c", 1, When::OnFailure), job("d", 1, When::Always)];
+        let mut s = vec![st(JobStatus::Running), st(JobStatus::Created), st(JobStatus::Created), st(JobStatus::Created)];
         assert_eq!(decide(&jobs, &s, 1), Decision::Wait);
         s[0] = st(JobStatus::Failed);
         assert!(matches!(decide(&jobs, &s, 1), Decision::Skip(_)));
         assert_eq!(decide(&jobs, &s, 2), Decision::Run);
         assert_eq!(decide(&jobs, &s, 3), Decision::Run);
-        s[0] = State {
-            status: JobStatus::Failed,
-            allowed_failure: true,
-        };
+        s[0] = State { status: JobStatus::Failed, allowed_failure: true };
         assert_eq!(decide(&jobs, &s, 1), Decision::Run);
         assert!(matches!(decide(&jobs, &s, 2), Decision::Skip(_)));
     }
@@ -155,44 +121,17 @@ mod tests {
     #[test]
     fn needs_start_early_and_manual_jobs_may_block() {
         let mut late = job("late", 2, When::OnSuccess);
-        late.needs = Some(vec![Need {
-            job: "a".into(),
-            artifacts: true,
-            optional: false,
-        }]);
+        late.needs = Some(vec![Need { job: "a".into(), artifacts: true, optional: false }]);
         let mut gate = job("gate", 1, When::Manual);
-        let jobs = vec![
-            job("a", 0, When::OnSuccess),
-            gate.clone(),
-            late,
-            job("after", 2, When::OnSuccess),
-        ];
-        let s = vec![
-            st(JobStatus::Success),
-            st(JobStatus::Manual),
-            st(JobStatus::Created),
-            st(JobStatus::Created),
-        ];
+        let jobs = vec![job("a", 0, When::OnSuccess), gate.clone(), late, job("after", 2, When::OnSuccess)];
+        let s = vec![st(JobStatus::Success), st(JobStatus::Manual), st(JobStatus::Created), st(JobStatus::Created)];
         assert_eq!(decide(&jobs, &s, 2), Decision::Run);
-        assert_eq!(
-            decide(&jobs, &s, 3),
-            Decision::Wait,
-            "a manual job that may not fail blocks later stages"
-        );
+        assert_eq!(decide(&jobs, &s, 3), Decision::Wait, "a manual job that may not fail blocks later stages");
         gate.allow_failure = AllowFailure::Yes;
         let jobs = vec![jobs[0].clone(), gate, jobs[2].clone(), jobs[3].clone()];
         assert_eq!(decide(&jobs, &s, 3), Decision::Run);
         assert_eq!(
-            decide(
-                &jobs,
-                &[
-                    st(JobStatus::Success),
-                    st(JobStatus::Created),
-                    st(JobStatus::Created),
-                    st(JobStatus::Created)
-                ],
-                1
-            ),
+            decide(&jobs, &[st(JobStatus::Success), st(JobStatus::Created), st(JobStatus::Created), st(JobStatus::Created)], 1),
             Decision::Manual
         );
     }

@@ -33,10 +33,7 @@ fn body<'a>(project_dir: &str, commands: impl Iterator<Item = &'a String>) -> St
     s.push_str("set -e\n");
     s.push_str(&format!("cd {}\n", quote(project_dir)));
     for cmd in commands {
-        s.push_str(&format!(
-            "printf '\\033[32;1m$ %s\\033[0;m\\n' {}\n",
-            quote(&echo_text(cmd))
-        ));
+        s.push_str(&format!("printf '\\033[32;1m$ %s\\033[0;m\\n' {}\n", quote(&echo_text(cmd))));
         s.push_str(cmd);
         s.push('\n');
     }
@@ -67,19 +64,12 @@ mod tests {
         let path = dir.path().join("s.sh");
         std::fs::write(&path, script).unwrap();
         let out = Command::new("sh").arg(&path).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into(),
-        )
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into())
     }
 
     #[test]
     fn echoes_each_command_and_stops_at_the_first_failure() {
-        let s = step_script(
-            "/",
-            &["echo 'it''s' before".into()],
-            &["false".into(), "echo never".into()],
-        );
+        let s = step_script("/", &["echo 'it''s' before".into()], &["false".into(), "echo never".into()]);
         let (code, out) = run(&s);
         assert_eq!(code, 1);
         assert!(out.contains("$ echo 'it''s' before"), "{out}");
@@ -89,16 +79,9 @@ mod tests {
 
     #[test]
     fn exit_codes_pass_through_and_multi_line_commands_collapse() {
-        let (code, out) = run(&step_script(
-            "/",
-            &[],
-            &["if true; then\n  exit 42\nfi".into()],
-        ));
+        let (code, out) = run(&step_script("/", &[], &["if true; then\n  exit 42\nfi".into()]));
         assert_eq!(code, 42);
-        assert!(
-            out.contains("$ if true; then # collapsed multi-line command"),
-            "{out}"
-        );
+        assert!(out.contains("$ if true; then # collapsed multi-line command"), "{out}");
     }
 
     #[test]

@@ -74,10 +74,7 @@ impl Privilege {
             Privilege::AllButMissingCaps => {
                 host.cap_add = Some(vec!["ALL".into()]);
                 host.cap_drop = Some(vec!["SYS_RESOURCE".into()]);
-                host.security_opt = Some(vec![
-                    "seccomp=unconfined".into(),
-                    "apparmor=unconfined".into(),
-                ]);
+                host.security_opt = Some(vec!["seccomp=unconfined".into(), "apparmor=unconfined".into()]);
                 // The CLI's `--security-opt systempaths=unconfined`: nothing masked or read-only.
                 host.masked_paths = Some(vec![]);
                 host.readonly_paths = Some(vec![]);
@@ -104,11 +101,7 @@ mod tests {
 
     fn service(name: &str, aliases: &[&str]) -> Service {
         Service {
-            image: Image {
-                name: name.into(),
-                entrypoint: None,
-                pull_policy: vec![],
-            },
+            image: Image { name: name.into(), entrypoint: None, pull_policy: vec![] },
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             command: None,
             variables: vec![],
@@ -121,16 +114,10 @@ mod tests {
         assert_eq!(derived_names("postgres"), vec!["postgres"]);
         assert_eq!(
             derived_names("registry.example.com:5000/group/tomcat:8@sha256:ab"),
-            vec![
-                "registry.example.com:5000__group__tomcat",
-                "registry.example.com:5000-group-tomcat"
-            ]
+            vec!["registry.example.com:5000__group__tomcat", "registry.example.com:5000-group-tomcat"]
         );
         assert_eq!(
-            aliases(&service(
-                "berth-test/busybox:1",
-                &["web", "berth-test__busybox"]
-            )),
+            aliases(&service("berth-test/busybox:1", &["web", "berth-test__busybox"])),
             vec!["berth-test__busybox", "berth-test-busybox", "web"]
         );
     }
@@ -141,18 +128,7 @@ mod tests {
         let web = service("httpd", &[]);
         assert!(is_dind(&dind) && !is_dind(&web) && is_dind(&service("berth-test/dind", &[])));
         let err = check_consent(&[&web, &dind], Consent::default()).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("privileged Docker-in-Docker service (docker:27-dind)"),
-            "{err}"
-        );
-        check_consent(
-            &[&dind],
-            Consent {
-                privileged_services: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        assert!(err.to_string().contains("privileged Docker-in-Docker service (docker:27-dind)"), "{err}");
+        check_consent(&[&dind], Consent { privileged_services: true, ..Default::default() }).unwrap();
     }
 }
