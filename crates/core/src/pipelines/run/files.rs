@@ -163,8 +163,8 @@ fn each_selected<R: Read>(
 ) -> Result<Vec<String>> {
     let bad =
         |e: crate::build::ignore::PatternError| Error::invalid("artifacts", format!("An artifacts or cache path cannot be used: {e}."));
-    let paths = PatternMatcher::new(&selection.paths).map_err(bad)?;
-    let exclude = PatternMatcher::new(&selection.exclude).map_err(bad)?;
+    let paths = PatternMatcher::new(&runner_patterns(&selection.paths)).map_err(bad)?;
+    let exclude = PatternMatcher::new(&runner_patterns(&selection.exclude)).map_err(bad)?;
     let mut kept = Vec::new();
     let mut tar = tar::Archive::new(archive);
     for entry in tar.entries().map_err(|e| Error::io("Reading the job's files", e))? {
@@ -186,6 +186,13 @@ fn each_selected<R: Read>(
     }
     kept.sort();
     Ok(kept)
+}
+
+/// The runner's globs (doublestar) in the `.dockerignore` matcher's terms: `**` spans folders only
+/// as a whole path segment; inside a segment (`cache/**.txt`) it is a plain `*`.
+fn runner_patterns(patterns: &[String]) -> Vec<String> {
+    let segment = |s: &str| if s == "**" { s.to_string() } else { s.replace("**", "*") };
+    patterns.iter().map(|p| p.split('/').map(segment).collect::<Vec<_>>().join("/")).collect()
 }
 
 /// An entry's path below the archived folder (its first component dropped), if it is a
@@ -312,6 +319,7 @@ mod tests {
             inside
         };
         assert_eq!(names(&["a/**/*.o"], false), ["berth-ci-cache/0/a/b/c/deep.o", "berth-ci-cache/0/a/top.o"]);
+        assert_eq!(runner_patterns(&["cache/**.txt".into(), "a/**/b".into(), "**".into()]), ["cache/*.txt", "a/**/b", "**"]);
         assert_eq!(names(&["**/*.o"], false), ["berth-ci-cache/0/a/b/c/deep.o", "berth-ci-cache/0/a/top.o"]);
         assert_eq!(
             names(&[], true),
