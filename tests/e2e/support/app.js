@@ -6,6 +6,10 @@ import path from 'node:path';
 import { remote } from 'webdriverio';
 import { appPath, artifactsDir, driverPort, nativePort, runId, tauriDriverPath } from './env.js';
 import { waitFor } from './wait.js';
+import { descendants, leftovers, reap } from './procs.js';
+
+// In the environment of everything a launch starts, so a later launch can find what an aborted one left.
+const MARKER = 'BERTH_E2E_LAUNCH=1';
 
 const statusUrl = (port) => `http://127.0.0.1:${port}/status`;
 const answers = (port) => fetch(statusUrl(port)).then((r) => r.ok, () => false);
@@ -22,6 +26,9 @@ export async function launchApp({ application = appPath, args = [], env, cwd } =
   if (!(env ?? process.env).DISPLAY) throw new Error('no DISPLAY: run under xvfb-run -a (make test-e2e does)');
   // A driver left over from an aborted run would answer for us with the wrong app.
   if (await answers(driverPort)) throw new Error(`port ${driverPort} is taken; set BERTH_E2E_PORT`);
+  // An app an earlier spec left running would take this launch's single-instance hand-over.
+  const stale = await reap(leftovers(MARKER));
+  if (stale.length) console.warn(`# ended ${stale.length} process(es) an earlier launch left running: ${stale.join(' ')}`);
 
   // Settings (theme, tray, last view) and window geometry of the spec's own, never the user's,
   // kept across its relaunches and removed when it ends.
@@ -32,8 +39,9 @@ export async function launchApp({ application = appPath, args = [], env, cwd } =
   }
   fs.mkdirSync(artifactsDir, { recursive: true });
   const log = fs.openSync(path.join(artifactsDir, `tauri-driver-${runId}.log`), 'a');
+  const [key, value] = MARKER.split('=');
   const driver = spawn(tauriDriverPath, ['--port', String(driverPort), '--native-port', String(nativePort)],
-    { stdio: ['ignore', log, log], env, cwd });
+    { stdio: ['ignore', log, log], env: { ...(env ?? process.env), [key]: value }, cwd });
   const exited = new Promise((resolve) => driver.once('exit', resolve));
 
   try {
@@ -52,8 +60,10 @@ export async function launchApp({ application = appPath, args = [], env, cwd } =
     });
     return new App(browser, driver, exited);
   } catch (e) {
+    const tree = descendants(driver.pid);
     driver.kill('SIGTERM');
     await exited;
+    await reap(tree);
     throw e;
   }
 }
@@ -103,9 +113,17 @@ export class App {
   }
 
   async close() {
-    try { await this.browser.deleteSession(); } catch { /* the app may be gone already */ }
+    // WebKitWebDriver and the app, taken before the driver goes and they are orphaned.
+    const tree = descendants(this.driver.pid);
+    try {
+      await this.browser.deleteSession();
+    } catch (e) {
+      console.warn(`# ending the WebDriver session failed (${e.message}); ending the app's processes instead`);
+    }
     this.driver.kill('SIGTERM');
     await this.exited;
+    // Also the WebKit helpers still closing after WebKitWebDriver ended the app.
+    await reap(tree);
     // The next spec reuses the ports.
     await waitFor(async () => !(await answers(driverPort)), { timeout: 10_000, message: 'tauri-driver to exit' });
   }
