@@ -39,11 +39,16 @@ pub fn git(root: &Path, args: &[&str]) -> Option<String> {
 /// `git <args>` in `root`, stdout as is (at most `max` bytes, else `None`), with every
 /// repository setting that could run a program overridden.
 pub fn git_bytes(root: &Path, args: &[&str], max: usize) -> Option<Vec<u8>> {
+    git_with_input(root, args, Vec::new(), max)
+}
+
+/// [`git_bytes`] with `input` on git's stdin (`pack-objects`, `index-pack --stdin`).
+pub fn git_with_input(root: &Path, args: &[&str], input: Vec<u8>, max: usize) -> Option<Vec<u8>> {
     if hung_lately(root) {
         return None;
     }
     let filters = filters_off(root)?;
-    match run(root, command(root).args(filters).args(args), max)? {
+    match run(root, command(root).args(filters).args(args), input, max)? {
         (Some(0), out) => Some(out),
         _ => None,
     }
@@ -64,7 +69,7 @@ fn command(root: &Path) -> Command {
 /// runs whenever git hashes a work-tree file (`git diff` against the work tree does), and an
 /// empty command is no filter. `None` when the config cannot be read in time.
 fn filters_off(root: &Path) -> Option<Vec<String>> {
-    let out = match run(root, command(root).args(["config", "--name-only", "--get-regexp", r"^filter\."]), MAX_OUTPUT)? {
+    let out = match run(root, command(root).args(["config", "--name-only", "--get-regexp", r"^filter\."]), Vec::new(), MAX_OUTPUT)? {
         (Some(0), out) => out,
         (Some(1), _) => return Some(Vec::new()), // no filter driver
         _ => return None,
@@ -92,10 +97,15 @@ fn hung_lately(root: &Path) -> bool {
     hung.iter().any(|(r, _)| r == root)
 }
 
-/// Runs `cmd` with stdout read up to `max` bytes and the time limit: its exit code and stdout,
-/// or `None` when it could not start, was killed, or said more than `max`.
-fn run(root: &Path, cmd: &mut Command, max: usize) -> Option<(Option<i32>, Vec<u8>)> {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
+/// Runs `cmd` with `input` on its stdin, stdout read up to `max` bytes and the time limit: its
+/// exit code and stdout, or `None` when it could not start, was killed, or said more than `max`.
+fn run(root: &Path, cmd: &mut Command, input: Vec<u8>, max: usize) -> Option<(Option<i32>, Vec<u8>)> {
+    let stdin = if input.is_empty() { Stdio::null() } else { Stdio::piped() };
+    let mut child = cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
+    if let Some(mut pipe) = child.stdin.take() {
+        // A git that stops reading ends the write with an error; the exit code tells.
+        std::thread::spawn(move || std::io::Write::write_all(&mut pipe, &input));
+    }
     let stdout = child.stdout.take()?;
     // Dropping the pipe at `max` ends a git that says too much.
     let reader = std::thread::spawn(move || {

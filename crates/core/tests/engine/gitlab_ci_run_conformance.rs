@@ -383,11 +383,11 @@ async fn gitlab_ci_run_conformance() {
         .filter(|case| only.as_deref().is_none_or(|o| case["name"] == o))
         .flat_map(|case| case["tests"].as_array().unwrap().iter().map(move |t| (case, t)))
         .collect();
-    // Tests are independent (own folder, own run): a few at once, as most of a run is waiting.
+    // Tests are independent (own folder, own run): several at once, as most of a run is waiting.
     let base = &base;
     let results: Vec<_> = futures_util::stream::iter(tests)
         .map(|(case, test)| async move { (case, test, run_test(base, case, test).await) })
-        .buffered(3)
+        .buffered(5)
         .collect()
         .await;
     let mut passed = 0;

@@ -245,6 +245,50 @@ async fn stages_needs_artifacts_and_dotenv() {
     assert!(!p.dir.path().join("dist").exists());
 }
 
+/// A runner's job folder is a shallow clone: `git` works in it, at the pipeline's commit.
+#[tokio::test]
+async fn jobs_find_a_git_folder_at_the_pipelines_commit() {
+    if !skip_unless("jobs_find_a_git_folder_at_the_pipelines_commit") {
+        return;
+    }
+    let script = [
+        "test \"$(git rev-parse HEAD)\" = \"$CI_COMMIT_SHA\"",
+        "test \"$(git rev-parse --is-shallow-repository)\" = true",
+        "test \"$(git rev-parse origin/main)\" = \"$CI_COMMIT_SHA\"",
+        "echo \"title=$(git log -1 --format=%s)\"",
+        "echo \"status=$(git status --porcelain | tr '\\n' ' ')\"",
+        "echo \"origin=$(git remote get-url origin)\"",
+        "echo \"at=$CI_JOB_STARTED_AT created=$CI_PIPELINE_CREATED_AT\"",
+        "echo made > new.txt",
+    ]
+    .map(|l| format!("    - '{}'\n", l.replace('\'', "''")))
+    .concat();
+    let yaml = format!("job:\n  image: {DEBIAN}\n  artifacts:\n    untracked: true\n  script:\n{script}");
+    let p = Project::new(&[(".gitlab-ci.yml", &yaml), ("src/app.txt", "committed\n")]);
+    std::fs::write(p.dir.path().join("src/app.txt"), "changed, not committed\n").unwrap();
+    let options = berth_core::pipelines::LoadOptions { root: p.root(), pipeline_id: 1, ..Default::default() };
+    let pipeline = berth_core::pipelines::load(&options).expect("the pipeline loads");
+    let ran = run_pipeline(pipeline, |_| {}).await;
+    let log = ran.log("job");
+    assert_eq!(ran.status("job"), JobStatus::Success, "{log}");
+    assert!(log.contains("title=init"), "{log}");
+    // The job sees the work tree as it is on the host, against the commit.
+    assert!(log.contains("status= M src/app.txt"), "{log}");
+    assert!(log.contains("origin=https://gitlab.example.com/group/demo.git"), "{log}");
+    assert!(regex_like_time(&log, "at=") && regex_like_time(&log, "created="), "{log}");
+    // `untracked` artifacts are the job's new files, never the `.git` it was given.
+    let kept = run::job_dir(&ran.run_dir, "job").join("artifacts");
+    assert!(kept.join("new.txt").is_file() && !kept.join(".git").exists());
+}
+
+/// `<prefix>2026-12-02T16:20:00Z` somewhere in `log`.
+fn regex_like_time(log: &str, prefix: &str) -> bool {
+    log.split(prefix).skip(1).any(|rest| {
+        let t = rest.get(..20).unwrap_or_default().as_bytes();
+        t.len() == 20 && t[4] == b'-' && t[10] == b'T' && t[19] == b'Z'
+    })
+}
+
 #[tokio::test]
 async fn services_answer_by_derived_names_and_aliases() {
     if !skip_unless("services_answer_by_derived_names_and_aliases") {

@@ -69,6 +69,9 @@ pub fn pipeline(project: &Project, server: &Server, repo: &Repo, config_path: &s
         var("CI_SERVER_PORT", "443"),
         var("CI_SERVER_PROTOCOL", "https"),
         var("CI_SERVER_FQDN", &server.host),
+        var("CI_SERVER_SHELL_SSH_HOST", &server.host),
+        var("CI_SERVER_SHELL_SSH_PORT", "22"),
+        var("CI_TEMPLATE_REGISTRY_HOST", "registry.gitlab.com"),
         var("CI_API_V4_URL", format!("{}/api/v4", server.url)),
         var("CI_PROJECT_PATH", &project.path),
         var("CI_PROJECT_PATH_SLUG", slug(&project.path)),
@@ -122,9 +125,13 @@ pub fn job(project_url: &str, name: &str, stage: &str, job_id: u64, node: Option
         var("CI_JOB_ID", job_id.to_string()),
         var("CI_JOB_URL", format!("{project_url}/-/jobs/{job_id}")),
     ];
-    if let Some((index, total)) = node {
-        out.push(var("CI_NODE_INDEX", index.to_string()));
-        out.push(var("CI_NODE_TOTAL", total.to_string()));
+    // GitLab sets CI_NODE_TOTAL for every job (1 without `parallel`), CI_NODE_INDEX only for parallel ones.
+    match node {
+        Some((index, total)) => {
+            out.push(var("CI_NODE_INDEX", index.to_string()));
+            out.push(var("CI_NODE_TOTAL", total.to_string()));
+        }
+        None => out.push(var("CI_NODE_TOTAL", "1")),
     }
     out
 }

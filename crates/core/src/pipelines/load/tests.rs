@@ -142,6 +142,10 @@ fn parallel_and_matrix_names_and_needs() {
     assert_eq!(names, ["build: [aws, app]", "build: [gcp, app]", "shard 1/2", "shard 2/2", "test"]);
     assert_eq!(var(job(&p, "build: [gcp, app]"), "PROVIDER"), Some("gcp"));
     assert_eq!((var(job(&p, "shard 2/2"), "CI_NODE_INDEX"), var(job(&p, "shard 2/2"), "CI_NODE_TOTAL")), (Some("2"), Some("2")));
+    // GitLab sets CI_NODE_TOTAL=1 on every job without `parallel`, and no CI_NODE_INDEX.
+    assert_eq!((var(job(&p, "test"), "CI_NODE_INDEX"), var(job(&p, "test"), "CI_NODE_TOTAL")), (None, Some("1")));
+    assert_eq!(var(job(&p, "test"), "CI_SERVER_SHELL_SSH_PORT"), Some("22"));
+    assert_eq!(var(job(&p, "test"), "CI_TEMPLATE_REGISTRY_HOST"), Some("registry.gitlab.com"));
     let needs: Vec<&str> = job(&p, "test").needs.as_ref().unwrap().iter().map(|n| n.job.as_str()).collect();
     assert_eq!(needs, ["build: [gcp, app]", "shard 1/2", "shard 2/2"]);
 }

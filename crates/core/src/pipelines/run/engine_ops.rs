@@ -33,18 +33,20 @@ pub async fn volume_exists(engine: &Engine, name: &str) -> bool {
     engine.docker().inspect_volume(name).await.is_ok()
 }
 
-/// Create a container attached to `network` under `aliases`; returns its id.
+/// Create a container, attached to `network` under `aliases` when there is one (else on the
+/// engine's default bridge); returns its id.
 pub async fn create_container(
     engine: &Engine,
     name: &str,
     mut body: ContainerCreateBody,
-    network: &str,
+    network: Option<&str>,
     aliases: Vec<String>,
 ) -> Result<String> {
-    let endpoint = EndpointSettings { aliases: Some(aliases), ..Default::default() };
-    body.networking_config = Some(NetworkingConfig { endpoints_config: Some(HashMap::from([(network.to_string(), endpoint)])) });
-    let host = body.host_config.get_or_insert_with(Default::default);
-    host.network_mode = Some(network.into());
+    if let Some(network) = network {
+        let endpoint = EndpointSettings { aliases: Some(aliases), ..Default::default() };
+        body.networking_config = Some(NetworkingConfig { endpoints_config: Some(HashMap::from([(network.to_string(), endpoint)])) });
+        body.host_config.get_or_insert_with(Default::default).network_mode = Some(network.into());
+    }
     let options = CreateContainerOptions { name: Some(name.into()), ..Default::default() };
     let created = engine.docker().create_container(Some(options), body).await.map_err(engine.err(&format!("Container {name}")))?;
     Ok(created.id)

@@ -93,6 +93,21 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     tar.into_inner().map_err(|e| Error::io("Packing the project", e))
 }
 
+/// One tar of `parts` in order (an entry of a later part replaces the same path of an earlier
+/// one on extraction). Each part is a tar as [`tar::Builder`] ends it: two zero blocks, which
+/// all but the last part lose.
+pub fn join_tars<P: AsRef<[u8]>>(parts: &[P]) -> Vec<u8> {
+    const END: usize = 1024;
+    let last = parts.len().saturating_sub(1);
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.as_ref().len()).sum());
+    for (i, part) in parts.iter().map(AsRef::as_ref).enumerate() {
+        let keep = if i == last { part.len() } else { part.len().saturating_sub(END) };
+        debug_assert!(i == last || part[keep..].iter().all(|&b| b == 0), "a tar part that does not end in two zero blocks");
+        out.extend_from_slice(&part[..keep]);
+    }
+    out
+}
+
 /// Whether `file` (relative) names an entry inside `root` (canonical) without passing through a
 /// symlink or leaving by `..`.
 fn below(root: &Path, file: &str) -> bool {
@@ -177,7 +192,7 @@ fn each_selected<R: Read>(
             continue;
         };
         let wanted = (!selection.paths.is_empty() && paths.matches(&rel).unwrap_or(false))
-            || (selection.untracked && kind == tar::EntryType::Regular && !started_with.contains(&rel));
+            || (selection.untracked && kind == tar::EntryType::Regular && !started_with.contains(&rel) && !in_git_dir(&rel));
         if !wanted || exclude.matches(&rel).unwrap_or(false) {
             continue;
         }
@@ -186,6 +201,11 @@ fn each_selected<R: Read>(
     }
     kept.sort();
     Ok(kept)
+}
+
+/// `untracked` is what `git ls-files --others` lists in the job: never the `.git` folder itself.
+fn in_git_dir(rel: &str) -> bool {
+    rel == ".git" || rel.starts_with(".git/")
 }
 
 /// The runner's globs (doublestar) in the `.dockerignore` matcher's terms: `**` spans folders only
@@ -264,6 +284,21 @@ mod tests {
             tar.append_data(&mut h, path, body.as_bytes()).unwrap();
         }
         tar.into_inner().unwrap()
+    }
+
+    #[test]
+    fn joined_tars_hold_every_entry_in_order_and_the_last_copy_wins() {
+        let joined =
+            join_tars(&[archive(&[("p/a", "project"), ("p/b", "b")]), archive(&[("p/a", "artifact")]), archive(&[("s/run", "x")])]);
+        let dest = tempfile::tempdir().unwrap();
+        let mut names = Vec::new();
+        for entry in tar::Archive::new(&joined[..]).entries().unwrap() {
+            let mut entry = entry.unwrap();
+            names.push(entry.path().unwrap().to_string_lossy().into_owned());
+            entry.unpack_in(dest.path()).unwrap();
+        }
+        assert_eq!(names, ["p/a", "p/b", "p/a", "s/run"]);
+        assert_eq!(fs::read_to_string(dest.path().join("p/a")).unwrap(), "artifact");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One attempt of one job, as the Docker executor runs it: a bridge network, the services on
 //! it, the job container (aliased `build`) with the project's files, caches restored, the
-//! step script, `after_script`, caches saved, artifacts kept; then everything removed.
+//! step script, `after_script`, caches saved, artifacts kept; then everything removed, while
+//! later jobs go on.
 
 use super::engine_ops as ops;
 use super::files::{self, Selection};
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
 
 /// Where scripts are put in the job container (outside the project folder).
 const SCRIPTS: &str = "/berth-ci";
@@ -47,11 +49,16 @@ pub struct RunContext {
     pub host_socket: Option<String>,
     pub secrets: Vec<String>,
     pub events: UnboundedSender<RunEvent>,
+    /// The project's files and the `.git` made for jobs, as one tar at `/`.
     pub project_tar: Vec<u8>,
+    /// Why jobs get no `.git`, said in each job's log.
+    pub git_note: Option<String>,
     pub tracked: HashSet<String>,
     pub run_dir: PathBuf,
     /// Learnt from the first privileged service: whether `--privileged` works here.
     pub privilege: Mutex<Option<Privilege>>,
+    /// Removals of finished attempts' containers, networks and volumes still under way.
+    pub removals: Mutex<JoinSet<()>>,
 }
 
 impl RunContext {
@@ -72,6 +79,12 @@ impl RunContext {
             tracing::warn!(%e, job, "could not keep a job log line");
         }
         let _ = self.events.send(RunEvent::Log { job: job.into(), stream, bytes });
+    }
+
+    /// Waits for every removal [`run_attempt`] left under way.
+    pub async fn removed(&self) {
+        let mut removals = std::mem::take(&mut *self.removals.lock().expect("removals"));
+        while removals.join_next().await.is_some() {}
     }
 
     /// One of Berth's own lines in the job log.
@@ -108,15 +121,21 @@ pub async fn run_attempt(ctx: &Arc<RunContext>, input: JobInput<'_>) -> AttemptE
         Ok(end) => end,
         Err(e) => AttemptEnd::System(e.to_string()),
     };
-    for id in made.containers.iter().rev() {
-        ops::remove_container(&ctx.engine, id).await;
-    }
-    if made.network {
-        let _ = ctx.engine.docker().remove_network(&name).await;
-    }
-    for v in &made.volumes {
-        let _ = ctx.engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
-    }
+    // The outcome is known: later jobs need not wait for the engine to kill and remove what
+    // the attempt made (as on GitLab, where clean-up follows the job's status). The run waits
+    // for it before it ends ([`RunContext::removed`]).
+    let engine = ctx.engine.clone();
+    ctx.removals.lock().expect("removals").spawn(async move {
+        for id in made.containers.iter().rev() {
+            ops::remove_container(&engine, id).await;
+        }
+        if made.network {
+            let _ = engine.docker().remove_network(&name).await;
+        }
+        for v in &made.volumes {
+            let _ = engine.docker().remove_volume(v, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+        }
+    });
     end
 }
 
@@ -134,8 +153,13 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     let env_map: HashMap<String, String> = input.env.iter().cloned().collect();
     let env_list: Vec<String> = input.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
 
-    ops::create_network(engine, name, labels.clone()).await?;
-    made.network = true;
+    // A network of its own only when services must reach the job (and it them) by name; a job
+    // without services stays on the default bridge, as with the runner's default settings.
+    let network = (!job.services.is_empty()).then_some(name);
+    if let Some(network) = network {
+        ops::create_network(engine, network, labels.clone()).await?;
+        made.network = true;
+    }
 
     // Docker-in-Docker with TLS: the client certificates it makes are shared with the job.
     let tls_dind = job.services.iter().any(services::is_dind) && env_map.get("DOCKER_TLS_CERTDIR").is_some_and(|d| !d.is_empty());
@@ -145,53 +169,22 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
         made.volumes.push(certs.clone());
     }
 
-    for (i, service) in job.services.iter().enumerate() {
-        start_service(ctx, job, service, &format!("{name}-svc{i}"), name, &env_list, tls_dind.then_some(&certs), &labels, made).await?;
-    }
-
-    // The job container: kept alive so each step (and the file copies) can use it.
-    let image = job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![] });
-    let image_name = expand(&image.name, |k| env_map.get(k).cloned());
-    ctx.say(&job.name, &format!("Using image {image_name}"));
-    let auth_config = env_map.get(DOCKER_AUTH_CONFIG).map(String::as_str);
-    if let Some(warning) = ops::ensure_image(engine, &image_name, &image.pull_policy, auth_config).await? {
-        ctx.say(&job.name, &warning);
-    }
-    let caches = cache_volumes(ctx, job, &env_map).await?;
-    let mut binds: Vec<String> = caches.iter().enumerate().map(|(i, c)| format!("{}:{CACHE_MOUNT}/{i}", c.volume)).collect();
-    if tls_dind {
-        binds.push(format!("{certs}:/certs/client"));
-    }
-    if let Some(socket) = &ctx.host_socket {
-        binds.push(format!("{socket}:/var/run/docker.sock"));
-    }
-    let body = ContainerCreateBody {
-        image: Some(image_name.clone()),
-        entrypoint: api_entrypoint(&image),
-        cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
-        env: Some(env_list.clone()),
-        working_dir: Some(ctx.builds_dir.clone()),
-        labels: Some(labels.clone()),
-        host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
-        ..Default::default()
-    };
-    let id = ops::create_container(engine, name, body, name, vec!["build".into()]).await?;
-    made.containers.push(id.clone());
-
-    ops::upload(engine, &id, ctx.project_tar.clone(), "Copying the project into the job container").await?;
-    for dir in &input.artifacts_from {
-        let kept = files::kept_files(dir)?;
-        if !kept.is_empty() {
-            let tar = files::tar_of(dir, &kept, &ctx.builds_dir)?;
-            ops::upload(engine, &id, tar, "Copying artifacts into the job container").await?;
+    // The services start while the job container is made and filled (the upload is the
+    // longest step before the script for a job with artifacts); the script waits for both.
+    let (mut of_services, mut of_job) = (Made::default(), Made::default());
+    let certs = tls_dind.then_some(&certs);
+    let services = async {
+        for (i, service) in job.services.iter().enumerate() {
+            start_service(ctx, job, service, &format!("{name}-svc{i}"), network, &env_list, certs, &labels, &mut of_services).await?;
         }
-    }
-    let steps = [
-        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
-        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
-    ];
-    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
-    ops::upload(engine, &id, scripts_tar(&steps)?, "Copying the job's script").await?;
+        Ok::<_, Error>(())
+    };
+    let container = prepare_container(ctx, input, name, network, &env_map, &env_list, certs, &labels, &mut of_job);
+    let (container, services) = tokio::join!(container, services);
+    // Removed in reverse: the job container before its services.
+    made.containers.extend(of_services.containers.into_iter().chain(of_job.containers));
+    let Prepared { id, caches, step_files } = container?;
+    services?;
     ops::start(engine, &id).await?;
 
     for (i, c) in caches.iter().enumerate() {
@@ -252,13 +245,93 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     Ok(end)
 }
 
+/// The job container, made and filled but not started.
+struct Prepared<'a> {
+    id: String,
+    caches: Vec<CacheVolume<'a>>,
+    step_files: Vec<String>,
+}
+
+/// Makes the job container (kept alive so each step and the file copies can use it) and puts
+/// the project, the artifacts it depends on and its scripts in it.
+#[allow(clippy::too_many_arguments)]
+async fn prepare_container<'a>(
+    ctx: &Arc<RunContext>,
+    input: &JobInput<'a>,
+    name: &str,
+    network: Option<&str>,
+    env_map: &HashMap<String, String>,
+    env_list: &[String],
+    certs: Option<&String>,
+    labels: &HashMap<String, String>,
+    made: &mut Made,
+) -> Result<Prepared<'a>> {
+    let (job, engine) = (input.job, &ctx.engine);
+    let image = job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![] });
+    let image_name = expand(&image.name, |k| env_map.get(k).cloned());
+    ctx.say(&job.name, &format!("Using image {image_name}"));
+    if let Some(note) = &ctx.git_note {
+        ctx.say(&job.name, note);
+    }
+    let auth_config = env_map.get(DOCKER_AUTH_CONFIG).map(String::as_str);
+    if let Some(warning) = ops::ensure_image(engine, &image_name, &image.pull_policy, auth_config).await? {
+        ctx.say(&job.name, &warning);
+    }
+    let caches = cache_volumes(ctx, job, env_map).await?;
+    let mut binds: Vec<String> = caches.iter().enumerate().map(|(i, c)| format!("{}:{CACHE_MOUNT}/{i}", c.volume)).collect();
+    if let Some(certs) = certs {
+        binds.push(format!("{certs}:/certs/client"));
+    }
+    if let Some(socket) = &ctx.host_socket {
+        binds.push(format!("{socket}:/var/run/docker.sock"));
+    }
+    let body = ContainerCreateBody {
+        image: Some(image_name.clone()),
+        entrypoint: api_entrypoint(&image),
+        cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
+        env: Some(env_list.to_vec()),
+        working_dir: Some(ctx.builds_dir.clone()),
+        labels: Some(labels.clone()),
+        host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
+        ..Default::default()
+    };
+    let id = ops::create_container(engine, name, body, network, vec!["build".into()]).await?;
+    made.containers.push(id.clone());
+
+    // The project, the artifacts it depends on (later ones win, in order) and its scripts, in
+    // one upload: each upload is an extraction the engine runs apart. Packed off the async
+    // workers: the services are starting meanwhile.
+    let steps = [
+        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
+        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
+    ];
+    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
+    let scripts = scripts_tar(&steps)?;
+    let (from, shared) = (input.artifacts_from.clone(), ctx.clone());
+    let tar = crate::blocking::run("Packing the job's files", crate::blocking::FOLDER_TIMEOUT, move || {
+        let mut artifacts = Vec::new();
+        for dir in &from {
+            let kept = files::kept_files(dir)?;
+            if !kept.is_empty() {
+                artifacts.push(files::tar_of(dir, &kept, &shared.builds_dir)?);
+            }
+        }
+        let parts: Vec<&[u8]> =
+            std::iter::once(shared.project_tar.as_slice()).chain(artifacts.iter().map(Vec::as_slice)).chain([scripts.as_slice()]).collect();
+        Ok(files::join_tars(&parts))
+    })
+    .await?;
+    ops::upload(engine, &id, tar, "Copying the project, its artifacts and the job's script into the job container").await?;
+    Ok(Prepared { id, caches, step_files })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn start_service(
     ctx: &Arc<RunContext>,
     job: &Job,
     service: &Service,
     cname: &str,
-    network: &str,
+    network: Option<&str>,
     job_env: &[String],
     certs: Option<&String>,
     labels: &HashMap<String, String>,

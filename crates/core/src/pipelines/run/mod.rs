@@ -11,6 +11,7 @@
 
 mod engine_ops;
 mod files;
+mod git_dir;
 #[cfg(test)]
 mod hostile_repo_tests;
 mod job;
@@ -105,16 +106,34 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         None
     };
     let root = pipeline.project.root.clone();
-    let (tracked, project_tar) = {
+    let predefined = |name: &str| {
+        let vars = pipeline.jobs.first().map(|j| j.variables.as_slice()).unwrap_or_default();
+        vars.iter().find(|v| v.name == name && v.origin == VariableOrigin::Predefined).map(|v| v.value.clone())
+    };
+    let commit =
+        [predefined("CI_COMMIT_SHA"), predefined("CI_COMMIT_BRANCH"), predefined("CI_COMMIT_TAG"), predefined("CI_REPOSITORY_URL")];
+    std::fs::create_dir_all(&options.run_dir).map_err(|e| Error::io("Making the run's folder", e))?;
+    let (tracked, project_tar, git_note) = {
         let builds = pipeline.project.builds_dir.clone();
+        let scratch = options.run_dir.join("git-scratch");
         crate::blocking::run("Packing the project's files", crate::blocking::FOLDER_TIMEOUT, move || {
             let tracked = files::tracked_files(&root)?;
-            let tar = files::tar_of(&root, &tracked, &builds)?;
-            Ok((tracked, tar))
+            let mut tar = files::tar_of(&root, &tracked, &builds)?;
+            // A folder that is no repository has all-zero CI_COMMIT_SHA and gets no `.git`, silently.
+            let [sha, branch, tag, url] = &commit;
+            let mut note = None;
+            if let Some(sha) = sha.as_deref().filter(|s| s.bytes().any(|b| b != b'0')) {
+                let commit =
+                    git_dir::Commit { sha, branch: branch.as_deref(), tag: tag.as_deref(), url: url.as_deref().unwrap_or_default() };
+                match git_dir::tar(&root, &commit, &builds, &scratch) {
+                    Ok(git) => tar = files::join_tars(&[tar, git]),
+                    Err(why) => note = Some(format!("WARNING: the job's folder has no .git ({why}); git commands in the job will fail.")),
+                }
+            }
+            Ok((tracked, tar, note))
         })
         .await?
     };
-    std::fs::create_dir_all(&options.run_dir).map_err(|e| Error::io("Making the run's folder", e))?;
     let id = run_id();
     let secrets: Vec<String> = pipeline
         .jobs
@@ -137,9 +156,11 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         secrets,
         events,
         project_tar,
+        git_note,
         tracked: tracked.into_iter().collect(),
         run_dir: options.run_dir.clone(),
         privilege: Mutex::new(None),
+        removals: Mutex::new(JoinSet::new()),
     });
     let (cancel, superseded) = (CancellationToken::new(), CancellationToken::new());
     let (play_tx, play_rx) = mpsc::unbounded_channel();
@@ -202,6 +223,11 @@ fn project_key(root: &Path) -> String {
     hex::encode(<sha2::Sha256 as sha2::Digest>::digest(root.to_string_lossy().as_bytes()))[..12].to_string()
 }
 
+/// Now as GitLab writes its `*_AT` variables: `2026-12-02T16:20:00Z`.
+fn iso_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 fn run_id() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
@@ -240,6 +266,8 @@ struct Scheduler {
     records: Vec<JobRecord>,
     slots: Arc<Semaphore>,
     groups: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// `CI_PIPELINE_CREATED_AT`: when this run began.
+    created_at: String,
 }
 
 impl Scheduler {
@@ -275,7 +303,7 @@ impl Scheduler {
             })
             .collect();
         let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
-        Scheduler { ctx, pipeline, options, cancel, summary, records, slots, groups: HashMap::new() }
+        Scheduler { ctx, pipeline, options, cancel, summary, records, slots, groups: HashMap::new(), created_at: iso_now() }
     }
 
     async fn run(mut self, mut play: mpsc::UnboundedReceiver<String>, superseded: CancellationToken) {
@@ -317,6 +345,7 @@ impl Scheduler {
                 },
             }
         }
+        self.ctx.removed().await;
         self.publish(true);
     }
 
@@ -422,6 +451,9 @@ impl Scheduler {
                 reason: None,
             });
             let started = std::time::Instant::now();
+            // Set first, so a job's own variable of that name wins as with every predefined one.
+            let mut env = env;
+            env.insert(0, ("CI_JOB_STARTED_AT".to_string(), iso_now()));
             let mut attempt = 0;
             loop {
                 attempt += 1;
@@ -480,6 +512,14 @@ impl Scheduler {
         let at = job.variables.iter().position(|v| v.origin == VariableOrigin::Run).unwrap_or(job.variables.len());
         let mut vars = job.variables.clone();
         vars.splice(at..at, dotenv);
+        let created = Variable {
+            name: "CI_PIPELINE_CREATED_AT".into(),
+            value: self.created_at.clone(),
+            expand: false,
+            masked: false,
+            origin: VariableOrigin::Predefined,
+        };
+        vars.insert(0, created);
         super::expand::environment(&vars)
     }
 
