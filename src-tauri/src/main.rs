@@ -18,6 +18,7 @@ use state::AppState;
 use tauri::Manager;
 
 fn main() {
+    commands::app::mark_start();
     logs::init();
 
     // On Linux, WebKitGTK's DMA-BUF renderer paints blank windows under Xvfb and on some GPUs,

@@ -131,7 +131,7 @@ class Run:
     floor, which prints nothing); `painted` is the time until the screen shows table rows."""
 
     def __init__(self, name, argv, env, display, log, timeout):
-        self.name, self.marker, self.painted, self.rows = name, None, None, None
+        self.name, self.marker, self.painted, self.rows, self.timeline = name, None, None, None, None
         x = X11(display)
         t0 = time.monotonic()
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
@@ -165,6 +165,8 @@ class Run:
                     self.marker = time.monotonic() - t0
                     line = buf[buf.index(MARKER):].split(b"\n")[0].decode()
                     self.rows = int(line.split("rows=")[1].split()[0])
+                    # The page's own steps, in ms since Berth's main() (see commands/app.rs).
+                    self.timeline = line.split("ms-since-main:")[1].strip() if "ms-since-main:" in line else None
             if self.painted is None and filled(x, *PAINT_BAND):
                 self.painted = time.monotonic() - t0
 
@@ -205,6 +207,8 @@ def cmd_apps(a):
                 res[name]["rows"] = r.rows
             print(f"  {name:5} start {rnd}: painted {r.painted * 1e3:4.0f} ms"
                   + (f", BERTH_FIRST_LIST {r.marker * 1e3:4.0f} ms (rows={r.rows})" if r.marker else ""), flush=True)
+            if r.timeline:
+                print(f"        page timeline, ms since main(): {r.timeline}", flush=True)
             time.sleep(0.5)
 
     # Memory and idle CPU: one app at a time, so neither measures the other's load.

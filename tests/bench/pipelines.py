@@ -68,6 +68,7 @@ ONE_SIDED = {
     "CI_REPOSITORY_URL": "GitLab sets it; the peer does not",
     "CI_SERVER": "GitLab sets it (\"yes\"); the peer does not",
     "CI_SERVER_NAME": "GitLab sets it (\"GitLab\"); the peer does not",
+    "CI_SERVER_SHELL_SSH_HOST": "GitLab sets it (the instance's SSH host); the peer sets only CI_SERVER_SHELL_SSH_PORT",
     # The peer sets these where GitLab does not.
     "CI_ENVIRONMENT_ACTION": "GitLab sets CI_ENVIRONMENT_* only for a job with an environment (Berth too); the peer sets them empty for every job",
     "CI_ENVIRONMENT_NAME": "as CI_ENVIRONMENT_ACTION",
@@ -75,12 +76,6 @@ ONE_SIDED = {
     "CI_ENVIRONMENT_TIER": "as CI_ENVIRONMENT_ACTION",
     "CI_ENVIRONMENT_URL": "as CI_ENVIRONMENT_ACTION",
     "CI_PROJECT_ID": "a GitLab database id; the peer makes one up, Berth leaves it out",
-    # GitLab sets these and Berth does not yet (gaps, listed in the closing note).
-    "CI_NODE_TOTAL": "Berth gap: GitLab sets 1 for a job without `parallel`; Berth sets it only for parallel jobs",
-    "CI_JOB_STARTED_AT": "Berth gap: GitLab sets the job's start time; Berth does not yet",
-    "CI_PIPELINE_CREATED_AT": "Berth gap: GitLab sets the pipeline's creation time; Berth does not yet",
-    "CI_SERVER_SHELL_SSH_PORT": "Berth gap: GitLab sets the instance's SSH port (22 by default); Berth does not yet",
-    "CI_TEMPLATE_REGISTRY_HOST": "Berth gap: GitLab sets registry.gitlab.com; Berth does not yet",
     "CI_DEPENDENCY_PROXY_SERVER": "GitLab's dependency proxy, which does not exist offline; Berth leaves CI_DEPENDENCY_PROXY_* out",
     "CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX": "as CI_DEPENDENCY_PROXY_SERVER",
     "CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX": "as CI_DEPENDENCY_PROXY_SERVER",

@@ -222,7 +222,7 @@ fi
 
 # ---- 10. table -------------------------------------------------------------------------------
 echo
-deb=$(ls -t "$TARGET"/release/bundle/deb/*.deb 2>/dev/null | head -n1 || true)
+deb=$(ls -t "$TARGET"/release/bundle/deb/*.deb "$TARGET"/dist/release/bundle/deb/*.deb 2>/dev/null | head -n1 || true)
 py report --apps "$OUT/apps.json" --use "$OUT/use.json" --list "$OUT/list.json" --core "$OUT/core.txt" \
   --follow "$OUT/follow.txt" --build "$OUT/build.txt" --pull "$OUT/pull-runs.txt" --binary "$BERTH_BIN" \
   ${floor_bin:+--floor-binary "$floor_bin"} ${deb:+--deb "$deb"} --runs "$LIST_RUNS" \

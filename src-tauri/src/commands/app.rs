@@ -3,19 +3,52 @@ use crate::state::AppState;
 use berth_core::about::{self, About};
 use berth_core::error::ErrorPayload;
 use berth_core::platform::{self, Os};
-use std::sync::Once;
+use serde::Deserialize;
+use std::sync::{Once, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
+/// When `main` began, for the start-up timeline.
+static STARTED: OnceLock<SystemTime> = OnceLock::new();
+
+/// Called first thing in `main`.
+pub fn mark_start() {
+    STARTED.get_or_init(SystemTime::now);
+}
+
+/// The page's start-up as it saw it: when it began loading (ms since the Unix epoch) and the
+/// steps to its first list, each in ms since then.
+#[derive(Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PageTimeline {
+    origin_ms: f64,
+    marks: Vec<(String, f64)>,
+}
+
+impl PageTimeline {
+    /// "page=180 script=240 …": each step in ms since `main` began.
+    fn since(&self, start: SystemTime) -> String {
+        let start_ms = start.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+        let at = |ms: f64| (self.origin_ms + ms - start_ms).round() as i64;
+        let steps = self.marks.iter().take(16).map(|(name, ms)| {
+            let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect();
+            format!("{name}={}", at(*ms))
+        });
+        std::iter::once(format!("page={}", at(0.0))).chain(steps).collect::<Vec<_>>().join(" ")
+    }
+}
+
 /// Called by the UI once its first container list is on screen. Prints a marker line that the
-/// start-up benchmark (`make bench`) times from process start.
+/// start-up benchmark (`make bench`) times from process start, with the page's timeline.
 #[tauri::command]
 #[specta::specta]
-pub async fn app_ready(rows: u32) -> Res<()> {
+pub async fn app_ready(rows: u32, timeline: PageTimeline) -> Res<()> {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        println!("BERTH_FIRST_LIST rows={rows}");
-        tracing::info!(rows, "containers listed");
+        let steps = STARTED.get().map(|s| timeline.since(*s)).unwrap_or_default();
+        println!("BERTH_FIRST_LIST rows={rows} ms-since-main: {steps}");
+        tracing::info!(rows, %steps, "containers listed (ms since main)");
     });
     Ok(())
 }

@@ -1,4 +1,5 @@
 import type { Backend } from '../ipc/backend';
+import { mark, timeline } from '../util/startup';
 
 /** The app itself: its versions and log folder, quitting, and the first-paint signal. */
 export class AppStore {
@@ -7,6 +8,9 @@ export class AppStore {
   about() { return this.backend.appAbout(); }
   openLogFolder() { return this.backend.appOpenLogFolder(); }
   quit() { return this.backend.appQuit(); }
-  /** The first rows are painted: the backend logs the startup time. */
-  ready(rows: number) { return this.backend.appReady(rows); }
+  /** The first rows are painted: the backend logs the startup time and the page's timeline. */
+  ready(rows: number) {
+    mark('painted');
+    return this.backend.appReady(rows, timeline());
+  }
 }

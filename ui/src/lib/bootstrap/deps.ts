@@ -76,8 +76,16 @@ export function createDeps(raw: Backend): Deps {
   };
 }
 
-/** Starts the live subscriptions; returns their cleanup. */
+const started = new WeakSet<Deps>();
+
+/**
+ * Starts the live subscriptions; returns their cleanup. main.ts starts them before the first
+ * paint (so the first frame can hold the rows); App starts them for tests that render it alone,
+ * and a second start is a no-op.
+ */
 export function startDeps(deps: Deps): Unsubscribe {
+  if (started.has(deps)) return () => {};
+  started.add(deps);
   // main.ts loads them before the first paint; tests that render App directly load them here.
   if (!deps.settings.current) void deps.settings.load();
   const stopContainers = deps.containers.start(deps.engine);
@@ -91,6 +99,7 @@ export function startDeps(deps: Deps): Unsubscribe {
     stopRest = [deps.images, deps.stacks, deps.volumes, deps.networks].map((list) => list.start(deps.engine));
   });
   return () => {
+    started.delete(deps);
     stopped = true;
     stopEngine();
     stopContainers();

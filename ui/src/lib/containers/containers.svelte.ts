@@ -4,6 +4,7 @@ import { toIpcError, type IpcError } from '../ipc/error';
 import type { CommitSpec, ContainerSummary, ContainersChanged, LogEvent, LogOptions, RunSpec, StatsEvent } from '../ipc/types';
 import { ExecConnection, type ExecEvents } from '../terminal/execConnection';
 import { stamp } from '../util/liveStatus.svelte';
+import { mark } from '../util/startup';
 
 /**
  * Every container of the connected engine, by id. Filled by `container_list`, patched by
@@ -30,35 +31,50 @@ export class ContainersStore {
 
   start(engine: EngineStore): Unsubscribe {
     const unlisten = this.backend.onContainersChanged((c) => this.apply(c));
-    const unwatch = refreshOnConnect(engine, () => void this.refresh());
+    // The first list goes out at once, beside the engine's status rather than after it: the
+    // backend connects before the page asks, so it usually answers. When it cannot yet, that
+    // says nothing (no error shown); the list on connecting follows.
+    let early = engine.status.type === 'connected' ? null : this.refresh(true);
+    const unwatch = refreshOnConnect(engine, () => {
+      const pending = early;
+      early = null;
+      if (pending) void pending.then((listed) => listed || this.refresh());
+      else void this.refresh();
+    });
     return () => {
       unlisten();
       unwatch();
     };
   }
 
-  async refresh(): Promise<void> {
+  /** Lists again; resolves to whether this list is the one shown. `quiet`: a failure is not shown. */
+  async refresh(quiet = false): Promise<boolean> {
     const generation = ++this.generation;
     this.pending = [];
     this.loading = true;
+    let listed = false;
     try {
+      mark('list-asked');
       const list = await this.backend.containerList();
-      if (generation !== this.generation) return;
+      mark('list-got');
+      if (generation !== this.generation) return false;
       stamp(list);
       const map = new Map(list.map((c) => [c.id, c]));
       for (const change of this.pending) patch(map, change);
       this.byId = map;
       this.error = null;
       this.loaded = true;
+      listed = true;
     } catch (e) {
-      if (generation === this.generation) this.error = toIpcError(e);
+      if (generation === this.generation && !quiet) this.error = toIpcError(e);
     } finally {
       if (generation === this.generation) {
         this.pending = null;
         this.loading = false;
-        this.settleListed();
+        if (listed || !quiet) this.settleListed();
       }
     }
+    return listed;
   }
 
   apply(change: ContainersChanged): void {

@@ -32,6 +32,32 @@ describe('ContainersStore', () => {
     stop();
   });
 
+  it('lists at once, beside the engine status, and not again when the status says connected', async () => {
+    const { backend, store, stop } = setup();
+    expect(backend.calls.map((c) => c.command)).toContain('container_list');
+    await tick();
+    await tick();
+    expect(store.loaded).toBe(true);
+    expect(backend.calls.filter((c) => c.command === 'container_list').length).toBe(1);
+    stop();
+  });
+
+  it('says nothing when the early list finds no engine yet, and lists once it connects', async () => {
+    const backend = new MockBackend({ containers: [summary('a1', 'alpha')], status: { type: 'connecting', host: null } });
+    const engine = new EngineStore(backend);
+    const store = new ContainersStore(backend);
+    const stop = [store.start(engine), engine.start()];
+    await tick();
+    await tick();
+    expect(store.error).toBeNull();
+    expect(store.loaded).toBe(false);
+    backend.setStatus({ type: 'connected', engine: mockEngine });
+    await tick();
+    await tick();
+    expect(store.all.map((c) => c.name)).toEqual(['alpha']);
+    stop.forEach((f) => f());
+  });
+
   it('renames through the backend and shows the new name at once, refusing a taken one', async () => {
     const { store, stop } = setup();
     await tick();

@@ -1,6 +1,7 @@
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
 import type { EngineAction, EngineCandidate, EngineInfo, EngineStatus } from '../ipc/types';
+import { mark } from '../util/startup';
 
 /** The engine connection as pushed by the backend (`engine://status`). */
 export class EngineStore {
@@ -60,6 +61,7 @@ export class EngineStore {
   }
 
   private set(status: EngineStatus): void {
+    if (status.type === 'connected') mark('connected');
     const previous = this.status;
     this.status = status;
     for (const l of this.listeners) l(status, previous);

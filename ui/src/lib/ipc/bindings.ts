@@ -7,9 +7,9 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**
 	 *  Called by the UI once its first container list is on screen. Prints a marker line that the
-	 *  start-up benchmark (`make bench`) times from process start.
+	 *  start-up benchmark (`make bench`) times from process start, with the page's timeline.
 	 */
-	appReady: (rows: number) => __TAURI_INVOKE<null>("app_ready", { rows }),
+	appReady: (rows: number, timeline: PageTimeline) => __TAURI_INVOKE<null>("app_ready", { rows, timeline }),
 	/**  The About panel: versions, OS, the engine in use, the log folder and the diagnostics text. */
 	appAbout: () => __TAURI_INVOKE<About>("app_about"),
 	/**
@@ -834,6 +834,15 @@ export type Os =
 "linux" | "macos" | "windows";
 
 export type Outcome = "succeeded" | "failed" | "cancelled";
+
+/**
+ *  The page's start-up as it saw it: when it began loading (ms since the Unix epoch) and the
+ *  steps to its first list, each in ms since then.
+ */
+export type PageTimeline = {
+	originMs: number | null,
+	marks: ([string, number | null])[],
+};
 
 /**  A pipeline as GitLab would create it for the folder's current commit. */
 export type Pipeline = {

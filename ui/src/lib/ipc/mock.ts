@@ -8,7 +8,7 @@ import type {
   BuildEvent, BuildRequest, HistoryEntry, Language, Project, Starter,
   LogLine, LoginRequest, PruneChanges, PruneKept, PruneScope, Registries, RunSpec, StatsEvent, TransferEvent,
   NetworkSpec, NetworkSummary, VolumeFile, VolumeSpec, VolumeSummary, Settings, SettingsView, WorkDone,
-  Artifact, PipelineEvent, PipelineRunRequest, PipelineView,
+  Artifact, PageTimeline, PipelineEvent, PipelineRunRequest, PipelineView,
 } from './bindings';
 import { mockNetworkList, mockPipeline, mockPlan, mockProject, mockVolumeList } from './mockData';
 
@@ -373,7 +373,7 @@ export class MockBackend implements Backend {
   imageNames() { return this.step('image_names', [], () => [...mockImages]); }
   networkNames() { return this.step('network_names', [], () => [...mockNetworks]); }
   portOpen(port: number) { return this.step('port_open', [port], () => undefined); }
-  appReady(rows: number) { return this.step('app_ready', [rows], () => undefined); }
+  appReady(rows: number, timeline: PageTimeline) { return this.step('app_ready', [rows, timeline], () => undefined); }
   appAbout() {
     return this.step('app_about', [], (): About => {
       const engine = this.status.type === 'connected'

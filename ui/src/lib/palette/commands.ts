@@ -1,3 +1,5 @@
+import { os } from '../util/platform';
+
 /** One entry of the command palette. */
 export interface PaletteCommand {
   id: string;
@@ -8,7 +10,7 @@ export interface PaletteCommand {
 }
 
 /** "Ctrl" or "⌘" as the platform writes it. */
-export const modKey = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+';
+export const modKey = os === 'mac' ? '⌘' : 'Ctrl+';
 
 /** Ctrl (Cmd on macOS) without other modifiers but Shift. */
 export function isMod(e: KeyboardEvent): boolean {

@@ -18,7 +18,14 @@ export class SettingsStore {
     this.osDark?.addEventListener('change', () => this.applyTheme());
   }
 
-  async load(): Promise<void> {
+  private loading: Promise<void> | null = null;
+
+  /** Reads the settings once; later calls share that read. */
+  load(): Promise<void> {
+    return (this.loading ??= this.read());
+  }
+
+  private async read(): Promise<void> {
     try {
       const view = await this.backend.settingsGet();
       this.current = view.settings;

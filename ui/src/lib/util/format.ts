@@ -14,22 +14,29 @@ export function formatBytes(bytes: number): string {
 }
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+/** `relativeTime`'s units, largest first, with their seconds. */
+export const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60],
 ];
 
 /** Unix seconds → "3 hours ago" relative to `now` (ms). */
 export function relativeTime(unixSeconds: number, now = Date.now()): string {
   const diff = unixSeconds - now / 1000;
-  for (const [unit, secs] of STEPS) {
+  for (const [unit, secs] of RELATIVE_STEPS) {
     if (Math.abs(diff) >= secs) return rtf.format(Math.round(diff / secs), unit);
   }
   return 'just now';
 }
 
+// One formatter for every row: toLocaleString() builds a new one per call, which costs WebKit
+// about a millisecond each (a list's first paint formats dozens). Same fields as its default.
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+});
+
 export function absoluteTime(value: number | string): string {
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? String(value) : dateTime.format(date);
 }
 
 /** "8080→80/tcp", or "80/tcp" when not published. */

@@ -4,6 +4,8 @@
  * it on screen from when it arrived, in the engine's own wording (go-units HumanDuration).
  */
 
+import { RELATIVE_STEPS, relativeTime } from './format';
+
 const received = new WeakMap<object, number>();
 
 /** Notes when summaries arrived; call as they come from the engine. */
@@ -13,16 +15,21 @@ export function stamp(items: Iterable<object>, at = Date.now()): void {
 
 /**
  * One clock for every aged text on screen. It ticks only when some rendered text's wording
- * changes ("Up 3 minutes" -> "Up 4 minutes"), not every second: an idle window with long-running
- * containers wakes about once a minute, not 200 rows every second.
+ * changes ("Up 3 minutes" -> "Up 4 minutes"), not every second, and texts that count minutes or
+ * more share a coarse grid ([`tickGrain`]): an idle window of containers started at different
+ * moments wakes a few times a minute, not once per row.
  */
 class Clock {
   now = $state(Date.now());
   private timer: ReturnType<typeof setTimeout> | null = null;
   private due = Infinity;
 
-  /** Asks for a tick at `at` (ms since the epoch); the earliest request wins. */
-  wakeAt(at: number): void {
+  /**
+   * Asks for a tick at `at` (ms since the epoch), rounded up to the next multiple of `grain` ms so
+   * that texts changing close together share one tick; the earliest request wins.
+   */
+  wakeAt(at: number, grain: number): void {
+    at = Math.ceil(at / grain) * grain;
     if (at >= this.due) return;
     if (this.timer) clearTimeout(this.timer);
     this.due = at;
@@ -35,14 +42,50 @@ class Clock {
 }
 const clock = new Clock();
 
+/**
+ * The clock's grid for a text this many seconds old: every second while it counts seconds,
+ * 15 s while it counts minutes, a minute beyond. A text is then late by at most that much
+ * ("Up 3 minutes" shown at 3:14), never early.
+ */
+export function tickGrain(ageSeconds: number): number {
+  if (ageSeconds < 60) return 1000;
+  if (ageSeconds < 3600) return 15_000;
+  return 60_000;
+}
+
 /** `c.status` aged by the time since it arrived; re-evaluates when its wording would change. */
 export function liveStatus(c: { status: string }): string {
   const now = clock.now;
   if (!received.has(c)) received.set(c, now);
   const elapsed = (now - (received.get(c) ?? now)) / 1000;
   const wait = secondsToNextWording(c.status, elapsed);
-  if (wait !== null) clock.wakeAt(now + wait * 1000 + 5);
+  if (wait !== null) clock.wakeAt(now + wait * 1000 + 5, tickGrain(statusAge(c.status) + elapsed));
   return aged(c.status, elapsed);
+}
+
+/** `relativeTime(unixSeconds)` ("3 minutes ago"), re-evaluated only when its wording would change. */
+export function liveRelativeTime(unixSeconds: number): string {
+  const now = clock.now;
+  clock.wakeAt(now + secondsToNextRelative(unixSeconds, now) * 1000 + 5, tickGrain(now / 1000 - unixSeconds));
+  return relativeTime(unixSeconds, now);
+}
+
+/**
+ * Seconds until `relativeTime(unixSeconds, …)` may read differently: the next half step of its
+ * unit (it rounds) or the next larger unit, whichever comes first; at least one second.
+ */
+export function secondsToNextRelative(unixSeconds: number, now: number): number {
+  const age = now / 1000 - unixSeconds;
+  if (age < 0) return Math.max(1, -age);
+  let next = Infinity;
+  for (const [, secs] of RELATIVE_STEPS) {
+    if (age >= secs) {
+      next = Math.min(next, (Math.ceil(age / secs - 0.5) + 0.5) * secs); // JS rounds -2.5 to -2
+      break;
+    }
+    next = secs; // the next larger unit takes over there
+  }
+  return Math.max(1, next - age);
 }
 
 /** Seconds from `elapsed` until `aged(status, …)` reads differently; null when it never does. */
@@ -59,6 +102,12 @@ export function secondsToNextWording(status: string, elapsed: number): number | 
 }
 
 const STATUS = /^(Up|Exited \(-?\d+\)) (.+?)( ago)?( \([^)]*\))?$/;
+
+/** The duration `status` names when it was written, in seconds (0 when it names none). */
+function statusAge(status: string): number {
+  const m = STATUS.exec(status);
+  return (m && parseDuration(m[2])) ?? 0;
+}
 
 /** `status` with `elapsed` seconds added to its duration; unchanged when it has none. */
 export function aged(status: string, elapsed: number): string {

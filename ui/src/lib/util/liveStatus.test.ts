@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aged, humanDuration, secondsToNextWording } from './liveStatus.svelte';
+import { relativeTime } from './format';
+import { aged, humanDuration, secondsToNextRelative, secondsToNextWording, tickGrain } from './liveStatus.svelte';
 
 describe('live status', () => {
   it('ages the engine status texts in its own wording', () => {
@@ -37,5 +38,24 @@ describe('live status', () => {
       expect(aged(status, at + wait - 0.01)).toBe(aged(status, at));
       expect(aged(status, at + wait + 0.01)).not.toBe(aged(status, at));
     }
+  });
+
+  it('wakes for a creation time only when its wording may change', () => {
+    const created = 1_000_000;
+    for (const age of [5, 59, 61, 151, 89 * 60, 5 * 3600, 3 * 86400, 40 * 86400, 400 * 86400]) {
+      const now = (created + age) * 1000;
+      const wait = secondsToNextRelative(created, now);
+      expect(wait).toBeGreaterThanOrEqual(1);
+      // Nothing changes before the wake-up (what changes after it may be the next step's check).
+      for (const f of [0.25, 0.5, 0.99]) {
+        expect(relativeTime(created, now + f * (wait - 0.01) * 1000)).toBe(relativeTime(created, now));
+      }
+    }
+    // "2 minutes ago" (made 100 s ago) turns into "3 minutes ago" after 150 s: one wake-up a minute at most.
+    expect(secondsToNextRelative(created, (created + 100) * 1000)).toBe(50);
+  });
+
+  it('ticks every second for texts that count seconds, and on a shared coarse grid beyond', () => {
+    expect([0, 59, 60, 3599, 3600, 86400 * 9].map(tickGrain)).toEqual([1000, 1000, 15_000, 15_000, 60_000, 60_000]);
   });
 });
