@@ -15,6 +15,8 @@ export CARGO_INCREMENTAL ?= 0
 endif
 
 APP := $(CARGO_TARGET_DIR)/debug/berth
+# `make test`'s release build, apart from the debug one (see `test`).
+TEST_DIST := $(CARGO_TARGET_DIR)/dist
 
 .PHONY: help run test test-checks test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons \
         bindings clean distclean deps-run deps-test engine test-image ci-images registry ui-build app _app \
@@ -40,25 +42,39 @@ run: deps-run ui-build
 	cargo run -p berth
 
 # Setup steps stop `make test` at once; the six suites all run, then a summary is printed.
-# Compile-only work starts at once in the background at the lowest CPU priority (nice 19), so it
-# takes only the CPU the suites leave idle (the e2e suite waits on the window, the release build
-# ends in a one-core LTO link): clippy (target/clippy), then cargo-deny into .tools, and the fuzz
-# targets (target/fuzz). The fuzz suite finds its build done (or waits on cargo's lock); the checks
-# suite, last, waits for the background jobs. Their logs: target/clippy.log, target/fuzz-build.log.
+# What builds for later suites and shares nothing with the debug build starts at once in the
+# background at the lowest CPU priority (nice 19), in two lines side by side: the release bundles
+# for the install suite (in target/dist: a folder of its own, so cargo's lock never makes the debug
+# builds wait; its fat-LTO link uses one core), and the fuzz targets (target/fuzz, nightly) then
+# cargo-deny (.tools). They take the CPU the suites leave idle: the engine, conformance and e2e
+# suites mostly wait on containers and windows.
+# A suite that needs one of them waits on cargo's lock if it is still building; the checks suite,
+# last, waits for all and runs clippy over the debug build's dependencies. Logs: target/background-{release,fuzz}.log.
 test: deps-test engine test-image ci-images registry ui-build
-	@failed=() passed=()
+	@failed=() passed=() took=()
+	echo "==> setup done ($$(date -u +%T))"
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
-	nice -n 19 bash -c "scripts/checks.sh clippy; scripts/checks.sh tools" >"$$CARGO_TARGET_DIR/clippy.log" 2>&1 &
-	nice -n 19 scripts/fuzz.sh build >"$$CARGO_TARGET_DIR/fuzz-build.log" 2>&1 &
+	stamp() { echo "==> $$1 done ($$(date -u +%T))"; }
+	(CARGO_TARGET_DIR=$(TEST_DIST) nice -n 19 $(MAKE) --no-print-directory _dist; stamp "release build") \
+	  >"$$CARGO_TARGET_DIR/background-release.log" 2>&1 &
+	(nice -n 19 scripts/fuzz.sh build; stamp "fuzz build"; nice -n 19 scripts/checks.sh tools; stamp "cargo-deny build") \
+	  >"$$CARGO_TARGET_DIR/background-fuzz.log" 2>&1 &
 	for suite in core ui e2e install fuzz checks; do
-	  if [[ $$suite == checks ]]; then wait; fi
-	  echo "==> test-$$suite"
-	  if $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
+	  if [[ $$suite == checks ]]; then
+	    echo "==> waiting for the background builds ($$(date -u +%T))"; wait
+	    grep -h '^==> .* done (' "$$CARGO_TARGET_DIR"/background-{release,fuzz}.log || true
+	  fi
+	  echo "==> test-$$suite ($$(date -u +%T))"
+	  start=$$SECONDS
+	  dist=(); [[ $$suite == install ]] && dist=(CARGO_TARGET_DIR=$(TEST_DIST))
+	  if env "$${dist[@]}" $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
+	  took+=("$$suite $$((SECONDS - start)) s")
 	done
 	echo
-	echo "==> summary"
+	echo "==> summary ($$(date -u +%T))"
 	for s in "$${passed[@]}"; do echo "  PASS  test-$$s"; done
 	for s in "$${failed[@]}"; do echo "  FAIL  test-$$s"; done
+	echo "  time: $${took[*]}"
 	[[ $${#failed[@]} -eq 0 ]]
 
 test-checks: deps-test ui-build _checks
@@ -115,25 +131,31 @@ deps-run:
 	@scripts/deps.sh run
 
 deps-test:
-	@scripts/deps.sh test
+	@echo "==> deps ($$(date -u +%T))"
+	scripts/deps.sh test
 
 engine:
-	@scripts/engine.sh ensure
+	@echo "==> engine ($$(date -u +%T))"
+	scripts/engine.sh ensure
 
 test-image:
-	@scripts/test-image.sh
+	@echo "==> test-image ($$(date -u +%T))"
+	scripts/test-image.sh
 
 # Debian bookworm (bash, coreutils, git) made offline with debootstrap, for pipeline jobs; built
 # once per clone (target/ci-images). The Docker-in-Docker image is built by its tests on first use.
 ci-images:
-	@scripts/ci-images.sh debian
+	@echo "==> ci-images ($$(date -u +%T))"
+	scripts/ci-images.sh debian
 
 # A private registry with htpasswd login on 127.0.0.1:5000 (scripts/registry.sh stop ends it).
 registry:
-	@scripts/registry.sh start
+	@echo "==> registry ($$(date -u +%T))"
+	scripts/registry.sh start
 
 # Tauri embeds ui/dist at compile time, so the UI is built before any cargo build of src-tauri.
 ui-build:
+	@echo "==> ui-build ($$(date -u +%T))"
 	cd ui && npm run build
 
 # The UI's IPC bindings, generated from src-tauri/src/commands/list.rs (`make test` fails while

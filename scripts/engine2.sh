@@ -33,7 +33,9 @@ start() {
     setsid dockerd --host "unix://$sock" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$pidfile" \
       -b "$bridge" --iptables=false --ip-masq=false >>"$log" 2>&1 </dev/null &
   fi
-  wait_for 60 answers || { echo "engine2: dockerd $name did not answer in 60 s; see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
+  # After a kill, the new dockerd first reconnects to the containerd the old one left; on a loaded
+  # 2-core machine (CI builds in the background) that has taken over 60 s.
+  wait_for 120 answers || { echo "engine2: dockerd $name did not answer in 120 s; see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
   if ! docker -H "unix://$sock" image inspect "$image" >/dev/null 2>&1; then
     docker save "$image" | docker -H "unix://$sock" load >/dev/null
   fi
