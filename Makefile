@@ -20,7 +20,7 @@ TEST_DIST := $(CARGO_TARGET_DIR)/dist
 
 .PHONY: help run test test-checks test-core test-ui test-e2e test-install dist fuzz bench bench-pull icons \
         bindings clean distclean deps-run deps-test engine test-image ci-images registry ui-build app _app \
-        _dist _checks _core _ui _e2e _install _fuzz
+        _dist _checks _core _ui _e2e _install _install-run _fuzz
 
 help:
 	@echo "make run        build the UI and run the app"
@@ -48,15 +48,18 @@ run: deps-run ui-build
 # builds wait; its fat-LTO link uses one core), and the fuzz targets (target/fuzz, nightly) then
 # cargo-deny (.tools). They take the CPU the suites leave idle: the engine, conformance and e2e
 # suites mostly wait on containers and windows.
-# A suite that needs one of them waits on cargo's lock if it is still building; the checks suite,
-# last, waits for all and runs clippy over the debug build's dependencies. Logs: target/background-{release,fuzz}.log.
+# The install suite waits for the release line and uses its bundles (two `tauri build` at once
+# would write the same .deb while the other packs it); the fuzz suite waits on cargo's lock if its
+# build still runs; the checks suite, last, waits for all and runs clippy over the debug build's
+# dependencies. Logs: target/background-{release,fuzz}.log.
 test: deps-test engine test-image ci-images registry ui-build
 	@failed=() passed=() took=()
 	echo "==> setup done ($$(date -u +%T))"
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT
 	stamp() { echo "==> $$1 done ($$(date -u +%T))"; }
-	(CARGO_TARGET_DIR=$(TEST_DIST) nice -n 19 $(MAKE) --no-print-directory _dist; stamp "release build") \
+	(CARGO_TARGET_DIR=$(TEST_DIST) nice -n 19 $(MAKE) --no-print-directory _dist && stamp "release build") \
 	  >"$$CARGO_TARGET_DIR/background-release.log" 2>&1 &
+	release=$$!
 	(nice -n 19 scripts/fuzz.sh build; stamp "fuzz build"; nice -n 19 scripts/checks.sh tools; stamp "cargo-deny build") \
 	  >"$$CARGO_TARGET_DIR/background-fuzz.log" 2>&1 &
 	for suite in core ui e2e install fuzz checks; do
@@ -66,8 +69,13 @@ test: deps-test engine test-image ci-images registry ui-build
 	  fi
 	  echo "==> test-$$suite ($$(date -u +%T))"
 	  start=$$SECONDS
+	  target=_$$suite
+	  if [[ $$suite == install ]]; then
+	    echo "==> waiting for the release build ($$(date -u +%T))"
+	    if wait $$release; then target=_install-run; else echo "the release build failed:"; tail -n 20 "$$CARGO_TARGET_DIR/background-release.log"; fi
+	  fi
 	  dist=(); [[ $$suite == install ]] && dist=(CARGO_TARGET_DIR=$(TEST_DIST))
-	  if env "$${dist[@]}" $(MAKE) --no-print-directory _$$suite; then passed+=("$$suite"); else failed+=("$$suite"); fi
+	  if env "$${dist[@]}" $(MAKE) --no-print-directory $$target; then passed+=("$$suite"); else failed+=("$$suite"); fi
 	  took+=("$$suite $$((SECONDS - start)) s")
 	done
 	echo
@@ -124,7 +132,8 @@ _e2e: _app
 
 # The release .deb, installed with dpkg and launched from its .desktop entry as a desktop session
 # launches it (tests/install/run.sh; root or sudo). It is removed again however the test ends.
-_install: _dist
+_install: _dist _install-run
+_install-run:
 	scripts/keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" tests/install/run.sh
 
 deps-run:

@@ -133,8 +133,9 @@ describe('compose stacks', () => {
     await stacks.waitForGone(project);
     const label = `label=com.docker.compose.project=${project}`;
     await waitFor(() => docker('ps', '-aq', '--filter', label) === '', { timeout: 15_000, message: 'no containers left' });
-    assert.equal(docker('network', 'ls', '-q', '--filter', label), '');
-    assert.equal(docker('volume', 'ls', '-q', '--filter', label), '');
+    // The stack leaves the list with its containers; Down goes on to its network, then its volume.
+    await waitFor(() => docker('network', 'ls', '-q', '--filter', label) === '', { timeout: 15_000, message: 'no network left' });
+    await waitFor(() => docker('volume', 'ls', '-q', '--filter', label) === '', { timeout: 15_000, message: 'no volume left' });
   }));
 
   it('a failed up says which service and why, and removes what it created when asked', () => app.guard('failed-up', async () => {
