@@ -346,11 +346,16 @@ async fn after_script_allow_failure_retry_and_timeout() {
     let mut slow = job("slow", "test", &["echo start", "sleep 60"]);
     slow.timeout = Some(Duration::from_secs(3));
     slow.after_script = vec!["echo cleanup ran".into()];
+    // Without after_script the script is the container's main process: the timeout kills the container.
+    let mut slow_main = job("slow-main", "test", &["echo start", "sleep 60"]);
+    slow_main.timeout = Some(Duration::from_secs(3));
     let mut on_failure = job("notify", "report", &["echo notified"]);
     on_failure.when = When::OnFailure;
     let skipped = job("publish", "report", &["true"]);
     let started = Instant::now();
-    let ran = run_pipeline(p.pipeline(&["test", "report"], vec![fails, flaky, slow, on_failure, skipped]), |o| o.concurrency = 3).await;
+    let ran =
+        run_pipeline(p.pipeline(&["test", "report"], vec![fails, flaky, slow, slow_main, on_failure, skipped]), |o| o.concurrency = 3)
+            .await;
 
     let log = ran.log("fails");
     let outcome = ran.summary.job("fails").unwrap();
@@ -366,6 +371,10 @@ async fn after_script_allow_failure_retry_and_timeout() {
     assert_eq!(slow.status, JobStatus::Failed);
     assert!(slow.reason.as_deref().unwrap_or_default().contains("timeout"), "{slow:?}");
     assert!(ran.log("slow").contains("cleanup ran"), "{}", ran.log("slow"));
+    let slow_main = ran.summary.job("slow-main").unwrap();
+    assert_eq!(slow_main.status, JobStatus::Failed);
+    assert!(slow_main.reason.as_deref().unwrap_or_default().contains("timeout"), "{slow_main:?}");
+    assert!(ran.log("slow-main").contains("start"), "{}", ran.log("slow-main"));
     assert!(started.elapsed() < Duration::from_secs(50), "the timeout stopped the job");
 
     assert_eq!(ran.status("notify"), JobStatus::Success);

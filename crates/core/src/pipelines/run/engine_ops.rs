@@ -11,8 +11,8 @@ use crate::Engine;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::{ContainerCreateBody, EndpointSettings, NetworkCreateRequest, NetworkingConfig, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, DownloadFromContainerOptions, ListContainersOptions, ListNetworksOptions, ListVolumesOptions,
-    RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, UploadToContainerOptions,
+    AttachContainerOptions, CreateContainerOptions, DownloadFromContainerOptions, ListContainersOptions, ListNetworksOptions,
+    ListVolumesOptions, RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, UploadToContainerOptions, WaitContainerOptions,
 };
 use futures_util::StreamExt;
 use std::collections::HashMap;
@@ -153,16 +153,43 @@ pub async fn exec(engine: &Engine, id: &str, cmd: Vec<String>, env: Vec<String>,
     let docker = engine.docker();
     let exec = docker.create_exec(id, options).await.map_err(engine.err("The job container"))?.id;
     let started = docker.start_exec(&exec, None::<StartExecOptions>).await.map_err(engine.err("The job container"))?;
-    if let StartExecResults::Attached { output: mut stream, .. } = started {
-        while let Some(item) = stream.next().await {
-            match item.map_err(engine.err("The job's output"))? {
-                bollard::container::LogOutput::StdErr { message } => output(true, &message),
-                other => output(false, &other.into_bytes()),
-            }
-        }
+    if let StartExecResults::Attached { output: stream, .. } = started {
+        pump(engine, stream, &mut output).await?;
     }
     let inspect = docker.inspect_exec(&exec).await.map_err(engine.err("The job container"))?;
     Ok(inspect.exit_code.unwrap_or(-1))
+}
+
+/// Start the container with its main process's output handed to `output` (`true` = stderr),
+/// as `docker run` does: attached before the start, so no byte is missed; returns its exit code.
+pub async fn run_main(engine: &Engine, id: &str, mut output: impl FnMut(bool, &[u8])) -> Result<i64> {
+    let docker = engine.docker();
+    let options = AttachContainerOptions { stream: true, stdout: true, stderr: true, ..Default::default() };
+    let attached = docker.attach_container(id, Some(options)).await.map_err(engine.err("The job container"))?;
+    start(engine, id).await?;
+    pump(engine, attached.output, &mut output).await?;
+    // The output ends as the process does; `wait` returns once the engine has its exit code.
+    let mut waited = docker.wait_container(id, None::<WaitContainerOptions>);
+    match waited.next().await {
+        Some(Ok(exit)) => Ok(exit.status_code),
+        Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
+        Some(Err(e)) => Err(engine.err("The job container")(e)),
+        None => Ok(-1),
+    }
+}
+
+async fn pump(
+    engine: &Engine,
+    mut stream: impl futures_util::Stream<Item = std::result::Result<bollard::container::LogOutput, bollard::errors::Error>> + Unpin,
+    output: &mut impl FnMut(bool, &[u8]),
+) -> Result<()> {
+    while let Some(item) = stream.next().await {
+        match item.map_err(engine.err("The job's output"))? {
+            bollard::container::LogOutput::StdErr { message } => output(true, &message),
+            other => output(false, &other.into_bytes()),
+        }
+    }
+    Ok(())
 }
 
 /// Remove every container, network and volume of run `only`, or (`None`) of every run that is

@@ -183,26 +183,34 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     let (container, services) = tokio::join!(container, services);
     // Removed in reverse: the job container before its services.
     made.containers.extend(of_services.containers.into_iter().chain(of_job.containers));
-    let Prepared { id, caches, step_files } = container?;
+    let Prepared { id, caches, step_files, main } = container?;
     services?;
-    ops::start(engine, &id).await?;
 
-    for (i, c) in caches.iter().enumerate() {
-        if c.cache.policy != CachePolicy::Push && c.exists {
-            ctx.say(&job.name, &format!("Restoring cache \"{}\"", c.key));
-            let cmd = format!("cp -a {CACHE_MOUNT}/{i}/. {}/", script::quote(&ctx.builds_dir));
-            run_quiet(ctx, job, &id, &cmd).await?;
+    let end = if main {
+        match tokio::time::timeout(input.timeout, step(ctx, job, &id, Step::Main)).await {
+            Ok(code) => AttemptEnd::Exited(code?),
+            Err(_) => {
+                let _ = engine.docker().kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>).await;
+                timed_out(ctx, job, input.timeout)
+            }
         }
-    }
-
-    let running = vec!["CI_JOB_STATUS=running".to_string()];
-    let end = match tokio::time::timeout(input.timeout, step(ctx, job, &id, &step_files[0], running)).await {
-        Ok(code) => AttemptEnd::Exited(code?),
-        Err(_) => {
-            // Stop the script but keep the container for after_script, as the runner does.
-            let _ = ops::exec(engine, &id, vec!["sh".into(), "-c".into(), "kill -9 -1".into()], vec![], |_, _| {}).await;
-            ctx.say(&job.name, &format!("ERROR: Job failed: execution took longer than {}", human(input.timeout)));
-            AttemptEnd::TimedOut
+    } else {
+        ops::start(engine, &id).await?;
+        for (i, c) in caches.iter().enumerate() {
+            if c.cache.policy != CachePolicy::Push && c.exists {
+                ctx.say(&job.name, &format!("Restoring cache \"{}\"", c.key));
+                let cmd = format!("cp -a {CACHE_MOUNT}/{i}/. {}/", script::quote(&ctx.builds_dir));
+                run_quiet(ctx, job, &id, &cmd).await?;
+            }
+        }
+        let running = vec!["CI_JOB_STATUS=running".to_string()];
+        match tokio::time::timeout(input.timeout, step(ctx, job, &id, Step::Exec { file: &step_files[0], env: running })).await {
+            Ok(code) => AttemptEnd::Exited(code?),
+            Err(_) => {
+                // Stop the script but keep the container for after_script, as the runner does.
+                let _ = ops::exec(engine, &id, vec!["sh".into(), "-c".into(), "kill -9 -1".into()], vec![], |_, _| {}).await;
+                timed_out(ctx, job, input.timeout)
+            }
         }
     };
     let succeeded = end == AttemptEnd::Exited(0);
@@ -210,7 +218,8 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     if !job.after_script.is_empty() {
         ctx.say(&job.name, "Running after_script");
         let status = format!("CI_JOB_STATUS={}", if succeeded { "success" } else { "failed" });
-        match tokio::time::timeout(AFTER_SCRIPT_TIMEOUT, step(ctx, job, &id, &step_files[1], vec![status])).await {
+        let after = Step::Exec { file: &step_files[1], env: vec![status] };
+        match tokio::time::timeout(AFTER_SCRIPT_TIMEOUT, step(ctx, job, &id, after)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(code)) => {
                 ctx.say(&job.name, &format!("WARNING: after_script failed with exit code {code}; the job's status is not changed."))
@@ -245,15 +254,25 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     Ok(end)
 }
 
+fn timed_out(ctx: &RunContext, job: &Job, timeout: Duration) -> AttemptEnd {
+    ctx.say(&job.name, &format!("ERROR: Job failed: execution took longer than {}", human(timeout)));
+    AttemptEnd::TimedOut
+}
+
 /// The job container, made and filled but not started.
 struct Prepared<'a> {
     id: String,
     caches: Vec<CacheVolume<'a>>,
     step_files: Vec<String>,
+    /// The script is the container's main process (see [`prepare_container`]).
+    main: bool,
 }
 
-/// Makes the job container (kept alive so each step and the file copies can use it) and puts
-/// the project, the artifacts it depends on and its scripts in it.
+/// Makes the job container and puts the project, the artifacts it depends on and its scripts
+/// in it. A job with neither `after_script` nor caches runs its script as the container's main
+/// process, as `docker run` would: no shell kept alive, no exec, and the container has stopped
+/// by itself when the files are copied out. Otherwise the container is kept alive so that each
+/// step and the cache copies can run in it.
 #[allow(clippy::too_many_arguments)]
 async fn prepare_container<'a>(
     ctx: &Arc<RunContext>,
@@ -285,11 +304,23 @@ async fn prepare_container<'a>(
     if let Some(socket) = &ctx.host_socket {
         binds.push(format!("{socket}:/var/run/docker.sock"));
     }
+    let steps = [
+        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
+        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
+    ];
+    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
+    let main = job.after_script.is_empty() && caches.is_empty();
+    let (cmd, env) = if main {
+        let env = env_list.iter().cloned().chain(["CI_JOB_STATUS=running".to_string()]).collect();
+        (script::shell_command(&step_files[0]), env)
+    } else {
+        (vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()], env_list.to_vec())
+    };
     let body = ContainerCreateBody {
         image: Some(image_name.clone()),
         entrypoint: api_entrypoint(&image),
-        cmd: Some(vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()]),
-        env: Some(env_list.to_vec()),
+        cmd: Some(cmd),
+        env: Some(env),
         working_dir: Some(ctx.builds_dir.clone()),
         labels: Some(labels.clone()),
         host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
@@ -301,11 +332,6 @@ async fn prepare_container<'a>(
     // The project, the artifacts it depends on (later ones win, in order) and its scripts, in
     // one upload: each upload is an extraction the engine runs apart. Packed off the async
     // workers: the services are starting meanwhile.
-    let steps = [
-        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
-        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
-    ];
-    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
     let scripts = scripts_tar(&steps)?;
     let (from, shared) = (input.artifacts_from.clone(), ctx.clone());
     let tar = crate::blocking::run("Packing the job's files", crate::blocking::FOLDER_TIMEOUT, move || {
@@ -322,7 +348,7 @@ async fn prepare_container<'a>(
     })
     .await?;
     ops::upload(engine, &id, tar, "Copying the project, its artifacts and the job's script into the job container").await?;
-    Ok(Prepared { id, caches, step_files })
+    Ok(Prepared { id, caches, step_files, main })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -436,18 +462,28 @@ async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id:
     }
 }
 
-/// Run one script file with its output in the job log; the exit code.
-async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, file: &str, env: Vec<String>) -> Result<i64> {
+/// How a step's script runs: as the container's main process (started here), or a script file
+/// run in the running container with more environment.
+enum Step<'a> {
+    Main,
+    Exec { file: &'a str, env: Vec<String> },
+}
+
+/// Run one step with its output in the job log; the exit code.
+async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, how: Step<'_>) -> Result<i64> {
     let mut out = Masker::new(&ctx.secrets);
     let mut err = Masker::new(&ctx.secrets);
-    let code = ops::exec(&ctx.engine, id, script::shell_command(file), env, |is_err, bytes| {
+    let output = |is_err: bool, bytes: &[u8]| {
         if is_err {
             ctx.log(&job.name, LogStream::Stderr, err.push(bytes));
         } else {
             ctx.log(&job.name, LogStream::Stdout, out.push(bytes));
         }
-    })
-    .await?;
+    };
+    let code = match how {
+        Step::Main => ops::run_main(&ctx.engine, id, output).await?,
+        Step::Exec { file, env } => ops::exec(&ctx.engine, id, script::shell_command(file), env, output).await?,
+    };
     ctx.log(&job.name, LogStream::Stdout, out.finish());
     ctx.log(&job.name, LogStream::Stderr, err.finish());
     Ok(code)
