@@ -211,7 +211,13 @@ def cmd_apps(a):
                 print(f"        page timeline, ms since main(): {r.timeline}", flush=True)
             time.sleep(0.5)
 
-    # Memory and idle CPU: one app at a time, so neither measures the other's load.
+    # Memory and idle CPU: one app at a time, so neither measures the other's load. An "Up 12
+    # seconds" text rightly changes every second; idle is measured once every status on screen
+    # counts minutes (the bench's containers are then over two minutes old).
+    wait = a.settle_until - time.time()
+    if wait > 0:
+        print(f"  waiting {wait:.0f} s until the containers' statuses count minutes, not seconds", flush=True)
+        time.sleep(wait)
     for name, argv in apps:
         r = Run(name, argv, env, a.display, log, a.timeout)
         try:
@@ -295,10 +301,15 @@ def cmd_use(a):
             time.sleep(2)
         wd.wait_js("return document.querySelectorAll('[data-testid=log-line]').length > 0", what="log lines")
         print(f"  every view and tab opened; following {a.chatty}'s logs for {a.minutes:g} min", flush=True)
-        peak, end = 0, time.monotonic() + a.minutes * 60
+        peak, start = 0, time.monotonic()
+        end, samples = start + a.minutes * 60, []
         while time.monotonic() < end:
             time.sleep(min(30, max(0, end - time.monotonic())))
-            peak = max(peak, memory(pid)[0])
+            pss = memory(pid)[0]
+            peak = max(peak, pss)
+            samples.append(f"{(time.monotonic() - start) / 60:.1f} min {pss / 1024:.0f}")
+        # The curve shows whether memory levels off (bounded buffers) or keeps climbing (a leak).
+        print(f"  PSS while following, MB: {'; '.join(samples)}", flush=True)
         following = memory(pid)
         wd.click('button[aria-label="Close details"]')
         wd.js(FILTER, "")
@@ -470,6 +481,7 @@ def main():
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--idle", type=float, default=10)
     s.add_argument("--cpu", type=float, default=60)
+    s.add_argument("--settle-until", type=float, default=0, help="epoch seconds before which memory and CPU are not measured")
     s.add_argument("--timeout", type=float, default=30)
     s.add_argument("--log", required=True)
     s.add_argument("--out", required=True)

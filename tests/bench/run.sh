@@ -38,6 +38,20 @@ mkdir -p "$OUT"
 # what a start shows); kept across the run's starts, fresh for each run.
 rm -rf "$OUT/config" "$OUT/data"
 export BERTH_CONFIG_DIR=$OUT/config BERTH_DATA_DIR=$OUT/data
+# Both apps paint a window of the same size: Berth's saved window state (what a returning user
+# has) is the floor's window, from its tauri.conf.json (1000x700 when the floor is absent).
+mkdir -p "$OUT/config"
+python3 - "$FLOOR_SRC/tauri.conf.json" >"$OUT/config/window-state.json" <<'PY'
+import json, sys
+try:
+    w = json.load(open(sys.argv[1]))["app"]["windows"][0]
+    size = (int(w["width"]), int(w["height"]))
+except (OSError, KeyError, IndexError, ValueError):
+    size = (1000, 700)
+state = dict(width=size[0], height=size[1], x=0, y=0, prev_x=0, prev_y=0, maximized=False, visible=True,
+             decorated=True, fullscreen=False)
+print(json.dumps({"main": state}))
+PY
 cd "$REPO"
 
 say() { printf '==> %s\n' "$*"; }
@@ -136,6 +150,7 @@ say "creating $N_CONTAINERS containers labelled $LABEL ($N_RUNNING running)"
 : >"$OUT/containers.log"
 containers=1
 ensure_containers || ensure_containers || die "could not create $N_CONTAINERS containers, see $OUT/containers.log"
+made_at=$(date +%s)
 
 # A shared engine can be swamped for a while by other clients; measure once it answers briskly.
 engine_ms() { curl -s -o /dev/null -w '%{time_total}' --max-time 10 --unix-socket /var/run/docker.sock \
@@ -158,7 +173,7 @@ echo "$header"
 say "start-up ($RUNS timed starts each, after one untimed), then memory after 10 s idle and CPU over 60 s"
 : >"$OUT/apps.log"
 py apps --display "$disp" --berth "$BERTH_BIN" ${floor_bin:+--floor "$floor_bin"} --runs "$RUNS" \
-  --log "$OUT/apps.log" --out "$OUT/apps.json"
+  --settle-until $((made_at + 130)) --log "$OUT/apps.log" --out "$OUT/apps.json"
 
 # ---- 4. in use: every view, then a chatty container's logs followed ----------------------------
 timeout 60 docker rm -f "$CHATTY" >/dev/null 2>&1 || true
