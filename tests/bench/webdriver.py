@@ -19,6 +19,17 @@ class WebDriver:
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return json.load(r).get("value")
+        except ConnectionResetError:
+            # tauri-driver has dropped the first script of a fresh session once (a reset, the app
+            # still up); the bench's scripts are safe to run again, a new session is not.
+            if "/execute/" not in path or getattr(self, "_retrying", False):
+                raise
+            time.sleep(1)
+            self._retrying = True
+            try:
+                return self.call(method, path, body, timeout)
+            finally:
+                self._retrying = False
         except urllib.error.HTTPError as e:
             detail = e.read().decode(errors="replace")
             try:
