@@ -110,6 +110,16 @@ for run in $(seq "$RUNS"); do
   done
 done
 
+say "the same pipeline with empty artifacts (SIZE_MB=0): floor and Berth, $RUNS runs each, what file copies cost apart"
+for run in $(seq "$RUNS"); do
+  s=$(timeout 900 "$BERTH" floor "$bench" "$CONCURRENCY" SIZE_MB=0); echo "floor0 $s" >>"$OUT/pipelines-times.txt"
+  printf '  run %d %-6s %6.2f s\n' "$run" floor "$s"
+  timeout 900 "$BERTH" berth "$bench" "$CONCURRENCY" SIZE_MB=0 >"$OUT/pipelines-berth-empty.json"
+  s=$(python3 -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['wall']:.3f}\")" "$OUT/pipelines-berth-empty.json")
+  echo "berth0 $s" >>"$OUT/pipelines-times.txt"
+  printf '  run %d %-6s %6.2f s\n' "$run" berth "$s"
+done
+
 agree=$(project agree)
 say "agreement: the same pipeline's outcomes and variables, Berth vs gitlab-ci-local"
 timeout 900 "$BERTH" berth "$agree" "$CONCURRENCY" RUN_WINS=from-run >"$OUT/pipelines-berth-agree.json"

@@ -2,7 +2,7 @@
 //! engine's floor for the same pipeline. Used by `tests/bench/pipelines.sh`.
 //!
 //!     pipeline_bench berth <project> <concurrency> [NAME=value…]   the run, as JSON on stdout
-//!     pipeline_bench floor <project> <concurrency>                 the floor's seconds
+//!     pipeline_bench floor <project> <concurrency> [NAME=value…]   the floor's seconds
 //!
 //! The floor is the least any Docker executor must ask of the engine: per job, a network and
 //! its services when it has some, then one container running the job's script, waited on and
@@ -36,21 +36,24 @@ async fn main() -> Result<(), Failure> {
         Endpoint { name: "bench".into(), host: "unix:///var/run/docker.sock".into(), source: EngineSource::WellKnown, tls: None };
     let engine = Engine::connect(&endpoint).await?;
     match mode.as_str() {
-        "berth" => berth(&engine, root, concurrency, vars).await,
-        "floor" => floor(&engine, root, concurrency).await,
+        "berth" => berth(&engine, root, concurrency, run_variables(vars)?).await,
+        "floor" => floor(&engine, root, concurrency, run_variables(vars)?).await,
         other => Err(format!("unknown mode {other}").into()),
     }
 }
 
 /// Load and run the pipeline as the app does; print the wall time, each job's outcome and log.
-async fn berth(engine: &Engine, root: PathBuf, concurrency: usize, vars: &[String]) -> Result<(), Failure> {
-    let variables = vars
-        .iter()
+/// `NAME=value` arguments as a run's variables.
+fn run_variables(vars: &[String]) -> Result<Vec<Variable>, Failure> {
+    vars.iter()
         .map(|v| {
             let (name, value) = v.split_once('=').ok_or("a run variable is NAME=value")?;
             Ok(Variable { name: name.into(), value: value.into(), expand: true, masked: false, origin: VariableOrigin::Run })
         })
-        .collect::<Result<Vec<_>, Failure>>()?;
+        .collect()
+}
+
+async fn berth(engine: &Engine, root: PathBuf, concurrency: usize, variables: Vec<Variable>) -> Result<(), Failure> {
     let run_dir = tempfile::tempdir()?;
     let t = Instant::now();
     let pipeline = pipelines::load(&LoadOptions { root, variables, pipeline_id: 1, ..Default::default() }).map_err(|e| e.to_string())?;
@@ -85,8 +88,8 @@ async fn berth(engine: &Engine, root: PathBuf, concurrency: usize, vars: &[Strin
 }
 
 /// The same stages and jobs as bare Engine API calls (see the file's comment).
-async fn floor(engine: &Engine, root: PathBuf, concurrency: usize) -> Result<(), Failure> {
-    let pipeline = pipelines::load(&LoadOptions { root, pipeline_id: 1, ..Default::default() }).map_err(|e| e.to_string())?;
+async fn floor(engine: &Engine, root: PathBuf, concurrency: usize, variables: Vec<Variable>) -> Result<(), Failure> {
+    let pipeline = pipelines::load(&LoadOptions { root, variables, pipeline_id: 1, ..Default::default() }).map_err(|e| e.to_string())?;
     let t = Instant::now();
     for stage in 0..pipeline.stages.len() {
         let jobs: Vec<&Job> = pipeline.jobs.iter().filter(|j| j.stage_index == stage && j.when != When::Never).collect();

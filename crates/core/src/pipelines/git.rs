@@ -65,10 +65,30 @@ fn command(root: &Path) -> Command {
     cmd
 }
 
+/// How long the filter drivers read for a folder are trusted: one load or run start asks git
+/// some thirty questions, and reading the config before each doubled their cost.
+const FILTERS_FRESH: Duration = Duration::from_secs(2);
+
+/// Filter drivers read lately, by folder.
+static FILTERS: Mutex<Vec<(PathBuf, Instant, Vec<String>)>> = Mutex::new(Vec::new());
+
 /// `-c filter.<driver>.clean= …` for each filter driver any config defines: a clean filter
 /// runs whenever git hashes a work-tree file (`git diff` against the work tree does), and an
 /// empty command is no filter. `None` when the config cannot be read in time.
 fn filters_off(root: &Path) -> Option<Vec<String>> {
+    {
+        let mut known = FILTERS.lock().unwrap();
+        known.retain(|(_, at, _)| at.elapsed() < FILTERS_FRESH);
+        if let Some((_, _, args)) = known.iter().find(|(r, _, _)| r == root) {
+            return Some(args.clone());
+        }
+    }
+    let args = read_filters(root)?;
+    FILTERS.lock().unwrap().push((root.to_path_buf(), Instant::now(), args.clone()));
+    Some(args)
+}
+
+fn read_filters(root: &Path) -> Option<Vec<String>> {
     let out = match run(root, command(root).args(["config", "--name-only", "--get-regexp", r"^filter\."]), Vec::new(), MAX_OUTPUT)? {
         (Some(0), out) => out,
         (Some(1), _) => return Some(Vec::new()), // no filter driver

@@ -231,9 +231,12 @@ async fn stages_needs_artifacts_and_dotenv() {
     test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
     let mut blind = job("blind", "test", &["test ! -e dist/app.txt"]);
     blind.needs = Some(vec![Need { job: "build".into(), artifacts: false, optional: false }]);
-    let deploy = job("deploy", "deploy", &["test -f dist/app.txt"]);
-    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], vec![build, test, blind, deploy]), |_| {}).await;
-    for j in ["build", "test", "blind", "deploy"] {
+    // A second build job: jobs that get both sets see its file where they overlap (later wins).
+    let mut build2 = job("build2", "build", &["mkdir -p dist && echo built2 > dist/app.txt && echo two > dist/two.txt"]);
+    build2.artifacts = Some(Artifacts { paths: vec!["dist/".into()], dotenv: vec![], ..build.artifacts.clone().unwrap() });
+    let deploy = job("deploy", "deploy", &["cat dist/app.txt dist/two.txt", "test ! -e dist/deep/app.map"]);
+    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], vec![build, build2, test, blind, deploy]), |_| {}).await;
+    for j in ["build", "build2", "test", "blind", "deploy"] {
         assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
     }
     assert_eq!(ran.summary.status, JobStatus::Success);
@@ -243,6 +246,10 @@ async fn stages_needs_artifacts_and_dotenv() {
     let kept = run::job_dir(&ran.run_dir, "build").join("artifacts");
     assert!(kept.join("dist/app.txt").is_file() && !kept.join("dist/deep/app.map").exists());
     assert!(!p.dir.path().join("dist").exists());
+    let log = ran.log("deploy");
+    assert!(log.contains("built2") && log.contains("two") && !log.contains("\nbuilt\n"), "{log}");
+    // The volumes that handed the artifacts on went with the run.
+    assert_nothing_left(&ran.summary.id);
 }
 
 /// A runner's job folder is a shallow clone: `git` works in it, at the pipeline's commit.

@@ -57,15 +57,18 @@ impl Repo {
             .map(|r| r.trim_start_matches("origin/").to_string())
             .or_else(|| g(&["config", "init.defaultBranch"]))
             .unwrap_or_else(|| "main".into());
-        let log = |fmt: &str| g(&["log", "-1", &format!("--format={fmt}")]).unwrap_or_default();
+        // One `git log` for all three: the message last, since it may hold anything but NUL.
+        let log = g(&["log", "-1", "--format=%cI%x00%an <%ae>%x00%B"]).unwrap_or_default();
+        let mut log = log.splitn(3, '\0').map(|s| s.trim().to_string());
+        let (timestamp, author, message) = (log.next().unwrap_or_default(), log.next().unwrap_or_default(), log.next().unwrap_or_default());
         Repo {
             branch,
             tag,
             default_branch,
             remote: g(&["remote", "get-url", "origin"]),
-            message: log("%B"),
-            timestamp: log("%cI"),
-            author: log("%an <%ae>"),
+            message,
+            timestamp,
+            author,
             user_name,
             user_email,
             sha,

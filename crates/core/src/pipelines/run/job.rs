@@ -5,6 +5,7 @@
 
 use super::engine_ops as ops;
 use super::files::{self, Selection};
+use super::handoff::{self, Handoff};
 use super::labels;
 use super::mask::{mask_str, Masker};
 use super::model::{LogStream, RunEvent};
@@ -59,6 +60,8 @@ pub struct RunContext {
     pub privilege: Mutex<Option<Privilege>>,
     /// Removals of finished attempts' containers, networks and volumes still under way.
     pub removals: Mutex<JoinSet<()>>,
+    /// The volumes that hand kept artifacts to later jobs.
+    pub handoff: Handoff,
 }
 
 impl RunContext {
@@ -81,10 +84,12 @@ impl RunContext {
         let _ = self.events.send(RunEvent::Log { job: job.into(), stream, bytes });
     }
 
-    /// Waits for every removal [`run_attempt`] left under way.
+    /// Waits for every removal [`run_attempt`] left under way, then removes the volumes that
+    /// handed artifacts to later jobs.
     pub async fn removed(&self) {
         let mut removals = std::mem::take(&mut *self.removals.lock().expect("removals"));
         while removals.join_next().await.is_some() {}
+        self.handoff.remove(&self.engine).await;
     }
 
     /// One of Berth's own lines in the job log.
@@ -126,9 +131,8 @@ pub async fn run_attempt(ctx: &Arc<RunContext>, input: JobInput<'_>) -> AttemptE
     // for it before it ends ([`RunContext::removed`]).
     let engine = ctx.engine.clone();
     ctx.removals.lock().expect("removals").spawn(async move {
-        for id in made.containers.iter().rev() {
-            ops::remove_container(&engine, id).await;
-        }
+        // All at once: each removal kills and unmounts apart in the engine.
+        futures_util::future::join_all(made.containers.iter().map(|id| ops::remove_container(&engine, id))).await;
         if made.network {
             let _ = engine.docker().remove_network(&name).await;
         }
@@ -181,7 +185,7 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     };
     let container = prepare_container(ctx, input, name, network, &env_map, &env_list, certs, &labels, &mut of_job);
     let (container, services) = tokio::join!(container, services);
-    // Removed in reverse: the job container before its services.
+    // Removed together when the attempt ends (see [`run_attempt`]).
     made.containers.extend(of_services.containers.into_iter().chain(of_job.containers));
     let Prepared { id, caches, step_files, main } = container?;
     services?;
@@ -304,8 +308,11 @@ async fn prepare_container<'a>(
     if let Some(socket) = &ctx.host_socket {
         binds.push(format!("{socket}:/var/run/docker.sock"));
     }
+    let (handed, filled) = ctx.handoff.prepare(engine, &ctx.id, &input.artifacts_from, &image_name).await?;
+    binds.extend(handoff::binds(&handed));
+    let copy = handoff::copy_command(handed.len(), &ctx.builds_dir);
     let steps = [
-        ("step_script", script::step_script(&ctx.builds_dir, &job.before_script, &job.script)),
+        ("step_script", script::step_script(&ctx.builds_dir, copy.as_deref(), &job.before_script, &job.script)),
         ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
     ];
     let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
@@ -329,25 +336,12 @@ async fn prepare_container<'a>(
     let id = ops::create_container(engine, name, body, network, vec!["build".into()]).await?;
     made.containers.push(id.clone());
 
-    // The project, the artifacts it depends on (later ones win, in order) and its scripts, in
-    // one upload: each upload is an extraction the engine runs apart. Packed off the async
-    // workers: the services are starting meanwhile.
-    let scripts = scripts_tar(&steps)?;
-    let (from, shared) = (input.artifacts_from.clone(), ctx.clone());
-    let tar = crate::blocking::run("Packing the job's files", crate::blocking::FOLDER_TIMEOUT, move || {
-        let mut artifacts = Vec::new();
-        for dir in &from {
-            let kept = files::kept_files(dir)?;
-            if !kept.is_empty() {
-                artifacts.push(files::tar_of(dir, &kept, &shared.builds_dir)?);
-            }
-        }
-        let parts: Vec<&[u8]> =
-            std::iter::once(shared.project_tar.as_slice()).chain(artifacts.iter().map(Vec::as_slice)).chain([scripts.as_slice()]).collect();
-        Ok(files::join_tars(&parts))
-    })
-    .await?;
-    ops::upload(engine, &id, tar, "Copying the project, its artifacts and the job's script into the job container").await?;
+    // The project and its scripts in one upload: each upload is an extraction the engine runs
+    // apart. The artifacts it gets are in volumes, copied by the step script.
+    let tar = files::join_tars(&[ctx.project_tar.as_slice(), scripts_tar(&steps)?.as_slice()]);
+    let upload = ops::upload(engine, &id, tar, "Copying the project and the job's script into the job container");
+    let (uploaded, filled) = tokio::join!(upload, filled);
+    uploaded.and(filled)?;
     Ok(Prepared { id, caches, step_files, main })
 }
 
@@ -458,7 +452,9 @@ async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id:
             );
             return;
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // A refused connection answers at once: polling often costs nothing and starts the
+        // job as soon as the service listens.
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

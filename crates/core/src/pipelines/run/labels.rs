@@ -13,7 +13,14 @@ pub const CACHE: &str = "dev.berth.pipeline.cache";
 pub const OWNER: &str = "dev.berth.pipeline.owner";
 
 pub fn for_job(run: &str, job: &str) -> HashMap<String, String> {
-    HashMap::from([(RUN.into(), run.into()), (JOB.into(), job.into()), (OWNER.into(), owner())])
+    let mut labels = for_run(run);
+    labels.insert(JOB.into(), job.into());
+    labels
+}
+
+/// What the run itself makes (the volumes that hand artifacts on).
+pub fn for_run(run: &str) -> HashMap<String, String> {
+    HashMap::from([(RUN.into(), run.into()), (OWNER.into(), owner())])
 }
 
 pub fn owner() -> String {

@@ -12,6 +12,7 @@
 mod engine_ops;
 mod files;
 mod git_dir;
+mod handoff;
 #[cfg(test)]
 mod hostile_repo_tests;
 mod job;
@@ -161,6 +162,7 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         run_dir: options.run_dir.clone(),
         privilege: Mutex::new(None),
         removals: Mutex::new(JoinSet::new()),
+        handoff: Default::default(),
     });
     let (cancel, superseded) = (CancellationToken::new(), CancellationToken::new());
     let (play_tx, play_rx) = mpsc::unbounded_channel();

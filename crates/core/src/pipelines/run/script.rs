@@ -15,23 +15,28 @@ pub fn shell_command(script_path: &str) -> Vec<String> {
     vec!["sh".into(), "-c".into(), detect]
 }
 
-/// `before_script` + `script` (the runner's `step_script`), run in the project folder.
-pub fn step_script(project_dir: &str, before: &[String], script: &[String]) -> String {
-    body(project_dir, before.iter().chain(script))
+/// `before_script` + `script` (the runner's `step_script`), run in the project folder, after
+/// `prelude` (Berth's own command, not shown in the log).
+pub fn step_script(project_dir: &str, prelude: Option<&str>, before: &[String], script: &[String]) -> String {
+    body(project_dir, prelude, before.iter().chain(script))
 }
 
 /// `after_script`: its own shell, same folder, also stopping at a failure (which does not
 /// fail the job); `CI_JOB_STATUS` is in its environment.
 pub fn after_script(project_dir: &str, after: &[String]) -> String {
-    body(project_dir, after.iter())
+    body(project_dir, None, after.iter())
 }
 
-fn body<'a>(project_dir: &str, commands: impl Iterator<Item = &'a String>) -> String {
+fn body<'a>(project_dir: &str, prelude: Option<&str>, commands: impl Iterator<Item = &'a String>) -> String {
     let mut s = String::from("# Written by Berth for one job step.\n");
     // dash has no pipefail, and a failing `set` would end a POSIX shell: test it in a subshell.
     s.push_str("if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi\n");
     s.push_str("set -e\n");
     s.push_str(&format!("cd {}\n", quote(project_dir)));
+    if let Some(prelude) = prelude {
+        s.push_str(prelude);
+        s.push('\n');
+    }
     for cmd in commands {
         s.push_str(&format!("printf '\\033[32;1m$ %s\\033[0;m\\n' {}\n", quote(&echo_text(cmd))));
         s.push_str(cmd);
@@ -69,7 +74,7 @@ mod tests {
 
     #[test]
     fn echoes_each_command_and_stops_at_the_first_failure() {
-        let s = step_script("/", &["echo 'it''s' before".into()], &["false".into(), "echo never".into()]);
+        let s = step_script("/", None, &["echo 'it''s' before".into()], &["false".into(), "echo never".into()]);
         let (code, out) = run(&s);
         assert_eq!(code, 1);
         assert!(out.contains("$ echo 'it''s' before"), "{out}");
@@ -79,7 +84,7 @@ mod tests {
 
     #[test]
     fn exit_codes_pass_through_and_multi_line_commands_collapse() {
-        let (code, out) = run(&step_script("/", &[], &["if true; then\n  exit 42\nfi".into()]));
+        let (code, out) = run(&step_script("/", None, &[], &["if true; then\n  exit 42\nfi".into()]));
         assert_eq!(code, 42);
         assert!(out.contains("$ if true; then # collapsed multi-line command"), "{out}");
     }
