@@ -109,6 +109,9 @@ pub struct Image {
     pub entrypoint: Option<Vec<String>>,
     /// Empty: the executor's default (`always` on GitLab; Berth uses `if-not-present`).
     pub pull_policy: Vec<PullPolicy>,
+    /// `docker: user:`, expanded: who the container's processes run as (`None`: the image's
+    /// own user).
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]

@@ -49,10 +49,8 @@ const KNOWN: &[(&str, &str)] = &[
         "GitLab blocks later stages on a manual job from rules (allow_failure: false); upstream runs them",
     ),
     ("image | image <test job>", "GCL_PROJECT_DIR_ON_HOST is upstream's own variable"),
-    ("image | image <image-user>", "image:docker:user is not in the pipeline model yet"),
     ("inherit | list of specific variables", "`env` prints in environ order, which neither GitLab nor Docker defines"),
     ("plain | plain", "GITLAB_USER_LOGIN: upstream's test host sets 'test'; Berth derives it from git"),
-    ("environment | ", "CI_ENVIRONMENT_* variables are not set by the loader yet"),
     ("variable-expansion | variable-expansion <test ${", "nested ${A_${B}} expansion: upstream extension, not GitLab's"),
     ("include-rules | ", "include:rules not applied by the loader yet"),
 ];
@@ -140,6 +138,7 @@ fn prepare(mut p: Pipeline, run: &Value) -> Result<Pipeline, String> {
                     name: DEBIAN.into(),
                     entrypoint: j.image.as_ref().and_then(|i| i.entrypoint.clone()),
                     pull_policy: vec![],
+                    user: j.image.as_ref().and_then(|i| i.user.clone()),
                 })
             }
         }

@@ -124,7 +124,7 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
 }
 
 pub fn image(name: &str) -> Image {
-    Image { name: name.into(), entrypoint: None, pull_policy: vec![] }
+    Image { name: name.into(), entrypoint: None, pull_policy: vec![], user: None }
 }
 
 pub fn options(dir: &Path) -> RunOptions {
@@ -711,9 +711,9 @@ async fn missing_images_fail_the_job_with_a_sentence() {
     }
     let p = Project::new(&[("README", "x")]);
     let mut never = job("never", "test", &["true"]);
-    never.image = Some(Image { name: "berth-test/not-here:1".into(), entrypoint: None, pull_policy: vec![PullPolicy::Never] });
+    never.image = Some(Image { name: "berth-test/not-here:1".into(), entrypoint: None, pull_policy: vec![PullPolicy::Never], user: None });
     let mut always = job("always", "test", &["echo local copy used"]);
-    always.image = Some(Image { name: DEBIAN.into(), entrypoint: None, pull_policy: vec![PullPolicy::Always] });
+    always.image = Some(Image { name: DEBIAN.into(), entrypoint: None, pull_policy: vec![PullPolicy::Always], user: None });
     let ran = run_pipeline(p.pipeline(&["test"], vec![never, always]), |_| {}).await;
     let never = ran.summary.job("never").unwrap();
     assert_eq!(never.status, JobStatus::Failed);

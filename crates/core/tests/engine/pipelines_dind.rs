@@ -22,7 +22,7 @@ fn dind_job(tls: bool) -> Job {
             "docker image ls --format 'built {{.Repository}}:{{.Tag}}' inner/app",
         ],
     );
-    j.image = Some(Image { name: DIND.into(), entrypoint: Some(vec![]), pull_policy: vec![] });
+    j.image = Some(Image { name: DIND.into(), entrypoint: Some(vec![]), pull_policy: vec![], user: None });
     j.services = vec![Service { image: image(DIND), aliases: vec!["docker".into()], command: None, variables: vec![] }];
     if tls {
         j.variables.extend([
@@ -110,7 +110,7 @@ async fn seed_flow_builds_tests_and_pushes_through_the_host_socket() {
     let tag = format!("127.0.0.1:5000/berth-pipeline/seed-{}:1", std::process::id());
     let client = |name: &str, stage: &str, script: &[&str]| {
         let mut j = job(name, stage, script);
-        j.image = Some(Image { name: DIND.into(), entrypoint: Some(vec![]), pull_policy: vec![] });
+        j.image = Some(Image { name: DIND.into(), entrypoint: Some(vec![]), pull_policy: vec![], user: None });
         j.variables.extend([var("CI_REGISTRY", "127.0.0.1:5000"), var("CI_REGISTRY_USER", user), var("IMAGE_TAG", &tag)]);
         j.variables.push(berth_core::pipelines::model::Variable {
             name: "CI_REGISTRY_PASSWORD".into(),

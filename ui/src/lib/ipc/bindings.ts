@@ -631,6 +631,11 @@ export type Image = {
 	entrypoint: string[] | null,
 	/**  Empty: the executor's default (`always` on GitLab; Berth uses `if-not-present`). */
 	pullPolicy: PullPolicy[],
+	/**
+	 *  `docker: user:`, expanded: who the container's processes run as (`None`: the image's
+	 *  own user).
+	 */
+	user: string | null,
 };
 
 export type ImageDetails = {

@@ -170,7 +170,7 @@ export function mockNetworkList(): NetworkSummary[] {
 }
 
 const job = (name: string, stage: string, stageIndex: number, extra: Partial<PipelineJob> = {}): PipelineJob => ({
-  name, baseName: name, file: '/home/dev/shop/.gitlab-ci.yml', line: 1, stage, stageIndex, image: { name: 'berth-test/debian:bookworm', entrypoint: null, pullPolicy: [] },
+  name, baseName: name, file: '/home/dev/shop/.gitlab-ci.yml', line: 1, stage, stageIndex, image: { name: 'berth-test/debian:bookworm', entrypoint: null, pullPolicy: [], user: null },
   services: [], script: ['echo hi'], variables: [], when: { type: 'onSuccess' }, reason: { type: 'default' },
   allowFailure: { type: 'no' }, needs: null, ignored: [], beforeScript: [], afterScript: [], dependencies: null, artifacts: null,
   caches: [], retry: { max: 0, when: [], exitCodes: [] }, timeout: null, interruptible: false, resourceGroup: null, coverage: null,

@@ -101,7 +101,7 @@ describe('pipelines view', { timeout: 30_000 }, () => {
   it('asks once for Docker-in-Docker, keeps the answer and runs', async () => {
     const backend = setup();
     const view = backend.pipelines.get(mockProject.folder)!;
-    view.pipeline.jobs[0].services = [{ image: { name: 'docker:dind', entrypoint: null, pullPolicy: [] }, aliases: [], command: null, variables: [] }];
+    view.pipeline.jobs[0].services = [{ image: { name: 'docker:dind', entrypoint: null, pullPolicy: [], user: null }, aliases: [], command: null, variables: [] }];
     await fireEvent.click(screen.getByTestId(TestId.nav('pipelines')));
     const recent = await screen.findAllByTestId(TestId.pipelineRecent, {}, { timeout: 15_000 });
     await fireEvent.click(recent.find((r) => r.dataset.folder === mockProject.folder)!);

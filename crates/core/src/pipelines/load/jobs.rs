@@ -212,6 +212,18 @@ pub fn build(ctx: &Ctx, g: &Globals, name: &str, cfg: &Map<String, Value>, next_
             .filter(|v| !v.is_null())
             .map(|v| artifacts(v, &mut ignored).map_err(|m| err("artifacts", format!("jobs:{name}:artifacts {m}"))))
             .transpose()?;
+        let environment = cfg
+            .get("environment")
+            .map(|v| {
+                environment_of(v, &look)
+                    .ok_or_else(|| err("environment", format!("jobs:{name}:environment config should be a hash or a string")))
+            })
+            .transpose()?;
+        if let (Some(e), Some(raw)) = (&environment, cfg.get("environment")) {
+            // Deployment variables rank just above the predefined ones, below the file's own.
+            let at = vars.iter().position(|v| v.origin != VariableOrigin::Predefined).unwrap_or(vars.len());
+            vars.splice(at..at, predefined::environment(e, raw));
+        }
         let job = Job {
             name: job_name,
             base_name: name.to_string(),
@@ -258,13 +270,7 @@ pub fn build(ctx: &Ctx, g: &Globals, name: &str, cfg: &Map<String, Value>, next_
                 .get("coverage")
                 .map(|v| coverage(v).map_err(|m| err("coverage", format!("jobs:{name}:coverage config {m}"))))
                 .transpose()?,
-            environment: cfg
-                .get("environment")
-                .map(|v| {
-                    environment_of(v, &look)
-                        .ok_or_else(|| err("environment", format!("jobs:{name}:environment config should be a hash or a string")))
-                })
-                .transpose()?,
+            environment,
             ignored,
         };
         out.push(Built { job, needs: needs.clone(), dependencies: cfg.get("dependencies").cloned(), matrix, parallel_kind });

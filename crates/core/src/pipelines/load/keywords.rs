@@ -28,7 +28,7 @@ pub(super) fn allow_failure(v: &Value) -> Option<AllowFailure> {
 pub(super) fn image(v: &Value, look: &dyn Fn(&str) -> Option<String>) -> Result<Image, String> {
     let bad = || "config should be a hash or a string".to_string();
     match v {
-        Value::String(s) => Ok(Image { name: expand(s, look), entrypoint: None, pull_policy: Vec::new() }),
+        Value::String(s) => Ok(Image { name: expand(s, look), entrypoint: None, pull_policy: Vec::new(), user: None }),
         Value::Object(m) => {
             if let Some(k) = m.keys().find(|k| !["name", "entrypoint", "pull_policy", "docker", "kubernetes"].contains(&k.as_str())) {
                 return Err(format!("config contains unknown keys: {k}"));
@@ -49,7 +49,17 @@ pub(super) fn image(v: &Value, look: &dyn Fn(&str) -> Option<String>) -> Result<
                     })
                     .collect::<Result<_, _>>()?,
             };
-            Ok(Image { name: expand(name, look), entrypoint, pull_policy })
+            let user = match m.get("docker") {
+                None => None,
+                Some(Value::Object(d)) => {
+                    if let Some(k) = d.keys().find(|k| !["user", "platform"].contains(&k.as_str())) {
+                        return Err(format!("docker config contains unknown keys: {k}"));
+                    }
+                    d.get("user").map(|u| u.as_str().map(|u| expand(u, look)).ok_or("docker:user config should be a string")).transpose()?
+                }
+                Some(_) => return Err("docker config should be a hash".into()),
+            };
+            Ok(Image { name: expand(name, look), entrypoint, pull_policy, user })
         }
         _ => Err(bad()),
     }

@@ -4,7 +4,7 @@
 //! `gitlab.com`.
 
 use super::repo::Repo;
-use crate::pipelines::model::{Project, Variable, VariableOrigin};
+use crate::pipelines::model::{Environment, Project, Variable, VariableOrigin};
 use std::path::Path;
 
 /// The GitLab server a project lives on, from its remote.
@@ -136,9 +136,95 @@ pub fn job(project_url: &str, name: &str, stage: &str, job_id: u64, node: Option
     out
 }
 
+/// `CI_ENVIRONMENT_*` of a job with an `environment:` (`raw`, as written; `env`, its name and
+/// URL expanded), as GitLab sets them: the slug as GitLab makes it, the action (`start` unless
+/// given) and the tier (`deployment_tier`, else guessed from the name as GitLab guesses it).
+pub fn environment(env: &Environment, raw: &serde_json::Value) -> Vec<Variable> {
+    let field = |k: &str| raw.get(k).and_then(serde_json::Value::as_str);
+    let mut out = vec![
+        var("CI_ENVIRONMENT_NAME", &env.name),
+        var("CI_ENVIRONMENT_SLUG", environment_slug(&env.name)),
+        var("CI_ENVIRONMENT_ACTION", field("action").unwrap_or("start")),
+        var("CI_ENVIRONMENT_TIER", field("deployment_tier").map(str::to_string).unwrap_or_else(|| guess_tier(&env.name).into())),
+    ];
+    if let Some(url) = &env.url {
+        out.push(var("CI_ENVIRONMENT_URL", url));
+    }
+    out
+}
+
+/// GitLab's environment slug: lowercase letters, digits and single dashes, starting with a
+/// letter; at most 24 characters, and when that changed the name, 17 of them, a dash and six
+/// base-36 digits of the name's SHA-256, so that two names never share a slug.
+fn environment_slug(name: &str) -> String {
+    let mut slug: String =
+        name.to_lowercase().chars().map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }).collect();
+    if !slug.starts_with(|c: char| c.is_ascii_lowercase()) {
+        slug.insert_str(0, "env-");
+    }
+    let mut squeezed = String::with_capacity(slug.len());
+    for c in slug.chars() {
+        if !(c == '-' && squeezed.ends_with('-')) {
+            squeezed.push(c);
+        }
+    }
+    if squeezed.len() <= 24 && squeezed == name {
+        return squeezed.trim_end_matches('-').to_string();
+    }
+    let mut short: String = squeezed.chars().take(17).collect();
+    if !short.ends_with('-') {
+        short.push('-');
+    }
+    // The hash as one number, modulo 36⁶: its last six base-36 digits.
+    const MOD: u64 = 36u64.pow(6);
+    let hash = <sha2::Sha256 as sha2::Digest>::digest(name.as_bytes());
+    let mut rest = hash.iter().fold(0u64, |r, &b| (r * 256 + u64::from(b)) % MOD);
+    let mut digits = [b'0'; 6];
+    for d in digits.iter_mut().rev() {
+        *d = b"0123456789abcdefghijklmnopqrstuvwxyz"[(rest % 36) as usize];
+        rest /= 36;
+    }
+    short + std::str::from_utf8(&digits).expect("ascii")
+}
+
+/// The tier GitLab gives an environment whose `deployment_tier` is not set, from its name.
+fn guess_tier(name: &str) -> &'static str {
+    let n = name.to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    if any(&["dev", "review", "trunk"]) {
+        "development"
+    } else if any(&["test", "tst", "int", "accept", "acpt", "qa", "qc", "control", "quality"]) {
+        "testing"
+    } else if any(&["stag", "stg", "model", "modl", "pre", "demo", "non"]) {
+        "staging"
+    } else if any(&["prod", "prd", "live"]) {
+        "production"
+    } else {
+        "other"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environment_slugs_and_tiers_as_gitlab_makes_them() {
+        assert_eq!(environment_slug("Stage Domain"), "stage-domain-ip33nk");
+        assert_eq!(environment_slug("stage-domain-foobar-long-string"), "stage-domain-foob-yafktx");
+        assert_eq!(environment_slug("review-app"), "review-app");
+        assert!(environment_slug("1st").starts_with("env-1st-"));
+        assert_eq!(guess_tier("production"), "production");
+        assert_eq!(guess_tier("Stage Domain"), "staging");
+        assert_eq!(guess_tier("review/feature"), "development");
+        assert_eq!(guess_tier("sandbox"), "other");
+        let env = Environment { name: "Stage Domain".into(), url: Some("http://s".into()) };
+        let raw = serde_json::json!({"name": "Stage Domain", "action": "stop", "deployment_tier": "production"});
+        let vars: Vec<(String, String)> = environment(&env, &raw).into_iter().map(|v| (v.name, v.value)).collect();
+        assert!(vars.contains(&("CI_ENVIRONMENT_ACTION".into(), "stop".into())));
+        assert!(vars.contains(&("CI_ENVIRONMENT_TIER".into(), "production".into())));
+        assert!(vars.contains(&("CI_ENVIRONMENT_URL".into(), "http://s".into())));
+    }
 
     #[test]
     fn remotes_and_slugs() {

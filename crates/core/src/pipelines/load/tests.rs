@@ -44,7 +44,7 @@ fn extends_merges_hashes_and_replaces_arrays_over_levels() {
     let j = job(&p, "job");
     assert_eq!(j.script, ["b1", "b2"]);
     assert_eq!((var(j, "A"), var(j, "B"), var(j, "C")), (Some("a"), Some("b"), Some("c")));
-    assert_eq!(j.image, Some(Image { name: "y".into(), entrypoint: Some(vec!["".into()]), pull_policy: vec![] }));
+    assert_eq!(j.image, Some(Image { name: "y".into(), entrypoint: Some(vec!["".into()]), pull_policy: vec![], user: None }));
     let e = load_text("a:\n  extends: b\n  script: x\nb:\n  extends: a\n  script: y\n").unwrap_err();
     assert!(e.message.contains("circular dependency detected in `extends`"), "{e}");
     let e = load_text("a:\n  extends: .nope\n  script: x\n").unwrap_err();
@@ -382,4 +382,24 @@ fn hostile_pipeline_files_end_in_a_sentence() {
     assert!(Command::new("mkfifo").arg(dir.path().join(".gitlab-ci.yml")).status().unwrap().success());
     let e = hostile_error(dir);
     assert!(e.contains(".gitlab-ci.yml") && e.contains("not a regular file"), "{e}");
+}
+
+#[test]
+fn image_docker_user_and_environment_variables() {
+    let p = load_text(
+        "variables: {WHO: nobody}\n\
+         job:\n  image: {name: alpine, docker: {user: $WHO}}\n  environment: {name: Review $CI_JOB_NAME, url: http://x}\n  script: [id]\n\
+         plain:\n  script: [id]\n",
+    )
+    .unwrap();
+    let j = job(&p, "job");
+    assert_eq!(j.image.as_ref().and_then(|i| i.user.as_deref()), Some("nobody"));
+    assert_eq!(var(j, "CI_ENVIRONMENT_NAME"), Some("Review job"));
+    assert_eq!(var(j, "CI_ENVIRONMENT_URL"), Some("http://x"));
+    assert_eq!(var(j, "CI_ENVIRONMENT_ACTION"), Some("start"));
+    assert_eq!(var(j, "CI_ENVIRONMENT_TIER"), Some("development"));
+    assert!(var(j, "CI_ENVIRONMENT_SLUG").is_some_and(|s| s.starts_with("review-job-") && s.len() == 17));
+    assert_eq!(var(job(&p, "plain"), "CI_ENVIRONMENT_NAME"), None);
+    let e = load_text("job:\n  image: {name: a, docker: {usr: x}}\n  script: [id]\n").unwrap_err();
+    assert!(e.message.contains("docker config contains unknown keys: usr"), "{e}");
 }

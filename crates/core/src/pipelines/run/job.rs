@@ -290,7 +290,8 @@ async fn prepare_container<'a>(
     made: &mut Made,
 ) -> Result<Prepared<'a>> {
     let (job, engine) = (input.job, &ctx.engine);
-    let image = job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![] });
+    let image =
+        job.image.clone().unwrap_or_else(|| Image { name: ctx.default_image.clone(), entrypoint: None, pull_policy: vec![], user: None });
     let image_name = expand(&image.name, |k| env_map.get(k).cloned());
     ctx.say(&job.name, &format!("Using image {image_name}"));
     if let Some(note) = &ctx.git_note {
@@ -329,6 +330,7 @@ async fn prepare_container<'a>(
         cmd: Some(cmd),
         env: Some(env),
         working_dir: Some(ctx.builds_dir.clone()),
+        user: image.user.clone(),
         labels: Some(labels.clone()),
         host_config: Some(HostConfig { binds: Some(binds), ..Default::default() }),
         ..Default::default()
@@ -373,6 +375,7 @@ async fn start_service(
     }
     let body = |host: HostConfig| ContainerCreateBody {
         image: Some(service.image.name.clone()),
+        user: service.image.user.clone(),
         entrypoint: api_entrypoint(&service.image),
         cmd: service.command.clone(),
         env: Some(env.clone()),

@@ -101,7 +101,7 @@ mod tests {
 
     fn service(name: &str, aliases: &[&str]) -> Service {
         Service {
-            image: Image { name: name.into(), entrypoint: None, pull_policy: vec![] },
+            image: Image { name: name.into(), entrypoint: None, pull_policy: vec![], user: None },
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             command: None,
             variables: vec![],
