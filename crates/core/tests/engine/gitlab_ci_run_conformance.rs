@@ -52,7 +52,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("inherit | list of specific variables", "`env` prints in environ order, which neither GitLab nor Docker defines"),
     ("plain | plain", "GITLAB_USER_LOGIN: upstream's test host sets 'test'; Berth derives it from git"),
     ("variable-expansion | variable-expansion <test ${", "nested ${A_${B}} expansion: upstream extension, not GitLab's"),
-    ("include-rules | ", "include:rules not applied by the loader yet"),
+    ("include-rules | ", "the rules test GITLAB_CI, which upstream sets to \"false\"; a GitLab runner (and Berth) sets \"true\", so the other include applies"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
