@@ -235,8 +235,13 @@ async fn stages_needs_artifacts_and_dotenv() {
     let mut build2 = job("build2", "build", &["mkdir -p dist && echo built2 > dist/app.txt && echo two > dist/two.txt"]);
     build2.artifacts = Some(Artifacts { paths: vec!["dist/".into()], dotenv: vec![], ..build.artifacts.clone().unwrap() });
     let deploy = job("deploy", "deploy", &["cat dist/app.txt dist/two.txt", "test ! -e dist/deep/app.map"]);
-    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], vec![build, build2, test, blind, deploy]), |_| {}).await;
-    for j in ["build", "build2", "test", "blind", "deploy"] {
+    // A job that runs as another user than root (`docker:user`, or the image's USER) gets them too.
+    let mut nobody = job("nobody", "test", &["test \"$(id -u)\" = 65534", "cat dist/app.txt", "echo more > dist/mine.txt"]);
+    nobody.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
+    nobody.image = Some(Image { user: Some("65534:65534".into()), ..image(DEBIAN) });
+    let jobs = vec![build, build2, test, blind, nobody, deploy];
+    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], jobs), |_| {}).await;
+    for j in ["build", "build2", "test", "blind", "nobody", "deploy"] {
         assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
     }
     assert_eq!(ran.summary.status, JobStatus::Success);

@@ -11,8 +11,6 @@ use super::script::quote;
 use crate::error::Result;
 use crate::Engine;
 use bollard::models::{ContainerCreateBody, HostConfig};
-use bytes::Bytes;
-use futures_util::Stream;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -70,9 +68,7 @@ impl Handoff {
         let sets: Vec<_> = self.sets.lock().expect("artifact volumes").drain().map(|(_, s)| s).collect();
         for name in sets.iter().filter_map(|s| s.volume.get().cloned().flatten()) {
             let options = bollard::query_parameters::RemoveVolumeOptions { force: true };
-            let r = engine.docker().remove_volume(&name, Some(options)).await;
-
-            if let Err(e) = r {
+            if let Err(e) = engine.docker().remove_volume(&name, Some(options)).await {
                 tracing::debug!(%name, %e, "artifact volume already gone");
             }
         }
@@ -85,12 +81,16 @@ pub fn binds(volumes: &[String]) -> Vec<String> {
 }
 
 /// The shell command that copies the mounted artifacts into `project_dir`, later sets over
-/// earlier ones; `None` when there are none.
+/// earlier ones; `None` when there are none. `cp -a` keeps the files' times and modes; a user
+/// other than root may not set them on the project folder itself (which it does not own), so
+/// that user's copy falls back to a plain `cp -R`.
 pub fn copy_command(count: usize, project_dir: &str) -> Option<String> {
     (count > 0).then(|| {
-        let copies: Vec<String> = (0..count).map(|i| format!("cp -a {MOUNT}/{i}/. {}/", quote(project_dir))).collect();
+        let dest = quote(project_dir);
+        let copies: Vec<String> =
+            (0..count).map(|i| format!("{{ cp -a {MOUNT}/{i}/. {dest}/ 2>/dev/null || cp -R {MOUNT}/{i}/. {dest}/; }}")).collect();
         format!(
-            "{{ {}; }} || {{ echo 'ERROR: Berth could not copy the artifacts of earlier jobs into the project folder (the image needs cp).' >&2; exit 1; }}",
+            "{{ {}; }} || {{ echo 'ERROR: Berth could not copy the artifacts of earlier jobs into the project folder (cp says why above).' >&2; exit 1; }}",
             copies.join(" && ")
         )
     })
@@ -115,25 +115,14 @@ async fn create(engine: &Engine, run: &str, dir: &Path) -> Result<String> {
     Ok(name)
 }
 
-/// Fill volume `name` from the artifacts kept in `dir`.
+/// Fill volume `name` with the artifacts kept in `dir`, through a container of `image` that is
+/// made, never started, and removed.
 async fn fill(engine: &Engine, run: &str, dir: &Path, name: &str, image: &str) -> Result<()> {
     let (kept, dest) = (dir.to_path_buf(), FILL.to_string());
     let tar = crate::blocking::run("Packing artifacts", crate::blocking::FOLDER_TIMEOUT, move || {
         files::tar_of(&kept, &files::kept_files(&kept)?, &dest)
     })
     .await?;
-    through_filler(engine, run, name, image, futures_util::stream::once(async { Bytes::from(tar) })).await
-}
-
-/// Upload `tar` (entries under `FILL`) into volume `name` through a container of `image` that
-/// is made, never started, and removed.
-async fn through_filler(
-    engine: &Engine,
-    run: &str,
-    name: &str,
-    image: &str,
-    tar: impl Stream<Item = Bytes> + Send + 'static,
-) -> Result<()> {
     let body = ContainerCreateBody {
         image: Some(image.into()),
         entrypoint: Some(vec![String::new()]),
@@ -144,12 +133,7 @@ async fn through_filler(
         ..Default::default()
     };
     let id = ops::create_container(engine, &format!("{name}-fill"), body, None, vec![]).await?;
-    let options = bollard::query_parameters::UploadToContainerOptions { path: "/".into(), ..Default::default() };
-    let uploaded = engine
-        .docker()
-        .upload_to_container(&id, Some(options), bollard::body_stream(tar))
-        .await
-        .map_err(engine.err("Handing artifacts to later jobs"));
+    let uploaded = ops::upload(engine, &id, tar, "Handing artifacts to later jobs").await;
     ops::remove_container(engine, &id).await;
     uploaded
 }
@@ -166,6 +150,24 @@ mod tests {
         assert!(first < cmd.find("/berth-ci-artifacts/1/.").unwrap(), "{cmd}");
         assert!(cmd.contains("'/builds/g/p'/") && cmd.contains("exit 1"), "{cmd}");
         assert_eq!(binds(&["v0".into()]), vec!["v0:/berth-ci-artifacts/0:ro".to_string()]);
+    }
+
+    #[test]
+    fn the_copy_merges_dotfiles_and_folders() {
+        let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::create_dir_all(from.path().join("out")).unwrap();
+        std::fs::write(from.path().join("out/a.bin"), "a").unwrap();
+        std::fs::write(from.path().join(".env"), "e").unwrap();
+        std::fs::create_dir_all(to.path().join("out")).unwrap();
+        std::fs::write(to.path().join("out/kept.txt"), "k").unwrap();
+        let cmd = copy_command(1, &to.path().to_string_lossy()).unwrap().replace(MOUNT, &from.path().parent().unwrap().to_string_lossy());
+        let cmd = cmd
+            .replace(&format!("{}/0/.", from.path().parent().unwrap().to_string_lossy()), &format!("{}/.", from.path().to_string_lossy()));
+        let out = std::process::Command::new("sh").arg("-c").arg(&cmd).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        for f in ["out/a.bin", "out/kept.txt", ".env"] {
+            assert!(to.path().join(f).is_file(), "{f} missing");
+        }
     }
 
     #[test]

@@ -203,7 +203,10 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
         for (i, c) in caches.iter().enumerate() {
             if c.cache.policy != CachePolicy::Push && c.exists {
                 ctx.say(&job.name, &format!("Restoring cache \"{}\"", c.key));
-                let cmd = format!("cp -a {CACHE_MOUNT}/{i}/. {}/", script::quote(&ctx.builds_dir));
+                // As for artifacts (see `handoff::copy_command`): a user other than root may not
+                // keep times on the project folder itself.
+                let (from, to) = (format!("{CACHE_MOUNT}/{i}/."), format!("{}/", script::quote(&ctx.builds_dir)));
+                let cmd = format!("cp -a {from} {to} 2>/dev/null || cp -R {from} {to}");
                 run_quiet(ctx, job, &id, &cmd).await?;
             }
         }
