@@ -19,14 +19,9 @@ use tauri::Manager;
 
 fn main() {
     commands::app::mark_start();
+    // Before any thread starts: WebKit's processes read these from the environment.
+    webview::set_env();
     logs::init();
-
-    // On Linux, WebKitGTK's DMA-BUF renderer paints blank windows under Xvfb and on some GPUs,
-    // and costs extra memory; switch it off unless the user chose otherwise.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
-    }
 
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("cannot start the async runtime");

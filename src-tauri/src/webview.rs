@@ -6,6 +6,20 @@
 //! in 5 min at 200 lines/s, where it is now flat but for the lines kept). macOS's WKWebView and Windows' WebView2 offer no such switches through Tauri and
 //! keep their defaults. What they are worth is measured by `make bench` (issue 15).
 
+/// WebKitGTK settings that only its environment reaches, each left alone when the user set it:
+/// - its DMA-BUF renderer paints blank windows under Xvfb and on some GPUs, and costs memory;
+/// - JavaScriptCore's optimising tiers (DFG and FTL) cost about 5 MB of the web process's memory
+///   and buy nothing for a page that mostly waits: its scripts run in the interpreter and the
+///   baseline JIT, which still compiles hot code (measured by `make bench`, issue 15).
+pub fn set_env() {
+    #[cfg(target_os = "linux")]
+    for (name, value) in [("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useDFGJIT", "false")] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
+}
+
 /// Applies them to `window`'s webview (on the main thread, soon after).
 pub fn trim(window: &tauri::WebviewWindow) {
     #[cfg(target_os = "linux")]

@@ -41,6 +41,11 @@ describe('sortContainers', () => {
     expect(sortContainers(list, { key: 'name', dir: 'desc' }).map((x) => x.name)[0]).toBe('web');
   });
 
+  it('orders digits by value and ignores case, as a numeric collator does', () => {
+    const named = ['app-10', 'App-2', 'app-1b', 'app-1', 'app', 'app-02x'].map((name) => ({ ...list[0], name }));
+    expect(sortContainers(named, { key: 'name', dir: 'asc' }).map((x) => x.name)).toEqual(['app', 'app-1', 'app-1b', 'App-2', 'app-02x', 'app-10']);
+  });
+
   it('sorts by created and by state, ties by name', () => {
     expect(sortContainers(list, { key: 'created', dir: 'desc' }).map((x) => x.name)).toEqual(['job9', 'web', 'cache', 'db', 'job10']);
     expect(sortContainers(list, { key: 'state', dir: 'asc' }).map((x) => x.name)).toEqual(['db', 'web', 'cache', 'job10', 'job9']);

@@ -40,7 +40,23 @@ const STATE_ORDER: Record<ContainerState, number> = {
   running: 0, restarting: 1, paused: 2, created: 3, removing: 4, exited: 5, dead: 6, unknown: 7,
 };
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+// Natural order, case-insensitive, by hand: an Intl.Collator loads ICU's data into WebKit.
+const collator = {
+  compare(a: string, b: string): number {
+    const x = a.toLowerCase().match(/\d+|\D+/g) ?? [];
+    const y = b.toLowerCase().match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const [p, q] = [x[i], y[i]];
+      if (p === q) continue;
+      if (/^\d/.test(p) && /^\d/.test(q)) {
+        if (Number(p) !== Number(q)) return Number(p) - Number(q);
+        continue; // 02 and 2 weigh the same, as in a numeric collator
+      }
+      return p < q ? -1 : 1;
+    }
+    return x.length - y.length;
+  },
+};
 
 function compare(a: ContainerSummary, b: ContainerSummary, key: SortKey): number {
   switch (key) {

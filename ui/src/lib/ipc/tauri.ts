@@ -1,6 +1,5 @@
 import { Channel } from '@tauri-apps/api/core';
-import { listen } from '@tauri-apps/api/event';
-import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { listen, TauriEvent, type Options } from '@tauri-apps/api/event';
 import type { Backend, Commands, DropEvent, ExecSink, Unsubscribe } from './backend';
 import { commands, type ContainersChanged, type EngineStatus, type ExecOutput, type ExecSession, type ImageSummary, type NetworkSummary, type Stack, type VolumeSummary } from './bindings';
 import { IpcError } from './error';
@@ -26,10 +25,10 @@ function wrapCommands(): Commands {
 }
 
 /** `listen()` registers asynchronously; unlisten as soon as it resolves if we were already disposed. */
-function subscribe<T>(event: string, handler: (payload: T) => void): Unsubscribe {
+function subscribe<T>(event: string, handler: (payload: T) => void, options?: Options): Unsubscribe {
   let disposed = false;
   let unlisten: Unsubscribe | null = null;
-  listen<T>(event, (e) => { if (!disposed) handler(e.payload); }).then(
+  listen<T>(event, (e) => { if (!disposed) handler(e.payload); }, options).then(
     (fn) => { if (disposed) fn(); else unlisten = fn; },
     (reason) => console.error(`listen(${event}) failed`, reason),
   );
@@ -39,23 +38,23 @@ function subscribe<T>(event: string, handler: (payload: T) => void): Unsubscribe
   };
 }
 
-/** Tauri's drag-drop events of this webview, folded to what the UI needs. */
+/**
+ * Tauri's drag-drop events of this webview, folded to what the UI needs. Listened to by name, as
+ * `getCurrentWebview().onDragDropEvent` does: its module and the window, geometry and image
+ * classes it pulls in were a third of the script parsed before the first paint.
+ */
 function onDrop(handler: (e: DropEvent) => void): Unsubscribe {
-  let disposed = false;
-  let unlisten: Unsubscribe | null = null;
-  getCurrentWebview().onDragDropEvent(({ payload }) => {
-    if (disposed) return;
-    if (payload.type === 'drop') handler({ type: 'drop', paths: payload.paths });
-    else if (payload.type === 'leave') handler({ type: 'leave' });
-    else handler({ type: 'over' });
-  }).then(
-    (fn) => { if (disposed) fn(); else unlisten = fn; },
-    (reason) => console.error('onDragDropEvent failed', reason),
-  );
-  return () => {
-    disposed = true;
-    unlisten?.();
-  };
+  const label = (window as unknown as { __TAURI_INTERNALS__: { metadata: { currentWebview: { label: string } } } })
+    .__TAURI_INTERNALS__.metadata.currentWebview.label;
+  const on = <T>(event: string, fold: (payload: T) => DropEvent) =>
+    subscribe<T>(event, (payload) => handler(fold(payload)), { target: { kind: 'Webview', label } });
+  const offs = [
+    on(TauriEvent.DRAG_ENTER, () => ({ type: 'over' })),
+    on(TauriEvent.DRAG_OVER, () => ({ type: 'over' })),
+    on<{ paths: string[] }>(TauriEvent.DRAG_DROP, (p) => ({ type: 'drop', paths: p.paths })),
+    on(TauriEvent.DRAG_LEAVE, () => ({ type: 'leave' })),
+  ];
+  return () => offs.forEach((off) => off());
 }
 
 /** Exec output arrives as raw bytes (an ArrayBuffer), whatever the generated type says. */

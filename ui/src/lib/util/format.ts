@@ -13,7 +13,6 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 /** `relativeTime`'s units, largest first, with their seconds. */
 export const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60],
@@ -23,19 +22,24 @@ export const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
 export function relativeTime(unixSeconds: number, now = Date.now()): string {
   const diff = unixSeconds - now / 1000;
   for (const [unit, secs] of RELATIVE_STEPS) {
-    if (Math.abs(diff) >= secs) return rtf.format(Math.round(diff / secs), unit);
+    if (Math.abs(diff) >= secs) {
+      const n = Math.round(diff / secs);
+      const words = `${Math.abs(n)} ${unit}${Math.abs(n) === 1 ? '' : 's'}`;
+      return n < 0 ? `${words} ago` : `in ${words}`;
+    }
   }
   return 'just now';
 }
 
 // One formatter for every row: toLocaleString() builds a new one per call, which costs WebKit
 // about a millisecond each (a list's first paint formats dozens). Same fields as its default.
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-});
+let dateTime: Intl.DateTimeFormat | undefined;
 
 export function absoluteTime(value: number | string): string {
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+  dateTime ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
   return Number.isNaN(date.getTime()) ? String(value) : dateTime.format(date);
 }
 

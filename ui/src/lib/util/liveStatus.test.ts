@@ -3,6 +3,14 @@ import { relativeTime } from './format';
 import { aged, humanDuration, secondsToNextRelative, secondsToNextWording, tickGrain } from './liveStatus.svelte';
 
 describe('live status', () => {
+  it('words relative times in English, past and future', () => {
+    const now = 1_700_000_000_000;
+    expect(relativeTime(now / 1000 - 60, now)).toBe('1 minute ago');
+    expect(relativeTime(now / 1000 - 30, now)).toBe('just now');
+    expect(relativeTime(now / 1000 - 3 * 3600, now)).toBe('3 hours ago');
+    expect(relativeTime(now / 1000 + 2 * 86400, now)).toBe('in 2 days');
+  });
+
   it('ages the engine status texts in its own wording', () => {
     expect(aged('Up 2 seconds', 5)).toBe('Up 7 seconds');
     expect(aged('Up Less than a second', 70)).toBe('Up About a minute');
