@@ -78,6 +78,26 @@ export function createDeps(raw: Backend): Deps {
 
 const started = new WeakSet<Deps>();
 
+/** Resolves once the next frame is painted (at once where nothing paints). */
+function afterNextPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function') return Promise.resolve();
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/**
+ * Runs `start` once `ready` has resolved and the next frame is painted, unless stopped first:
+ * work the first screen does not show waits until that screen is on the display.
+ */
+export function afterFirstPaint(start: () => Unsubscribe, ready: Promise<unknown> = Promise.resolve()): Unsubscribe {
+  let stopped = false;
+  let stop: Unsubscribe | null = null;
+  void ready.then(afterNextPaint).then(() => { if (!stopped) stop = start(); });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}
+
 /**
  * Starts the live subscriptions; returns their cleanup. main.ts starts them before the first
  * paint (so the first frame can hold the rows); App starts them for tests that render it alone,
@@ -90,20 +110,17 @@ export function startDeps(deps: Deps): Unsubscribe {
   if (!deps.settings.current) void deps.settings.load();
   const stopContainers = deps.containers.start(deps.engine);
   const stopEngine = deps.engine.start();
-  // The first screen is the container list: the other lists start once it is in, so that their
-  // engine calls (a compose project's files, say) do not hold it up.
-  let stopped = false;
-  let stopRest: Unsubscribe[] = [];
-  void deps.containers.listed.then(() => {
-    if (stopped) return;
-    stopRest = [deps.images, deps.stacks, deps.volumes, deps.networks].map((list) => list.start(deps.engine));
-  });
+  // The first screen is the container list: the other lists start once it is painted, so that
+  // their engine calls (a compose project's files, say) and their answers do not hold it up.
+  const stopRest = afterFirstPaint(() => {
+    const stops = [deps.images, deps.stacks, deps.volumes, deps.networks].map((list) => list.start(deps.engine));
+    return () => stops.forEach((stop) => stop());
+  }, deps.containers.listed);
   return () => {
     started.delete(deps);
-    stopped = true;
     stopEngine();
     stopContainers();
-    stopRest.forEach((stop) => stop());
+    stopRest();
   };
 }
 

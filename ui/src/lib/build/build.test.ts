@@ -9,9 +9,11 @@ import { TestId } from '../testIds.js';
 import { BuildRun } from './buildRun.svelte';
 import { formatDuration, splitTags } from './form';
 
-function setup() {
+/** The app rendered, once it listens for drops (after its first paint). */
+async function setup() {
   const backend = new MockBackend();
   render(App, { props: { deps: createDeps(backend) } });
+  await waitFor(() => expect(backend.listensForDrops).toBe(true));
   return backend;
 }
 
@@ -21,7 +23,7 @@ const step = (id: string, state: BuildStep['state'], extra: Partial<BuildStep> =
 
 describe('build', () => {
   it('opens a dropped folder in the Build view with the form pre-filled from the plan', async () => {
-    const backend = setup();
+    const backend = await setup();
     backend.emitDrop({ type: 'over' });
     expect(await screen.findByTestId(TestId.dropOverlay)).toBeTruthy();
     backend.emitDrop({ type: 'drop', paths: [mockProject.folder] });
@@ -37,14 +39,14 @@ describe('build', () => {
   });
 
   it('says so when a file is dropped', async () => {
-    const backend = setup();
+    const backend = await setup();
     backend.emitDrop({ type: 'drop', paths: ['/home/dev/notes.txt'] });
     await fireEvent.click(screen.getByTestId(TestId.nav('build')));
     expect((await screen.findByTestId(TestId.projectError)).textContent).toMatch(/is a file/);
   });
 
   it('builds with the form values and shows steps, then the result with Run', async () => {
-    const backend = setup();
+    const backend = await setup();
     backend.emitDrop({ type: 'drop', paths: [mockProject.folder] });
     await screen.findByTestId(TestId.projectPanel);
     await waitFor(() => expect((screen.getByTestId(TestId.buildSubmit) as HTMLButtonElement).disabled).toBe(false));
@@ -69,7 +71,7 @@ describe('build', () => {
   });
 
   it('cancels through the subscription', async () => {
-    const backend = setup();
+    const backend = await setup();
     backend.emitDrop({ type: 'drop', paths: [mockProject.folder] });
     await screen.findByTestId(TestId.projectPanel);
     await waitFor(() => expect((screen.getByTestId(TestId.buildSubmit) as HTMLButtonElement).disabled).toBe(false));
@@ -83,7 +85,7 @@ describe('build', () => {
 
 describe('starter', () => {
   it('offers a starter for a folder without a Dockerfile, writes it after review, then offers Build', async () => {
-    const backend = setup();
+    const backend = await setup();
     const folder = '/home/dev/api';
     backend.projects.set(folder, { folder, name: 'api', dockerfiles: [], composeFiles: [], pipeline: null, language: 'go' });
     backend.emitDrop({ type: 'drop', paths: [folder] });

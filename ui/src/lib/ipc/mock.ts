@@ -721,6 +721,10 @@ export class MockBackend implements Backend {
   }
 
   /** Test hook: files dragged over / dropped on the window. */
+  get listensForDrops(): boolean {
+    return this.dropHandlers.size > 0;
+  }
+
   emitDrop(e: DropEvent): void {
     for (const h of this.dropHandlers) h(e);
   }

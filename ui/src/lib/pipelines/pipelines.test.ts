@@ -10,9 +10,11 @@ import { reasonText } from './pipelines.svelte';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function setup() {
+/** The app rendered, once it listens for drops (after its first paint). */
+async function setup() {
   const backend = new MockBackend();
   render(App, { props: { deps: createDeps(backend) } });
+  await waitFor(() => expect(backend.listensForDrops).toBe(true));
   return backend;
 }
 
@@ -52,7 +54,7 @@ describe('job log', () => {
 
 describe('pipelines view', { timeout: 30_000 }, () => {
   it('runs a dropped folder\'s pipeline and shows live states, needs edges, logs and the outcome', async () => {
-    const backend = setup();
+    const backend = await setup();
     await runFromProject(backend);
     expect(backend.pipelineRuns[0].request).toMatchObject({ folder: mockProject.folder, only: null, previous: null });
     // The saved masked variable is sent without a value: the backend reads the keychain.
@@ -89,7 +91,7 @@ describe('pipelines view', { timeout: 30_000 }, () => {
   });
 
   it('shows why a job will not run, and plays a manual job', async () => {
-    const backend = setup();
+    const backend = await setup();
     await runFromProject(backend);
     await fireEvent.click(within(card('nightly')).getByRole('button'));
     expect((await screen.findByTestId(TestId.jobReason)).textContent).toMatch(/Rule 1 \(line 12\) matched: if: \$CI_PIPELINE_SOURCE == "schedule"/);
@@ -99,7 +101,7 @@ describe('pipelines view', { timeout: 30_000 }, () => {
   });
 
   it('asks once for Docker-in-Docker, keeps the answer and runs', async () => {
-    const backend = setup();
+    const backend = await setup();
     const view = backend.pipelines.get(mockProject.folder)!;
     view.pipeline.jobs[0].services = [{ image: { name: 'docker:dind', entrypoint: null, pullPolicy: [], user: null }, aliases: [], command: null, variables: [] }];
     await fireEvent.click(screen.getByTestId(TestId.nav('pipelines')));
@@ -116,7 +118,7 @@ describe('pipelines view', { timeout: 30_000 }, () => {
   });
 
   it('runs with variables and engine access from the dialog: a masked value is never sent back', async () => {
-    const backend = setup();
+    const backend = await setup();
     await fireEvent.click(screen.getByTestId(TestId.nav('pipelines')));
     const recent = await screen.findAllByTestId(TestId.pipelineRecent, {}, { timeout: 15_000 });
     await fireEvent.click(recent.find((r) => r.dataset.folder === mockProject.folder)!);
@@ -138,7 +140,7 @@ describe('pipelines view', { timeout: 30_000 }, () => {
   });
 
   it('shows why the file does not load', async () => {
-    const backend = setup();
+    const backend = await setup();
     await fireEvent.click(screen.getByTestId(TestId.nav('pipelines')));
     backend.pipelines.delete(mockProject.folder);
     const recent = await screen.findAllByTestId(TestId.pipelineRecent, {}, { timeout: 15_000 });
