@@ -7,16 +7,13 @@
 //! keep their defaults. What they are worth is measured by `make bench` (issue 15).
 
 /// WebKitGTK settings that only its environment reaches, each left alone when the user set it:
-/// - its DMA-BUF renderer paints blank windows under Xvfb and on some GPUs, and costs memory;
-/// - JavaScriptCore's optimising tiers (DFG and FTL) cost about 5 MB of the web process's memory
-///   and buy nothing for a page that mostly waits: its scripts run in the interpreter and the
-///   baseline JIT, which still compiles hot code (measured by `make bench`, issue 15).
+/// its DMA-BUF renderer paints blank windows under Xvfb and on some GPUs, and costs memory.
+/// (JavaScriptCore's optimising tiers were tried off here: 5 MB less at idle, but following a
+/// busy log then grew the web process three times as fast; `make bench`, issue 15.)
 pub fn set_env() {
     #[cfg(target_os = "linux")]
-    for (name, value) in [("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useDFGJIT", "false")] {
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, value);
-        }
+    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
 }
 

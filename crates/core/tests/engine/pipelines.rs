@@ -239,12 +239,16 @@ async fn stages_needs_artifacts_and_dotenv() {
     let mut nobody = job("nobody", "test", &["test \"$(id -u)\" = 65534", "cat dist/app.txt", "echo more > dist/mine.txt"]);
     nobody.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
     nobody.image = Some(Image { user: Some("65534:65534".into()), ..image(DEBIAN) });
+    // Its main process runs after_script too, as that user.
+    nobody.after_script = vec!["echo \"after as $(id -u): $CI_JOB_STATUS\"".into()];
     let jobs = vec![build, build2, test, blind, nobody, deploy];
     let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], jobs), |_| {}).await;
     for j in ["build", "build2", "test", "blind", "nobody", "deploy"] {
         assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
     }
     assert_eq!(ran.summary.status, JobStatus::Success);
+    let log = ran.log("nobody");
+    assert!(log.contains("after as 65534: success") && !log.contains("WARNING"), "{log}");
     let log = ran.log("test");
     assert!(log.contains("$ cat dist/app.txt") && log.contains("built") && log.contains("version=1.2.3"), "{log}");
     // Kept in the run folder, never in the project.

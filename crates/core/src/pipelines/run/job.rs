@@ -26,13 +26,12 @@ use tokio::task::JoinSet;
 
 /// Where scripts are put in the job container (outside the project folder).
 const SCRIPTS: &str = "/berth-ci";
+/// Where the main process of a job with `after_script` notes its PID (see [`script::kill_step`]).
+const PID_FILE: &str = "/berth-ci/main.pid";
 /// Where cache volume `i` is mounted.
 const CACHE_MOUNT: &str = "/berth-ci-cache";
 /// The variable holding a docker config.json whose logins pull the job's and services' images.
 const DOCKER_AUTH_CONFIG: &str = "DOCKER_AUTH_CONFIG";
-/// after_script gets this long, as on GitLab.
-const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
-
 /// The largest dotenv report read (GitLab's own limit is 5 KB).
 const MAX_DOTENV: u64 = 64 << 10;
 
@@ -191,8 +190,19 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     services?;
 
     let end = if main {
-        match tokio::time::timeout(input.timeout, step(ctx, job, &id, Step::Main)).await {
+        let mut ran = std::pin::pin!(step(ctx, job, &id, Step::Main));
+        match tokio::time::timeout(input.timeout, &mut ran).await {
             Ok(code) => AttemptEnd::Exited(code?),
+            Err(_) if !job.after_script.is_empty() => {
+                // The main process goes on to after_script once the step's processes are gone.
+                let kill = vec!["sh".into(), "-c".into(), script::kill_step(PID_FILE)];
+                let _ = ops::exec(engine, &id, kill, vec![], |_, _| {}).await;
+                if tokio::time::timeout(script::AFTER_SCRIPT_TIMEOUT + Duration::from_secs(10), &mut ran).await.is_err() {
+                    ctx.say(&job.name, "WARNING: after_script took longer than 5 minutes and was stopped.");
+                    let _ = engine.docker().kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>).await;
+                }
+                timed_out(ctx, job, input.timeout)
+            }
             Err(_) => {
                 let _ = engine.docker().kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>).await;
                 timed_out(ctx, job, input.timeout)
@@ -222,11 +232,11 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     };
     let succeeded = end == AttemptEnd::Exited(0);
 
-    if !job.after_script.is_empty() {
+    if !main && !job.after_script.is_empty() {
         ctx.say(&job.name, "Running after_script");
         let status = format!("CI_JOB_STATUS={}", if succeeded { "success" } else { "failed" });
         let after = Step::Exec { file: &step_files[1], env: vec![status] };
-        match tokio::time::timeout(AFTER_SCRIPT_TIMEOUT, step(ctx, job, &id, after)).await {
+        match tokio::time::timeout(script::AFTER_SCRIPT_TIMEOUT, step(ctx, job, &id, after)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(code)) => {
                 ctx.say(&job.name, &format!("WARNING: after_script failed with exit code {code}; the job's status is not changed."))
@@ -276,10 +286,10 @@ struct Prepared<'a> {
 }
 
 /// Makes the job container and puts the project, the artifacts it depends on and its scripts
-/// in it. A job with neither `after_script` nor caches runs its script as the container's main
-/// process, as `docker run` would: no shell kept alive, no exec, and the container has stopped
-/// by itself when the files are copied out. Otherwise the container is kept alive so that each
-/// step and the cache copies can run in it.
+/// in it. A job without caches runs its script (then its `after_script`, see
+/// [`script::step_then_after`]) as the container's main process, as `docker run` would: no
+/// shell kept alive, no exec, and the container has stopped by itself when the files are copied
+/// out. Otherwise the container is kept alive so that each step and the cache copies can run in it.
 #[allow(clippy::too_many_arguments)]
 async fn prepare_container<'a>(
     ctx: &Arc<RunContext>,
@@ -315,15 +325,19 @@ async fn prepare_container<'a>(
     let (handed, filled) = ctx.handoff.prepare(engine, &ctx.id, &input.artifacts_from, &image_name).await?;
     binds.extend(handoff::binds(&handed));
     let copy = handoff::copy_command(handed.len(), &ctx.builds_dir);
+    let names = ["step_script", "after_script", "main"];
+    let step_files: Vec<String> = names.iter().map(|n| format!("{SCRIPTS}/{n}")).collect();
     let steps = [
-        ("step_script", script::step_script(&ctx.builds_dir, copy.as_deref(), &job.before_script, &job.script)),
-        ("after_script", script::after_script(&ctx.builds_dir, &job.after_script)),
+        (names[0], script::step_script(&ctx.builds_dir, copy.as_deref(), &job.before_script, &job.script)),
+        (names[1], script::after_script(&ctx.builds_dir, &job.after_script)),
+        (names[2], script::step_then_after(&step_files[0], &step_files[1], PID_FILE)),
     ];
-    let step_files: Vec<String> = steps.iter().map(|(n, _)| format!("{SCRIPTS}/{n}")).collect();
-    let main = job.after_script.is_empty() && caches.is_empty();
+    let main = caches.is_empty();
     let (cmd, env) = if main {
         let env = env_list.iter().cloned().chain(["CI_JOB_STATUS=running".to_string()]).collect();
-        (script::shell_command(&step_files[0]), env)
+        let cmd =
+            if job.after_script.is_empty() { script::shell_command(&step_files[0]) } else { vec!["sh".into(), step_files[2].clone()] };
+        (cmd, env)
     } else {
         (vec!["sh".into(), "-c".into(), "while :; do sleep 3600; done".into()], env_list.to_vec())
     };
@@ -649,6 +663,13 @@ async fn keep_artifacts(ctx: &Arc<RunContext>, job: &Job, (selection, reports): 
 
 fn scripts_tar(steps: &[(&str, String)]) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
+    // Writable by the job's user, whoever it is (sticky, as /tmp): the main process notes its PID here.
+    let mut dir = tar::Header::new_gnu();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o1777);
+    dir.set_size(0);
+    tar.append_data(&mut dir, format!("{}/", SCRIPTS.trim_start_matches('/')), std::io::empty())
+        .map_err(|e| Error::io("Writing the job's script", e))?;
     for (name, text) in steps {
         let mut h = tar::Header::new_gnu();
         h.set_size(text.len() as u64);

@@ -2,17 +2,72 @@
 //! command echoed as `$ cmd` in green, `set -eo pipefail` where the shell has pipefail, and
 //! the first failing command ending the script with its exit code.
 
-/// The command a job container runs for a script file: the image's bash when it has one,
-/// else `sh` (the runner's shell detection).
+use std::time::Duration;
+
+/// Where the runner looks for bash, in its order; `sh` when none is there.
+const BASHES: [&str; 3] = ["/usr/local/bin/bash", "/bin/bash", "/usr/bin/bash"];
+
+/// Shell code that runs `script_path` with the image's bash when it has one, else `sh` (the
+/// runner's shell detection); `exec` replaces the calling shell.
+fn run_with_shell(script_path: &str, exec: bool) -> String {
+    let (p, run) = (quote(script_path), if exec { "exec " } else { "" });
+    let mut s = String::new();
+    for (i, bash) in BASHES.iter().enumerate() {
+        s.push_str(&format!("{} [ -x {bash} ]; then {run}{bash} {p}; ", if i == 0 { "if" } else { "elif" }));
+    }
+    s.push_str(&format!("else {run}sh {p}; fi"));
+    s
+}
+
+/// The command a job container runs for a script file.
 pub fn shell_command(script_path: &str) -> Vec<String> {
-    let detect = format!(
-        "if [ -x /usr/local/bin/bash ]; then exec /usr/local/bin/bash {p}; \
-         elif [ -x /bin/bash ]; then exec /bin/bash {p}; \
-         elif [ -x /usr/bin/bash ]; then exec /usr/bin/bash {p}; \
-         else exec sh {p}; fi",
-        p = quote(script_path)
-    );
-    vec!["sh".into(), "-c".into(), detect]
+    vec!["sh".into(), "-c".into(), run_with_shell(script_path, true)]
+}
+
+/// How long `after_script` may run, as the runner's default `RUNNER_AFTER_SCRIPT_TIMEOUT`.
+pub const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A job container's main process when the job has `after_script` but no caches: the step
+/// script, then `after_script` with `CI_JOB_STATUS` set, each in its own shell, then the step's
+/// exit code. The runner runs them as two execs in a kept-alive container; one process saves
+/// those round trips. It notes its PID in `pid_file` for [`kill_step`], and says in the log what
+/// Berth says for an exec'd `after_script` (the same words, the same colour).
+pub fn step_then_after(step_path: &str, after_path: &str, pid_file: &str) -> String {
+    let say = |text: &str| format!("printf '\\033[36;1m%s\\033[0;m\\n' \"{text}\"");
+    let secs = AFTER_SCRIPT_TIMEOUT.as_secs();
+    format!(
+        "echo $$ > {pid}\n\
+         {step}\n\
+         code=$?\n\
+         {running}\n\
+         if [ $code -eq 0 ]; then CI_JOB_STATUS=success; else CI_JOB_STATUS=failed; fi\n\
+         export CI_JOB_STATUS\n\
+         limit=''; if command -v timeout >/dev/null 2>&1; then limit='timeout {secs}'; fi\n\
+         $limit sh -c {after}\n\
+         after=$?\n\
+         if [ -n \"$limit\" ] && [ $after -eq 124 ]; then {late}\n\
+         elif [ $after -ne 0 ]; then {failed}\n\
+         fi\n\
+         exit $code\n",
+        pid = quote(pid_file),
+        step = run_with_shell(step_path, false),
+        running = say("Running after_script"),
+        after = quote(&run_with_shell(after_path, true)),
+        late = say("WARNING: after_script took longer than 5 minutes and was stopped."),
+        failed = say("WARNING: after_script failed with exit code $after; the job's status is not changed."),
+    )
+}
+
+/// Run in the job container when the step script of [`step_then_after`] times out: kills every
+/// process but the one that noted its PID in `pid_file` and the processes above it (an image's
+/// entrypoint may have started it), so that it goes on to `after_script`.
+pub fn kill_step(pid_file: &str) -> String {
+    format!(
+        "keep=\" 1 $$ \"; p=$(cat {pid} 2>/dev/null)\n\
+         while [ -n \"$p\" ] && [ \"$p\" -gt 1 ]; do keep=\"$keep$p \"; s=$(cat /proc/$p/stat) || break; s=${{s##*) }}; set -- $s; p=$2; done\n\
+         for d in /proc/[0-9]*; do q=${{d#/proc/}}; case \"$keep\" in *\" $q \"*) ;; *) kill -9 $q 2>/dev/null;; esac; done\n",
+        pid = quote(pid_file)
+    )
 }
 
 /// `before_script` + `script` (the runner's `step_script`), run in the project folder, after
@@ -70,6 +125,35 @@ mod tests {
         std::fs::write(&path, script).unwrap();
         let out = Command::new("sh").arg(&path).output().unwrap();
         (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into())
+    }
+
+    /// The step and after scripts of a job in a folder, and the main script that runs both.
+    fn job_files(step: &[&str], after: &[&str]) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str| dir.path().join(name).display().to_string();
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        std::fs::write(file("step"), step_script("/", None, &[], &strings(step))).unwrap();
+        std::fs::write(file("after"), after_script("/", &strings(after))).unwrap();
+        std::fs::write(file("main"), step_then_after(&file("step"), &file("after"), &file("pid"))).unwrap();
+        let main = file("main");
+        (dir, main)
+    }
+
+    #[test]
+    fn the_main_process_runs_after_script_with_the_status_and_keeps_the_step_exit_code() {
+        let (_dir, main) = job_files(&["echo step", "exit 3"], &["echo \"after saw $CI_JOB_STATUS\"", "exit 9"]);
+        let out = Command::new("sh").arg(&main).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(3), "{text}");
+        let order = ["step", "Running after_script", "after saw failed", "after_script failed with exit code 9; the job's status"];
+        let at: Vec<usize> = order.iter().map(|w| text.find(w).unwrap_or_else(|| panic!("{w} not in {text}"))).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+
+        let (_dir, main) = job_files(&["true"], &["echo \"after saw $CI_JOB_STATUS\""]);
+        let out = Command::new("sh").arg(&main).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(text.contains("after saw success") && !text.contains("WARNING"), "{text}");
     }
 
     #[test]
