@@ -17,25 +17,51 @@ subnet=${BERTH_E2_SUBNET:-$(( $(cksum <<<"$name" | cut -d' ' -f1) % 200 + 20 ))}
 image=berth-test/busybox:1
 
 answers() { docker -H "unix://$sock" version >/dev/null 2>&1; }
-pid_of() { local p; [[ -f $1 ]] && p=$(<"$1") && [[ $p =~ ^[0-9]+$ ]] && kill -0 "$p" 2>/dev/null && echo "$p"; }
+# A zombie (nobody reaped it yet) counts as dead.
+alive() { kill -0 "$1" 2>/dev/null && [[ $(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+pid_of() { local p; [[ -f $1 ]] && p=$(<"$1") && [[ $p =~ ^[0-9]+$ ]] && alive "$p" && echo "$p"; }
 wait_for() { local deadline=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < deadline)) || return 1; sleep 0.3; done; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
+gone() { ! alive "$1"; }
+answers_or_gone() { answers || gone "$1"; }
+
+launch() {
+  mkdir -p "$dir"
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    ip link add "$bridge" type bridge
+    ip addr add "172.29.$subnet.1/24" dev "$bridge"
+    ip link set "$bridge" up
+  fi
+  rm -f "$sock" "$pidfile" # not alive (pid_of said so), maybe a zombie dockerd would take for running
+  setsid dockerd --host "unix://$sock" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$pidfile" \
+    -b "$bridge" --iptables=false --ip-masq=false >>"$log" 2>&1 </dev/null &
+  echo $!
+}
+
+# Stop what a killed dockerd left running: its containerd, by its pid file.
+stop_containerd() {
+  local pid; pid=$(pid_of "$dir/exec/containerd/containerd.pid" || true)
+  [[ -z $pid ]] && return 0
+  kill -TERM "$pid"; wait_for 20 gone "$pid" || kill -KILL "$pid"
+}
 
 start() {
-  if [[ -z $(pid_of "$pidfile" || true) ]]; then
-    mkdir -p "$dir"
-    if ! ip link show "$bridge" >/dev/null 2>&1; then
-      ip link add "$bridge" type bridge
-      ip addr add "172.29.$subnet.1/24" dev "$bridge"
-      ip link set "$bridge" up
-    fi
-    rm -f "$sock"
-    setsid dockerd --host "unix://$sock" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$pidfile" \
-      -b "$bridge" --iptables=false --ip-masq=false >>"$log" 2>&1 </dev/null &
-  fi
+  local pid attempt
+  pid=$(pid_of "$pidfile" || true)
   # After a kill, the new dockerd first reconnects to the containerd the old one left; on a loaded
-  # 2-core machine (CI builds in the background) that has taken over 60 s.
-  wait_for 120 answers || { echo "engine2: dockerd $name did not answer in 120 s; see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
+  # 2-core machine (CI builds in the background) that has taken over 60 s, and once dockerd gave
+  # up on it and exited ("timeout waiting for containerd to start"). Then the leftover containerd
+  # is stopped and dockerd started once more, with a containerd of its own.
+  for attempt in 1 2; do
+    [[ -n $pid ]] || pid=$(launch)
+    wait_for 120 answers_or_gone "$pid" || true
+    answers && break
+    if ((attempt == 2)) || alive "$pid"; then
+      echo "engine2: dockerd $name did not answer in 120 s; see $log" >&2; tail -n 20 "$log" >&2; exit 1
+    fi
+    echo "engine2: dockerd $name exited before answering; starting it again without the old containerd" >&2
+    stop_containerd
+    pid=
+  done
   if ! docker -H "unix://$sock" image inspect "$image" >/dev/null 2>&1; then
     docker save "$image" | docker -H "unix://$sock" load >/dev/null
   fi
@@ -58,9 +84,8 @@ stop() {
   fi
   pid=$(pid_of "$pidfile" || true)
   if [[ -n $pid ]]; then kill -TERM "$pid"; wait_for 30 gone "$pid" || kill -KILL "$pid"; fi
-  # A killed dockerd leaves its containerd (and shims) behind: stop them by their pid files.
-  pid=$(pid_of "$dir/exec/containerd/containerd.pid" || true)
-  if [[ -n $pid ]]; then kill -TERM "$pid"; wait_for 20 gone "$pid" || kill -KILL "$pid"; fi
+  # A killed dockerd leaves its containerd (and shims) behind.
+  stop_containerd
   local shim
   for shim in $(pgrep -f "containerd-shim.*-address $dir/" || true); do kill -KILL "$shim" 2>/dev/null || true; done
   # Mounts under our directory, deepest first.
