@@ -214,10 +214,7 @@ pub fn build(ctx: &Ctx, g: &Globals, name: &str, cfg: &Map<String, Value>, next_
             .transpose()?;
         let environment = cfg
             .get("environment")
-            .map(|v| {
-                environment_of(v, &look)
-                    .ok_or_else(|| err("environment", format!("jobs:{name}:environment config should be a hash or a string")))
-            })
+            .map(|v| environment_of(v, &look).map_err(|m| err("environment", format!("jobs:{name}:environment {m}"))))
             .transpose()?;
         if let (Some(e), Some(raw)) = (&environment, cfg.get("environment")) {
             // Deployment variables rank just above the predefined ones, below the file's own.

@@ -272,13 +272,60 @@ pub(super) fn coverage(v: &Value) -> Result<String, String> {
     Ok(inner.to_string())
 }
 
-pub(super) fn environment_of(v: &Value, look: &dyn Fn(&str) -> Option<String>) -> Option<Environment> {
-    match v {
-        Value::String(s) => Some(Environment { name: expand(s, look), url: None }),
-        Value::Object(m) => Some(Environment {
-            name: expand(m.get("name")?.as_str()?, look),
-            url: m.get("url").and_then(Value::as_str).map(|u| expand(u, look)),
-        }),
-        _ => None,
-    }
+/// `environment:` as GitLab's lint checks it (`Err` is its sentence after `environment `),
+/// with its name and URL expanded.
+pub(super) fn environment_of(v: &Value, look: &dyn Fn(&str) -> Option<String>) -> Result<Environment, String> {
+    const KEYS: [&str; 7] = ["name", "url", "action", "on_stop", "auto_stop_in", "kubernetes", "deployment_tier"];
+    const ACTIONS: [&str; 5] = ["start", "prepare", "stop", "verify", "access"];
+    const TIERS: [&str; 5] = ["production", "staging", "testing", "development", "other"];
+    let (name, url) = match v {
+        Value::String(_) => (Some(v), None),
+        Value::Object(m) => {
+            if let Some(k) = m.keys().find(|k| !KEYS.contains(&k.as_str())) {
+                return Err(format!("config contains unknown keys: {k}"));
+            }
+            let text =
+                |key: &str| m.get(key).filter(|v| !v.is_null()).map(|v| v.as_str().ok_or(format!("{key} should be a string"))).transpose();
+            if let Some(url) = text("url")? {
+                if url.chars().count() > 255 {
+                    return Err("url is too long (maximum is 255 characters)".into());
+                }
+            }
+            if text("action")?.is_some_and(|a| !ACTIONS.contains(&a)) {
+                return Err("action should be start, stop, prepare, verify, or access".into());
+            }
+            if text("deployment_tier")?.is_some_and(|t| !TIERS.contains(&t)) {
+                return Err(format!("deployment tier must be one of {}", TIERS.join(", ")));
+            }
+            text("on_stop")?;
+            if m.get("kubernetes").is_some_and(|k| !k.is_object() && !k.is_null()) {
+                return Err("kubernetes should be a hash".into());
+            }
+            if let Some(d) = m.get("auto_stop_in").filter(|d| !d.is_null()) {
+                if super::fields::duration(d).is_none() {
+                    return Err("auto stop in should be a duration".into());
+                }
+            }
+            (m.get("name"), m.get("url").and_then(Value::as_str))
+        }
+        _ => return Err("config should be a hash or a string".into()),
+    };
+    let name =
+        match name {
+            None | Some(Value::Null) => return Err("name can't be blank".into()),
+            Some(Value::String(s)) if s.trim().is_empty() => return Err("name can't be blank".into()),
+            Some(Value::String(s)) if valid_environment_name(s) => s,
+            Some(_) => return Err(
+                "name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', and spaces, but it cannot start or end with '/'"
+                    .into(),
+            ),
+        };
+    Ok(Environment { name: expand(name, look), url: url.map(|u| expand(u, look)) })
+}
+
+/// GitLab's environment name rule, checked before variables are expanded.
+fn valid_environment_name(name: &str) -> bool {
+    !name.starts_with('/')
+        && !name.ends_with('/')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '/' | '$' | '{' | '}' | '.'))
 }

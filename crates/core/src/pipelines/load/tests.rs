@@ -403,3 +403,28 @@ fn image_docker_user_and_environment_variables() {
     let e = load_text("job:\n  image: {name: a, docker: {usr: x}}\n  script: [id]\n").unwrap_err();
     assert!(e.message.contains("docker config contains unknown keys: usr"), "{e}");
 }
+
+#[test]
+fn environments_are_linted_as_gitlab_lints_them() {
+    let ok = "job:\n  environment: {name: review/$CI_COMMIT_REF_SLUG, action: prepare, deployment_tier: other, on_stop: stop, \
+              auto_stop_in: 1 week, kubernetes: {namespace: x}}\n  script: [id]\n";
+    let p = load_text(ok).unwrap();
+    assert_eq!(var(job(&p, "job"), "CI_ENVIRONMENT_ACTION"), Some("prepare"));
+    assert_eq!(var(job(&p, "job"), "CI_ENVIRONMENT_TIER"), Some("other"));
+    for (environment, says) in [
+        ("{name: x, action: deploy}", "jobs:job:environment action should be start, stop, prepare, verify, or access"),
+        (
+            "{name: x, deployment_tier: prod}",
+            "jobs:job:environment deployment tier must be one of production, staging, testing, development, other",
+        ),
+        ("{name: x, tier: production}", "jobs:job:environment config contains unknown keys: tier"),
+        ("{url: http://x}", "jobs:job:environment name can't be blank"),
+        ("'/review'", "jobs:job:environment name can contain only letters"),
+        ("{name: 'a:b'}", "jobs:job:environment name can contain only letters"),
+        ("{name: x, auto_stop_in: soon}", "jobs:job:environment auto stop in should be a duration"),
+        ("[x]", "jobs:job:environment config should be a hash or a string"),
+    ] {
+        let e = load_text(&format!("job:\n  environment: {environment}\n  script: [id]\n")).unwrap_err();
+        assert!(e.message.contains(says), "{environment}: {e}");
+    }
+}
