@@ -365,13 +365,18 @@ async fn after_script_allow_failure_retry_and_timeout() {
     // Without after_script the script is the container's main process: the timeout kills the container.
     let mut slow_main = job("slow-main", "test", &["echo start", "sleep 60"]);
     slow_main.timeout = Some(Duration::from_secs(3));
+    // The job's timeout covers its step, not after_script (which has a limit of its own).
+    let mut late_cleanup = job("late-cleanup", "test", &["echo quick"]);
+    late_cleanup.timeout = Some(Duration::from_secs(3));
+    late_cleanup.after_script = vec!["sleep 5".into(), "echo cleaned up late".into()];
     let mut on_failure = job("notify", "report", &["echo notified"]);
     on_failure.when = When::OnFailure;
     let skipped = job("publish", "report", &["true"]);
     let started = Instant::now();
-    let ran =
-        run_pipeline(p.pipeline(&["test", "report"], vec![fails, flaky, slow, slow_main, on_failure, skipped]), |o| o.concurrency = 3)
-            .await;
+    let ran = run_pipeline(p.pipeline(&["test", "report"], vec![fails, flaky, slow, slow_main, late_cleanup, on_failure, skipped]), |o| {
+        o.concurrency = 3
+    })
+    .await;
 
     let log = ran.log("fails");
     let outcome = ran.summary.job("fails").unwrap();
@@ -392,6 +397,9 @@ async fn after_script_allow_failure_retry_and_timeout() {
     assert!(slow_main.reason.as_deref().unwrap_or_default().contains("timeout"), "{slow_main:?}");
     assert!(ran.log("slow-main").contains("start"), "{}", ran.log("slow-main"));
     assert!(started.elapsed() < Duration::from_secs(50), "the timeout stopped the job");
+    let late = ran.log("late-cleanup");
+    assert_eq!(ran.status("late-cleanup"), JobStatus::Success, "{late}");
+    assert!(late.contains("cleaned up late") && !late.contains("berth-step"), "{late}");
 
     assert_eq!(ran.status("notify"), JobStatus::Success);
     assert_eq!(ran.status("publish"), JobStatus::Skipped);

@@ -190,18 +190,29 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
     services?;
 
     let end = if main {
-        let mut ran = std::pin::pin!(step(ctx, job, &id, Step::Main));
+        let mark = Mutex::new(script::StepMark::default());
+        let mut ran = std::pin::pin!(step(ctx, job, &id, Step::Main(&mark)));
         match tokio::time::timeout(input.timeout, &mut ran).await {
             Ok(code) => AttemptEnd::Exited(code?),
             Err(_) if !job.after_script.is_empty() => {
-                // The main process goes on to after_script once the step's processes are gone.
-                let kill = vec!["sh".into(), "-c".into(), script::kill_step(PID_FILE)];
-                let _ = ops::exec(engine, &id, kill, vec![], |_, _| {}).await;
-                if tokio::time::timeout(script::AFTER_SCRIPT_TIMEOUT + Duration::from_secs(10), &mut ran).await.is_err() {
+                // The job's timeout covers the step; once it has ended, only after_script runs,
+                // under its own limit. Else the main process goes on to after_script once the
+                // step's processes are gone.
+                let step_ended = mark.lock().expect("step mark").code();
+                if step_ended.is_none() {
+                    let kill = vec!["sh".into(), "-c".into(), script::kill_step(PID_FILE)];
+                    let _ = ops::exec(engine, &id, kill, vec![], |_, _| {}).await;
+                }
+                let after = tokio::time::timeout(script::AFTER_SCRIPT_TIMEOUT + Duration::from_secs(10), &mut ran).await;
+                if after.is_err() {
                     ctx.say(&job.name, "WARNING: after_script took longer than 5 minutes and was stopped.");
                     let _ = engine.docker().kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>).await;
                 }
-                timed_out(ctx, job, input.timeout)
+                match (step_ended, after) {
+                    (Some(_), Ok(code)) => AttemptEnd::Exited(code?),
+                    (Some(code), Err(_)) => AttemptEnd::Exited(code),
+                    (None, _) => timed_out(ctx, job, input.timeout),
+                }
             }
             Err(_) => {
                 let _ = engine.docker().kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>).await;
@@ -481,8 +492,12 @@ async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id:
 /// How a step's script runs: as the container's main process (started here), or a script file
 /// run in the running container with more environment.
 enum Step<'a> {
-    Main,
-    Exec { file: &'a str, env: Vec<String> },
+    /// The container's main process; its stderr goes through the step mark (see [`script::step_then_after`]).
+    Main(&'a Mutex<script::StepMark>),
+    Exec {
+        file: &'a str,
+        env: Vec<String>,
+    },
 }
 
 /// Run one step with its output in the job log; the exit code.
@@ -497,7 +512,19 @@ async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, how: Step<'_>) -> Resu
         }
     };
     let code = match how {
-        Step::Main => ops::run_main(&ctx.engine, id, output).await?,
+        Step::Main(mark) => {
+            let mut output = output;
+            let code = ops::run_main(&ctx.engine, id, |is_err, bytes| {
+                if is_err {
+                    output(true, &mark.lock().expect("step mark").push(bytes))
+                } else {
+                    output(false, bytes)
+                }
+            })
+            .await?;
+            output(true, &mark.lock().expect("step mark").finish());
+            code
+        }
         Step::Exec { file, env } => ops::exec(&ctx.engine, id, script::shell_command(file), env, output).await?,
     };
     ctx.log(&job.name, LogStream::Stdout, out.finish());

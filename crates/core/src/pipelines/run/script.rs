@@ -30,7 +30,8 @@ pub const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 /// A job container's main process when the job has `after_script` but no caches: the step
 /// script, then `after_script` with `CI_JOB_STATUS` set, each in its own shell, then the step's
 /// exit code. The runner runs them as two execs in a kept-alive container; one process saves
-/// those round trips. It notes its PID in `pid_file` for [`kill_step`], and says in the log what
+/// those round trips. It notes its PID in `pid_file` for [`kill_step`], marks the step's end on
+/// stderr (see [`StepMark`]: the job's timeout covers the step only), and says in the log what
 /// Berth says for an exec'd `after_script` (the same words, the same colour).
 pub fn step_then_after(step_path: &str, after_path: &str, pid_file: &str) -> String {
     let say = |text: &str| format!("printf '\\033[36;1m%s\\033[0;m\\n' \"{text}\"");
@@ -39,6 +40,7 @@ pub fn step_then_after(step_path: &str, after_path: &str, pid_file: &str) -> Str
         "echo $$ > {pid}\n\
          {step}\n\
          code=$?\n\
+         printf '\\037{mark}%d\\037' $code >&2\n\
          {running}\n\
          if [ $code -eq 0 ]; then CI_JOB_STATUS=success; else CI_JOB_STATUS=failed; fi\n\
          export CI_JOB_STATUS\n\
@@ -50,12 +52,70 @@ pub fn step_then_after(step_path: &str, after_path: &str, pid_file: &str) -> Str
          fi\n\
          exit $code\n",
         pid = quote(pid_file),
+        mark = StepMark::TEXT,
         step = run_with_shell(step_path, false),
         running = say("Running after_script"),
         after = quote(&run_with_shell(after_path, true)),
         late = say("WARNING: after_script took longer than 5 minutes and was stopped."),
         failed = say("WARNING: after_script failed with exit code $after; the job's status is not changed."),
     )
+}
+
+/// Takes the mark [`step_then_after`] writes on stderr when the step script has ended
+/// (`\x1fberth-step:<exit code>\x1f`) out of the stream, and keeps the code: from then on only
+/// `after_script` runs, under its own time limit rather than the job's. Bytes that may begin the
+/// mark are held back until the next chunk shows whether they do.
+#[derive(Default)]
+pub struct StepMark {
+    held: Vec<u8>,
+    code: Option<i64>,
+}
+
+impl StepMark {
+    const TEXT: &str = "berth-step:";
+    /// The most characters a mark's code has.
+    const MAX_CODE: usize = 20;
+
+    /// The stderr bytes to show, without the mark.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<u8> {
+        self.held.extend_from_slice(bytes);
+        let start = [&[0x1f][..], Self::TEXT.as_bytes()].concat();
+        let mut out = Vec::new();
+        while let Some(at) = self.held.windows(start.len()).position(|w| w == start) {
+            let rest = &self.held[at + start.len()..];
+            match rest.iter().position(|&b| b == 0x1f) {
+                Some(end) if end <= Self::MAX_CODE => {
+                    let code = std::str::from_utf8(&rest[..end]).ok().and_then(|c| c.parse().ok());
+                    out.extend_from_slice(&self.held[..at]);
+                    if code.is_none() {
+                        out.extend_from_slice(&self.held[at..at + start.len() + end + 1]);
+                    }
+                    self.code = code.or(self.code);
+                    self.held.drain(..at + start.len() + end + 1);
+                }
+                // Perhaps a mark whose end is still to come.
+                None if rest.len() <= Self::MAX_CODE => {
+                    out.extend(self.held.drain(..at));
+                    return out;
+                }
+                _ => out.extend(self.held.drain(..at + start.len())),
+            }
+        }
+        let keep =
+            (1..=start.len().min(self.held.len())).rev().find(|&n| start.starts_with(&self.held[self.held.len() - n..])).unwrap_or(0);
+        out.extend(self.held.drain(..self.held.len() - keep));
+        out
+    }
+
+    /// What is still held once the output has ended.
+    pub fn finish(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.held)
+    }
+
+    /// The step's exit code, once its end was marked.
+    pub fn code(&self) -> Option<i64> {
+        self.code
+    }
 }
 
 /// Run in the job container when the step script of [`step_then_after`] times out: kills every
@@ -154,6 +214,29 @@ mod tests {
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{text}");
         assert!(text.contains("after saw success") && !text.contains("WARNING"), "{text}");
+    }
+
+    #[test]
+    fn the_step_mark_is_taken_out_whole_or_in_pieces() {
+        let (_dir, main) = job_files(&["echo oops >&2", "exit 3"], &["true"]);
+        let out = Command::new("sh").arg(&main).output().unwrap();
+        assert!(out.stderr.ends_with(b"\x1fberth-step:3\x1f"), "{:?}", String::from_utf8_lossy(&out.stderr));
+        let stream = [b"oops\n".as_slice(), &out.stderr].concat();
+        for size in [1, 2, 5, stream.len()] {
+            let mut mark = StepMark::default();
+            let mut shown: Vec<u8> = stream.chunks(size).flat_map(|c| mark.push(c)).collect();
+            shown.extend(mark.finish());
+            assert_eq!(String::from_utf8_lossy(&shown), "oops\noops\n", "chunks of {size}");
+            assert_eq!(mark.code(), Some(3));
+        }
+        // What only looks like a mark is shown as it is.
+        for text in ["\x1fberth-step:", "\x1fberth-step:x\x1f", "\x1fberth-\x1f", "a\x1fb"] {
+            let mut mark = StepMark::default();
+            let mut shown = mark.push(text.as_bytes());
+            shown.extend(mark.finish());
+            assert_eq!(shown, text.as_bytes());
+            assert_eq!(mark.code(), None);
+        }
     }
 
     #[test]
