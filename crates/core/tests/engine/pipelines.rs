@@ -123,6 +123,20 @@ pub fn job(name: &str, stage: &str, script: &[&str]) -> Job {
     }
 }
 
+/// `artifacts: paths:` as a job's kept files, on success.
+pub fn kept(paths: &[&str]) -> Artifacts {
+    Artifacts {
+        name: None,
+        paths: paths.iter().map(|p| p.to_string()).collect(),
+        exclude: vec![],
+        untracked: false,
+        when: ArtifactsWhen::OnSuccess,
+        expire_in: None,
+        dotenv: vec![],
+        ignored_reports: vec![],
+    }
+}
+
 pub fn image(name: &str) -> Image {
     Image { name: name.into(), entrypoint: None, pull_policy: vec![], user: None }
 }
@@ -666,16 +680,7 @@ async fn rerun_one_job_reuses_kept_artifacts() {
     let p = Project::new(&[("README", "x")]);
     let pipeline = || {
         let mut build = job("build", "build", &["mkdir -p out && date +%s%N > out/stamp"]);
-        build.artifacts = Some(Artifacts {
-            name: None,
-            paths: vec!["out/".into()],
-            exclude: vec![],
-            untracked: false,
-            when: ArtifactsWhen::OnSuccess,
-            expire_in: None,
-            dotenv: vec![],
-            ignored_reports: vec![],
-        });
+        build.artifacts = Some(kept(&["out/"]));
         let mut test = job("test", "test", &["echo \"stamp=$(cat out/stamp)\""]);
         test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
         p.pipeline(&["build", "test"], vec![build, test])
@@ -748,20 +753,53 @@ async fn a_job_folder_over_the_download_cap_keeps_nothing_and_says_so() {
     }
     let p = Project::new(&[("README", "x")]);
     let mut big = job("big", "build", &["head -c 3000000 /dev/zero > big.bin"]);
-    big.artifacts = Some(Artifacts {
-        name: None,
-        paths: vec!["big.bin".into()],
-        exclude: vec![],
-        untracked: false,
-        when: ArtifactsWhen::OnSuccess,
-        expire_in: None,
-        dotenv: vec![],
-        ignored_reports: vec![],
-    });
+    big.artifacts = Some(kept(&["big.bin"]));
     let ran = run_pipeline(p.pipeline(&["build"], vec![big]), |o| o.max_download = 1 << 20).await;
     let big = ran.summary.job("big").unwrap();
     assert_eq!(big.status, JobStatus::Failed);
     assert!(big.reason.as_deref().unwrap_or_default().contains("holds more than 1 MB"), "{big:?}");
     let dir = run::job_dir(&ran.run_dir, "big");
     assert!(!dir.join("artifacts").exists() && !dir.join("project.tar").exists());
+}
+
+/// An image made from the Debian test image with `dockerfile_tail` after its `FROM`.
+fn derived_image(name: &str, dockerfile_tail: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), format!("FROM {DEBIAN}\n{dockerfile_tail}\n")).unwrap();
+    let out = Command::new("docker").env("DOCKER_BUILDKIT", "0").args(["build", "-q", "-t", name]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "docker build {name}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A job's files (project, artifacts, scripts) reach it whatever its image: unpacked by the
+/// image's tar from the main process's stdin, or uploaded by the engine when the image's user
+/// is not root or its tar fails, and then the script runs once.
+#[tokio::test]
+async fn jobs_get_their_files_whatever_the_images_tar_and_user() {
+    if !skip_unless("jobs_get_their_files_whatever_the_images_tar_and_user") {
+        return;
+    }
+    let bad_tar = "berth-test/debian-bad-tar:1";
+    derived_image(bad_tar, "RUN printf '#!/bin/sh\\nexit 2\\n' > /usr/local/bin/tar && chmod +x /usr/local/bin/tar");
+    let nobody = "berth-test/debian-nobody:1";
+    derived_image(nobody, "USER 65534");
+    let p = Project::new(&[("src/app.txt", "tracked\n")]);
+    let mut build = job("build", "build", &["mkdir -p dist && echo built > dist/app.txt"]);
+    build.artifacts = Some(kept(&["dist/"]));
+    let check = ["cat src/app.txt dist/app.txt", "echo \"ran as $(id -u)\""];
+    let mut jobs = vec![build];
+    for (name, img) in [("plain", DEBIAN), ("bad-tar", bad_tar), ("bad-tar-again", bad_tar), ("nobody", nobody)] {
+        let mut j = job(name, "test", &check);
+        j.image = Some(image(img));
+        j.after_script = vec!["echo after".into()];
+        jobs.push(j);
+    }
+    let ran = run_pipeline(p.pipeline(&["build", "test"], jobs), |o| o.concurrency = 1).await;
+    for (name, uid) in [("plain", 0), ("bad-tar", 0), ("bad-tar-again", 0), ("nobody", 65534)] {
+        let log = ran.log(name);
+        assert_eq!(ran.status(name), JobStatus::Success, "{name}: {log}");
+        assert!(log.contains("tracked") && log.contains("built") && log.contains(&format!("ran as {uid}")), "{name}: {log}");
+        assert_eq!(log.matches("$ cat src/app.txt").count(), 1, "{name} ran once: {log}");
+        assert_eq!(log.matches("\nafter\n").count(), 1, "{name}: {log}");
+        assert!(!log.contains("berth-step"), "{name}: {log}");
+    }
 }

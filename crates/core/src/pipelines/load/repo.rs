@@ -33,47 +33,62 @@ impl Repo {
     /// `main`, default branch `main`, no remote, no commit message.
     pub fn read(root: &Path) -> Repo {
         let g = |args: &[&str]| git(root, args).filter(|s| !s.is_empty());
-        let user_name = g(&["config", "user.name"]).unwrap_or_default();
-        let user_email = g(&["config", "user.email"]).unwrap_or_default();
-        if g(&["rev-parse", "--is-inside-work-tree"]).as_deref() != Some("true") {
-            return Repo {
-                sha: "0".repeat(40),
-                branch: Some("main".into()),
-                tag: None,
-                default_branch: "main".into(),
-                remote: None,
-                message: String::new(),
-                timestamp: String::new(),
-                author: String::new(),
+        // A dozen questions, asked at once: each is a process of its own, and a run waits for
+        // the answers before its first job.
+        std::thread::scope(|scope| {
+            let ask = |args: &'static [&'static str]| scope.spawn(move || g(args));
+            let answer = |h: std::thread::ScopedJoinHandle<'_, Option<String>>| h.join().ok().flatten();
+            let user_name = ask(&["config", "user.name"]);
+            let user_email = ask(&["config", "user.email"]);
+            let inside = ask(&["rev-parse", "--is-inside-work-tree"]);
+            let sha = ask(&["rev-parse", "HEAD"]);
+            let branch = ask(&["symbolic-ref", "--short", "-q", "HEAD"]);
+            let tag = ask(&["describe", "--tags", "--exact-match", "HEAD"]);
+            let origin_head = ask(&["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"]);
+            let init_default = ask(&["config", "init.defaultBranch"]);
+            // One `git log` for all three: the message last, since it may hold anything but NUL.
+            let log = ask(&["log", "-1", "--format=%cI%x00%an <%ae>%x00%B"]);
+            let remote = ask(&["remote", "get-url", "origin"]);
+            let (user_name, user_email) = (answer(user_name).unwrap_or_default(), answer(user_email).unwrap_or_default());
+            if answer(inside).as_deref() != Some("true") {
+                return Repo {
+                    sha: "0".repeat(40),
+                    branch: Some("main".into()),
+                    tag: None,
+                    default_branch: "main".into(),
+                    remote: None,
+                    message: String::new(),
+                    timestamp: String::new(),
+                    author: String::new(),
+                    user_name,
+                    user_email,
+                    is_git: false,
+                };
+            }
+            let branch = answer(branch);
+            let tag = answer(tag).filter(|_| branch.is_none());
+            let default_branch = answer(origin_head)
+                .map(|r| r.trim_start_matches("origin/").to_string())
+                .or_else(|| answer(init_default))
+                .unwrap_or_else(|| "main".into());
+            let log = answer(log).unwrap_or_default();
+            let mut log = log.splitn(3, '\0').map(|s| s.trim().to_string());
+            let (timestamp, author, message) =
+                (log.next().unwrap_or_default(), log.next().unwrap_or_default(), log.next().unwrap_or_default());
+            Repo {
+                branch,
+                tag,
+                default_branch,
+                remote: answer(remote),
+                message,
+                timestamp,
+                author,
                 user_name,
                 user_email,
-                is_git: false,
-            };
-        }
-        let sha = g(&["rev-parse", "HEAD"]).unwrap_or_else(|| "0".repeat(40));
-        let branch = g(&["symbolic-ref", "--short", "-q", "HEAD"]);
-        let tag = if branch.is_none() { g(&["describe", "--tags", "--exact-match", "HEAD"]) } else { None };
-        let default_branch = g(&["symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"])
-            .map(|r| r.trim_start_matches("origin/").to_string())
-            .or_else(|| g(&["config", "init.defaultBranch"]))
-            .unwrap_or_else(|| "main".into());
-        // One `git log` for all three: the message last, since it may hold anything but NUL.
-        let log = g(&["log", "-1", "--format=%cI%x00%an <%ae>%x00%B"]).unwrap_or_default();
-        let mut log = log.splitn(3, '\0').map(|s| s.trim().to_string());
-        let (timestamp, author, message) = (log.next().unwrap_or_default(), log.next().unwrap_or_default(), log.next().unwrap_or_default());
-        Repo {
-            branch,
-            tag,
-            default_branch,
-            remote: g(&["remote", "get-url", "origin"]),
-            message,
-            timestamp,
-            author,
-            user_name,
-            user_email,
-            sha,
-            is_git: true,
-        }
+                sha: answer(sha).unwrap_or_else(|| "0".repeat(40)),
+                is_git: true,
+            }
+        })
     }
 
     /// `CI_COMMIT_REF_NAME`: the branch or the tag.

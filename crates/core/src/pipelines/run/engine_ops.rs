@@ -66,13 +66,32 @@ pub async fn remove_container(engine: &Engine, id: &str) {
 /// The image is on the engine as its `pull_policy` asks (Berth's default: if-not-present):
 /// `always` pulls and, when that fails offline, says so and uses the local copy; `never` only
 /// uses the local one. A pull logs in as the job's `DOCKER_AUTH_CONFIG` says for the image's
-/// registry, else with the stored login, as the runner does. Returns a warning for the job log.
-pub async fn ensure_image(engine: &Engine, image: &str, policy: &[PullPolicy], auth_config: Option<&str>) -> Result<Option<String>> {
-    let local = engine.docker().inspect_image(image).await.is_ok();
+/// registry, else with the stored login, as the runner does. Returns a warning for the job log,
+/// and whether the image's processes run as root (its `USER` is unset, `root` or `0`).
+pub async fn ensure_image(
+    engine: &Engine,
+    image: &str,
+    policy: &[PullPolicy],
+    auth_config: Option<&str>,
+) -> Result<(Option<String>, bool)> {
+    let root = |i: bollard::models::ImageInspect| is_root(&i.config.and_then(|c| c.user).unwrap_or_default());
+    let local = engine.docker().inspect_image(image).await.ok();
     let always = policy.first() == Some(&PullPolicy::Always);
-    if local && !always {
-        return Ok(None);
+    match local {
+        Some(inspect) if !always => Ok((None, root(inspect))),
+        _ => {
+            let warning = pull(engine, image, policy, auth_config, local.is_some()).await?;
+            Ok((warning, engine.docker().inspect_image(image).await.ok().is_some_and(root)))
+        }
     }
+}
+
+/// `user` (a container's `USER`, `name[:group]`) is root.
+pub fn is_root(user: &str) -> bool {
+    matches!(user.split(':').next(), Some("" | "root" | "0"))
+}
+
+async fn pull(engine: &Engine, image: &str, policy: &[PullPolicy], auth_config: Option<&str>, local: bool) -> Result<Option<String>> {
     if !local && policy.iter().all(|p| *p == PullPolicy::Never) && !policy.is_empty() {
         return Err(Error::invalid("image", format!("The image \"{image}\" is not on this engine, and its pull_policy is never.")));
     }
@@ -132,17 +151,22 @@ pub async fn download(engine: &Engine, id: &str, path: &str, to: &Path, max: u64
         if written > max {
             drop(file);
             let _ = tokio::fs::remove_file(to).await;
-            return Err(Error::invalid(
-                "artifacts",
-                format!(
-                    "The job's folder {path} holds more than {}, so Berth kept no artifacts from it; make the job leave less there.",
-                    crate::fsutil::human(max)
-                ),
-            ));
+            return Err(too_big(path, max));
         }
         file.write_all(&chunk).await.map_err(|e| Error::io("Keeping the job's files", e))?;
     }
     file.flush().await.map_err(|e| Error::io("Keeping the job's files", e))
+}
+
+/// Why a job folder (`path`) over `max` bytes gave no artifacts.
+pub fn too_big(path: &str, max: u64) -> Error {
+    Error::invalid(
+        "artifacts",
+        format!(
+            "The job's folder {path} holds more than {}, so Berth kept no artifacts from it; make the job leave less there.",
+            crate::fsutil::human(max)
+        ),
+    )
 }
 
 /// Run `cmd` in the container, handing each output chunk to `output` (`true` = stderr);
@@ -160,16 +184,45 @@ pub async fn exec(engine: &Engine, id: &str, cmd: Vec<String>, env: Vec<String>,
     Ok(inspect.exit_code.unwrap_or(-1))
 }
 
-/// Start the container with its main process's output handed to `output` (`true` = stderr),
-/// as `docker run` does: attached before the start, so no byte is missed; returns its exit code.
-pub async fn run_main(engine: &Engine, id: &str, mut output: impl FnMut(bool, &[u8])) -> Result<i64> {
-    let docker = engine.docker();
-    let options = AttachContainerOptions { stream: true, stdout: true, stderr: true, ..Default::default() };
-    let attached = docker.attach_container(id, Some(options)).await.map_err(engine.err("The job container"))?;
+/// A started container's main process, attached before the start (so no byte is missed).
+pub struct Attached {
+    output: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = std::result::Result<bollard::container::LogOutput, bollard::errors::Error>> + Send>,
+    >,
+    input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
+}
+
+/// Attach to the container's main process (its input too, when `stdin`: the container must
+/// have been made with `open_stdin` and `stdin_once`), then start it, as `docker run` does.
+pub async fn attach_and_start(engine: &Engine, id: &str, stdin: bool) -> Result<Attached> {
+    let options = AttachContainerOptions { stream: true, stdin, stdout: true, stderr: true, ..Default::default() };
+    let attached = engine.docker().attach_container(id, Some(options)).await.map_err(engine.err("The job container"))?;
     start(engine, id).await?;
-    pump(engine, attached.output, &mut output).await?;
+    Ok(Attached { output: attached.output, input: attached.input })
+}
+
+/// Hand the main process's output to `output` (`true` = stderr) until it ends, after writing
+/// `stdin` to its input (then closed) when given; returns its exit code.
+pub async fn run_attached(
+    engine: &Engine,
+    id: &str,
+    attached: Attached,
+    stdin: Option<Vec<u8>>,
+    mut output: impl FnMut(bool, &[u8]),
+) -> Result<i64> {
+    let Attached { output: stream, mut input } = attached;
+    let feed = async move {
+        if let Some(bytes) = stdin {
+            // A process that stops reading early says why in its output; a failed write here
+            // only means that it has.
+            let _ = input.write_all(&bytes).await;
+            let _ = input.shutdown().await;
+        }
+    };
+    let (_, pumped) = tokio::join!(feed, pump(engine, stream, &mut output));
+    pumped?;
     // The output ends as the process does; `wait` returns once the engine has its exit code.
-    let mut waited = docker.wait_container(id, None::<WaitContainerOptions>);
+    let mut waited = engine.docker().wait_container(id, None::<WaitContainerOptions>);
     match waited.next().await {
         Some(Ok(exit)) => Ok(exit.status_code),
         Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),

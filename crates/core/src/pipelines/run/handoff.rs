@@ -1,8 +1,9 @@
-//! Artifacts handed to later jobs. Each earlier job's kept artifacts go once into a volume of
-//! the run, which every job that depends on them mounts read-only and copies into its project
-//! folder before its script (after its caches, as the runner restores caches and then downloads
-//! artifacts). One upload per set of artifacts, however many jobs need it, instead of one per
-//! job: uploads are the engine's slowest step of a job with artifacts.
+//! Artifacts handed to later jobs. A job whose files come on its stdin gets them in that tar
+//! ([`packed`]). For a job whose files are uploaded, each earlier job's kept artifacts go once
+//! into a volume of the run, which every such job that depends on them mounts read-only and
+//! copies into its project folder before its script (after its caches, as the runner restores
+//! caches and then downloads artifacts): one upload per set of artifacts, however many jobs
+//! need it, since uploads are the engine's slowest step of a job with artifacts.
 
 use super::engine_ops as ops;
 use super::files;
@@ -115,14 +116,19 @@ async fn create(engine: &Engine, run: &str, dir: &Path) -> Result<String> {
     Ok(name)
 }
 
+/// A tar of the artifacts kept in `dir`, placed under `dest` (absolute).
+pub async fn packed(dir: &Path, dest: &str) -> Result<Vec<u8>> {
+    let (kept, dest) = (dir.to_path_buf(), dest.to_string());
+    crate::blocking::run("Packing artifacts", crate::blocking::FOLDER_TIMEOUT, move || {
+        files::tar_of(&kept, &files::kept_files(&kept)?, &dest)
+    })
+    .await
+}
+
 /// Fill volume `name` with the artifacts kept in `dir`, through a container of `image` that is
 /// made, never started, and removed.
 async fn fill(engine: &Engine, run: &str, dir: &Path, name: &str, image: &str) -> Result<()> {
-    let (kept, dest) = (dir.to_path_buf(), FILL.to_string());
-    let tar = crate::blocking::run("Packing artifacts", crate::blocking::FOLDER_TIMEOUT, move || {
-        files::tar_of(&kept, &files::kept_files(&kept)?, &dest)
-    })
-    .await?;
+    let tar = packed(dir, FILL).await?;
     let body = ContainerCreateBody {
         image: Some(image.into()),
         entrypoint: Some(vec![String::new()]),

@@ -21,6 +21,7 @@ mod mask;
 pub mod model;
 mod schedule;
 mod script;
+mod sent;
 mod services;
 
 pub use model::*;
@@ -28,7 +29,8 @@ pub use model::*;
 use super::model::{AllowFailure, Pipeline, RetryWhen, Variable, VariableOrigin, When};
 use crate::error::{Error, Result};
 use crate::Engine;
-use job::{AttemptEnd, JobInput, RunContext};
+use futures_util::FutureExt;
+use job::{AttemptEnd, GitDir, JobInput, RunContext};
 use schedule::{Decision, State};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -114,27 +116,39 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
     let commit =
         [predefined("CI_COMMIT_SHA"), predefined("CI_COMMIT_BRANCH"), predefined("CI_COMMIT_TAG"), predefined("CI_REPOSITORY_URL")];
     std::fs::create_dir_all(&options.run_dir).map_err(|e| Error::io("Making the run's folder", e))?;
-    let (tracked, project_tar, git_note) = {
-        let builds = pipeline.project.builds_dir.clone();
-        let scratch = options.run_dir.join("git-scratch");
+    let builds = pipeline.project.builds_dir.clone();
+    let (tracked, project_tar) = {
+        let (root, builds) = (root.clone(), builds.clone());
         crate::blocking::run("Packing the project's files", crate::blocking::FOLDER_TIMEOUT, move || {
             let tracked = files::tracked_files(&root)?;
-            let mut tar = files::tar_of(&root, &tracked, &builds)?;
-            // A folder that is no repository has all-zero CI_COMMIT_SHA and gets no `.git`, silently.
-            let [sha, branch, tag, url] = &commit;
-            let mut note = None;
-            if let Some(sha) = sha.as_deref().filter(|s| s.bytes().any(|b| b != b'0')) {
-                let commit =
-                    git_dir::Commit { sha, branch: branch.as_deref(), tag: tag.as_deref(), url: url.as_deref().unwrap_or_default() };
-                match git_dir::tar(&root, &commit, &builds, &scratch) {
-                    Ok(git) => tar = files::join_tars(&[tar, git]),
-                    Err(why) => note = Some(format!("WARNING: the job's folder has no .git ({why}); git commands in the job will fail.")),
-                }
-            }
-            Ok((tracked, tar, note))
+            let tar = files::tar_of(&root, &tracked, &builds)?;
+            Ok((tracked, tar))
         })
         .await?
     };
+    // The `.git` for jobs is made while the first jobs' containers are made and started
+    // (`git` runs a dozen times): jobs wait for it only when their files are sent.
+    let scratch = options.run_dir.join("git-scratch");
+    let git_dir = tokio::task::spawn_blocking(move || {
+        // A folder that is no repository has all-zero CI_COMMIT_SHA and gets no `.git`, silently.
+        let [sha, branch, tag, url] = &commit;
+        let Some(sha) = sha.as_deref().filter(|s| s.bytes().any(|b| b != b'0')) else {
+            return Arc::new(GitDir::default());
+        };
+        let commit = git_dir::Commit { sha, branch: branch.as_deref(), tag: tag.as_deref(), url: url.as_deref().unwrap_or_default() };
+        Arc::new(match git_dir::tar(&root, &commit, &builds, &scratch) {
+            Ok(tar) => GitDir { tar, note: None },
+            Err(why) => GitDir {
+                tar: vec![],
+                note: Some(format!("WARNING: the job's folder has no .git ({why}); git commands in the job will fail.")),
+            },
+        })
+    })
+    .map(|made| {
+        made.unwrap_or_else(|e| Arc::new(GitDir { tar: vec![], note: Some(format!("WARNING: the job's folder has no .git ({e})")) }))
+    })
+    .boxed()
+    .shared();
     let id = run_id();
     let secrets: Vec<String> = pipeline
         .jobs
@@ -157,10 +171,11 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         secrets,
         events,
         project_tar,
-        git_note,
+        git_dir,
         tracked: tracked.into_iter().collect(),
         run_dir: options.run_dir.clone(),
         privilege: Mutex::new(None),
+        cannot_unpack: Default::default(),
         removals: Mutex::new(JoinSet::new()),
         handoff: Default::default(),
     });

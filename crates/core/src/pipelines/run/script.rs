@@ -2,6 +2,7 @@
 //! command echoed as `$ cmd` in green, `set -eo pipefail` where the shell has pipefail, and
 //! the first failing command ending the script with its exit code.
 
+use crate::pipelines::model::ArtifactsWhen;
 use std::time::Duration;
 
 /// Where the runner looks for bash, in its order; `sh` when none is there.
@@ -24,55 +25,123 @@ pub fn shell_command(script_path: &str) -> Vec<String> {
     vec!["sh".into(), "-c".into(), run_with_shell(script_path, true)]
 }
 
+/// The job container's main process when its files come on its stdin: the image's `tar`
+/// unpacks them at `/`, then `cmd` runs in its place. When the image has no `tar` or it fails
+/// (a file system it may not write), it marks that on stderr ([`StepMark::files_missing`]) and
+/// ends before anything of the job has run, so that Berth can make the container again and
+/// upload the files through the engine.
+pub fn unpack_then(cmd: Vec<String>) -> Vec<String> {
+    let prologue = format!(
+        "tar -xf - -C / 2>/dev/null || {{ printf '\\037{}{}\\037' >&2; exit {UNPACK_FAILED}; }}; exec \"$@\"",
+        StepMark::TEXT,
+        StepMark::NO_FILES
+    );
+    ["sh", "-c", &prologue, "sh"].into_iter().map(String::from).chain(cmd).collect()
+}
+
+/// The exit code of [`unpack_then`]'s prologue when it could not unpack the files.
+pub const UNPACK_FAILED: i64 = 125;
+
 /// How long `after_script` may run, as the runner's default `RUNNER_AFTER_SCRIPT_TIMEOUT`.
 pub const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// A job container's main process when the job has `after_script` but no caches: the step
-/// script, then `after_script` with `CI_JOB_STATUS` set, each in its own shell, then the step's
-/// exit code. The runner runs them as two execs in a kept-alive container; one process saves
-/// those round trips. It notes its PID in `pid_file` for [`kill_step`], marks the step's end on
-/// stderr (see [`StepMark`]: the job's timeout covers the step only), and says in the log what
-/// Berth says for an exec'd `after_script` (the same words, the same colour).
-pub fn step_then_after(step_path: &str, after_path: &str, pid_file: &str) -> String {
+/// A job container's main process when the job has `after_script` or sends its folder, and
+/// no caches: the step script, then `after_script` (when `after_path` is given) with
+/// `CI_JOB_STATUS` set, each in its own shell, then (`send`) the job folder, then the step's
+/// exit code. The runner runs the scripts as two execs in a kept-alive container; one process
+/// saves those round trips. It notes its PID in `pid_file` for [`kill_step`], marks the step's
+/// end on stderr (see [`StepMark`]: the job's timeout covers the step only), and says in the log
+/// what Berth says for an exec'd `after_script` (the same words, the same colour).
+pub fn step_then_after(step_path: &str, after_path: Option<&str>, pid_file: &str, send: Option<Send>) -> String {
     let say = |text: &str| format!("printf '\\033[36;1m%s\\033[0;m\\n' \"{text}\"");
     let secs = AFTER_SCRIPT_TIMEOUT.as_secs();
-    format!(
-        "echo $$ > {pid}\n\
-         {step}\n\
-         code=$?\n\
-         printf '\\037{mark}%d\\037' $code >&2\n\
-         {running}\n\
-         if [ $code -eq 0 ]; then CI_JOB_STATUS=success; else CI_JOB_STATUS=failed; fi\n\
-         export CI_JOB_STATUS\n\
-         limit=''; if command -v timeout >/dev/null 2>&1; then limit='timeout {secs}'; fi\n\
-         $limit sh -c {after}\n\
-         after=$?\n\
-         if [ -n \"$limit\" ] && [ $after -eq 124 ]; then {late}\n\
-         elif [ $after -ne 0 ]; then {failed}\n\
-         fi\n\
-         exit $code\n",
+    let mut s = format!(
+        "echo $$ > {pid}\n{step}\ncode=$?\nprintf '\\037{mark}%d\\037' $code >&2\n",
         pid = quote(pid_file),
         mark = StepMark::TEXT,
         step = run_with_shell(step_path, false),
-        running = say("Running after_script"),
-        after = quote(&run_with_shell(after_path, true)),
-        late = say("WARNING: after_script took longer than 5 minutes and was stopped."),
-        failed = say("WARNING: after_script failed with exit code $after; the job's status is not changed."),
-    )
+    );
+    if let Some(after_path) = after_path {
+        s.push_str(&format!(
+            "{running}\n\
+             if [ $code -eq 0 ]; then CI_JOB_STATUS=success; else CI_JOB_STATUS=failed; fi\n\
+             export CI_JOB_STATUS\n\
+             limit=''; if command -v timeout >/dev/null 2>&1; then limit='timeout {secs}'; fi\n\
+             $limit sh -c {after}\n\
+             after=$?\n\
+             if [ -n \"$limit\" ] && [ $after -eq 124 ]; then {late}\n\
+             elif [ $after -ne 0 ]; then {failed}\n\
+             fi\n",
+            running = say("Running after_script"),
+            after = quote(&run_with_shell(after_path, true)),
+            late = say("WARNING: after_script took longer than 5 minutes and was stopped."),
+            failed = say("WARNING: after_script failed with exit code $after; the job's status is not changed."),
+        ));
+    }
+    if let Some(send) = send {
+        s.push_str(&send.script(pid_file));
+    }
+    s.push_str("exit $code\n");
+    s
+}
+
+/// The job folder sent by the main process on its stdout once the job's scripts have ended
+/// (see [`super::sent::SentFiles`]), when its artifacts apply: a tar as the engine's archive
+/// download makes one, after a mark. The engine runs an extraction process of its own for each
+/// download (about 100 ms on Docker 20.10, on the job's critical path); the job's own `tar`
+/// costs nothing more than its bytes. Every other process of the job is stopped first, so that
+/// none writes into the stream.
+pub struct Send<'a> {
+    /// The job folder.
+    pub dir: &'a str,
+    pub when: ArtifactsWhen,
+}
+
+impl Send<'_> {
+    /// What starts the tar on stdout.
+    pub const MARK: &'static [u8] = b"\x1fberth-files\x1f";
+
+    fn script(&self, pid_file: &str) -> String {
+        let test = match self.when {
+            ArtifactsWhen::Always => "true",
+            ArtifactsWhen::OnSuccess => "[ $code -eq 0 ]",
+            ArtifactsWhen::OnFailure => "[ $code -ne 0 ]",
+        };
+        let dir = self.dir.trim_end_matches('/');
+        let (parent, base) = match dir.rsplit_once('/') {
+            Some(("", base)) => ("/", base),
+            Some((parent, base)) => (parent, base),
+            None => (".", dir),
+        };
+        format!(
+            "if {test}; then\n{kill}printf '\\037berth-files\\037'\ntar -cf - -C {parent} {base} && printf '\\037{mark}{sent}\\037' >&2\nfi\n",
+            kill = kill_step(pid_file),
+            parent = quote(parent),
+            base = quote(base),
+            mark = StepMark::TEXT,
+            sent = StepMark::SENT,
+        )
+    }
 }
 
 /// Takes the mark [`step_then_after`] writes on stderr when the step script has ended
 /// (`\x1fberth-step:<exit code>\x1f`) out of the stream, and keeps the code: from then on only
 /// `after_script` runs, under its own time limit rather than the job's. Bytes that may begin the
 /// mark are held back until the next chunk shows whether they do.
+/// [`unpack_then`]'s mark, `\x1fberth-step:nofiles\x1f`, and the one that says the job folder
+/// was sent whole ([`Send`]), `\x1fberth-step:sent\x1f`, are taken out too.
 #[derive(Default)]
 pub struct StepMark {
     held: Vec<u8>,
     code: Option<i64>,
+    no_files: bool,
+    sent: bool,
 }
 
 impl StepMark {
     const TEXT: &str = "berth-step:";
+    const NO_FILES: &str = "nofiles";
+    const SENT: &str = "sent";
     /// The most characters a mark's code has.
     const MAX_CODE: usize = 20;
 
@@ -85,9 +154,13 @@ impl StepMark {
             let rest = &self.held[at + start.len()..];
             match rest.iter().position(|&b| b == 0x1f) {
                 Some(end) if end <= Self::MAX_CODE => {
-                    let code = std::str::from_utf8(&rest[..end]).ok().and_then(|c| c.parse().ok());
+                    let value = &rest[..end];
+                    let (no_files, sent) = (value == Self::NO_FILES.as_bytes(), value == Self::SENT.as_bytes());
+                    let code = std::str::from_utf8(value).ok().and_then(|c| c.parse().ok());
+                    self.no_files |= no_files;
+                    self.sent |= sent;
                     out.extend_from_slice(&self.held[..at]);
-                    if code.is_none() {
+                    if code.is_none() && !no_files && !sent {
                         out.extend_from_slice(&self.held[at..at + start.len() + end + 1]);
                     }
                     self.code = code.or(self.code);
@@ -115,6 +188,16 @@ impl StepMark {
     /// The step's exit code, once its end was marked.
     pub fn code(&self) -> Option<i64> {
         self.code
+    }
+
+    /// Whether [`unpack_then`] said that the job's files could not be unpacked.
+    pub fn files_missing(&self) -> bool {
+        self.no_files
+    }
+
+    /// Whether the main process said that it sent the job folder whole ([`Send`]).
+    pub fn sent(&self) -> bool {
+        self.sent
     }
 }
 
@@ -194,7 +277,7 @@ mod tests {
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         std::fs::write(file("step"), step_script("/", None, &[], &strings(step))).unwrap();
         std::fs::write(file("after"), after_script("/", &strings(after))).unwrap();
-        std::fs::write(file("main"), step_then_after(&file("step"), &file("after"), &file("pid"))).unwrap();
+        std::fs::write(file("main"), step_then_after(&file("step"), Some(&file("after")), &file("pid"), None)).unwrap();
         let main = file("main");
         (dir, main)
     }
