@@ -202,20 +202,24 @@ pub async fn attach_and_start(engine: &Engine, id: &str, stdin: bool) -> Result<
 }
 
 /// Hand the main process's output to `output` (`true` = stderr) until it ends, after writing
-/// `stdin` to its input (then closed) when given; returns its exit code.
+/// the pieces of `stdin` to its input (then closed) when given; returns its exit code.
 pub async fn run_attached(
     engine: &Engine,
     id: &str,
     attached: Attached,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Vec<bytes::Bytes>>,
     mut output: impl FnMut(bool, &[u8]),
 ) -> Result<i64> {
     let Attached { output: stream, mut input } = attached;
     let feed = async move {
-        if let Some(bytes) = stdin {
-            // A process that stops reading early says why in its output; a failed write here
-            // only means that it has.
-            let _ = input.write_all(&bytes).await;
+        if let Some(pieces) = stdin {
+            for piece in pieces {
+                // A process that stops reading early says why in its output; a failed write
+                // here only means that it has.
+                if input.write_all(&piece).await.is_err() {
+                    break;
+                }
+            }
             let _ = input.shutdown().await;
         }
     };

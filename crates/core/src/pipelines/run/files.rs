@@ -93,19 +93,21 @@ pub fn tar_of(root: &Path, files: &[String], dest: &str) -> Result<Vec<u8>> {
     tar.into_inner().map_err(|e| Error::io("Packing the project", e))
 }
 
-/// One tar of `parts` in order (an entry of a later part replaces the same path of an earlier
-/// one on extraction). Each part is a tar as [`tar::Builder`] ends it: two zero blocks, which
-/// all but the last part lose.
-pub fn join_tars<P: AsRef<[u8]>>(parts: &[P]) -> Vec<u8> {
-    const END: usize = 1024;
+/// One tar of `parts` in order, as pieces to send one after the other, not copied (an entry
+/// of a later part replaces the same path of an earlier one on extraction). Each part is a tar
+/// as [`tar::Builder`] ends it: two zero blocks, which all but the last part lose.
+pub fn chain_tars(parts: Vec<bytes::Bytes>) -> Vec<bytes::Bytes> {
     let last = parts.len().saturating_sub(1);
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.as_ref().len()).sum());
-    for (i, part) in parts.iter().map(AsRef::as_ref).enumerate() {
-        let keep = if i == last { part.len() } else { part.len().saturating_sub(END) };
-        debug_assert!(i == last || part[keep..].iter().all(|&b| b == 0), "a tar part that does not end in two zero blocks");
-        out.extend_from_slice(&part[..keep]);
-    }
-    out
+    parts.into_iter().enumerate().map(|(i, part)| part.slice(..kept_len(&part, i == last))).collect()
+}
+
+/// How much of a tar part goes into a chained tar: all of the last, the others without the two
+/// zero blocks that end them.
+fn kept_len(part: &[u8], last: bool) -> usize {
+    const END: usize = 1024;
+    let keep = if last { part.len() } else { part.len().saturating_sub(END) };
+    debug_assert!(last || part[keep..].iter().all(|&b| b == 0), "a tar part that does not end in two zero blocks");
+    keep
 }
 
 /// Whether `file` (relative) names an entry inside `root` (canonical) without passing through a
@@ -288,8 +290,12 @@ mod tests {
 
     #[test]
     fn joined_tars_hold_every_entry_in_order_and_the_last_copy_wins() {
-        let joined =
-            join_tars(&[archive(&[("p/a", "project"), ("p/b", "b")]), archive(&[("p/a", "artifact")]), archive(&[("s/run", "x")])]);
+        let joined = chain_tars(
+            [archive(&[("p/a", "project"), ("p/b", "b")]), archive(&[("p/a", "artifact")]), archive(&[("s/run", "x")])]
+                .map(Into::into)
+                .to_vec(),
+        )
+        .concat();
         let dest = tempfile::tempdir().unwrap();
         let mut names = Vec::new();
         for entry in tar::Archive::new(&joined[..]).entries().unwrap() {

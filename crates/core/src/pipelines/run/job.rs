@@ -52,7 +52,7 @@ pub struct RunContext {
     pub secrets: Vec<String>,
     pub events: UnboundedSender<RunEvent>,
     /// The project's files, as a tar at `/`.
-    pub project_tar: Vec<u8>,
+    pub project_tar: bytes::Bytes,
     /// The `.git` made for jobs, once made.
     pub git_dir: Shared<BoxFuture<'static, Arc<GitDir>>>,
     pub tracked: HashSet<String>,
@@ -71,20 +71,12 @@ pub struct RunContext {
 #[derive(Default)]
 pub struct GitDir {
     /// A tar at `/`; empty when there is none.
-    pub tar: Vec<u8>,
+    pub tar: bytes::Bytes,
     /// Why jobs get no `.git`, said in each job's log.
     pub note: Option<String>,
 }
 
 impl RunContext {
-    /// The files a job gets, as one tar at `/`: the project's, its `.git`, then `parts`.
-    async fn job_files(&self, parts: &[Vec<u8>]) -> Vec<u8> {
-        let git = self.git_dir.clone().await;
-        let all: Vec<&[u8]> =
-            [self.project_tar.as_slice(), &git.tar].into_iter().filter(|t| !t.is_empty()).chain(parts.iter().map(Vec::as_slice)).collect();
-        files::join_tars(&all)
-    }
-
     pub fn job_dir(&self, job: &str) -> PathBuf {
         self.run_dir.join("jobs").join(slug(job))
     }
@@ -117,6 +109,22 @@ impl RunContext {
         let line = format!("\x1b[36;1m{}\x1b[0;m\n", mask_str(text, &self.secrets));
         self.log(job, LogStream::System, line.into_bytes());
     }
+}
+
+/// The files a job gets, as the pieces of one tar at `/`: the project's, its `.git` (once
+/// made), the artifacts kept in `artifacts` (later sets over earlier ones, all over the project,
+/// as the runner's downloads), then `scripts`.
+async fn job_files(ctx: Arc<RunContext>, artifacts: Vec<PathBuf>, scripts: bytes::Bytes) -> Result<Vec<bytes::Bytes>> {
+    let git = ctx.git_dir.clone().await;
+    let mut parts = vec![ctx.project_tar.clone()];
+    if !git.tar.is_empty() {
+        parts.push(git.tar.clone());
+    }
+    for dir in &artifacts {
+        parts.push(handoff::packed(dir, &ctx.builds_dir).await?.into());
+    }
+    parts.push(scripts);
+    Ok(files::chain_tars(parts))
 }
 
 /// How an attempt ended.
@@ -318,7 +326,7 @@ async fn main_step(ctx: &Arc<RunContext>, input: &JobInput<'_>, container: &mut 
     let tap = container.sends.then(|| SentFiles::new(ctx.job_dir(&job.name).join("project.tar"), ctx.max_download));
     let tap = Mutex::new(tap);
     let stdin = match container.stdin.take() {
-        Some(parts) => Some(ctx.job_files(&parts).await),
+        Some(packing) => Some(packing.await.map_err(|e| Error::Internal(e.to_string()))??),
         None => None,
     };
     let main = Step::Main { mark: &mark, tap: &tap, stdin, attached: container.started.take() };
@@ -386,9 +394,9 @@ struct Prepared<'a> {
 /// A job container [`make_container`] made.
 struct Container {
     id: String,
-    /// The files its main process unpacks from its stdin ([`Delivery::Stdin`]), after the
-    /// project's ([`RunContext::job_files`]).
-    stdin: Option<Vec<Vec<u8>>>,
+    /// The files its main process unpacks from its stdin ([`Delivery::Stdin`]), being packed
+    /// ([`job_files`]) while the container is made and started.
+    stdin: Option<tokio::task::JoinHandle<Result<Vec<bytes::Bytes>>>>,
     /// Its main process sends the job folder when its scripts have ended ([`script::Send`]).
     sends: bool,
     /// Its main process, when started before the services were ready (see [`attempt`]).
@@ -515,15 +523,10 @@ async fn make_container(
         let wrapped = !job.after_script.is_empty() || sends;
         body.cmd = Some(if wrapped { vec!["sh".into(), setup.step_files[2].clone()] } else { script::shell_command(&setup.step_files[0]) });
     }
-    let mut parts = Vec::new();
     let mut copy = None;
     let mut fill = None;
     match delivery {
         Delivery::Stdin => {
-            // Later sets over earlier ones, all over the project, as the runner's downloads.
-            for dir in &input.artifacts_from {
-                parts.push(handoff::packed(dir, &ctx.builds_dir).await?);
-            }
             body.cmd = body.cmd.take().map(script::unpack_then);
             (body.open_stdin, body.stdin_once, body.attach_stdin) = (Some(true), Some(true), Some(true));
         }
@@ -543,13 +546,16 @@ async fn make_container(
             script::step_then_after(&setup.step_files[0], after, PID_FILE, send)
         }),
     ];
-    parts.push(scripts_tar(&steps)?);
+    let scripts = bytes::Bytes::from(scripts_tar(&steps)?);
+    let Some(filled) = fill else {
+        let packing = tokio::spawn(job_files(ctx.clone(), input.artifacts_from.clone(), scripts));
+        let id = ops::create_container(engine, name, body, network, vec!["build".into()]).await?;
+        made.containers.push(id.clone());
+        return Ok(Container { id, stdin: Some(packing), sends, started: None });
+    };
     let id = ops::create_container(engine, name, body, network, vec!["build".into()]).await?;
     made.containers.push(id.clone());
-    let Some(filled) = fill else {
-        return Ok(Container { id, stdin: Some(parts), sends, started: None });
-    };
-    let tar = ctx.job_files(&parts).await;
+    let tar = job_files(ctx.clone(), vec![], scripts).await?.concat();
     // The project and its scripts in one upload: each upload is an extraction the engine runs
     // apart. The artifacts it gets are in volumes, copied by the step script.
     let upload = ops::upload(engine, &id, tar, "Copying the project and the job's script into the job container");
@@ -681,7 +687,7 @@ enum Step<'a> {
     Main {
         mark: &'a Mutex<script::StepMark>,
         tap: &'a Mutex<Option<SentFiles>>,
-        stdin: Option<Vec<u8>>,
+        stdin: Option<Vec<bytes::Bytes>>,
         attached: Option<ops::Attached>,
     },
     Exec {

@@ -137,15 +137,17 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         };
         let commit = git_dir::Commit { sha, branch: branch.as_deref(), tag: tag.as_deref(), url: url.as_deref().unwrap_or_default() };
         Arc::new(match git_dir::tar(&root, &commit, &builds, &scratch) {
-            Ok(tar) => GitDir { tar, note: None },
+            Ok(tar) => GitDir { tar: tar.into(), note: None },
             Err(why) => GitDir {
-                tar: vec![],
+                tar: Default::default(),
                 note: Some(format!("WARNING: the job's folder has no .git ({why}); git commands in the job will fail.")),
             },
         })
     })
     .map(|made| {
-        made.unwrap_or_else(|e| Arc::new(GitDir { tar: vec![], note: Some(format!("WARNING: the job's folder has no .git ({e})")) }))
+        made.unwrap_or_else(|e| {
+            Arc::new(GitDir { tar: Default::default(), note: Some(format!("WARNING: the job's folder has no .git ({e})")) })
+        })
     })
     .boxed()
     .shared();
@@ -170,7 +172,7 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         host_socket,
         secrets,
         events,
-        project_tar,
+        project_tar: project_tar.into(),
         git_dir,
         tracked: tracked.into_iter().collect(),
         run_dir: options.run_dir.clone(),
