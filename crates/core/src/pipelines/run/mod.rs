@@ -9,6 +9,7 @@
 //! - Artifacts, logs and dotenv reports are kept under [`RunOptions::run_dir`]; caches are
 //!   named volumes per project and key, removed by [`clear_cache`].
 
+mod container;
 mod engine_ops;
 mod files;
 mod git_dir;
@@ -16,6 +17,7 @@ mod handoff;
 #[cfg(test)]
 mod hostile_repo_tests;
 mod job;
+mod keep;
 mod labels;
 mod mask;
 pub mod model;
@@ -234,7 +236,7 @@ pub async fn clear_cache(engine: &Engine, root: &Path) -> Result<usize> {
 
 /// The name of the cache volume a job of the project at `root` uses for `key`.
 pub fn cache_volume(root: &Path, key: &str) -> String {
-    job::cache_volume_name(&project_key(root), key)
+    keep::cache_volume_name(&project_key(root), key)
 }
 
 fn project_key(root: &Path) -> String {

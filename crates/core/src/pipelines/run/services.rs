@@ -1,9 +1,16 @@
 //! Services as the runner names and starts them: host names derived from the image, and
 //! Docker-in-Docker, which needs privileges this kind of host may not grant.
 
+use super::container::api_entrypoint;
+use super::engine_ops as ops;
+use super::job::{human, Made, RunContext, DOCKER_AUTH_CONFIG};
 use super::model::Consent;
 use crate::error::{Error, Result};
-use crate::pipelines::model::Service;
+use crate::pipelines::model::{Job, Service};
+use bollard::models::{ContainerCreateBody, HostConfig};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The runner's host names for a service image: the name without tag or digest, with `/`
 /// turned into `__` and, as a second name, into `-` (`group/tomcat:8` → `group__tomcat`,
@@ -92,6 +99,120 @@ impl Privilege {
 pub fn refuses_privileged(e: &Error) -> bool {
     let text = format!("{e} {}", e.detail());
     text.contains("unable to apply caps") || text.contains("apply caps: operation not permitted")
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn start_service(
+    ctx: &Arc<RunContext>,
+    job: &Job,
+    service: &Service,
+    cname: &str,
+    network: Option<&str>,
+    job_env: &[String],
+    certs: Option<&String>,
+    labels: &HashMap<String, String>,
+    made: &mut Made,
+) -> Result<()> {
+    let engine = &ctx.engine;
+    let aliases = aliases(service);
+    ctx.say(&job.name, &format!("Starting service {} as {}", service.image.name, aliases.join(", ")));
+    let auth_config = job_env.iter().find_map(|e| e.strip_prefix(DOCKER_AUTH_CONFIG)?.strip_prefix('='));
+    if let (Some(warning), _) = ops::ensure_image(engine, &service.image.name, &service.image.pull_policy, auth_config).await? {
+        ctx.say(&job.name, &warning);
+    }
+    let mut env = job_env.to_vec();
+    env.extend(crate::pipelines::expand::environment(&service.variables).into_iter().map(|(k, v)| format!("{k}={v}")));
+    let dind = is_dind(service);
+    let mut host = HostConfig::default();
+    if let Some(certs) = certs.filter(|_| dind) {
+        host.binds = Some(vec![format!("{certs}:/certs/client")]);
+    }
+    let body = |host: HostConfig| ContainerCreateBody {
+        image: Some(service.image.name.clone()),
+        user: service.image.user.clone(),
+        entrypoint: api_entrypoint(&service.image),
+        cmd: service.command.clone(),
+        env: Some(env.clone()),
+        labels: Some(labels.clone()),
+        host_config: Some(host),
+        ..Default::default()
+    };
+    if !dind {
+        let id = ops::create_container(engine, cname, body(host), network, aliases.clone()).await?;
+        made.containers.push(id.clone());
+        ops::start(engine, &id).await?;
+        wait_for_ports(ctx, job, service, &id).await;
+        return Ok(());
+    }
+    let known = *ctx.privilege.lock().expect("privilege lock");
+    let mut privilege = known.unwrap_or(Privilege::Full);
+    loop {
+        let mut h = host.clone();
+        privilege.apply(&mut h);
+        let id = ops::create_container(engine, cname, body(h), network, aliases.clone()).await?;
+        made.containers.push(id.clone());
+        match ops::start(engine, &id).await {
+            Ok(()) => {
+                *ctx.privilege.lock().expect("privilege lock") = Some(privilege);
+                if privilege == Privilege::AllButMissingCaps {
+                    ctx.say(&job.name, Privilege::FALLBACK_NOTICE);
+                }
+                wait_for_ports(ctx, job, service, &id).await;
+                return Ok(());
+            }
+            Err(e) if privilege == Privilege::Full && refuses_privileged(&e) => {
+                ops::remove_container(engine, &id).await;
+                made.containers.retain(|c| c != &id);
+                privilege = Privilege::AllButMissingCaps;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Wait until the service accepts connections on one of its exposed TCP ports (from the host,
+/// on the container's address: `docker:dind` exposes 2375 and 2376 but serves one); a service
+/// that does not is reported and the job goes on, as after the runner's health check.
+pub(super) async fn wait_for_ports(ctx: &Arc<RunContext>, job: &Job, service: &Service, id: &str) {
+    let Ok(info) = ctx.engine.docker().inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>).await else {
+        return;
+    };
+    let ports: Vec<u16> = info
+        .config
+        .as_ref()
+        .and_then(|c| c.exposed_ports.as_ref())
+        .map(|p| p.iter().filter_map(|k| k.strip_suffix("/tcp").and_then(|n| n.parse().ok())).collect())
+        .unwrap_or_default();
+    let ip =
+        info.network_settings.and_then(|n| n.networks).and_then(|n| n.into_values().find_map(|e| e.ip_address.filter(|a| !a.is_empty())));
+    let (Some(ip), false) = (ip, ports.is_empty()) else {
+        return;
+    };
+    let deadline = tokio::time::Instant::now() + ctx.service_wait;
+    loop {
+        for &port in &ports {
+            let attempt = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect((ip.as_str(), port))).await;
+            if matches!(attempt, Ok(Ok(_))) {
+                return;
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+            ctx.say(
+                &job.name,
+                &format!(
+                    "WARNING: Service {} did not open port {} within {}; the job goes on without waiting.",
+                    service.image.name,
+                    list.join(" or "),
+                    human(ctx.service_wait)
+                ),
+            );
+            return;
+        }
+        // A refused connection answers at once: polling often costs nothing and starts the
+        // job as soon as the service listens.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[cfg(test)]
