@@ -49,6 +49,13 @@ impl Endpoint {
         EngineCandidate { name: self.name.clone(), host: self.host.clone(), source: self.source, error }
     }
 
+    /// Whether the engine sees this machine's files where this machine does (a local socket:
+    /// the engine runs here, or in a VM that shares them, as Docker Desktop's does), so that a
+    /// bind mount of a local folder holds its files. Not for tcp:// or ssh:// engines.
+    pub fn is_local(&self) -> bool {
+        self.host.starts_with("unix://") || self.host.starts_with("npipe://")
+    }
+
     /// The socket path of a unix:// endpoint.
     pub fn unix_path(&self) -> Option<&str> {
         self.host.strip_prefix("unix://")

@@ -5,6 +5,7 @@
 use super::support::*;
 use berth_core::pipelines::model::*;
 use berth_core::pipelines::run::{self, JobStatus, LogStream, RunEvent, RunOptions, RunSummary};
+use berth_core::Engine;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -175,13 +176,16 @@ impl Ran {
 }
 
 pub async fn run_pipeline(pipeline: Pipeline, tweak: impl FnOnce(&mut RunOptions)) -> Ran {
-    let engine = engine().await;
+    run_pipeline_on(&engine().await, pipeline, tweak).await
+}
+
+pub async fn run_pipeline_on(engine: &Engine, pipeline: Pipeline, tweak: impl FnOnce(&mut RunOptions)) -> Ran {
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("run");
     let mut o = options(&run_dir);
     tweak(&mut o);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut handle = run::start(&engine, pipeline, o, tx).await.expect("the run starts");
+    let mut handle = run::start(engine, pipeline, o, tx).await.expect("the run starts");
     let summary = tokio::time::timeout(Duration::from_secs(300), handle.wait()).await.expect("the run ends within 5 minutes");
     drop(handle);
     let mut events = Vec::new();
@@ -215,9 +219,22 @@ fn skip_unless(test: &str) -> bool {
 
 #[tokio::test]
 async fn stages_needs_artifacts_and_dotenv() {
-    if !skip_unless("stages_needs_artifacts_and_dotenv") {
-        return;
+    if skip_unless("stages_needs_artifacts_and_dotenv") {
+        artifacts_and_dotenv(&engine().await, true).await;
     }
+}
+
+/// On an engine that does not see this machine's files, kept artifacts cannot be bind-mounted:
+/// they go with the job's files.
+#[tokio::test]
+async fn artifacts_reach_jobs_on_an_engine_elsewhere() {
+    if skip_unless("artifacts_reach_jobs_on_an_engine_elsewhere") {
+        artifacts_and_dotenv(&remote_engine().await, false).await;
+    }
+}
+
+/// `bound`: jobs find the artifacts they get bind-mounted (a local engine).
+async fn artifacts_and_dotenv(engine: &Engine, bound: bool) {
     let p = Project::new(&[("src/app.txt", "tracked\n"), (".gitignore", "secret.txt\n")]);
     std::fs::write(p.dir.path().join("secret.txt"), "not tracked").unwrap();
     std::fs::write(p.dir.path().join("loose.txt"), "not committed").unwrap();
@@ -241,7 +258,8 @@ async fn stages_needs_artifacts_and_dotenv() {
         dotenv: vec!["build.env".into()],
         ignored_reports: vec![],
     });
-    let mut test = job("test", "test", &["cat dist/app.txt", "test ! -e dist/deep/app.map", "echo \"version=$VERSION\""]);
+    let mounted = if bound { "test -d /berth-ci-artifacts/0" } else { "test ! -e /berth-ci-artifacts" };
+    let mut test = job("test", "test", &["cat dist/app.txt", "test ! -e dist/deep/app.map", "echo \"version=$VERSION\"", mounted]);
     test.needs = Some(vec![Need { job: "build".into(), artifacts: true, optional: false }]);
     let mut blind = job("blind", "test", &["test ! -e dist/app.txt"]);
     blind.needs = Some(vec![Need { job: "build".into(), artifacts: false, optional: false }]);
@@ -256,7 +274,7 @@ async fn stages_needs_artifacts_and_dotenv() {
     // Its main process runs after_script too, as that user.
     nobody.after_script = vec!["echo \"after as $(id -u): $CI_JOB_STATUS\"".into()];
     let jobs = vec![build, build2, test, blind, nobody, deploy];
-    let ran = run_pipeline(p.pipeline(&["build", "test", "deploy"], jobs), |_| {}).await;
+    let ran = run_pipeline_on(engine, p.pipeline(&["build", "test", "deploy"], jobs), |_| {}).await;
     for j in ["build", "build2", "test", "blind", "nobody", "deploy"] {
         assert_eq!(ran.status(j), JobStatus::Success, "{j}: {}", ran.log(j));
     }

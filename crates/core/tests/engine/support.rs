@@ -40,6 +40,24 @@ pub async fn engine() -> Engine {
     Engine::connect(&endpoint).await.expect("the test engine answers")
 }
 
+/// The test engine behind a TCP port of its own: to Berth, an engine on another machine (one
+/// that does not see this machine's files).
+pub async fn remote_engine() -> Engine {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut unix) = tokio::net::UnixStream::connect(socket()).await {
+                    let _ = tokio::io::copy_bidirectional(&mut tcp, &mut unix).await;
+                }
+            });
+        }
+    });
+    let endpoint = Endpoint { name: "remote".into(), host: format!("tcp://127.0.0.1:{port}"), source: EngineSource::WellKnown, tls: None };
+    Engine::connect(&endpoint).await.expect("the test engine answers on its TCP port")
+}
+
 /// `docker` with arguments; panics with its stderr on failure. Returns trimmed stdout.
 pub fn docker(args: &[&str]) -> String {
     let out = Command::new("docker").args(args).output().expect("docker CLI runs");

@@ -168,14 +168,23 @@ pub(super) async fn make_container(
     let send = setup.artifacts_when.filter(|_| delivery == Delivery::Stdin).map(|when| script::Send { dir: &ctx.builds_dir, when });
     let sends = send.is_some();
     if setup.main {
-        let wrapped = !job.after_script.is_empty() || sends;
-        body.cmd = Some(if wrapped { vec!["sh".into(), setup.step_files[2].clone()] } else { script::shell_command(&setup.step_files[0]) });
+        body.cmd = Some(vec!["sh".into(), setup.step_files[2].clone()]);
     }
     let mut copy = None;
     let mut fill = None;
+    // The artifacts that go with the files on stdin.
+    let mut on_stdin = input.artifacts_from.clone();
     match delivery {
         Delivery::Stdin => {
-            body.cmd = body.cmd.take().map(script::unpack_then);
+            if ctx.binds_artifacts.load(std::sync::atomic::Ordering::Relaxed) {
+                let (binds, mounts) = handoff::bound(&input.artifacts_from);
+                copy = handoff::copy_command(mounts.len(), &ctx.builds_dir);
+                body.host_config.get_or_insert_with(Default::default).binds.get_or_insert_with(Vec::new).extend(binds);
+                body.cmd = body.cmd.take().map(|cmd| script::unpack_then(cmd, &mounts));
+                on_stdin = vec![];
+            } else {
+                body.cmd = body.cmd.take().map(|cmd| script::unpack_then(cmd, &[]));
+            }
             (body.open_stdin, body.stdin_once, body.attach_stdin) = (Some(true), Some(true), Some(true));
         }
         Delivery::Upload => {
@@ -196,7 +205,7 @@ pub(super) async fn make_container(
     ];
     let scripts = bytes::Bytes::from(scripts_tar(&steps)?);
     let Some(filled) = fill else {
-        let packing = tokio::spawn(job_files(ctx.clone(), input.artifacts_from.clone(), scripts));
+        let packing = tokio::spawn(job_files(ctx.clone(), on_stdin, scripts));
         let id = ops::create_container(engine, name, body, network, vec!["build".into()]).await?;
         made.containers.push(id.clone());
         return Ok(Container { id, stdin: Some(packing), sends, started: None });

@@ -202,13 +202,17 @@ pub async fn attach_and_start(engine: &Engine, id: &str, stdin: bool) -> Result<
 }
 
 /// Hand the main process's output to `output` (`true` = stderr) until it ends, after writing
-/// the pieces of `stdin` to its input (then closed) when given; returns its exit code.
+/// the pieces of `stdin` to its input (then closed) when given; returns its exit code: the one
+/// `said` gives once the output has ended, if it gives one (the process said it on its way
+/// out), else the engine's, once the engine has handled the exit (tens of milliseconds more,
+/// more under load).
 pub async fn run_attached(
     engine: &Engine,
     id: &str,
     attached: Attached,
     stdin: Option<Vec<bytes::Bytes>>,
     mut output: impl FnMut(bool, &[u8]),
+    said: impl FnOnce() -> Option<i64>,
 ) -> Result<i64> {
     let Attached { output: stream, mut input } = attached;
     let feed = async move {
@@ -225,6 +229,9 @@ pub async fn run_attached(
     };
     let (_, pumped) = tokio::join!(feed, pump(engine, stream, &mut output));
     pumped?;
+    if let Some(code) = said() {
+        return Ok(code);
+    }
     // The output ends as the process does; `wait` returns once the engine has its exit code.
     let mut waited = engine.docker().wait_container(id, None::<WaitContainerOptions>);
     match waited.next().await {

@@ -1,5 +1,7 @@
-//! Artifacts handed to later jobs. A job whose files come on its stdin gets them in that tar
-//! ([`packed`]). For a job whose files are uploaded, each earlier job's kept artifacts go once
+//! Artifacts handed to later jobs. A job whose files come on its stdin gets them through
+//! read-only bind mounts of the folders they are kept in when the engine sees this machine's
+//! files ([`bound`]: nothing is copied until the job's own `cp`), else in that tar ([`packed`]).
+//! For a job whose files are uploaded, each earlier job's kept artifacts go once
 //! into a volume of the run, which every such job that depends on them mounts read-only and
 //! copies into its project folder before its script (after its caches, as the runner restores
 //! caches and then downloads artifacts): one upload per set of artifacts, however many jobs
@@ -74,6 +76,13 @@ impl Handoff {
             }
         }
     }
+}
+
+/// Of the folders artifacts are kept in, those that hold anything, each bound read-only at
+/// `<MOUNT>/<i>` in order: the binds, and where each is mounted.
+pub fn bound(dirs: &[PathBuf]) -> (Vec<String>, Vec<String>) {
+    let holding = dirs.iter().filter(|d| std::fs::read_dir(d).is_ok_and(|mut entries| entries.next().is_some()));
+    holding.enumerate().map(|(i, d)| (format!("{}:{MOUNT}/{i}:ro", d.display()), format!("{MOUNT}/{i}"))).unzip()
 }
 
 /// Binds for a job container: volume `i` read-only at `<MOUNT>/<i>`.

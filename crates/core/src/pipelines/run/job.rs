@@ -10,7 +10,7 @@ use super::keep::{applies, artifact_selections, keep_artifacts, save_cache, Cach
 use super::labels;
 use super::mask::{mask_str, Masker};
 use super::model::{LogStream, RunEvent};
-use super::script;
+use super::script::{self, Missing};
 use super::sent::{Sent, SentFiles};
 use super::services::{self, start_service, Privilege};
 use crate::error::{Error, Result};
@@ -56,6 +56,10 @@ pub struct RunContext {
     pub privilege: Mutex<Option<Privilege>>,
     /// Images whose `tar` could not unpack a job's files from its stdin (see [`Delivery::Stdin`]).
     pub cannot_unpack: Mutex<HashSet<String>>,
+    /// Kept artifacts reach jobs whose files come on stdin through read-only bind mounts of
+    /// their folders (see [`super::handoff::bound`]): while the engine is local and no job has found
+    /// them empty.
+    pub binds_artifacts: std::sync::atomic::AtomicBool,
     /// Removals of finished attempts' containers, networks and volumes still under way.
     pub removals: Mutex<JoinSet<()>>,
     /// The volumes that hand kept artifacts to later jobs.
@@ -216,17 +220,27 @@ async fn attempt(ctx: &Arc<RunContext>, input: &JobInput<'_>, name: &str, made: 
         loop {
             let unpacking = container.stdin.is_some();
             let ended = main_step(ctx, input, &mut container).await?;
-            if !(unpacking && ended.files_missing && ended.end == AttemptEnd::Exited(script::UNPACK_FAILED)) {
-                sent = ended.sent;
-                break ended.end;
-            }
-            // Nothing of the job ran: make its container again, with the files uploaded.
-            tracing::debug!(image = %setup.image_name, "the job image could not unpack the job's files; uploading them");
-            ctx.cannot_unpack.lock().expect("cannot_unpack").insert(setup.image_name.clone());
+            let delivery = match ended.missing {
+                Some(Missing::Files) if unpacking && ended.end == AttemptEnd::Exited(script::UNPACK_FAILED) => {
+                    tracing::debug!(image = %setup.image_name, "the job image could not unpack the job's files; uploading them");
+                    ctx.cannot_unpack.lock().expect("cannot_unpack").insert(setup.image_name.clone());
+                    Delivery::Upload
+                }
+                Some(Missing::Artifacts) if unpacking && ended.end == AttemptEnd::Exited(script::UNPACK_FAILED) => {
+                    tracing::debug!("the engine does not share this machine's files; artifacts go on stdin");
+                    ctx.binds_artifacts.store(false, std::sync::atomic::Ordering::Relaxed);
+                    Delivery::Stdin
+                }
+                _ => {
+                    sent = ended.sent;
+                    break ended.end;
+                }
+            };
+            // Nothing of the job ran: make its container again, its files sent another way.
             ops::remove_container(engine, &container.id).await;
             made.containers.retain(|c| c != &container.id);
             let mut remade = Made::default();
-            let made_again = make_container(ctx, input, name, network, &setup, Delivery::Upload, &mut remade).await;
+            let made_again = make_container(ctx, input, name, network, &setup, delivery, &mut remade).await;
             made.containers.extend(remade.containers);
             container = made_again?;
         }
@@ -347,14 +361,14 @@ async fn main_step(ctx: &Arc<RunContext>, input: &JobInput<'_>, container: &mut 
         }
         other => other.unwrap_or(Sent::Nothing),
     };
-    Ok(MainEnd { end, files_missing: mark.files_missing(), sent })
+    Ok(MainEnd { end, missing: mark.missing(), sent })
 }
 
 /// How a job's main process ended.
 struct MainEnd {
     end: AttemptEnd,
-    /// It could not unpack its files ([`script::unpack_then`]).
-    files_missing: bool,
+    /// What it found missing before the job's scripts ([`script::unpack_then`]).
+    missing: Option<Missing>,
     /// The job folder it sent, if whole ([`script::Send`]).
     sent: Sent,
 }
@@ -400,7 +414,7 @@ async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, how: Step<'_>) -> Resu
                 Some(attached) => attached,
                 None => ops::attach_and_start(&ctx.engine, id, stdin.is_some()).await?,
             };
-            let code = ops::run_attached(&ctx.engine, id, attached, stdin, |is_err, bytes| {
+            let routed = |is_err: bool, bytes: &[u8]| {
                 if is_err {
                     output(true, &mark.lock().expect("step mark").push(bytes))
                 } else if let Some(tap) = tap.lock().expect("sent files").as_mut() {
@@ -408,8 +422,11 @@ async fn step(ctx: &Arc<RunContext>, job: &Job, id: &str, how: Step<'_>) -> Resu
                 } else {
                     output(false, bytes)
                 }
-            })
-            .await?;
+            };
+            // The main process exits with the step's code once its output has ended (see
+            // [`script::step_then_after`]).
+            let said = || mark.lock().expect("step mark").code();
+            let code = ops::run_attached(&ctx.engine, id, attached, stdin, routed, said).await?;
             output(true, &mark.lock().expect("step mark").finish());
             if let Some(tap) = tap.lock().expect("sent files").as_mut() {
                 output(false, &tap.held());

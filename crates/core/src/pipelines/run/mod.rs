@@ -180,6 +180,7 @@ pub async fn start(engine: &Engine, pipeline: Pipeline, options: RunOptions, eve
         run_dir: options.run_dir.clone(),
         privilege: Mutex::new(None),
         cannot_unpack: Default::default(),
+        binds_artifacts: engine.endpoint().is_local().into(),
         removals: Mutex::new(JoinSet::new()),
         handoff: Default::default(),
     });

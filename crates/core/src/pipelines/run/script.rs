@@ -27,15 +27,23 @@ pub fn shell_command(script_path: &str) -> Vec<String> {
 
 /// The job container's main process when its files come on its stdin: the image's `tar`
 /// unpacks them at `/`, then `cmd` runs in its place. When the image has no `tar` or it fails
-/// (a file system it may not write), it marks that on stderr ([`StepMark::files_missing`]) and
+/// (a file system it may not write), it marks that on stderr ([`StepMark::missing`]) and
 /// ends before anything of the job has run, so that Berth can make the container again and
-/// upload the files through the engine.
-pub fn unpack_then(cmd: Vec<String>) -> Vec<String> {
-    let prologue = format!(
-        "tar -xf - -C / 2>/dev/null || {{ printf '\\037{}{}\\037' >&2; exit {UNPACK_FAILED}; }}; exec \"$@\"",
-        StepMark::TEXT,
-        StepMark::NO_FILES
-    );
+/// upload the files through the engine. Each of the `bound` folders (bind mounts of folders
+/// Berth knows to hold files) must show files; when one does not (an engine that does not see
+/// this machine's files), it marks that ([`StepMark::missing`]) and ends the same way.
+pub fn unpack_then(cmd: Vec<String>, bound: &[String]) -> Vec<String> {
+    let mark = |what: &str| format!("{{ printf '\\037{}{what}\\037' >&2; exit {UNPACK_FAILED}; }}", StepMark::TEXT);
+    let mut prologue = format!("tar -xf - -C / 2>/dev/null || {}; ", mark(StepMark::NO_FILES));
+    if !bound.is_empty() {
+        prologue.push_str(
+            "shows() { for f in \"$1\"/* \"$1\"/.[!.]* \"$1\"/..?*; do [ -e \"$f\" ] || [ -L \"$f\" ] && return 0; done; return 1; }; ",
+        );
+        for dir in bound {
+            prologue.push_str(&format!("shows {} || {}; ", quote(dir), mark(StepMark::NO_ARTIFACTS)));
+        }
+    }
+    prologue.push_str("exec \"$@\"");
     ["sh", "-c", &prologue, "sh"].into_iter().map(String::from).chain(cmd).collect()
 }
 
@@ -45,12 +53,12 @@ pub const UNPACK_FAILED: i64 = 125;
 /// How long `after_script` may run, as the runner's default `RUNNER_AFTER_SCRIPT_TIMEOUT`.
 pub const AFTER_SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// A job container's main process when the job has `after_script` or sends its folder, and
-/// no caches: the step script, then `after_script` (when `after_path` is given) with
+/// A job container's main process when the job has no caches: the step script, then `after_script` (when `after_path` is given) with
 /// `CI_JOB_STATUS` set, each in its own shell, then (`send`) the job folder, then the step's
 /// exit code. The runner runs the scripts as two execs in a kept-alive container; one process
 /// saves those round trips. It notes its PID in `pid_file` for [`kill_step`], marks the step's
-/// end on stderr (see [`StepMark`]: the job's timeout covers the step only), and says in the log
+/// end on stderr (see [`StepMark`]: the job's timeout covers the step only, and the process's
+/// exit code is known as soon as its output ends), and says in the log
 /// what Berth says for an exec'd `after_script` (the same words, the same colour).
 pub fn step_then_after(step_path: &str, after_path: Option<&str>, pid_file: &str, send: Option<Send>) -> String {
     let say = |text: &str| format!("printf '\\033[36;1m%s\\033[0;m\\n' \"{text}\"");
@@ -124,6 +132,15 @@ impl Send<'_> {
     }
 }
 
+/// What a job's main process found missing before its scripts ran ([`unpack_then`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// It could not unpack its files from its stdin.
+    Files,
+    /// A bind mount of kept artifacts showed no files: the engine does not see this machine's.
+    Artifacts,
+}
+
 /// Takes the mark [`step_then_after`] writes on stderr when the step script has ended
 /// (`\x1fberth-step:<exit code>\x1f`) out of the stream, and keeps the code: from then on only
 /// `after_script` runs, under its own time limit rather than the job's. Bytes that may begin the
@@ -135,12 +152,14 @@ pub struct StepMark {
     held: Vec<u8>,
     code: Option<i64>,
     no_files: bool,
+    no_artifacts: bool,
     sent: bool,
 }
 
 impl StepMark {
     const TEXT: &str = "berth-step:";
     const NO_FILES: &str = "nofiles";
+    const NO_ARTIFACTS: &str = "noartifacts";
     const SENT: &str = "sent";
     /// The most characters a mark's code has.
     const MAX_CODE: usize = 20;
@@ -156,11 +175,13 @@ impl StepMark {
                 Some(end) if end <= Self::MAX_CODE => {
                     let value = &rest[..end];
                     let (no_files, sent) = (value == Self::NO_FILES.as_bytes(), value == Self::SENT.as_bytes());
+                    let no_artifacts = value == Self::NO_ARTIFACTS.as_bytes();
                     let code = std::str::from_utf8(value).ok().and_then(|c| c.parse().ok());
                     self.no_files |= no_files;
+                    self.no_artifacts |= no_artifacts;
                     self.sent |= sent;
                     out.extend_from_slice(&self.held[..at]);
-                    if code.is_none() && !no_files && !sent {
+                    if code.is_none() && !no_files && !no_artifacts && !sent {
                         out.extend_from_slice(&self.held[at..at + start.len() + end + 1]);
                     }
                     self.code = code.or(self.code);
@@ -190,9 +211,15 @@ impl StepMark {
         self.code
     }
 
-    /// Whether [`unpack_then`] said that the job's files could not be unpacked.
-    pub fn files_missing(&self) -> bool {
-        self.no_files
+    /// What [`unpack_then`] said was missing, if anything.
+    pub fn missing(&self) -> Option<Missing> {
+        if self.no_files {
+            Some(Missing::Files)
+        } else if self.no_artifacts {
+            Some(Missing::Artifacts)
+        } else {
+            None
+        }
     }
 
     /// Whether the main process said that it sent the job folder whole ([`Send`]).
@@ -319,6 +346,35 @@ mod tests {
             shown.extend(mark.finish());
             assert_eq!(shown, text.as_bytes());
             assert_eq!(mark.code(), None);
+        }
+    }
+
+    #[test]
+    fn the_prologue_runs_the_command_only_when_bound_artifacts_show_files() {
+        // An empty archive: the prologue's `tar -x -C /` writes nothing here.
+        let run = |bound: &[String]| {
+            let mut cmd = unpack_then(vec!["echo".into(), "ran".into()], bound);
+            let mut child = Command::new(cmd.remove(0))
+                .args(cmd)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), &[0u8; 1024]).unwrap();
+            let out = child.wait_with_output().unwrap();
+            let mut mark = StepMark::default();
+            mark.push(&out.stderr);
+            (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), mark.missing())
+        };
+        let (full, dotfile, empty) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(full.path().join("a.bin"), "a").unwrap();
+        std::fs::write(dotfile.path().join(".env"), "e").unwrap();
+        let path = |d: &tempfile::TempDir| d.path().display().to_string();
+        assert_eq!(run(&[]), (Some(0), "ran\n".into(), None));
+        assert_eq!(run(&[path(&full), path(&dotfile)]), (Some(0), "ran\n".into(), None));
+        for bound in [vec![path(&full), path(&empty)], vec!["/no/such/folder".into()]] {
+            assert_eq!(run(&bound), (Some(UNPACK_FAILED as i32), String::new(), Some(Missing::Artifacts)), "{bound:?}");
         }
     }
 
