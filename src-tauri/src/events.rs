@@ -31,6 +31,9 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
                     if let Some(tray) = app.try_state::<Tray>() {
                         tray.changed(&app, &changed);
                     }
+                    if let Some(state) = app.try_state::<AppState>() {
+                        state.list_ahead.notice();
+                    }
                     app.emit(CONTAINERS_CHANGED, changed)
                 }
                 Relisted::Images(list) => app.emit(IMAGES_CHANGED, list),

@@ -82,6 +82,12 @@ fn main() {
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Started {
                 streams::end_window(webview, webview.label());
+                // The page's first ask is for the containers: have them ready (issue 15).
+                if let Some(state) = webview.try_state::<AppState>() {
+                    if let Ok(engine) = state.pump.engine() {
+                        state.list_ahead.start(&engine);
+                    }
+                }
             }
         })
         .on_window_event(|window, event| {

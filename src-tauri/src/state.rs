@@ -2,6 +2,7 @@
 
 use crate::streams::{Execs, Subscriptions};
 use berth_core::build::history::History;
+use berth_core::containers::ListAhead;
 use berth_core::engine::Pump;
 use berth_core::pipelines::history::Runs;
 use berth_core::pipelines::run::RunHandle;
@@ -20,6 +21,8 @@ pub struct AppState {
     /// Pipeline runs kept per project, in the app's data directory.
     pub runs: Arc<Runs>,
     pub pipeline_runs: Arc<LiveRuns>,
+    /// The container list read as the page starts loading, for its first ask.
+    pub list_ahead: ListAhead,
 }
 
 /// Pipeline runs going on, by run id, for cancel and play.
@@ -64,6 +67,7 @@ impl AppState {
             browses: Mutex::default(),
             runs: Arc::new(runs),
             pipeline_runs: Arc::default(),
+            list_ahead: ListAhead::default(),
         }
     }
 }

@@ -1,10 +1,11 @@
+// First: its clock starts with the bundle's evaluation (the timeline's `bundle` mark).
+import { mark } from './lib/util/startup';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 import { pickBackend } from './lib/bootstrap/backend';
 import { createDeps, startDeps } from './lib/bootstrap/deps';
 import { os } from './lib/util/platform';
-import { mark } from './lib/util/startup';
 
 mark('script');
 

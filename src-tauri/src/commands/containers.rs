@@ -9,7 +9,7 @@ use tauri_plugin_opener::OpenerExt;
 #[tauri::command]
 #[specta::specta]
 pub async fn container_list(state: State<'_, AppState>) -> Res<Vec<ContainerSummary>> {
-    Ok(containers::list(&state.pump.engine()?).await?)
+    Ok(state.list_ahead.list(&state.pump.engine()?).await?)
 }
 
 #[tauri::command]

@@ -1,5 +1,6 @@
 //! Containers: list, lifecycle actions, inspect, logs, exec, live stats and the run dialog.
 
+mod ahead;
 mod bulk;
 mod convert;
 pub mod exec;
@@ -8,6 +9,7 @@ mod model;
 pub mod run;
 pub mod stats;
 
+pub use ahead::ListAhead;
 pub use bulk::{act_all, remove_all, ActionOutcome};
 pub use model::*;
 

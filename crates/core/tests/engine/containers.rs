@@ -145,3 +145,42 @@ async fn actions_on_missing_containers_say_so() {
     // Removing what is already gone is not an error.
     containers::remove(&engine, "berth-no-such-container", true).await.unwrap();
 }
+
+/// The list read ahead for the window's first ask (issue 15) is served while no change notice
+/// went out since it began; after one, or for another engine, the engine is listed again.
+#[tokio::test]
+async fn the_list_read_ahead_is_served_only_while_no_change_notice_went_out() {
+    if !enabled("the_list_read_ahead_is_served") {
+        return;
+    }
+    let engine = engine().await;
+    let ahead = containers::ListAhead::default();
+    let listed = |list: &[containers::ContainerSummary], id: &str| list.iter().any(|c| c.id == id);
+
+    // Unchanged: the read ahead answers, even for a container made after it (the pump's events
+    // would have sent a notice for that one).
+    ahead.start(&engine);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let later = docker(&["create", "--label", run_label(), "--name", &name("ahead"), IMAGE, "true"]);
+    let _c = Cleanup(later.clone());
+    assert!(!listed(&ahead.list(&engine).await.unwrap(), &later), "the read made before it was served");
+
+    // A notice went out meanwhile: listed again.
+    ahead.start(&engine);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let noticed = docker(&["create", "--label", run_label(), "--name", &name("ahead"), IMAGE, "true"]);
+    let _d = Cleanup(noticed.clone());
+    ahead.notice();
+    assert!(listed(&ahead.list(&engine).await.unwrap(), &noticed), "a fresh list after a notice");
+
+    // Served once: the next ask lists again.
+    assert!(listed(&ahead.list(&engine).await.unwrap(), &later));
+
+    // Another engine (the same one, reached another way): listed again.
+    ahead.start(&engine);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let other = remote_engine().await;
+    let elsewhere = docker(&["create", "--label", run_label(), "--name", &name("ahead"), IMAGE, "true"]);
+    let _e = Cleanup(elsewhere.clone());
+    assert!(listed(&ahead.list(&other).await.unwrap(), &elsewhere), "a fresh list for another engine");
+}

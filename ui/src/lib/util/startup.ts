@@ -4,6 +4,8 @@
  */
 const marks: [string, number][] = [];
 let sent = false;
+// The page's script arrived and began to run (imported first by main.ts).
+marks.push(['bundle', performance.now()]);
 
 /** Notes that start-up reached `name` now (ignored once the timeline is sent). */
 export function mark(name: string): void {
