@@ -5,6 +5,8 @@
 mod commands;
 mod dialogs;
 mod events;
+#[cfg(target_os = "linux")]
+mod instance;
 mod launch;
 mod logs;
 mod notify;
@@ -34,7 +36,16 @@ fn main() {
     let window_state_file = config_dir.as_ref().map(|d| d.join("window-state.json").display().to_string());
 
     // First, so a second launch hands over its folder and exits before anything else starts.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(launch::second_launch));
+    let context = tauri::generate_context!();
+    #[cfg(target_os = "linux")]
+    let instance = match instance::claim(&context.config().identifier) {
+        instance::Claim::HandedOver => return,
+        instance::Claim::First(connection) => Some((connection, context.config().identifier.clone())),
+        instance::Claim::Alone => None,
+    };
+    let builder = tauri::Builder::default();
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(launch::second_launch));
     // macOS: the standard app, Edit (copy and paste reach the page), View, Window and Help menus.
     // Linux and Windows keep no menu bar, as Docker Desktop does; the palette (Ctrl+K) has the actions.
     #[cfg(target_os = "macos")]
@@ -49,8 +60,6 @@ fn main() {
     }
     builder
         .plugin(window_state.build())
-        .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let sink = events::sink(app.handle().clone());
@@ -76,6 +85,11 @@ fn main() {
             if let Err(e) = tray::apply(app.handle(), tray_on) {
                 tracing::warn!(error = %e, "cannot show the tray icon");
             }
+            #[cfg(target_os = "linux")]
+            if let Some((connection, identifier)) = instance {
+                let app = app.handle().clone();
+                instance::serve(connection, &identifier, move |args, cwd| launch::second_launch(&app, args, cwd));
+            }
             Ok(())
         })
         // A page that reloads or navigates, or a window that closes, ends the streams it watched.
@@ -96,6 +110,6 @@ fn main() {
             }
         })
         .invoke_handler(commands::builder().invoke_handler())
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("error while running Berth");
 }

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use std::sync::{Once, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tauri::State;
-use tauri_plugin_opener::OpenerExt;
 
 /// When `main` began, for the start-up timeline.
 static STARTED: OnceLock<SystemTime> = OnceLock::new();
@@ -66,13 +65,11 @@ pub async fn app_about(state: State<'_, AppState>) -> Res<About> {
 /// be opened this way, and the page holds no opener permission of its own.
 #[tauri::command]
 #[specta::specta]
-pub async fn app_open_log_folder(app: tauri::AppHandle) -> Res<()> {
+pub async fn app_open_log_folder() -> Res<()> {
     let failed = |message: String, detail: String| ErrorPayload { code: berth_core::ErrorCode::Internal, message, detail, field: None };
     let dir = platform::paths::current_log_dir()
         .ok_or_else(|| failed("There is no home folder, so Berth logs to the terminal only.".into(), "no home folder".into()))?;
     let shown = dir.display().to_string();
     std::fs::create_dir_all(&dir).map_err(|e| failed(format!("The log folder {shown} cannot be created."), e.to_string()))?;
-    app.opener()
-        .open_path(shown.clone(), None::<&str>)
-        .map_err(|e| failed(format!("No file manager opened it; the folder is {shown}."), e.to_string()))
+    open::that_detached(&dir).map_err(|e| failed(format!("No file manager opened it; the folder is {shown}."), e.to_string()))
 }

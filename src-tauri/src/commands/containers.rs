@@ -4,7 +4,6 @@ use berth_core::containers::{self, run::RunSpec, ActionOutcome, ContainerAction,
 use berth_core::error::ErrorPayload;
 use berth_core::{images, networks};
 use tauri::State;
-use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
 #[specta::specta]
@@ -60,8 +59,8 @@ pub async fn network_names(state: State<'_, AppState>) -> Res<Vec<String>> {
 /// the page cannot make the app open arbitrary URLs.
 #[tauri::command]
 #[specta::specta]
-pub async fn port_open(app: tauri::AppHandle, port: u16) -> Res<()> {
-    app.opener().open_url(format!("http://localhost:{port}/"), None::<&str>).map_err(|e| ErrorPayload {
+pub async fn port_open(port: u16) -> Res<()> {
+    open::that_detached(format!("http://localhost:{port}/")).map_err(|e| ErrorPayload {
         code: berth_core::ErrorCode::Internal,
         message: format!("Could not open http://localhost:{port}/ in your browser."),
         detail: e.to_string(),

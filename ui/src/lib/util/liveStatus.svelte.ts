@@ -44,12 +44,14 @@ const clock = new Clock();
 
 /**
  * The clock's grid for a text this many seconds old: every second while it counts seconds,
- * 15 s while it counts minutes, a minute beyond. A text is then late by at most that much
- * ("Up 3 minutes" shown at 3:14), never early.
+ * 30 s while it counts minutes, a minute beyond. A text is then late by at most that much
+ * ("Up 3 minutes" shown at 3:29), never early. Each tick repaints the rows on screen (about
+ * 10 ms of CPU over the app's processes): a finer grid cost an idle window more CPU than the
+ * rest of Berth (issue 15).
  */
 export function tickGrain(ageSeconds: number): number {
   if (ageSeconds < 60) return 1000;
-  if (ageSeconds < 3600) return 15_000;
+  if (ageSeconds < 3600) return 30_000;
   return 60_000;
 }
 
