@@ -6,15 +6,51 @@
 //! in 5 min at 200 lines/s, where it is now flat but for the lines kept). macOS's WKWebView and Windows' WebView2 offer no such switches through Tauri and
 //! keep their defaults. What they are worth is measured by `make bench` (issue 15).
 
-/// WebKitGTK settings that only its environment reaches, each left alone when the user set it:
-/// its DMA-BUF renderer paints blank windows under Xvfb and on some GPUs, and costs memory.
+/// WebKitGTK settings that only its environment reaches, each left alone when the user set it.
+/// - Its DMA-BUF renderer paints blank windows under Xvfb and on some GPUs, and costs memory.
+/// - With that renderer off, Berth paints on the CPU (`HardwareAccelerationPolicy::Never` in
+///   [`trim`]), so the app process needs no OpenGL. GTK still probes GLX when it opens the
+///   display, and WebKit probes EGL for a render node to hand the web process (which uses it
+///   only for the DMA-BUF renderer). Each probe loads the GL driver: with Mesa that is
+///   `libLLVM`, about 20 MB of the app process's PSS (issue 15). `GDK_GL=disable` and naming the
+///   render node skip both. The web process still starts EGL itself, as it must.
+///
 /// (JavaScriptCore's optimising tiers were tried off here: 5 MB less at idle, but following a
 /// busy log then grew the web process three times as fast; `make bench`, issue 15.)
 pub fn set_env() {
     #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    {
+        set_default("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        let dmabuf_off = std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_some_and(|v| v != "0");
+        if dmabuf_off {
+            set_default("GDK_GL", "disable");
+            set_default("WEBKIT_WEB_RENDER_DEVICE_FILE", &render_node());
+        }
     }
+}
+
+/// Sets `name` unless the user did. Only sound before any thread starts (`main`'s first lines).
+#[cfg(target_os = "linux")]
+fn set_default(name: &str, value: &str) {
+    if std::env::var_os(name).is_none() {
+        std::env::set_var(name, value);
+    }
+}
+
+/// The first DRM render node, as WebKit's own probe would usually find it; `/dev/null` when the
+/// machine has none (Xvfb, most VMs), where the probe finds nothing. Without the DMA-BUF renderer
+/// the web process never opens it.
+#[cfg(target_os = "linux")]
+fn render_node() -> String {
+    let mut nodes: Vec<_> = std::fs::read_dir("/dev/dri")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("renderD")))
+        .collect();
+    nodes.sort();
+    nodes.first().map_or_else(|| "/dev/null".to_owned(), |p| p.display().to_string())
 }
 
 /// Applies them to `window`'s webview (on the main thread, soon after).
