@@ -14,9 +14,13 @@
 ///   only for the DMA-BUF renderer). Each probe loads the GL driver: with Mesa that is
 ///   `libLLVM`, about 20 MB of the app process's PSS (issue 15). `GDK_GL=disable` and naming the
 ///   render node skip both. The web process still starts EGL itself, as it must.
-///
-/// (JavaScriptCore's optimising tiers were tried off here: 5 MB less at idle, but following a
-/// busy log then grew the web process three times as fast; `make bench`, issue 15.)
+/// - JavaScriptCore hands a function to its optimising DFG compiler after about a thousand
+///   weighted runs. Starting Berth's page (200 rows sorted, Svelte's runtime) crossed that for
+///   66 functions: the DFG compiler's code and work, 6 MB of the web process at idle, and a
+///   compiler thread beside the first paint on a 2-core machine. A hundred times that threshold
+///   compiles none at start, and still compiles the code that runs on and on, such as a
+///   followed busy log, within a minute or so. (The DFG tier off altogether was tried too: a
+///   followed log then grew the web process three times as fast; `make bench`, issue 15.)
 pub fn set_env() {
     #[cfg(target_os = "linux")]
     {
@@ -25,6 +29,9 @@ pub fn set_env() {
         if dmabuf_off {
             set_default("GDK_GL", "disable");
             set_default("WEBKIT_WEB_RENDER_DEVICE_FILE", &render_node());
+        }
+        for threshold in ["AfterWarmUp", "AfterLongWarmUp", "Soon"] {
+            set_default(&format!("JSC_thresholdForOptimize{threshold}"), "100000");
         }
     }
 }
