@@ -10,6 +10,7 @@ mod instance;
 mod launch;
 mod logs;
 mod notify;
+mod opener;
 mod state;
 mod streams;
 mod tray;

@@ -24,6 +24,14 @@
 pub fn set_env() {
     #[cfg(target_os = "linux")]
     {
+        let mut added = Vec::new();
+        let mut set_default = |name: &str, value: &str| {
+            // Only sound before any thread starts: `main`'s first lines.
+            if std::env::var_os(name).is_none() {
+                std::env::set_var(name, value);
+                added.push(name.to_owned());
+            }
+        };
         set_default("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
         let dmabuf_off = std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_some_and(|v| v != "0");
         if dmabuf_off {
@@ -33,16 +41,17 @@ pub fn set_env() {
         for threshold in ["AfterWarmUp", "AfterLongWarmUp", "Soon"] {
             set_default(&format!("JSC_thresholdForOptimize{threshold}"), "100000");
         }
+        let _ = ADDED.set(added);
     }
 }
 
-/// Sets `name` unless the user did. Only sound before any thread starts (`main`'s first lines).
-#[cfg(target_os = "linux")]
-fn set_default(name: &str, value: &str) {
-    if std::env::var_os(name).is_none() {
-        std::env::set_var(name, value);
-    }
+/// What [`set_env`] added to Berth's environment: settings for Berth's own window, which the
+/// apps it opens must not inherit (`opener`).
+pub fn added() -> &'static [String] {
+    ADDED.get().map_or(&[], Vec::as_slice)
 }
+
+static ADDED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
 /// The first DRM render node, as WebKit's own probe would usually find it; `/dev/null` when the
 /// machine has none (Xvfb, most VMs), where the probe finds nothing. Without the DMA-BUF renderer

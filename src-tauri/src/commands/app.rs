@@ -71,5 +71,5 @@ pub async fn app_open_log_folder() -> Res<()> {
         .ok_or_else(|| failed("There is no home folder, so Berth logs to the terminal only.".into(), "no home folder".into()))?;
     let shown = dir.display().to_string();
     std::fs::create_dir_all(&dir).map_err(|e| failed(format!("The log folder {shown} cannot be created."), e.to_string()))?;
-    open::that_detached(&dir).map_err(|e| failed(format!("No file manager opened it; the folder is {shown}."), e.to_string()))
+    crate::opener::open(&dir).await.map_err(|e| failed(format!("No file manager opened it; the folder is {shown}."), e.to_string()))
 }

@@ -60,7 +60,7 @@ pub async fn network_names(state: State<'_, AppState>) -> Res<Vec<String>> {
 #[tauri::command]
 #[specta::specta]
 pub async fn port_open(port: u16) -> Res<()> {
-    open::that_detached(format!("http://localhost:{port}/")).map_err(|e| ErrorPayload {
+    crate::opener::open(format!("http://localhost:{port}/")).await.map_err(|e| ErrorPayload {
         code: berth_core::ErrorCode::Internal,
         message: format!("Could not open http://localhost:{port}/ in your browser."),
         detail: e.to_string(),

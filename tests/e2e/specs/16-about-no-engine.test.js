@@ -24,7 +24,7 @@ function storedSecrets() {
 }
 
 describe('about and the no-engine screen', () => {
-  const saved = { DOCKER_HOST: process.env.DOCKER_HOST, XDG_STATE_HOME: process.env.XDG_STATE_HOME, BERTH_E2E_TOKEN: process.env.BERTH_E2E_TOKEN };
+  const saved = { DOCKER_HOST: process.env.DOCKER_HOST, XDG_STATE_HOME: process.env.XDG_STATE_HOME, BERTH_E2E_TOKEN: process.env.BERTH_E2E_TOKEN, PATH: process.env.PATH };
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-state-'));
   const nowhere = path.join(state, 'no-engine-here.sock');
   const token = `tok-${process.pid}-e2e-secret`;
@@ -72,6 +72,12 @@ describe('about and the no-engine screen', () => {
 
   it('About names the engine and copies diagnostics with no secret; the log file has the start-up lines', async () => {
     if (saved.DOCKER_HOST === undefined) delete process.env.DOCKER_HOST; else process.env.DOCKER_HOST = saved.DOCKER_HOST;
+    // The desktop's opener, as Berth finds it on PATH: it notes what it was asked and the
+    // environment it got, which must be the user's, without what Berth set for its own WebKit.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-opener-'));
+    const opened = path.join(bin, 'opened.txt');
+    fs.writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\n{ echo "OPEN $1"; env; } > '${opened}.part' && mv '${opened}.part' '${opened}'\n`, { mode: 0o755 });
+    process.env.PATH = `${bin}:${saved.PATH}`;
     app = await launchApp();
     await app.guard('about', async () => {
       await new ContainerList(app).waitForList();
@@ -90,12 +96,15 @@ describe('about and the no-engine screen', () => {
       await about.copy();
       await waitFor(async () => (await toastTexts(app.browser)).some((t) => t.includes('Diagnostics copied.')),
         { timeout: 5_000, message: 'the copied toast' });
-      // With a file manager the folder opens; without one (CI) the sentence names the folder.
       await about.openLogFolder();
-      await new Promise((r) => setTimeout(r, 2_000));
-      for (const t of await toastTexts(app.browser)) {
-        if (/log folder/.test(t)) assert.ok(t.includes(path.join(state, 'berth', 'logs')), t);
+      await waitFor(() => exists(opened), { timeout: 10_000, message: 'xdg-open run for the log folder' });
+      const seen = fs.readFileSync(opened, 'utf8');
+      assert.ok(seen.startsWith(`OPEN ${path.join(state, 'berth', 'logs')}\n`), seen);
+      for (const added of ['GDK_GL=', 'WEBKIT_WEB_RENDER_DEVICE_FILE=', 'JSC_thresholdForOptimize']) {
+        assert.ok(!seen.split('\n').some((l) => l.startsWith(added)), `the opened app inherited ${added}: ${seen}`);
       }
+      assert.ok(seen.includes(`\nXDG_STATE_HOME=${state}\n`), 'the user\'s own environment is kept');
+      assert.ok(!(await toastTexts(app.browser)).some((t) => /log folder/.test(t)), 'no failure toast');
     });
 
     const logs = path.join(state, 'berth', 'logs');
