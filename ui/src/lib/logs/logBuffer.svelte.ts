@@ -18,8 +18,12 @@ const nextFrame: Scheduler = (flush) => {
   else setTimeout(flush, 16);
 };
 
-/** Lines a log view keeps unless the user chose otherwise. */
-export const DEFAULT_MAX_LINES = 100_000;
+/**
+ * Lines a log view keeps unless the user chose otherwise: a terminal's usual scrollback. Each
+ * kept line costs the window about 250 bytes, so 100k lines of a busy log held 25 MB (issue 15);
+ * the whole log stays with the engine (Save…, "All lines").
+ */
+export const DEFAULT_MAX_LINES = 10_000;
 export const MAX_LINES_CHOICES = [10_000, 100_000, 1_000_000] as const;
 const MAX_LINES_KEY = 'berth.logs.maxLines';
 

@@ -57,11 +57,11 @@ describe('LogBuffer', () => {
     expect(buffer.lines[cap - 1].plain).toBe(`line ${4 * cap + 4}`);
   });
 
-  it('keeps 100k lines by default and lets the cap change', () => {
+  it('keeps 10k lines by default and lets the cap change', () => {
     const frame = manual();
     const buffer = new LogBuffer(frame.schedule);
     expect(buffer.maxLines).toBe(DEFAULT_MAX_LINES);
-    expect(DEFAULT_MAX_LINES).toBe(100_000);
+    expect(DEFAULT_MAX_LINES).toBe(10_000);
     buffer.push(Array.from({ length: 10 }, (_, i) => ({ stream: 'out' as const, text: `${i}` })));
     frame.run();
     const version = buffer.version;
