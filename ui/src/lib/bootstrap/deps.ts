@@ -18,6 +18,7 @@ import { AppStore } from '../about/app';
 import { Intents } from '../palette/intents.svelte';
 import { SettingsStore } from '../settings/settings.svelte';
 import { withWorkNotifications } from '../settings/workNotifications';
+import { afterFrameShown } from '../util/startup';
 
 /**
  * Every service of the app, created once from a backend. Components get them with `useDeps()`;
@@ -78,20 +79,14 @@ export function createDeps(raw: Backend): Deps {
 
 const started = new WeakSet<Deps>();
 
-/** Resolves once the next frame is painted (at once where nothing paints). */
-function afterNextPaint(): Promise<void> {
-  if (typeof requestAnimationFrame !== 'function') return Promise.resolve();
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
 /**
- * Runs `start` once `ready` has resolved and the next frame is painted, unless stopped first:
+ * Runs `start` once `ready` has resolved and the next frame is on screen, unless stopped first:
  * work the first screen does not show waits until that screen is on the display.
  */
 export function afterFirstPaint(start: () => Unsubscribe, ready: Promise<unknown> = Promise.resolve()): Unsubscribe {
   let stopped = false;
   let stop: Unsubscribe | null = null;
-  void ready.then(afterNextPaint).then(() => { if (!stopped) stop = start(); });
+  void ready.then(() => afterFrameShown(() => { if (!stopped) stop = start(); }));
   return () => {
     stopped = true;
     stop?.();
