@@ -7,7 +7,7 @@
 #
 # Env: BERTH_FLOOR_APP  the floor app's sources (default: ../shared/floor-app next to the repo,
 #                       or next to the main checkout when this is a git worktree)
-#      BENCH_RUNS       timed starts per app (5); BENCH_LIST_RUNS list calls per client (20)
+#      BENCH_RUNS       timed starts per app (9: a start varies by +-40 ms, the median of 5 by +-0.05 of the ratio); BENCH_LIST_RUNS list calls per client (20)
 #      BENCH_USE_MINUTES  how long the in-use figure follows a chatty container's logs (10)
 #      BENCH_FOLLOW_SECONDS  how long the core alone follows it for its VmHWM (30)
 #      BENCH_DRIVER_PORT  tauri-driver's port for the in-use figure (4470; +1 is its native port)
@@ -23,7 +23,7 @@ OUT=$REPO/target/bench
 FLOOR_SRC=${BERTH_FLOOR_APP:-$REPO/../shared/floor-app}
 main_checkout=$(cd "$(git -C "$REPO" rev-parse --git-common-dir 2>/dev/null || echo .)/.." && pwd)
 [[ -d $FLOOR_SRC || -n ${BERTH_FLOOR_APP:-} ]] || FLOOR_SRC=$main_checkout/../shared/floor-app
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-9}
 LIST_RUNS=${BENCH_LIST_RUNS:-20}
 IMAGE=berth-test/busybox:1
 LABEL=berth.bench=1
