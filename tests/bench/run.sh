@@ -168,8 +168,9 @@ for _ in $(seq 60); do (($(idle_pct) >= 85)) && break; done
 
 # ---- 3. the apps under one Xvfb --------------------------------------------------------------
 rm -f "$OUT/display"
-# -displayfd: Xvfb picks a free display itself, so parallel X users never collide.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 9>&- &
+# -displayfd: Xvfb picks a free display itself, so parallel X users never collide; -noreset: the
+# server does not reset each time the last client leaves (between two starts), so no start meets one.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$OUT/display" >"$OUT/xvfb.log" 2>&1 9>&- &
 xvfb_pid=$!
 for _ in $(seq 100); do [[ -s $OUT/display ]] && break; sleep 0.1; done
 [[ -s $OUT/display ]] || die "Xvfb did not start, see $OUT/xvfb.log"

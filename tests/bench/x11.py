@@ -7,16 +7,27 @@ competes with the app starting up on a 2-core machine.
 import os
 import socket
 import struct
+import time
 
 
 class X11:
     def __init__(self, display):
         num = display.split(":")[1].split(".")[0]
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(f"/tmp/.X11-unix/X{num}")
-        # Little-endian, protocol 11.0, no authorisation (our own Xvfb runs without -auth).
-        self.sock.sendall(struct.pack("<BxHHHHxx", 0x6C, 11, 0, 0, 0))
-        head = self._read(8)
+        # A server that has just started can drop the first connection (seen once on a fresh
+        # machine: a broken pipe at the setup request), so a dropped setup is tried again.
+        for attempt in range(10):
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(f"/tmp/.X11-unix/X{num}")
+                # Little-endian, protocol 11.0, no authorisation (our own Xvfb runs without -auth).
+                self.sock.sendall(struct.pack("<BxHHHHxx", 0x6C, 11, 0, 0, 0))
+                head = self._read(8)
+                break
+            except OSError:
+                self.sock.close()
+                if attempt == 9:
+                    raise
+                time.sleep(0.2)
         if head[0] != 1:
             raise OSError(f"X server refused the connection: {self._read(struct.unpack('<H', head[6:8])[0] * 4)!r}")
         data = self._read(struct.unpack("<H", head[6:8])[0] * 4)
