@@ -7,7 +7,7 @@
 
 use crate::state::AppState;
 use crate::tray::Tray;
-use berth_core::engine::{EngineEvent, Relisted, Relister};
+use berth_core::engine::{EngineEvent, EngineStatus, Relisted, Relister};
 use tauri::{AppHandle, Emitter, Manager};
 
 pub const ENGINE_STATUS: &str = "engine://status";
@@ -48,6 +48,12 @@ pub fn sink(app: AppHandle) -> impl Fn(EngineEvent) + Send + Sync + 'static {
         EngineEvent::Status(status) => {
             if let Some(tray) = app.try_state::<Tray>() {
                 tray.status(&app, &status);
+            }
+            // Connected: the page that loads next has its container list read already.
+            if let (EngineStatus::Connected { .. }, Some(state)) = (&*status, app.try_state::<AppState>()) {
+                if let Ok(engine) = state.pump.engine() {
+                    state.list_ahead.ensure(&engine);
+                }
             }
             let _ = app.emit(ENGINE_STATUS, status);
         }

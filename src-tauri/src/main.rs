@@ -5,6 +5,7 @@
 mod commands;
 mod dialogs;
 mod events;
+mod first_page;
 #[cfg(target_os = "linux")]
 mod instance;
 mod launch;
@@ -80,7 +81,12 @@ fn main() {
             let state = AppState::new(Pump::remembering(Environment::from_process(), Some(facts), sink), history, runs);
             commands::pipelines::close_interrupted(&state);
             app.manage(state);
-            if let Some(window) = app.get_webview_window("main") {
+            // The main window is made here, not from the config ("create": false), so that its
+            // index.html can carry the first screen's data.
+            if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() {
+                let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                    .on_web_resource_request(first_page::handler(app.handle().clone()))
+                    .build()?;
                 webview::trim(&window);
             }
             if let Err(e) = tray::apply(app.handle(), tray_on) {
@@ -97,10 +103,11 @@ fn main() {
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Started {
                 streams::end_window(webview, webview.label());
-                // The page's first ask is for the containers: have them ready (issue 15).
+                // The page's first ask is for the containers: have them ready (issue 15). The
+                // first load finds them read already, from when the engine answered.
                 if let Some(state) = webview.try_state::<AppState>() {
                     if let Ok(engine) = state.pump.engine() {
-                        state.list_ahead.start(&engine);
+                        state.list_ahead.ensure(&engine);
                     }
                 }
             }

@@ -51,7 +51,7 @@ describe('App with the mock backend', () => {
   it('asks for confirmation before removing, and force-removes a running container', async () => {
     renderApp();
     await waitFor(() => expect(row('grafana')).not.toBeNull());
-    await fireEvent.click(within(row('grafana')!).getByTestId(TestId.action('remove')));
+    await fireEvent.click(await within(row('grafana')!).findByTestId(TestId.action('remove')));
     const dialog = await screen.findByTestId(TestId.confirmDialog);
     expect(dialog.textContent).toMatch(/force-removed/);
     expect(backend.calls.some((c) => c.command === 'container_remove')).toBe(false);
@@ -61,7 +61,7 @@ describe('App with the mock backend', () => {
     expect(backend.calls.some((c) => c.command === 'container_remove')).toBe(false);
 
     const id = backend.byName('grafana').id;
-    await fireEvent.click(within(row('grafana')!).getByTestId(TestId.action('remove')));
+    await fireEvent.click(await within(row('grafana')!).findByTestId(TestId.action('remove')));
     await fireEvent.click(await screen.findByTestId(TestId.confirmOk));
     await waitFor(() => expect(row('grafana')).toBeNull());
     expect(backend.calls.find((c) => c.command === 'container_remove')?.args).toEqual([[id], true]);

@@ -31,6 +31,7 @@ macro_rules! commands {
                 .commands(tauri_specta::collect_commands![$($module::$command),*])
                 .typ::<berth_core::error::ErrorPayload>()
                 .typ::<berth_core::containers::ContainersChanged>() // only ever an event's payload
+                .typ::<crate::first_page::FirstPage>() // in index.html, not a command's answer
                 .error_handling(tauri_specta::ErrorHandlingMode::Throw)
                 .dangerously_cast_bigints_to_number()
                 .disable_serde_phases()

@@ -189,3 +189,40 @@ async fn the_list_read_ahead_is_served_only_while_no_change_notice_went_out() {
     let _e = Cleanup(elsewhere.clone());
     assert!(listed(&ahead.list(&other).await.unwrap(), &elsewhere), "a fresh list for another engine");
 }
+
+/// The read ahead that index.html carries (issue 15): taken once, only while good, and a read
+/// still in flight past the wait stays for the page's own ask.
+#[tokio::test]
+async fn the_list_read_ahead_is_taken_for_the_page_once_and_only_while_good() {
+    if !enabled("the_list_read_ahead_is_taken") {
+        return;
+    }
+    let engine = engine().await;
+    let ahead = containers::ListAhead::default();
+    let wait = std::time::Duration::from_secs(5);
+    let made = docker(&["create", "--label", run_label(), "--name", &name("take"), IMAGE, "true"]);
+    let _m = Cleanup(made.clone());
+
+    // Nothing read: nothing to take. `ensure` starts a read; a second `ensure` keeps it.
+    assert!(ahead.take(&engine, wait).await.is_none());
+    ahead.ensure(&engine);
+    ahead.ensure(&engine);
+    let taken = ahead.take(&engine, wait).await.expect("the read is taken");
+    assert!(taken.iter().any(|c| c.id == made), "the list holds the container");
+    assert!(ahead.take(&engine, wait).await.is_none(), "taken once");
+
+    // A notice since the read began: not taken (the page lists once it listens).
+    ahead.ensure(&engine);
+    ahead.notice();
+    assert!(ahead.take(&engine, wait).await.is_none(), "a read older than a notice");
+
+    // Another engine: not taken.
+    ahead.ensure(&engine);
+    assert!(ahead.take(&remote_engine().await, wait).await.is_none(), "a read of another engine");
+
+    // Not in within the wait: left for the page's ask, which it answers.
+    ahead.ensure(&engine);
+    assert!(ahead.take(&engine, std::time::Duration::ZERO).await.is_none(), "not in yet");
+    let listed = ahead.list(&engine).await.unwrap();
+    assert!(listed.iter().any(|c| c.id == made));
+}

@@ -3,6 +3,9 @@ import { mark, timeline } from '../util/startup';
 
 /** The app itself: its versions and log folder, quitting, and the first-paint signal. */
 export class AppStore {
+  /** Once per app run: the first list on screen is reported, and only then do rows get their action buttons. */
+  firstListShown = false;
+
   constructor(private readonly backend: Backend) {}
 
   about() { return this.backend.appAbout(); }

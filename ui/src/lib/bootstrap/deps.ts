@@ -7,6 +7,7 @@ import { EngineStore } from '../engine/engine.svelte';
 import { StacksStore } from '../stacks/stacks.svelte';
 import { Transfers } from '../images/transfers.svelte';
 import type { Backend, Unsubscribe } from '../ipc/backend';
+import type { FirstPage } from '../ipc/types';
 import { PipelinesStore } from '../pipelines/pipelines.svelte';
 import { ProjectStore } from '../project/project.svelte';
 import { RegistriesStore } from '../registries/registries.svelte';
@@ -46,16 +47,18 @@ export interface Deps {
   intents: Intents;
 }
 
-export function createDeps(raw: Backend): Deps {
+/** `first`: what the page's HTML carried (firstScreen.ts), in the stores from the start. */
+export function createDeps(raw: Backend, first: FirstPage | null = null): Deps {
   const settings = new SettingsStore(raw);
+  if (first) settings.seed(first.settings);
   const backend = withWorkNotifications(raw, (work) => settings.notifyDone(work));
   const toasts = new Toasts();
   const confirmations = new Confirmations();
   return {
     backend,
     app: new AppStore(backend),
-    engine: new EngineStore(backend),
-    containers: new ContainersStore(backend),
+    engine: new EngineStore(backend, first?.engine),
+    containers: new ContainersStore(backend, first?.containers),
     images: new ImagesStore(backend),
     stacks: new StacksStore(backend),
     projects: new ProjectStore(backend),

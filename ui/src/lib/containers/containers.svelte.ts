@@ -24,9 +24,16 @@ export class ContainersStore {
   readonly listed: Promise<void>;
   private settleListed!: () => void;
 
-  constructor(backend: Backend) {
+  /** `seen`: the list the page's HTML carried, shown until `start` has listed again. */
+  constructor(backend: Backend, seen: ContainerSummary[] | null = null) {
     this.backend = backend;
     this.listed = new Promise((resolve) => (this.settleListed = resolve));
+    if (seen) {
+      stamp(seen);
+      this.byId = new Map(seen.map((c) => [c.id, c]));
+      this.loaded = true;
+      this.settleListed();
+    }
   }
 
   start(engine: EngineStore): Unsubscribe {

@@ -1,6 +1,6 @@
 import type { Backend, Unsubscribe } from '../ipc/backend';
 import { toIpcError, type IpcError } from '../ipc/error';
-import type { EngineAction, EngineCandidate, EngineInfo, EngineStatus } from '../ipc/types';
+import type { EngineAction, EngineCandidate, EngineStatus } from '../ipc/types';
 import { mark } from '../util/startup';
 
 /** The engine connection as pushed by the backend (`engine://status`). */
@@ -14,8 +14,10 @@ export class EngineStore {
   private listeners = new Set<(status: EngineStatus, previous: EngineStatus) => void>();
   private readonly backend: Backend;
 
-  constructor(backend: Backend) {
+  /** `seen`: the status as the page's HTML carried it, shown until the backend's own comes. */
+  constructor(backend: Backend, seen: EngineStatus | null = null) {
     this.backend = backend;
+    if (seen) this.status = seen;
   }
 
   /** Subscribes to status events, then fetches the current status (an event that beats it wins). */
@@ -87,11 +89,3 @@ export function becameConnected(status: EngineStatus, previous: EngineStatus): b
   return previous.type !== 'connected' || previous.engine.host !== status.engine.host;
 }
 
-/**
- * "Remote engine tcp://host:2376 (context staging)" when the engine is not on this computer (not
- * a unix socket or named pipe), else null: every prune, down and build goes there.
- */
-export function remoteLabel(engine: Pick<EngineInfo, 'name' | 'host'>): string | null {
-  if (/^(unix|npipe):/.test(engine.host)) return null;
-  return `Remote engine ${engine.host} (${engine.name.replace(/^context: /, 'context ')})`;
-}

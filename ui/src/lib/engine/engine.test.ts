@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remoteLabel } from './engine.svelte';
+import { remoteLabel } from './remote';
 
 describe('remoteLabel', () => {
   it('says plainly when the engine is not on this computer', () => {

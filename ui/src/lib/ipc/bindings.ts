@@ -611,6 +611,13 @@ export type ExecSession = {
 
 export type FileKind = "file" | "dir" | "symlink" | "other";
 
+/**  What index.html carries for the first screen, in its data block. */
+export type FirstPage = {
+	settings: SettingsView,
+	engine: EngineStatus,
+	containers: ContainerSummary[] | null,
+};
+
 export type HistoryEntry = {
 	/**  Unix milliseconds when the build started. */
 	at: number,

@@ -1,6 +1,7 @@
 import type { Backend } from '../ipc/backend';
 import { toIpcError } from '../ipc/error';
-import type { Settings, Theme, WorkDone } from '../ipc/types';
+import type { Settings, SettingsView, Theme, WorkDone } from '../ipc/types';
+import { themeShown } from './theme';
 
 /** The user's settings: loaded before the first paint (theme, last view), saved on each change. */
 export class SettingsStore {
@@ -19,6 +20,14 @@ export class SettingsStore {
   }
 
   private loading: Promise<void> | null = null;
+
+  /** Takes settings read already (the page's HTML carried them) instead of reading them. */
+  seed(view: SettingsView): void {
+    this.current = view.settings;
+    this.problem = view.problem;
+    this.loading = Promise.resolve();
+    this.applyTheme();
+  }
 
   /** Reads the settings once; later calls share that read. */
   load(): Promise<void> {
@@ -56,8 +65,7 @@ export class SettingsStore {
 
   /** `data-theme` on <html> (light or dark, the OS's for "system"): app.css's colours follow it. */
   private applyTheme(): void {
-    const dark = this.theme === 'dark' || (this.theme === 'system' && !!this.osDark?.matches);
-    this.root.dataset.theme = dark ? 'dark' : 'light';
+    this.root.dataset.theme = themeShown(this.theme, !!this.osDark?.matches);
   }
 
   /** Long work ended: the shell notifies unless the window is focused or the kind is off. */
