@@ -15,27 +15,38 @@ export function stamp(items: Iterable<object>, at = Date.now()): void {
 
 /**
  * One clock for every aged text on screen. It ticks only when some rendered text's wording
- * changes ("Up 3 minutes" -> "Up 4 minutes"), not every second, and texts that count minutes or
- * more share a coarse grid ([`tickGrain`]): an idle window of containers started at different
- * moments wakes a few times a minute, not once per row.
+ * changes ("Up 3 minutes" -> "Up 4 minutes"), not every second, and as seldom as the texts allow:
+ * each may be re-read up to a grace after its change ([`tickGrace`]), so texts changing within
+ * that of each other share a tick. An idle window of containers started at different moments
+ * wakes about once a minute, not once per row.
  */
-class Clock {
+export class Clock {
   now = $state(Date.now());
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private due = Infinity;
+  private at = Infinity;
+  /** The earliest change + grace asked for since the last tick: no tick may come later. */
+  private deadline = Infinity;
+  /** The changes asked for since the last tick (ms since the epoch). */
+  private changes = new Set<number>();
 
   /**
-   * Asks for a tick at `at` (ms since the epoch), rounded up to the next multiple of `grain` ms so
-   * that texts changing close together share one tick; the earliest request wins.
+   * Asks for a tick at or after `change` (ms since the epoch) and at most `grace` ms after it.
+   * The tick comes at the last change asked for that is due by the earliest deadline: every text
+   * due by then is re-read in it, none early and none later than its grace.
    */
-  wakeAt(at: number, grain: number): void {
-    at = Math.ceil(at / grain) * grain;
-    if (at >= this.due) return;
+  wakeAt(change: number, grace: number): void {
+    this.changes.add(change);
+    this.deadline = Math.min(this.deadline, change + grace);
+    let at = -Infinity;
+    for (const c of this.changes) if (c <= this.deadline && c > at) at = c;
+    if (at === this.at) return;
     if (this.timer) clearTimeout(this.timer);
-    this.due = at;
+    this.at = at;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.due = Infinity;
+      this.at = Infinity;
+      this.deadline = Infinity;
+      this.changes.clear();
       this.now = Date.now();
     }, Math.max(0, at - Date.now()));
   }
@@ -43,13 +54,12 @@ class Clock {
 const clock = new Clock();
 
 /**
- * The clock's grid for a text this many seconds old: every second while it counts seconds,
- * 30 s while it counts minutes, a minute beyond. A text is then late by at most that much
- * ("Up 3 minutes" shown at 3:29), never early. Each tick repaints the rows on screen (about
- * 10 ms of CPU over the app's processes): a finer grid cost an idle window more CPU than the
- * rest of Berth (issue 15).
+ * How late the clock may re-read a text this many seconds old: a second while it counts seconds,
+ * 30 s while it counts minutes, a minute beyond ("Up 3 minutes" shown at 3:29 at the latest),
+ * never early. Each tick repaints the rows on screen (about 20 ms of CPU over the app's
+ * processes): a finer grace cost an idle window more CPU than the rest of Berth (issue 15).
  */
-export function tickGrain(ageSeconds: number): number {
+export function tickGrace(ageSeconds: number): number {
   if (ageSeconds < 60) return 1000;
   if (ageSeconds < 3600) return 30_000;
   return 60_000;
@@ -61,14 +71,14 @@ export function liveStatus(c: { status: string }): string {
   if (!received.has(c)) received.set(c, now);
   const elapsed = (now - (received.get(c) ?? now)) / 1000;
   const wait = secondsToNextWording(c.status, elapsed);
-  if (wait !== null) clock.wakeAt(now + wait * 1000 + 5, tickGrain(statusAge(c.status) + elapsed));
+  if (wait !== null) clock.wakeAt(now + wait * 1000 + 5, tickGrace(statusAge(c.status) + elapsed));
   return aged(c.status, elapsed);
 }
 
 /** `relativeTime(unixSeconds)` ("3 minutes ago"), re-evaluated only when its wording would change. */
 export function liveRelativeTime(unixSeconds: number): string {
   const now = clock.now;
-  clock.wakeAt(now + secondsToNextRelative(unixSeconds, now) * 1000 + 5, tickGrain(now / 1000 - unixSeconds));
+  clock.wakeAt(now + secondsToNextRelative(unixSeconds, now) * 1000 + 5, tickGrace(now / 1000 - unixSeconds));
   return relativeTime(unixSeconds, now);
 }
 

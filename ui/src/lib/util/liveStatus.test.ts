@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { relativeTime } from './format';
-import { aged, humanDuration, secondsToNextRelative, secondsToNextWording, tickGrain } from './liveStatus.svelte';
+import { aged, Clock, humanDuration, secondsToNextRelative, secondsToNextWording, tickGrace } from './liveStatus.svelte';
 
 describe('live status', () => {
   it('words relative times in English, past and future', () => {
@@ -63,7 +63,37 @@ describe('live status', () => {
     expect(secondsToNextRelative(created, (created + 100) * 1000)).toBe(50);
   });
 
-  it('ticks every second for texts that count seconds, and on a shared coarse grid beyond', () => {
-    expect([0, 59, 60, 3599, 3600, 86400 * 9].map(tickGrain)).toEqual([1000, 1000, 30_000, 30_000, 60_000, 60_000]);
+  it('may re-read a text a second late while it counts seconds, and more beyond', () => {
+    expect([0, 59, 60, 3599, 3600, 86400 * 9].map(tickGrace)).toEqual([1000, 1000, 30_000, 30_000, 60_000, 60_000]);
+  });
+});
+
+describe('the clock of aged texts', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** The moments (ms after 0) the clock ticks within `until` ms, for changes asked as [change, grace]. */
+  function ticks(asks: [number, number][], until: number): number[] {
+    vi.useFakeTimers({ now: 0 });
+    const clock = new Clock();
+    for (const [change, grace] of asks) clock.wakeAt(change, grace);
+    const seen: number[] = [];
+    let last = clock.now;
+    for (let t = 0; t < until; t += 100) {
+      vi.advanceTimersByTime(100);
+      if (clock.now !== last) seen.push((last = clock.now));
+    }
+    return seen;
+  }
+
+  it('ticks once for texts changing within a grace of each other, at the last of them', () => {
+    // Rows made within 15 s of each other turn a minute older at 60-75 s: one tick, at 75 s.
+    expect(ticks([[61_000, 30_000], [68_000, 30_000], [75_000, 30_000]], 120_000)).toEqual([75_000]);
+  });
+
+  it('is never early, and never later than the earliest deadline', () => {
+    // 100 s is past 60 s + 30 s: that text waits for a tick of its own.
+    expect(ticks([[60_000, 30_000], [100_000, 30_000]], 120_000)).toEqual([60_000]);
+    // A text that counts seconds keeps its second.
+    expect(ticks([[60_000, 30_000], [10_000, 1_000]], 120_000)).toEqual([10_000]);
   });
 });
