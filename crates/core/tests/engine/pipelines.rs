@@ -358,7 +358,7 @@ async fn services_answer_by_derived_names_and_aliases() {
             "getent hosts berth-test__busybox berth-test-busybox web berth-test__silent",
             "for i in $(seq 50); do (echo >/dev/tcp/web/80) 2>/dev/null && break; sleep 0.2; done",
             "exec 3<>/dev/tcp/web/80",
-            "printf 'GET /etc/hostname HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3 | head -1",
+            "printf 'GET /etc/hostname HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3",
         ],
     );
     j.services = vec![
