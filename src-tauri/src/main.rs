@@ -2,6 +2,7 @@
 // lives in berth-core.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod channels;
 mod commands;
 mod dialogs;
 mod events;
@@ -62,6 +63,8 @@ fn main() {
     }
     builder
         .plugin(window_state.build())
+        .manage(channels::ChannelQueues::default())
+        .channel_interceptor(channels::intercept)
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let sink = events::sink(app.handle().clone());

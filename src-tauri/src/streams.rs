@@ -96,6 +96,9 @@ pub fn end_window<R: tauri::Runtime>(app: &impl tauri::Manager<R>, window: &str)
         state.subscriptions.end_window(window);
         state.execs.end_window(window);
     }
+    if let Some(queues) = app.try_state::<crate::channels::ChannelQueues>() {
+        queues.forget(window);
+    }
 }
 
 /// A Channel whose failed send (its webview is gone) ends the work feeding it.

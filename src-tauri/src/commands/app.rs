@@ -1,4 +1,5 @@
 use super::Res;
+use crate::channels::{ChannelQueues, Queued};
 use crate::state::AppState;
 use berth_core::about::{self, About};
 use berth_core::error::ErrorPayload;
@@ -50,6 +51,13 @@ pub async fn app_ready(rows: u32, timeline: PageTimeline) -> Res<()> {
         tracing::info!(rows, %steps, "containers listed (ms since main)");
     });
     Ok(())
+}
+
+/// Every Channel message queued for the asking page since it last took (see channels.rs).
+#[tauri::command]
+#[specta::specta]
+pub async fn channel_take(webview: tauri::Webview, queues: State<'_, ChannelQueues>) -> Res<Vec<Queued>> {
+    Ok(queues.take(webview.label()))
 }
 
 /// The About panel: versions, OS, the engine in use, the log folder and the diagnostics text.

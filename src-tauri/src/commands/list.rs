@@ -5,6 +5,7 @@
 // (capabilities/default.json). Adding a command is one line here; see CONTRIBUTING.md.
 commands! {
     app::app_ready,
+    app::channel_take,
     app::app_about,
     app::app_open_log_folder,
     desktop::app_quit,

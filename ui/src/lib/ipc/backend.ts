@@ -31,7 +31,7 @@ export type Commands = { [K in keyof Generated]: WithCallbacks<Generated[K]> };
  * Everything the UI can ask of the backend: the commands, plus the events it listens to.
  * Event subscriptions return synchronously; the implementation handles late registration.
  */
-export interface Backend extends Omit<Commands, 'execStart'> {
+export interface Backend extends Omit<Commands, 'execStart' | 'channelTake'> {
   /** Opens a shell; its raw output goes to `sink`. */
   execStart(containerId: string, cols: number, rows: number, sink: ExecSink): Promise<ExecSession>;
 

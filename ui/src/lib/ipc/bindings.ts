@@ -10,6 +10,8 @@ export const commands = {
 	 *  start-up benchmark (`make bench`) times from process start, with the page's timeline.
 	 */
 	appReady: (rows: number, timeline: PageTimeline) => __TAURI_INVOKE<null>("app_ready", { rows, timeline }),
+	/**  Every Channel message queued for the asking page since it last took (see channels.rs). */
+	channelTake: () => __TAURI_INVOKE<Queued[]>("channel_take"),
 	/**  The About panel: versions, OS, the engine in use, the log folder and the diagnostics text. */
 	appAbout: () => __TAURI_INVOKE<About>("app_about"),
 	/**
@@ -1120,6 +1122,15 @@ export type PruneScope =
 
 export type PullPolicy = "always" | "if-not-present" | "never";
 
+/**  One queued message, as the page's Channel callback `callback` expects it. */
+export type Queued = {
+	callback: number,
+	index: number,
+	message: Value,
+	/**  `message` is an array of bytes, to hand over as an ArrayBuffer. */
+	raw: boolean,
+};
+
 export type RecentFolder = {
 	folder: string,
 	openedAt: number,
@@ -1385,6 +1396,8 @@ export type UpOutcome = {
 	/**  What the user should know though nothing failed (orphans left in place). */
 	warnings: string[],
 };
+
+export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 
 /**  A run-time variable from the variables dialog. */
 export type VariableInput = {

@@ -2,6 +2,7 @@ import { Channel } from '@tauri-apps/api/core';
 import { listen, TauriEvent, type Options } from '@tauri-apps/api/event';
 import type { Backend, Commands, DropEvent, ExecSink, Unsubscribe } from './backend';
 import { commands, type ContainersChanged, type EngineStatus, type ExecOutput, type ExecSession, type ImageSummary, type NetworkSummary, type Stack, type VolumeSummary } from './bindings';
+import { installChannelTake } from './channelTake';
 import { IpcError } from './error';
 
 type Command = (...args: unknown[]) => Promise<unknown>;
@@ -67,6 +68,7 @@ function execChannel(sink: ExecSink): Channel<ExecOutput> {
 }
 
 export function createTauriBackend(): Backend {
+  installChannelTake();
   const generated = wrapCommands();
   return {
     ...generated,
