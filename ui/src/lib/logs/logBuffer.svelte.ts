@@ -1,5 +1,5 @@
 import type { LogLine } from '../ipc/types';
-import { stripAnsi } from './ansi';
+import { LineStore } from './lineStore';
 
 export interface LogEntry {
   stream: 'out' | 'err';
@@ -19,9 +19,8 @@ const nextFrame: Scheduler = (flush) => {
 };
 
 /**
- * Lines a log view keeps unless the user chose otherwise: a terminal's usual scrollback. Each
- * kept line costs the window about 250 bytes, so 100k lines of a busy log held 25 MB (issue 15);
- * the whole log stays with the engine (Save…, "All lines").
+ * Lines a log view keeps unless the user chose otherwise: a terminal's usual scrollback. The
+ * whole log stays with the engine (Save…, "All lines").
  */
 export const DEFAULT_MAX_LINES = 10_000;
 export const MAX_LINES_CHOICES = [10_000, 100_000, 1_000_000] as const;
@@ -38,13 +37,13 @@ export function storeMaxLines(n: number): void {
 }
 
 /**
- * Log lines in one plain array used as a ring: past `maxLines` the oldest are dropped, so a
+ * A log view's lines, kept as bytes (`LineStore`): past `maxLines` the oldest are dropped, so a
  * chatty container followed all day does not grow the window's memory. `count` and `version`
  * are the reactive signals. Incoming batches are queued and appended at most once per frame.
  */
 export class LogBuffer {
-  /** Read with `count`/`version`: the array is mutated in place. */
-  readonly lines: LogEntry[] = [];
+  /** Read with `count`/`version`: the store changes in place. */
+  readonly lines = new LineStore();
   count = $state(0);
   /** Bumped on every change, also when the ring is full and `count` stays the same. */
   version = $state(0);
@@ -68,7 +67,7 @@ export class LogBuffer {
 
   set maxLines(n: number) {
     this.max = Math.max(1, Math.floor(n));
-    this.trim();
+    this.trim(this.max);
     this.changed();
   }
 
@@ -83,21 +82,21 @@ export class LogBuffer {
   flush(): void {
     this.scheduled = false;
     if (this.queue.length === 0) return;
-    // Lines that would be dropped at once are not even parsed.
+    // Lines that would be dropped at once are not even stored.
     const skip = Math.max(0, this.queue.length - this.max);
+    this.dropped += skip;
+    this.trim(this.max - (this.queue.length - skip));
     for (let i = skip; i < this.queue.length; i++) {
       const l = this.queue[i];
-      this.lines.push({ stream: l.stream, raw: l.text, plain: stripAnsi(l.text), continues: l.continues === true });
+      this.lines.push(l.stream, l.text, l.continues === true);
     }
-    this.dropped += skip;
     this.queue = [];
-    this.trim();
     this.changed();
   }
 
   clear(): void {
     this.epoch += 1;
-    this.lines.length = 0;
+    this.lines.clear();
     this.queue = [];
     this.dropped = 0;
     this.changed();
@@ -105,14 +104,15 @@ export class LogBuffer {
 
   text(): string {
     let out = '';
-    for (const l of this.lines) out += l.continues ? l.plain : `${l.plain}\n`;
+    for (const l of this.lines.slice()) out += l.continues ? l.plain : `${l.plain}\n`;
     return out.endsWith('\n') ? out.slice(0, -1) : out;
   }
 
-  private trim(): void {
-    const excess = this.lines.length - this.max;
+  /** Drops the oldest lines until at most `keep` are left. */
+  private trim(keep: number): void {
+    const excess = this.lines.length - keep;
     if (excess <= 0) return;
-    this.lines.splice(0, excess);
+    this.lines.dropOldest(excess);
     this.dropped += excess;
   }
 
@@ -123,7 +123,9 @@ export class LogBuffer {
 }
 
 /** What a search reads: a `LogBuffer`, or another growing list of lines (a pipeline job's log). */
-export type Searchable = Pick<LogBuffer, 'count' | 'epoch' | 'dropped' | 'version'> & { readonly lines: readonly LogEntry[] };
+export type Searchable = Pick<LogBuffer, 'count' | 'epoch' | 'dropped' | 'version'> & {
+  readonly lines: { at(i: number): Pick<LogEntry, 'plain'> | undefined };
+};
 
 /** Indexes of lines containing `query` (case-insensitive), extended incrementally as lines arrive. */
 export class LogSearch {
@@ -158,7 +160,7 @@ export class LogSearch {
     }
     const found: number[] = [];
     for (let i = this.scanned; i < count; i++) {
-      if (lines[i].plain.toLowerCase().includes(q)) found.push(i);
+      if (lines.at(i)?.plain.toLowerCase().includes(q)) found.push(i);
     }
     this.scanned = count;
     if (found.length) this.matches = this.matches.concat(found);

@@ -17,7 +17,7 @@ describe('LogBuffer', () => {
     expect(buffer.count).toBe(0);
     frame.run();
     expect(buffer.count).toBe(2);
-    expect(buffer.lines[1]).toMatchObject({ stream: 'err', raw: '\x1b[31mb\x1b[0m', plain: 'b' });
+    expect(buffer.lines.at(1)).toMatchObject({ stream: 'err', raw: '\x1b[31mb\x1b[0m', plain: 'b' });
     buffer.push([{ stream: 'out', text: 'c' }]);
     expect(frame.queued).toHaveLength(1);
   });
@@ -47,14 +47,14 @@ describe('LogBuffer', () => {
     buffer.push(Array.from({ length: cap }, (_, j) => line(cap + j)));
     frame.run();
     expect(buffer.count).toBe(cap);
-    expect(buffer.lines).toHaveLength(cap);
-    expect(buffer.lines[0].plain).toBe(`line ${cap}`);
-    expect(buffer.lines[cap - 1].plain).toBe(`line ${2 * cap - 1}`);
+    expect(buffer.lines.length).toBe(cap);
+    expect(buffer.lines.at(0)!.plain).toBe(`line ${cap}`);
+    expect(buffer.lines.at(cap - 1)!.plain).toBe(`line ${2 * cap - 1}`);
     buffer.push(Array.from({ length: 2 * cap + 5 }, (_, j) => line(2 * cap + j)));
     frame.run();
-    expect(buffer.lines).toHaveLength(cap);
-    expect(buffer.lines[0].plain).toBe(`line ${3 * cap + 5}`);
-    expect(buffer.lines[cap - 1].plain).toBe(`line ${4 * cap + 4}`);
+    expect(buffer.lines.length).toBe(cap);
+    expect(buffer.lines.at(0)!.plain).toBe(`line ${3 * cap + 5}`);
+    expect(buffer.lines.at(cap - 1)!.plain).toBe(`line ${4 * cap + 4}`);
   });
 
   it('keeps 10k lines by default and lets the cap change', () => {
@@ -66,7 +66,7 @@ describe('LogBuffer', () => {
     frame.run();
     const version = buffer.version;
     buffer.maxLines = 4;
-    expect(buffer.lines.map((l) => l.plain)).toEqual(['6', '7', '8', '9']);
+    expect(buffer.lines.slice().map((l) => l.plain)).toEqual(['6', '7', '8', '9']);
     expect(buffer.version).toBeGreaterThan(version);
   });
 
@@ -116,7 +116,7 @@ describe('LogSearch', () => {
     expect(search.update(buffer, 'hit')).toEqual([0, 2]);
     buffer.push([{ stream: 'out', text: 'c' }, { stream: 'out', text: 'hit' }]);
     frame.run();
-    expect(buffer.lines.map((l) => l.plain)).toEqual(['hit', 'b', 'c', 'hit']);
+    expect(buffer.lines.slice().map((l) => l.plain)).toEqual(['hit', 'b', 'c', 'hit']);
     expect(search.update(buffer, 'hit')).toEqual([0, 3]);
   });
 });
