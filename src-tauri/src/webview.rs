@@ -14,13 +14,16 @@
 ///   only for the DMA-BUF renderer). Each probe loads the GL driver: with Mesa that is
 ///   `libLLVM`, about 20 MB of the app process's PSS (issue 15). `GDK_GL=disable` and naming the
 ///   render node skip both. The web process still starts EGL itself, as it must.
-/// - JavaScriptCore hands a function to its optimising DFG compiler after about a thousand
-///   weighted runs. Starting Berth's page (200 rows sorted, Svelte's runtime) crossed that for
-///   66 functions: the DFG compiler's code and work, 6 MB of the web process at idle, and a
-///   compiler thread beside the first paint on a 2-core machine. A hundred times that threshold
-///   compiles none at start, and still compiles the code that runs on and on, such as a
-///   followed busy log, within a minute or so. (The DFG tier off altogether was tried too: a
-///   followed log then grew the web process three times as fast; `make bench`, issue 15.)
+/// - JavaScriptCore runs Berth's page in its interpreter, without its baseline JIT. The page
+///   shows what the engine sends; nothing in it is compute-bound. The JIT's code, its compiler's
+///   pages and its data for every view's and tab's functions were 10 MB of the web process after
+///   every view had been opened (and the optimising tiers, which build on it, are off with it).
+///   A followed busy log then costs about a fifth more of the web process's CPU: about 11 % of a
+///   core at 200 lines a second, against 9 % (`make bench`, issue 15).
+/// - Every collection of its heap is a full one. Berth's live heap is a few MB, so each costs
+///   milliseconds. With generations, a page kept busy (a followed log) was collected by eden
+///   collections only, on their timer, and the old generation grew by what each promoted,
+///   unbounded: 7 to 88 MB in 9 minutes, once (`JSC_logGC=1`).
 pub fn set_env() {
     #[cfg(target_os = "linux")]
     {
@@ -38,9 +41,8 @@ pub fn set_env() {
             set_default("GDK_GL", "disable");
             set_default("WEBKIT_WEB_RENDER_DEVICE_FILE", &render_node());
         }
-        for threshold in ["AfterWarmUp", "AfterLongWarmUp", "Soon"] {
-            set_default(&format!("JSC_thresholdForOptimize{threshold}"), "100000");
-        }
+        set_default("JSC_useBaselineJIT", "0");
+        set_default("JSC_useGenerationalGC", "0");
         let _ = ADDED.set(added);
     }
 }

@@ -36,8 +36,10 @@ export WEBKIT_DISABLE_DMABUF_RENDERER=1 # software rendering under Xvfb; the flo
 mkdir -p "$OUT"
 # Berth's own settings and history for the bench, never the user's (the last view, say, decides
 # what a start shows); kept across the run's starts, fresh for each run.
-rm -rf "$OUT/config" "$OUT/data"
+rm -rf "$OUT/config" "$OUT/data" "$OUT/webkit"
 export BERTH_CONFIG_DIR=$OUT/config BERTH_DATA_DIR=$OUT/data
+# So are both apps' WebKit profiles: a page's localStorage (the lines a log keeps) and caches.
+export XDG_DATA_HOME=$OUT/webkit/data XDG_CACHE_HOME=$OUT/webkit/cache
 # Both apps paint a window of the same size: Berth's saved window state (what a returning user
 # has) is the floor's window, from its tauri.conf.json (1000x700 when the floor is absent).
 mkdir -p "$OUT/config"

@@ -100,7 +100,7 @@ describe('about and the no-engine screen', () => {
       await waitFor(() => exists(opened), { timeout: 10_000, message: 'xdg-open run for the log folder' });
       const seen = fs.readFileSync(opened, 'utf8');
       assert.ok(seen.startsWith(`OPEN ${path.join(state, 'berth', 'logs')}\n`), seen);
-      for (const added of ['GDK_GL=', 'WEBKIT_WEB_RENDER_DEVICE_FILE=', 'JSC_thresholdForOptimize']) {
+      for (const added of ['GDK_GL=', 'WEBKIT_WEB_RENDER_DEVICE_FILE=', 'JSC_useBaselineJIT=', 'JSC_useGenerationalGC=']) {
         assert.ok(!seen.split('\n').some((l) => l.startsWith(added)), `the opened app inherited ${added}: ${seen}`);
       }
       assert.ok(seen.includes(`\nXDG_STATE_HOME=${state}\n`), 'the user\'s own environment is kept');
