@@ -220,9 +220,18 @@ async fn the_list_read_ahead_is_taken_for_the_page_once_and_only_while_good() {
     ahead.ensure(&engine);
     assert!(ahead.take(&remote_engine().await, wait).await.is_none(), "a read of another engine");
 
-    // Not in within the wait: left for the page's ask, which it answers.
-    ahead.ensure(&engine);
-    assert!(ahead.take(&engine, std::time::Duration::ZERO).await.is_none(), "not in yet");
+    // Not in within the wait: left for the page's ask, which it answers. On a loaded machine a
+    // read can beat even a zero wait (its answer and the timer come due in one turn of the
+    // runtime, and the answer is looked at first); then it is rightly taken, and a new one tried.
+    let mut left = false;
+    for _ in 0..20 {
+        ahead.ensure(&engine);
+        if ahead.take(&engine, std::time::Duration::ZERO).await.is_none() {
+            left = true;
+            break;
+        }
+    }
+    assert!(left, "a read not in within the wait is left for the page");
     let listed = ahead.list(&engine).await.unwrap();
     assert!(listed.iter().any(|c| c.id == made));
 }
